@@ -1,0 +1,32 @@
+"""Source mappings: one module per source, registered under its source id.
+
+The id is the one token used everywhere: module name, named graph (.../graph/<id>),
+embedded fixture folder (skillgraph/embedded/<id>/), export file (<id>.ttl).
+"""
+from __future__ import annotations
+
+from importlib import import_module
+
+from skillgraph.registry import Registry
+
+from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
+
+__all__ = ["SOURCES", "SourceMapping", "BuildContext", "MappingReport", "MappingResult", "new_graph", "source"]
+
+SOURCES: Registry[SourceMapping] = Registry("source")
+
+# Build order: a mapping may read the graphs of those before it (see SourceMapping.requires).
+_MODULES = ("onet", "esco", "wef", "pathsmith", "aei", "ladder", "aiwork", "safi", "jobmodel")
+
+for _name in _MODULES:
+    try:
+        _mod = import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as e:  # a source module not written yet
+        if e.name != f"{__name__}.{_name}":
+            raise
+        continue
+    SOURCES.register(_mod.MAPPING.id, _mod.MAPPING)
+
+
+def source(key: str) -> SourceMapping:
+    return SOURCES.get(key)

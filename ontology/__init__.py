@@ -1,0 +1,66 @@
+"""The SkillGraph ontology: file locations and the namespaces every module shares."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from rdflib import Graph, Namespace
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
+
+from .namespace import SG
+
+__all__ = [
+    "SG", "ESCO", "SSSOM", "SEMAPV", "SCHEMA", "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SKOS",
+    "VOID", "XSD", "DCAT", "BASE", "ONTOLOGY_IRI", "ontology_path", "shapes_dir", "rules_dir",
+    "load_ontology", "PREFIXES",
+]
+
+BASE = "https://w3id.org/skillgraph/"
+ONTOLOGY_IRI = BASE + "ontology"
+ESCO = Namespace("http://data.europa.eu/esco/model#")
+SSSOM = Namespace("https://w3id.org/sssom/")
+SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
+SCHEMA = Namespace("https://schema.org/")
+
+PREFIXES: dict[str, str] = {
+    "sg": str(SG),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "esco": str(ESCO),
+    "sssom": str(SSSOM),
+    "semapv": str(SEMAPV),
+    "schema": str(SCHEMA),
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "sgid": BASE + "id/",
+    "sggraph": BASE + "graph/",
+}
+
+
+def _root() -> Path:
+    return Path(str(resources.files(__name__)))
+
+
+def ontology_path() -> Path:
+    return _root() / "skillgraph.ttl"
+
+
+def shapes_dir() -> Path:
+    return _root() / "shapes"
+
+
+def rules_dir() -> Path:
+    return _root() / "rules"
+
+
+def load_ontology() -> Graph:
+    """Parse the ontology; a fresh graph each call so callers may add to it."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    return g.parse(ontology_path(), format="turtle")

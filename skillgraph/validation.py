@@ -1,0 +1,135 @@
+"""SHACL validation: per source graph, against that source's shapes plus the common ones.
+
+Shapes live in ontology/shapes/<source>.ttl (and common.ttl for shapes every graph shares).
+A result lists every violation with focus node, path, shape and message, and keeps the
+pySHACL report graph so it can be written as Turtle.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF
+
+from skillgraph.ontology import PREFIXES, load_ontology, shapes_dir
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SHAPES_NS = "https://w3id.org/skillgraph/shapes#"
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    path: str | None
+    shape: str
+    constraint: str
+    message: str
+    severity: str
+    value: str | None = None
+
+    def render(self) -> str:
+        path = f" path {self.path}" if self.path else ""
+        value = f" value {self.value}" if self.value is not None else ""
+        return f"[{self.severity}] focus {self.focus}{path} shape {self.shape}{value}: {self.message}"
+
+
+@dataclass
+class ValidationResult:
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+    report: Graph | None = None
+    label: str = ""
+
+    def summary(self, limit: int = 50) -> str:
+        head = f"{self.label or 'graph'}: " + ("conforms" if self.conforms else f"{len(self.violations)} violation(s)")
+        lines = [head] + ["  " + v.render() for v in self.violations[:limit]]
+        if len(self.violations) > limit:
+            lines.append(f"  ... and {len(self.violations) - limit} more (see the Turtle report)")
+        return "\n".join(lines)
+
+
+def shape_files(names: Iterable[str] | None = None) -> list[Path]:
+    """Shape files for the given source ids (plus common.ttl); all shape files when names is None."""
+    d = shapes_dir()
+    if names is None:
+        return sorted(d.glob("*.ttl"))
+    files = [d / "common.ttl"] + [d / f"{n}.ttl" for n in names]
+    return [f for f in files if f.exists()]
+
+
+def load_shapes(names: Iterable[str] | None = None) -> Graph:
+    g = Graph()
+    g.bind("sh", SH)
+    g.bind("sgsh", SHAPES_NS)
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for f in shape_files(names):
+        g.parse(f, format="turtle")
+    return g
+
+
+def _term(g: Graph, t) -> str | None:
+    if t is None:
+        return None
+    if isinstance(t, URIRef):
+        return t.n3(g.namespace_manager)
+    if isinstance(t, BNode):
+        # a property path or an anonymous shape: show it as compact Turtle-ish text
+        return _path_text(g, t)
+    if isinstance(t, Literal):
+        return t.n3(g.namespace_manager)
+    return str(t)
+
+
+def _path_text(g: Graph, node) -> str:
+    inv = g.value(node, SH.inversePath)
+    if inv is not None:
+        return "^" + (_term(g, inv) or "?")
+    items = list(g.items(node)) if g.value(node, RDF.first) is not None else []
+    if items:
+        return "/".join(_term(g, i) or "?" for i in items)
+    return "_:" + str(node)[:8]
+
+
+def _violations(report: Graph) -> list[Violation]:
+    out = []
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        out.append(
+            Violation(
+                focus=_term(report, report.value(r, SH.focusNode)) or "?",
+                path=_term(report, report.value(r, SH.resultPath)),
+                shape=_term(report, report.value(r, SH.sourceShape)) or "?",
+                constraint=_term(report, report.value(r, SH.sourceConstraintComponent)) or "?",
+                message=str(report.value(r, SH.resultMessage) or ""),
+                severity=(_term(report, report.value(r, SH.resultSeverity)) or "sh:Violation").split(":")[-1],
+                value=_term(report, report.value(r, SH.value)),
+            )
+        )
+    out.sort(key=lambda v: (v.shape, v.focus, v.path or "", v.message))
+    return out
+
+
+def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = None, label: str = "") -> ValidationResult:
+    """Validate `data` against `shapes` (default: all shapes), with the ontology for class hierarchy."""
+    import pyshacl  # heavy import, only when validating
+
+    shapes = shapes if shapes is not None else load_shapes()
+    ontology = ontology if ontology is not None else load_ontology()
+    conforms, report, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        advanced=True,
+        meta_shacl=False,
+    )
+    for prefix, ns in PREFIXES.items():
+        report.bind(prefix, ns)
+    report.bind("sgsh", SHAPES_NS)
+    report.bind("sh", SH)
+    violations = _violations(report)
+    return ValidationResult(conforms=bool(conforms), violations=violations, report=report, label=label)
