@@ -11,7 +11,7 @@ from .namespace import SG
 
 __all__ = [
     "SG", "ESCO", "SSSOM", "SEMAPV", "SCHEMA", "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SKOS",
-    "VOID", "XSD", "DCAT", "BASE", "ONTOLOGY_IRI", "ontology_path", "shapes_dir", "rules_dir",
+    "VOID", "XSD", "DCAT", "BASE", "ONTOLOGY_IRI", "ontology_path", "skos_axioms_path", "shapes_dir", "rules_dir",
     "load_ontology", "PREFIXES",
 ]
 
@@ -58,9 +58,16 @@ def rules_dir() -> Path:
     return _root() / "rules"
 
 
-def load_ontology() -> Graph:
-    """Parse the ontology; a fresh graph each call so callers may add to it."""
+def skos_axioms_path() -> Path:
+    return _root() / "skos-axioms.ttl"
+
+
+def load_ontology(with_skos: bool = True) -> Graph:
+    """The ontology (plus the SKOS axioms it relies on); a fresh graph each call so callers may add to it."""
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    return g.parse(ontology_path(), format="turtle")
+    g.parse(ontology_path(), format="turtle")
+    if with_skos:
+        g.parse(skos_axioms_path(), format="turtle")
+    return g

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 
 from skillgraph.ontology import PREFIXES, load_ontology, shapes_dir
 
@@ -111,22 +111,52 @@ def _violations(report: Graph) -> list[Violation]:
     return out
 
 
+def class_hierarchy(ontology: Graph) -> set:
+    """The rdfs:subClassOf triples of the ontology, transitively closed: all SHACL needs from it.
+
+    (pySHACL's own ont_graph mixing clones the whole ontology node by node — seconds even for
+    a tiny data graph — so only the hierarchy is added, and only for the duration of a run.)
+    """
+    direct: dict = {}
+    for s, o in ontology.subject_objects(RDFS.subClassOf):
+        if isinstance(s, URIRef) and isinstance(o, URIRef):
+            direct.setdefault(s, set()).add(o)
+    out = set()
+    for c in direct:
+        stack, seen = list(direct[c]), set()
+        while stack:
+            d = stack.pop()
+            if d in seen or d == c:
+                continue
+            seen.add(d)
+            out.add((c, RDFS.subClassOf, d))
+            stack.extend(direct.get(d, ()))
+    return out
+
+
 def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = None, label: str = "") -> ValidationResult:
-    """Validate `data` against `shapes` (default: all shapes), with the ontology for class hierarchy."""
+    """Validate `data` against `shapes` (default: all shapes), using the ontology's class hierarchy."""
     import pyshacl  # heavy import, only when validating
 
     shapes = shapes if shapes is not None else load_shapes()
     ontology = ontology if ontology is not None else load_ontology()
-    conforms, report, _text = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        abort_on_first=False,
-        allow_warnings=True,
-        advanced=True,
-        meta_shacl=False,
-    )
+    added = [t for t in class_hierarchy(ontology) if t not in data]
+    for t in added:
+        data.add(t)
+    try:
+        conforms, report, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            abort_on_first=False,
+            allow_warnings=True,
+            advanced=True,
+            meta_shacl=False,
+            inplace=True,
+        )
+    finally:
+        for t in added:
+            data.remove(t)
     for prefix, ns in PREFIXES.items():
         report.bind(prefix, ns)
     report.bind("sgsh", SHAPES_NS)

@@ -1,0 +1,251 @@
+"""The build: map every source -> crosswalk -> SHACL validation -> on-disk Oxigraph store ->
+entailments -> exports, published atomically.
+
+Nothing is published unless every step passed: the store and exports are assembled in a
+staging folder and renamed into place, then CURRENT is switched (see skillgraph/store.py).
+A failed build keeps its reports under failed/<id>/ and leaves the last good build serving.
+"""
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from skillgraph import __version__, iri
+from skillgraph import store as store_mod
+from skillgraph.errors import BuildError, SourceError, ValidationFailed
+from skillgraph.mappings import SOURCES, BuildContext, MappingResult, new_graph
+from skillgraph.ontology import ONTOLOGY_IRI, SCHEMA, SG, load_ontology
+from skillgraph.reasoning import REASONERS, InferenceReport, rdflib_to_ox
+from skillgraph.validation import ValidationResult, load_shapes, validate
+
+Log = Callable[[str], None]
+
+ONTOLOGY_GRAPH = "ontology"
+CROSSWALK_GRAPH = "crosswalk"
+INFERRED_GRAPH = "inferred"
+
+
+@dataclass
+class Assembled:
+    """The mapped graphs of one build, before they are stored: source id -> graph."""
+
+    graphs: dict[str, Graph] = field(default_factory=dict)
+    results: dict[str, MappingResult] = field(default_factory=dict)
+    crosswalk_report: dict = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class BuildSummary:
+    build_id: str
+    path: Path
+    graphs: dict[str, int]
+    inferred: InferenceReport
+    timings: dict[str, float]
+    reports: dict[str, dict]
+
+
+def plan(paths: Mapping[str, str | Path | None] | None = None, only: list[str] | None = None) -> dict[str, Path]:
+    """Which sources to build from where: a given path, else the embedded default; `only` restricts."""
+    paths = dict(paths or {})
+    for key in paths:
+        SOURCES.get(key)  # unknown source id -> ValueError listing the valid ones
+    keys = list(SOURCES.keys())
+    if only:
+        for key in only:
+            SOURCES.get(key)
+        keys = [k for k in keys if k in only]
+    out: dict[str, Path] = {}
+    for key in keys:
+        given = paths.get(key)
+        p = Path(given).expanduser() if given else SOURCES.get(key).embedded_path()
+        if not p.exists():
+            raise SourceError(p, f"input for source {key!r} does not exist")
+        out[key] = p
+    return out
+
+
+def assemble(sources: Mapping[str, Path], log: Log = lambda m: None, crosswalk: bool = True) -> Assembled:
+    """Map each source in registry order (so a mapping can read the graphs it requires), then align."""
+    a = Assembled()
+    ctx = BuildContext(graphs=a.graphs)
+    for key, path in sources.items():
+        m = SOURCES.get(key)
+        missing = [r for r in m.requires if r not in a.graphs]
+        if missing:
+            log(f"note: {key} joins to {', '.join(missing)}, which is not in this build; its links stay unjoined")
+        t0 = time.perf_counter()
+        res = m.map(Path(path), ctx)
+        m.describe(res.graph, res.release, res.report)
+        a.timings[f"map:{key}"] = time.perf_counter() - t0
+        a.graphs[key] = res.graph
+        a.results[key] = res
+        counts = ", ".join(f"{k} {v:,}" for k, v in sorted(res.report.counts.items()))
+        log(f"mapped {key} ({res.release}) from {path}: {len(res.graph):,} triples" + (f"; {counts}" if counts else ""))
+        for w in res.report.warnings:
+            log(f"  warning: {w}")
+        for t in res.report.tables_skipped:
+            log(f"  skipped (absent): {t}")
+    if crosswalk:
+        t0 = time.perf_counter()
+        g, report = _align(a.graphs)
+        if g is not None:
+            a.graphs[CROSSWALK_GRAPH] = g
+            a.crosswalk_report = report
+            log(f"aligned: {len(g):,} triples; " + ", ".join(f"{k} {v:,}" for k, v in sorted(report.items()) if isinstance(v, int)))
+        a.timings["crosswalk"] = time.perf_counter() - t0
+    return a
+
+
+def _align(graphs: dict[str, Graph]) -> tuple[Graph | None, dict]:
+    try:
+        from skillgraph.crosswalk import align
+    except ImportError:
+        return None, {}
+    g, report = align(graphs)
+    gi = iri.graph(CROSSWALK_GRAPH)
+    g.add((gi, RDF.type, SG.SourceGraph))
+    g.add((gi, SG.sourceId, Literal(CROSSWALK_GRAPH)))
+    g.add((gi, DCTERMS.title, Literal("SkillGraph crosswalk alignments", lang="en")))
+    g.add((gi, RDFS.label, Literal("SkillGraph crosswalk alignments", lang="en")))
+    g.add((gi, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    g.add((gi, SG.creditLine, Literal("Alignments computed by SkillGraph from the source graphs of this build.")))
+    g.add((gi, SCHEMA.version, Literal(__version__)))
+    for key in graphs:
+        g.add((gi, PROV.wasDerivedFrom, iri.graph(key)))
+    return g, report
+
+
+def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None) -> dict[str, ValidationResult]:
+    """Each graph against its own shapes (plus the common ones), with the ontology for the class hierarchy."""
+    ontology = load_ontology()
+    results = {}
+    for key, g in graphs.items():
+        t0 = time.perf_counter()
+        res = validate(g, load_shapes([key]), ontology, label=key)
+        results[key] = res
+        log(f"validated {key}: " + ("conforms" if res.conforms else f"{len(res.violations)} violation(s)")
+            + f" ({time.perf_counter() - t0:.1f} s)")
+    return results
+
+
+def _load_graph(st: ox.Store, key: str, g: Graph) -> int:
+    data = g.serialize(format="nt", encoding="utf-8")
+    st.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(iri.graph(key))))
+    return len(g)
+
+
+def _describe_inferred(st: ox.Store, target: ox.NamedNode, report: InferenceReport) -> None:
+    g = Graph()
+    gi = URIRef(target.value)
+    g.add((gi, RDF.type, SG.InferenceGraph))
+    g.add((gi, SG.sourceId, Literal(INFERRED_GRAPH)))
+    g.add((gi, RDFS.label, Literal("Entailed triples", lang="en")))
+    g.add((gi, DCTERMS.title, Literal("Entailed triples", lang="en")))
+    g.add((gi, SG.method, Literal(f"{report.reasoner} reasoner, SkillGraph {__version__}")))
+    g.add((gi, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    st.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in g)
+
+
+def _count(st: ox.Store, graph: ox.NamedNode) -> int:
+    q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    sol = next(iter(st.query(q, substitutions={ox.Variable("g"): graph})))
+    return int(sol["n"].value)
+
+
+def _peak_rss_mb() -> float:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024 if platform.system() != "Darwin" else kb / 1024 / 1024
+
+
+def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None] | None = None,
+          only: list[str] | None = None, reasoner: str = "rules", log: Log = print,
+          export_formats: tuple[str, ...] = ("ttl", "trig", "nq")) -> BuildSummary:
+    """Build the graph into `build_dir` and publish it; raise BuildError (nothing published) on failure."""
+    from skillgraph.export import write_exports
+
+    reason = REASONERS.get(reasoner)
+    build_dir = Path(build_dir)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    sources = plan(paths, only)
+    build_id = store_mod.new_build_id()
+    staging = store_mod.staging_dir(build_dir, build_id)
+    reports_dir = staging / "reports"
+    reports_dir.mkdir()
+    t_start = time.perf_counter()
+    try:
+        log(f"build {build_id}: sources {', '.join(sources)}")
+        a = assemble(sources, log)
+        t0 = time.perf_counter()
+        results = validate_all(a.graphs, log)
+        a.timings["validate"] = time.perf_counter() - t0
+        failed = {k: r for k, r in results.items() if not r.conforms}
+        for k, r in results.items():
+            if r.report is not None and not r.conforms:
+                r.report.serialize(reports_dir / f"shacl-{k}.ttl", format="turtle")
+        if failed:
+            text = "\n".join(r.summary() for r in failed.values())
+            raise ValidationFailed(f"SHACL validation failed; nothing was published.\n{text}", reports_dir)
+
+        t0 = time.perf_counter()
+        st = ox.Store(str(staging / "store"))
+        counts: dict[str, int] = {}
+        counts[ONTOLOGY_GRAPH] = _load_graph(st, ONTOLOGY_GRAPH, load_ontology())
+        for key, g in a.graphs.items():
+            counts[key] = _load_graph(st, key, g)
+        a.timings["load"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        target = ox.NamedNode(str(iri.graph(INFERRED_GRAPH)))
+        inf = reason(st, target, a.graphs.values())
+        _describe_inferred(st, target, inf)
+        counts[INFERRED_GRAPH] = _count(st, target)
+        a.timings["reason"] = time.perf_counter() - t0
+        log(f"inferred {counts[INFERRED_GRAPH]:,} triples with {inf.reasoner} in {inf.rounds} round(s): "
+            + ", ".join(f"{k} {v:,}" for k, v in sorted(inf.by_rule.items())))
+        st.flush()
+        st.optimize()
+
+        t0 = time.perf_counter()
+        write_exports(st, staging / "exports", list(counts), export_formats)
+        a.timings["export"] = time.perf_counter() - t0
+        del st
+
+        info = {
+            "build_id": build_id,
+            "skillgraph_version": __version__,
+            "reasoner": reasoner,
+            "sources": {k: {"path": str(p), "release": a.results[k].release, "triples": counts[k],
+                            "counts": a.results[k].report.counts, "warnings": a.results[k].report.warnings,
+                            "tables_skipped": a.results[k].report.tables_skipped,
+                            "details": a.results[k].report.details}
+                        for k, p in sources.items()},
+            "graphs": counts,
+            "crosswalk": a.crosswalk_report,
+            "inferred_by_rule": inf.by_rule,
+            "timings_s": {k: round(v, 3) for k, v in a.timings.items()},
+            "total_s": round(time.perf_counter() - t_start, 3),
+            "peak_rss_mb": round(_peak_rss_mb(), 1),
+        }
+        (reports_dir / "build.json").write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
+        final = store_mod.publish(build_dir, build_id, staging)
+    except BaseException as e:
+        kept = store_mod.discard(build_dir, build_id, staging)
+        if isinstance(e, ValidationFailed):
+            e.report_path = kept / "reports" if kept else None
+            raise
+        if isinstance(e, (BuildError, SourceError, KeyboardInterrupt)):
+            raise
+        raise BuildError(f"build {build_id} failed: {type(e).__name__}: {e}") from e
+    total = sum(counts.values())
+    log(f"published build {build_id}: {total:,} triples in {len(counts)} graphs -> {final}")
+    return BuildSummary(build_id, final, counts, inf, a.timings, info["sources"])
