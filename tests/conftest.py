@@ -43,3 +43,29 @@ def require_shared(path: Path) -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def embedded_assembled():
+    """All embedded sources mapped (and aligned), not yet stored: source id -> rdflib Graph."""
+    from skillgraph.build import assemble, plan
+
+    return assemble(plan())
+
+
+@pytest.fixture(scope="session")
+def embedded_build(tmp_path_factory):
+    """One full build of the embedded default into a temporary build folder, shared by the session."""
+    from skillgraph.build import build
+
+    d = tmp_path_factory.mktemp("build")
+    summary = build(d, log=lambda m: None)
+    return d, summary
+
+
+@pytest.fixture(scope="session")
+def embedded_store(embedded_build):
+    """The embedded build's store, opened read-only."""
+    from skillgraph import store
+
+    return store.open_read_only(embedded_build[0])

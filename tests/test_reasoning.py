@@ -1,0 +1,73 @@
+"""The SPARQL rules give the same instance entailments as owlrl's OWL 2 RL closure on the sample."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from skillgraph.ontology import SG, load_ontology
+from skillgraph.reasoning import (REASONERS, is_noise, materialise, owlrl_closure, ox_to_rdflib,
+                                  rdflib_to_ox, rules_reasoner, tbox_closure)
+
+TARGET = ox.NamedNode("https://w3id.org/skillgraph/graph/inferred")
+
+
+def rules_inferred(graphs: list[Graph]) -> set:
+    st = ox.Store()
+    ont = load_ontology()
+    for i, g in enumerate([ont, *graphs]):
+        gn = ox.NamedNode(f"urn:test:g{i}")
+        st.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), gn) for s, p, o in g)
+    rules_reasoner(st, TARGET, graphs)
+    return {(ox_to_rdflib(q.subject), ox_to_rdflib(q.predicate), ox_to_rdflib(q.object))
+            for q in st.quads_for_pattern(None, None, None, TARGET)}
+
+
+def instance_triples(triples, tbox_terms: set) -> set:
+    """Entailments about data (not about the ontology's own terms)."""
+    return {t for t in triples if t[0] not in tbox_terms and not is_noise(*t)}
+
+
+def tbox_terms() -> set:
+    ont = load_ontology()
+    return set(ont.subjects())
+
+
+def test_rules_equal_owlrl_on_a_small_graph():
+    g = Graph()
+    occ = URIRef("https://w3id.org/skillgraph/id/onet/occupation/43-4051.00")
+    task = URIRef("https://w3id.org/skillgraph/id/onet/task/2582")
+    esco = URIRef("http://data.europa.eu/esco/occupation/13d1b2b4-99dd-44da-9734-c9f74bae18f7")
+    g.add((occ, RDF.type, SG.Occupation))
+    g.add((occ, SG.hasTask, task))
+    g.add((esco, SKOS.exactMatch, occ))
+    g.add((occ, SKOS.broadMatch, URIRef("https://w3id.org/skillgraph/id/onet/soc-group/43-4050")))
+    g.add((task, SKOS.prefLabel, Literal("Refer unresolved customer grievances.", lang="en")))
+    terms = tbox_terms()
+    ours = instance_triples(rules_inferred([g]), terms)
+    theirs = instance_triples(owlrl_closure([g]), terms)
+    assert (task, SG.taskOf, occ) in ours
+    assert (task, RDF.type, SG.Task) in ours
+    assert (occ, SKOS.exactMatch, esco) in ours
+    assert ours == theirs, {"only rules": ours - theirs, "only owlrl": theirs - ours}
+
+
+def test_rules_equal_owlrl_on_the_embedded_sample(embedded_assembled):
+    graphs = list(embedded_assembled.graphs.values())
+    terms = tbox_terms()
+    ours = instance_triples(rules_inferred(graphs), terms)
+    theirs = instance_triples(owlrl_closure(graphs), terms)
+    assert len(ours) > 100
+    assert ours == theirs, {"only rules": sorted(ours - theirs)[:20], "only owlrl": sorted(theirs - ours)[:20]}
+
+
+def test_tbox_closure_is_small_and_closed():
+    _tbox, entailed = tbox_closure()
+    assert (SG.DurableSkillStatement, URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"), SKOS.Concept) in entailed
+
+
+def test_reasoner_registry():
+    assert set(REASONERS.keys()) == {"rules", "owlrl"}
+    with pytest.raises(ValueError, match="valid reasoners are: owlrl, rules"):
+        REASONERS.get("hermit")
