@@ -151,6 +151,15 @@ def cmd_query(args: argparse.Namespace) -> int:
     return run_cli_query(args)
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from skillgraph.fetch import fetch
+
+    path = fetch(args.source, args.release, cache=Path(args.cache) if args.cache else None,
+                 base_url=args.base_url, force=args.force)
+    print(path)
+    return 0
+
+
 def cmd_graphs(args: argparse.Namespace) -> int:
     from skillgraph import store as store_mod
 
@@ -211,6 +220,14 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="curated query parameter")
     q.add_argument("--format", default="table", help="table (default), json, xml, csv, tsv; turtle/ntriples for CONSTRUCT")
     q.set_defaults(func=cmd_query)
+
+    f = sub.add_parser("fetch", help="download an official release into the local cache and verify it")
+    f.add_argument("source", help="source id (onet)")
+    f.add_argument("--release", required=True, help="release to fetch, e.g. 30.1")
+    f.add_argument("--cache", help="cache folder (default: $SKILLGRAPH_CACHE or ~/.cache/skillgraph)")
+    f.add_argument("--base-url", help="download folder URL (default: the publisher's)")
+    f.add_argument("--force", action="store_true", help="download again even if a verified copy is cached")
+    f.set_defaults(func=cmd_fetch)
 
     gr = sub.add_parser("graphs", help="show the current build's graphs and counts")
     store_opt(gr)
