@@ -1,0 +1,221 @@
+"""Curated SPARQL queries: `queries/<name>.rq` files whose header comments describe them.
+
+The header is the run of `#` comment lines at the top of the file:
+
+    # title: Which ESCO skills support an O*NET task at a level
+    # description: One or more sentences; the description may continue
+    #   on the following comment lines.
+    # param: ?task iri default <https://w3id.org/skillgraph/id/onet/task/2582> — the O*NET task
+    # param: ?level (literal) — the level label
+
+A param line names a variable of the query, its type (`iri`, `literal`, `integer` or `decimal`,
+with or without parentheses), an optional default, and a description after a dash. Values are
+bound with pyoxigraph's `substitutions=` (SEP-0007), so a query stays a plain, runnable .rq file
+that other tools can read too, and no value is ever pasted into query text.
+
+Value syntax (for defaults and for the arguments given over HTTP or the CLI):
+  iri      `<https://...>`, a bare absolute IRI, or a prefixed name with a SkillGraph prefix (`sgid:onet/task/2582`)
+  literal  plain text (an xsd:string), or N-Triples style `"text"@en` / `"text"^^<datatype-iri>`
+  integer  an xsd:integer such as `3`;  decimal: an xsd:decimal such as `0.5`
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from skillgraph.errors import SourceError
+
+__all__ = ["CuratedQuery", "Param", "PARAM_TYPES", "catalog", "get", "load", "parse_value", "queries_dir"]
+
+PARAM_TYPES = ("iri", "literal", "integer", "decimal")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+_KEY = re.compile(r"^#\s*(title|description|param)\s*:\s?(.*)$", re.IGNORECASE)
+_PARAM = re.compile(
+    r"^\?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+\(?(?P<type>[A-Za-z]+)\)?"
+    r"(?:\s+\[?default\s+(?P<default><[^>]*>|\"(?:[^\"\\]|\\.)*\"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)?|[^\s\]]+)\]?)?"
+    r"(?:\s+(?:—|–|--|-)\s*(?P<desc>.*))?\s*$"
+)
+_LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^<([^>]*)>)?$')
+_ABS_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: str | None = None
+    description: str = ""
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "type": self.type, "default": self.default,
+                "required": self.default is None, "description": self.description}
+
+
+@dataclass(frozen=True)
+class CuratedQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    path: Path | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "params": [p.to_json() for p in self.params]}
+
+    def substitutions(self, args: dict[str, str] | None = None) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+        """Typed pyoxigraph terms for the declared params: given values, else defaults.
+
+        Unknown argument names, missing required params and ill-typed values raise ValueError.
+        """
+        args = {k.lstrip("?$"): v for k, v in (args or {}).items()}
+        declared = {p.name: p for p in self.params}
+        unknown = sorted(set(args) - set(declared))
+        if unknown:
+            valid = ", ".join(declared) or "(none)"
+            raise ValueError(f"query {self.name!r} has no parameter {', '.join(unknown)}; its parameters are: {valid}")
+        subs = {}
+        for p in self.params:
+            value = args.get(p.name, p.default)
+            if value is None:
+                raise ValueError(f"query {self.name!r} needs parameter {p.name!r} ({p.type}): {p.description or 'no default'}")
+            try:
+                subs[ox.Variable(p.name)] = parse_value(p.type, value)
+            except ValueError as e:
+                raise ValueError(f"query {self.name!r}, parameter {p.name!r}: {e}") from None
+        return subs
+
+
+def parse_value(kind: str, value: str) -> ox.NamedNode | ox.Literal:
+    """One parameter value as a pyoxigraph term of the declared type (see the module docstring)."""
+    from skillgraph.ontology import PREFIXES
+
+    v = value.strip()
+    if kind == "iri":
+        if v.startswith("<") and v.endswith(">"):
+            v = v[1:-1]
+        elif ":" in v and v.split(":", 1)[0] in PREFIXES:
+            v = PREFIXES[v.split(":", 1)[0]] + v.split(":", 1)[1]
+        if not _ABS_IRI.match(v):
+            raise ValueError(f"{value!r} is not an absolute IRI")
+        try:
+            return ox.NamedNode(v)
+        except ValueError as e:
+            raise ValueError(f"{value!r} is not a valid IRI: {e}") from None
+    if kind == "literal":
+        m = _LITERAL.match(v)
+        if not m:
+            return ox.Literal(value)
+        text = re.sub(r"\\(.)", lambda x: {"n": "\n", "t": "\t", "r": "\r"}.get(x.group(1), x.group(1)), m.group(1))
+        if m.group(2):
+            return ox.Literal(text, language=m.group(2).lower())
+        if m.group(3):
+            return ox.Literal(text, datatype=ox.NamedNode(m.group(3)))
+        return ox.Literal(text)
+    if kind == "integer":
+        if not _INTEGER.match(v):
+            raise ValueError(f"{value!r} is not an integer")
+        return ox.Literal(str(int(v)), datatype=ox.NamedNode(XSD + "integer"))
+    if kind == "decimal":
+        try:
+            d = Decimal(v)
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a decimal number") from None
+        if not d.is_finite() or "e" in v.lower():
+            raise ValueError(f"{value!r} is not a decimal number (write it without an exponent)")
+        return ox.Literal(v.lstrip("+"), datatype=ox.NamedNode(XSD + "decimal"))
+    raise ValueError(f"unknown parameter type {kind!r}; valid types are: {', '.join(PARAM_TYPES)}")
+
+
+def load(path: str | Path, name: str | None = None) -> CuratedQuery:
+    """Read one .rq file and its header; a malformed header raises SourceError (file, line, problem)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise SourceError(path, f"not UTF-8 text: {e}") from None
+    title = None
+    desc: list[str] = []
+    params: list[Param] = []
+    seen: dict[str, int] = {}
+    last = None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if not s:
+            last = None
+            continue
+        if not s.startswith("#"):
+            break
+        m = _KEY.match(s)
+        if m:
+            key, rest = m.group(1).lower(), m.group(2).strip()
+            if key == "title":
+                if title is not None:
+                    raise SourceError(path, "a second '# title:' line", line=lineno)
+                title, last = rest, "title"
+            elif key == "description":
+                desc, last = [rest], "description"
+            else:
+                pm = _PARAM.match(rest)
+                if not pm:
+                    raise SourceError(path, "malformed '# param:' line; expected "
+                                      "'# param: ?name (iri|literal|integer|decimal) [default <value>] — description'",
+                                      line=lineno)
+                kind = pm.group("type").lower()
+                if kind not in PARAM_TYPES:
+                    raise SourceError(path, f"unknown parameter type {kind!r}; valid types are: "
+                                      f"{', '.join(PARAM_TYPES)}", line=lineno)
+                pname = pm.group("name")
+                if pname in seen:
+                    raise SourceError(path, f"parameter ?{pname} declared twice (first on line {seen[pname]})", line=lineno)
+                seen[pname] = lineno
+                default = pm.group("default")
+                if default is not None:
+                    try:
+                        parse_value(kind, default)
+                    except ValueError as e:
+                        raise SourceError(path, f"default of ?{pname}: {e}", line=lineno) from None
+                params.append(Param(pname, kind, default, (pm.group("desc") or "").strip()))
+                last = ("param", len(params) - 1)
+        elif last == "description":
+            desc.append(s.lstrip("#").strip())
+        elif isinstance(last, tuple):  # a param description continued on the next comment line
+            i = last[1]
+            p = params[i]
+            params[i] = Param(p.name, p.type, p.default, (p.description + " " + s.lstrip("#").strip()).strip())
+        elif last == "title":
+            title = (title + " " + s.lstrip("#").strip()).strip()
+    if not title:
+        raise SourceError(path, "no '# title:' line in the header comments", line=1)
+    body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+    for p in params:
+        if not re.search(r"[?$]" + re.escape(p.name) + r"\b", body):
+            raise SourceError(path, f"parameter ?{p.name} is declared but not used in the query", line=seen[p.name])
+    return CuratedQuery(name or path.stem, title, " ".join(d for d in desc if d), tuple(params), text, path)
+
+
+def queries_dir() -> Path:
+    return Path(str(resources.files(__name__)))
+
+
+def catalog(directory: str | Path | None = None) -> dict[str, CuratedQuery]:
+    """Every curated query in `directory` (default: this package), by name (the file stem)."""
+    d = Path(directory) if directory is not None else queries_dir()
+    return {p.stem: load(p) for p in sorted(d.glob("*.rq"))}
+
+
+def get(name: str, directory: str | Path | None = None) -> CuratedQuery:
+    """One curated query by name; an unknown name raises ValueError listing the valid ones."""
+    cat = catalog(directory)
+    try:
+        return cat[name]
+    except KeyError:
+        raise ValueError(f"unknown curated query {name!r}; valid names are: {', '.join(sorted(cat)) or '(none)'}") from None
