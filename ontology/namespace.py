@@ -85,6 +85,7 @@ class SG(DefinedNamespace):
     interactionPattern: URIRef
     iscoCode: URIRef
     jobZone: URIRef
+    joinCandidate: URIRef
     joinMethod: URIRef
     joinScore: URIRef
     lowerCIBound: URIRef
