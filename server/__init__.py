@@ -1,0 +1,20 @@
+"""The SkillGraph SPARQL service: `create_app(config)` (Flask) and `serve(...)` (waitress).
+
+Imports are lazy so that query worker processes, which import this package, stay light.
+"""
+from __future__ import annotations
+
+__all__ = ["create_app", "serve"]
+
+
+def create_app(config: dict | None = None):
+    """See skillgraph.server.app for the configuration keys."""
+    from .app import create_app as _create_app
+
+    return _create_app(config)
+
+
+def serve(build_dir, host: str = "127.0.0.1", port: int = 8000, **config) -> None:
+    from .wsgi import serve as _serve
+
+    _serve(build_dir, host=host, port=port, **config)
