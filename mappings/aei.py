@@ -105,7 +105,7 @@ class AEIMapping(SourceMapping):
             joiner = Joiner(index, threshold)
             rows = _Writer(g, rel, joiner, index, report).write()
             joins[rel.name] = {"layout": rel.layout, "onet_tasks": len(index), "threshold": threshold,
-                               "texts": joiner.counts(), "rows": rows}
+                               "texts": joiner.counts(), "rows": rows, "not_task_rows": len(rel.skipped)}
             report.tables_read.extend(rel.files)
         report.details["join"] = joins
         names = [r.name for r in releases]

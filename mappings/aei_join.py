@@ -142,3 +142,32 @@ class Joiner:
         """Distinct texts by join method, over every text joined so far."""
         c = Counter(m.method for m in self._cache.values())
         return {m: c.get(m, 0) for m in METHODS}
+
+
+TASK_COLUMNS = ("O*NET-SOC Code", "Task ID", "Task")
+
+
+def task_graph_from_table(path) -> Graph:
+    """An O*NET-like graph of sg:Task nodes from a Task Statements table (O*NET .xlsx/.txt or AEI's .csv.gz).
+
+    Used to join AEI against a task list without mapping a whole O*NET release (the join report,
+    tests). The IRIs and properties are those of the onet mapping (DEVELOPERS.md).
+    """
+    from rdflib import Literal
+
+    from skillgraph import iri
+    from skillgraph.tabular import read_table
+
+    g = Graph()
+    for row in read_table(path, required=TASK_COLUMNS):
+        soc, tid, text = row.required("O*NET-SOC Code"), row.required("Task ID"), row.required("Task")
+        if tid.endswith(".0"):  # numbers read back from a spreadsheet
+            tid = tid[:-2]
+        if not tid.isdigit():
+            raise row.error(f"{tid!r} is not an O*NET Task ID", column="Task ID")
+        t = iri.instance("onet", "task", tid)
+        g.add((t, RDF.type, SG.Task))
+        g.add((t, SKOS.prefLabel, Literal(text, lang="en")))
+        g.add((t, SKOS.notation, Literal(tid)))
+        g.add((t, SG.taskOf, iri.instance("onet", "occupation", soc)))
+    return g

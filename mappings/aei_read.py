@@ -119,6 +119,7 @@ class Release:
     layout: str
     files: list[str] = field(default_factory=list)
     slices: dict[tuple[str, str, str | None, str | None], Slice] = field(default_factory=dict)
+    skipped: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, cluster) rows not about a task
 
     def slice(self, platform: str, geo: str = "GLOBAL", start: str | None = None, end: str | None = None) -> Slice:
         key = (platform, geo, start, end)
@@ -246,6 +247,9 @@ def read_v1_tasks(path: Path, rel: Release) -> None:
     for row in read_delimited(path, required=("task_name", "pct")):
         text = row.required("task_name")
         pct = _dec(row, "pct", required=True, lo=0, hi=100)
+        if text.strip().lower() in NON_PATTERNS:
+            rel.skipped.append((str(path), row.line, text))  # usage with no task: not task evidence
+            continue
         key = text
         if key in s.tasks:
             raise row.error(f"task {text[:60]!r} is listed twice (first on line {s.tasks[key].where.line})", column="task_name")
@@ -292,7 +296,8 @@ def read_v3(path: Path, rel: Release) -> None:
             if variable not in ("onet_task_count", "onet_task_pct"):
                 continue
             if name in NON_PATTERNS:
-                continue  # conversations with no or an unclassifiable task: not about a task
+                rel.skipped.append((str(path), row.line, name))  # no or an unclassifiable task
+                continue
             t = s.tasks.setdefault(name, TaskUsage(_where(row), name))
             _merge(row, t, count, pct)
         elif facet == "collaboration":
