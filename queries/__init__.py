@@ -199,6 +199,15 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
     for p in params:
         if not re.search(r"[?$]" + re.escape(p.name) + r"\b", body):
             raise SourceError(path, f"parameter ?{p.name} is declared but not used in the query", line=seen[p.name])
+    from skillgraph.server.sparqltext import projection
+
+    projected = projection(text)
+    if projected is not None:
+        for p in params:
+            if p.name not in projected:
+                raise SourceError(path, f"parameter ?{p.name} is not in the SELECT projection; pyoxigraph binds "
+                                  f"parameters through the projection (SEP-0007 substitution): add ?{p.name} "
+                                  "to the SELECT clause (and to GROUP BY if the query aggregates)", line=seen[p.name])
     return CuratedQuery(name or path.stem, title, " ".join(d for d in desc if d), tuple(params), text, path)
 
 

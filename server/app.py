@@ -10,6 +10,7 @@ Configuration keys (a dict passed to `create_app`):
                  capped answer carries `X-SkillGraph-Truncated: true` and a `Warning` header.
   WORKERS        query worker processes (default 2).
   ALLOW_SERVICE  allow SERVICE (federated) clauses (default False).
+  QUERIES_DIR    folder of curated .rq files (default: the skillgraph.queries package).
 
 Routes: /sparql (queries; the service description when there is no query), / (HTML), /queries
 (curated queries, JSON), /queries/<name> (run one), /health.
@@ -30,7 +31,7 @@ from skillgraph.store import NoBuild
 from . import description, formats, sparqltext
 from .executor import Busy, Job, QueryTimeout, WorkerDied, WorkerPool
 
-DEFAULTS = {"QUERY_TIMEOUT": 30.0, "RESULT_LIMIT": 10000, "WORKERS": 2, "ALLOW_SERVICE": False}
+DEFAULTS = {"QUERY_TIMEOUT": 30.0, "RESULT_LIMIT": 10000, "WORKERS": 2, "ALLOW_SERVICE": False, "QUERIES_DIR": None}
 FORM_KIND = {"SELECT": formats.RESULTS, "ASK": formats.RESULTS,
              "CONSTRUCT": formats.GRAPH, "DESCRIBE": formats.GRAPH}
 
@@ -231,7 +232,7 @@ def create_app(config: dict | None = None) -> Flask:
     def curated() -> list[dict]:
         from skillgraph.queries import catalog
 
-        return [q.to_json() for q in catalog().values()]
+        return [q.to_json() for q in catalog(cfg["QUERIES_DIR"]).values()]
 
     @app.get("/")
     def home():
@@ -248,7 +249,7 @@ def create_app(config: dict | None = None) -> Flask:
         from skillgraph.queries import get
 
         try:
-            cq = get(name)
+            cq = get(name, cfg["QUERIES_DIR"])
         except ValueError as e:
             raise HTTPProblem(404, str(e)) from None
         args = {k: v for k, v in request.args.items() if k not in ("format", "output", "results")}

@@ -3,17 +3,20 @@
 pyoxigraph cannot cancel a running query, and a thread cannot be killed; a process can. Each
 worker opens the build's store read-only (skillgraph.store.open_read_only), runs one job at a
 time, serialises the answer itself and sends bytes back over a pipe. A worker that overruns
-its time is killed and replaced by a fresh one. Workers are started with the `spawn` method:
-the server is multi-threaded (waitress), and forking a threaded process is unsafe.
+its time is killed and replaced by a fresh one. Workers are fresh interpreters (not forks: the
+server is multi-threaded under waitress, and forking a threaded process is unsafe).
 """
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
+import os
 import queue
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
@@ -148,13 +151,13 @@ def run_job(job: Job, cache: _StoreCache) -> Answer:
     return Answer(True, 200, body, fmt.name, fmt.kind, n, trunc, seconds=time.perf_counter() - t0)
 
 
-def _worker_main(conn) -> None:
+def _worker_main(conn_in, conn_out) -> None:
     from skillgraph.store import NoBuild
 
     cache = _StoreCache()
     while True:
         try:
-            job = conn.recv()
+            job = conn_in.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
         try:
@@ -168,7 +171,7 @@ def _worker_main(conn) -> None:
         except Exception as e:  # report, stay alive for the next job
             ans = Answer(False, 500, error=f"query failed: {type(e).__name__}: {e}")
         try:
-            conn.send(ans)
+            conn_out.send(ans)
         except (BrokenPipeError, OSError):
             return
 
@@ -176,17 +179,45 @@ def _worker_main(conn) -> None:
 # ---------------------------------------------------------------- in the server process
 
 class _Worker:
-    def __init__(self, ctx):
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="skillgraph-query-worker")
-        self.proc.start()
-        child.close()
+    """One worker: a fresh `python -c` process talking pickles over its stdin/stdout pipes.
+
+    A plain subprocess rather than multiprocessing's spawn, which re-imports the parent's
+    __main__ (breaking or recursing when the server runs from a script or stdin).
+    """
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, "-c", _ENTRY], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     close_fds=True)
+        self.conn_out = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
+        self.conn_in = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+
+    def is_alive(self) -> bool:
+        return self.proc.poll() is None
 
     def kill(self) -> None:
-        if self.proc.is_alive():
+        if self.proc.poll() is None:
             self.proc.kill()
-        self.proc.join(5)
-        self.conn.close()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.conn_out.close()
+        self.conn_in.close()
+
+
+_ENTRY = "from skillgraph.server.executor import worker_entry; worker_entry()"
+
+
+def worker_entry() -> None:
+    """Entry point of a worker process: jobs arrive on stdin, answers leave on the original stdout.
+
+    Anything else printed to stdout (by a library) is sent to stderr so it cannot corrupt the pipe.
+    """
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    _worker_main(Connection(0, writable=False), Connection(out_fd, readable=False))
 
 
 class WorkerPool:
@@ -195,7 +226,6 @@ class WorkerPool:
     def __init__(self, size: int = 2):
         if size < 1:
             raise ValueError(f"WORKERS must be at least 1, got {size}")
-        self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
@@ -206,7 +236,7 @@ class WorkerPool:
             self._add()
 
     def _add(self) -> None:
-        w = _Worker(self._ctx)
+        w = _Worker()
         with self._lock:
             self._all.add(w)
         self._idle.put(w)
@@ -230,23 +260,23 @@ class WorkerPool:
             raise Busy(f"all {self.size} query workers stayed busy for {timeout:g} s") from None
         good = False
         try:
-            w.conn.send(job)
-            if not w.conn.poll(timeout):
+            w.conn_out.send(job)
+            if not w.conn_in.poll(timeout):
                 raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
-            ans = w.conn.recv()
+            ans = w.conn_in.recv()
             good = True
             return ans
         except (EOFError, BrokenPipeError, ConnectionResetError) as e:
             raise WorkerDied(f"the query worker exited while running the query ({type(e).__name__})") from None
         finally:
-            if good and w.proc.is_alive():
+            if good and w.is_alive():
                 self._idle.put(w)
             else:
                 self._replace(w)
 
     def alive(self) -> int:
         with self._lock:
-            return sum(1 for w in self._all if w.proc.is_alive())
+            return sum(1 for w in self._all if w.is_alive())
 
     def close(self) -> None:
         with self._lock:

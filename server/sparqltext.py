@@ -48,3 +48,37 @@ def query_form(text: str) -> str | None:
 def uses_service(text: str) -> bool:
     """True if the query has a SERVICE clause (a federated call the server refuses unless allowed)."""
     return "SERVICE" in keywords(text)
+
+
+def projection(text: str) -> set[str] | None:
+    """The variables the top-level SELECT projects (without `?`); None for `SELECT *` or a non-SELECT query.
+
+    pyoxigraph binds `substitutions=` through the projection (SEP-0007), so a curated SELECT query
+    must project every parameter it declares; the loader checks this with the help of this function.
+    """
+    toks = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("ws", "comment")]
+    start = None
+    for i, (kind, val) in enumerate(toks):
+        if kind == "word" and val.upper() in QUERY_FORMS + UPDATE_KEYWORDS:
+            if val.upper() == "SELECT":
+                start = i + 1
+            break
+    if start is None:
+        return None
+    out: set[str] = set()
+    depth = 0
+    prev = ""
+    for kind, val in toks[start:]:
+        up = val.upper()
+        if depth == 0 and (val == "{" or (kind == "word" and up in ("WHERE", "FROM"))):
+            break
+        if val == "*" and depth == 0:
+            return None
+        if val == "(":
+            depth += 1
+        elif val == ")":
+            depth -= 1
+        elif kind == "word" and val[0] in "?$" and (depth == 0 or prev == "AS"):
+            out.add(val[1:])
+        prev = up
+    return out
