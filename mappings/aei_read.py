@@ -186,6 +186,10 @@ def layout_of(path: Path) -> str | None:
     if not path.name.endswith((".csv", ".csv.gz")):
         return None
     header = header_of(path)
+    if header == ["task_name", "pct"]:
+        return "2025-02-10"
+    if header == ["interaction_type", "pct"]:
+        return "2025-02-10-patterns"
     if tuple(header[: len(V3_COLUMNS)]) == V3_COLUMNS:
         return "v3"
     if all(c in header for c in METRICS_REQUIRED) and ("task_name" in header or "onet_soc_code" in header):
