@@ -1,0 +1,339 @@
+"""The five alignment kinds, scored by lexical similarity and structural evidence.
+
+Confidence (every kind):   conf = 1 - (1 - s) ** (1 + b)
+
+s is a lexical similarity in [0, 1] (`lexical.Corpus.similarity`), or for evidence that goes through
+a statement anchored to a task, s = a * sim(statement, skill) with a the anchor's confidence.
+b >= 0 is the structural weight. Structure amplifies lexical evidence but never creates it: s = 0 gives
+conf = 0, b = 0 gives conf = s, b = 1 squares the distance to 1 (s = 0.3 -> 0.51). Weights:
+  ESCO relation of the skill to an ESCO occupation crosswalked to the O*NET occupation:
+      essential 1.0, optional 0.5, none 0;
+  O*NET rating (kind c): + (IM - 1) / 4 of the occupation that links the element and the skill,
+      and the relation weight halved (b = 0.5 * relation + 0.5 * (IM - 1) / 4, so b <= 1);
+  O*NET rating (kind b, at a level): + 0.5 when the matched element's Level rating for the task's
+      occupation falls in that level's band;
+  published anchor set (kind a): 0.5 for a task in the set the statement's publisher lists.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, SKOS, XSD
+
+from skillgraph import iri
+from skillgraph.ontology import SEMAPV, SG, SSSOM
+
+from .inputs import Inputs
+from .lexical import METHOD_VERSION, Corpus, Doc
+
+W_REL = {"essential": 1.0, "optional": 0.5}
+W_ANCHOR_SET = 0.5
+W_RATING_LEVEL = 0.5
+
+# Lexical evidence below S_MIN is noise (one shared generic word such as "customer"): structure may
+# amplify lexical evidence but a pair must clear S_MIN on its own text first.
+S_MIN = 0.2
+# thresholds on confidence (and, for closeMatch, on the lexical similarity itself)
+ANCHOR_MIN, ANCHOR_RELATIVE, ANCHOR_MAX = 0.2, 0.85, 3
+SUPPORT_MIN, SUPPORT_TOP = 0.2, 5
+CLOSE_CONF, CLOSE_SIM, RELATED_CONF, MATCH_TOP = 0.6, 0.45, 0.3, 3
+STATEMENT_MIN, STATEMENT_TOP = 0.25, 3
+LEXICAL_POOL = 25  # candidates taken from the inverted index before structural re-scoring
+
+KINDS = ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco_skill",
+         "statement_esco_skill", "wef_esco_skill")
+
+METHODS = {
+    "statement_task_anchor": f"statement-task-anchor v1 ({METHOD_VERSION}; published anchor set)",
+    "published_anchor": "published-anchor v1 (anchor asserted by the statement's publisher)",
+    "esco_skill_supports_task": f"skill-supports-task v1 ({METHOD_VERSION}; ESCO relations, task anchors, O*NET ratings)",
+    "onet_element_esco_skill": f"element-skill match v1 ({METHOD_VERSION}; ESCO relations, O*NET importance)",
+    "statement_esco_skill": f"statement-skill match v1 ({METHOD_VERSION}; ESCO relations)",
+    "wef_esco_skill": f"wef-skill match v1 ({METHOD_VERSION})",
+}
+
+
+def confidence(s: float, b: float) -> float:
+    s = max(0.0, min(1.0, s))
+    return 1.0 - (1.0 - s) ** (1.0 + max(0.0, b))
+
+
+@dataclass
+class Alignment:
+    kind: str
+    subject: URIRef
+    predicate: URIRef
+    object: URIRef
+    similarity: float
+    confidence: float
+    justification: URIRef
+    level: URIRef | None = None
+    evidence: list[tuple[URIRef, str]] = field(default_factory=list)  # (resource, evidence kind)
+    evidence_kinds: set[str] = field(default_factory=set)
+
+    @property
+    def iri(self) -> URIRef:
+        return iri.instance("crosswalk", "alignment", iri.digest(self.subject, self.predicate, self.object, self.level or ""))
+
+
+def _dec(x: float) -> Literal:
+    return Literal(Decimal(f"{x:.4f}"), datatype=XSD.decimal)
+
+
+def emit(g: Graph, a: Alignment) -> None:
+    node = a.iri
+    g.add((node, RDF.type, SG.Alignment))
+    g.add((node, OWL.annotatedSource, a.subject))
+    g.add((node, OWL.annotatedProperty, a.predicate))
+    g.add((node, OWL.annotatedTarget, a.object))
+    g.add((node, SSSOM.confidence, _dec(a.confidence)))
+    g.add((node, SG.similarity, _dec(a.similarity)))
+    g.add((node, SSSOM.mapping_justification, a.justification))
+    g.add((node, SG.method, Literal(METHODS[a.kind])))
+    if a.level is not None:
+        g.add((node, SG.proficiencyLevel, a.level))
+    kinds = set(a.evidence_kinds)
+    for res, kind in a.evidence:
+        g.add((node, SG.evidence, res))
+        kinds.add(kind)
+    for k in sorted(kinds):
+        g.add((node, SG.evidenceKind, Literal(k)))
+    g.add((a.subject, a.predicate, a.object))
+
+
+class Aligner:
+    """Builds one corpus over every text of the run, then produces each alignment kind in turn."""
+
+    def __init__(self, inp: Inputs):
+        self.inp = inp
+        c = self.corpus = Corpus()
+        for t, (text, _) in inp.tasks.items():
+            c.add(Doc(t, text, text))
+        for e, (label, definition) in inp.onet_elements.items():
+            c.add(Doc(e, label, f"{label} {definition}"))
+        for s, (label, text) in inp.esco_skills.items():
+            c.add(Doc(s, label, text))
+        for st in inp.statements.values():
+            c.add(Doc(st.iri, st.label or st.text, f"{st.label} {st.text}"))
+        for w, (label, text) in inp.wef_entries.items():
+            c.add(Doc(w, label, text))
+        self.anchors: dict[URIRef, list[tuple[URIRef, float]]] = defaultdict(list)  # task -> [(statement, a)]
+        self.element_match: dict[URIRef, list[tuple[URIRef, float]]] = defaultdict(list)  # ESCO skill -> [(element, conf)]
+        self.report: dict[str, int] = {k: 0 for k in KINDS}
+        self._skill_index = None
+
+    # -- (a) statement -> O*NET task anchors -------------------------------------------------
+    def statement_anchors(self) -> list[Alignment]:
+        inp, out = self.inp, []
+        all_sets = {c: m for sets in inp.anchor_sets.values() for c, m in sets.items()}
+        for st in sorted(inp.statements.values(), key=lambda x: str(x.iri)):
+            for t in sorted(st.anchored):
+                out.append(Alignment("published_anchor", st.iri, SG.anchoredTo, t, 1.0, 1.0,
+                                     SEMAPV.ManualMappingCuration, st.level, [], {"published-anchor"}))
+                self.anchors[t].append((st.iri, 1.0))
+            if st.anchored or not st.cites_onet:
+                continue
+            sets = inp.anchor_sets.get(st.graph) or all_sets
+            occ_tasks = {t for t, (_, occs) in inp.tasks.items() if occs & st.occupations}
+            pool: dict[URIRef, URIRef | None] = {}
+            for c, members in sets.items():
+                for t in members:
+                    if t in inp.tasks and (not occ_tasks or t in occ_tasks):
+                        pool.setdefault(t, c)
+            if not pool:  # no published anchor set: the occupation's own tasks, without the set's weight
+                pool = {t: None for t in occ_tasks}
+            scored = []
+            for t, coll in pool.items():
+                s = self.corpus.similarity(st.iri, t)
+                if s < S_MIN:
+                    continue
+                scored.append((confidence(s, W_ANCHOR_SET if coll is not None else 0.0), s, t, coll))
+            scored.sort(key=lambda x: (-x[0], str(x[2])))
+            if not scored or scored[0][0] < ANCHOR_MIN:
+                continue
+            best = scored[0][0]
+            for conf, s, t, coll in scored[:ANCHOR_MAX]:
+                if conf < max(ANCHOR_MIN, ANCHOR_RELATIVE * best):
+                    break
+                ev = [(coll, "task-anchor")] if coll is not None else []
+                out.append(Alignment("statement_task_anchor", st.iri, SG.anchoredTo, t, s, conf,
+                                     SEMAPV.CompositeMatching if coll is not None else SEMAPV.LexicalMatching,
+                                     st.level, ev, {"lexical"}))
+                self.anchors[t].append((st.iri, conf))
+        self.report["statement_task_anchor"] = sum(1 for a in out if a.kind == "statement_task_anchor")
+        self.report["published_anchor"] = len(out) - self.report["statement_task_anchor"]
+        return out
+
+    # -- (c) O*NET skill/knowledge element <-> ESCO skill -------------------------------------
+    def _skill_to_onet_occupations(self) -> dict[URIRef, dict[URIRef, tuple[str, URIRef | None]]]:
+        """ESCO skill -> O*NET occupation -> strongest ESCO relation, through the occupation crosswalk."""
+        out: dict[URIRef, dict[URIRef, tuple[str, URIRef | None]]] = defaultdict(dict)
+        for onet_occ, esco_occs in self.inp.onet_to_esco.items():
+            for eo in esco_occs:
+                for skill, rel in self.inp.esco_relations.get(eo, {}).items():
+                    cur = out[skill].get(onet_occ)
+                    if cur is None or W_REL.get(rel[0], 0) > W_REL.get(cur[0], 0):
+                        out[skill][onet_occ] = rel
+        return out
+
+    def skill_index(self):
+        if self._skill_index is None:
+            self._skill_index = self.corpus.index(sorted(self.inp.esco_skills, key=str))
+        return self._skill_index
+
+    def element_skills(self) -> list[Alignment]:
+        inp, out = self.inp, []
+        if not inp.onet_elements or not inp.esco_skills:
+            return out
+        via = self._skill_to_onet_occupations()
+        index = self.skill_index()
+        for el in sorted(inp.onet_elements, key=str):
+            scored = []
+            for skill, s in index.search(el, k=LEXICAL_POOL, min_sim=S_MIN):
+                b, ev = 0.0, []
+                for occ, (rel, rnode) in via.get(skill, {}).items():
+                    im = inp.ratings.get((occ, el, "IM"))
+                    if im is None:
+                        continue
+                    cand = 0.5 * W_REL.get(rel, 0.0) + 0.5 * max(0.0, (im[1] - 1.0) / 4.0)
+                    if cand > b:
+                        b = cand
+                        ev = [(im[0], "rating")] + ([(rnode, f"{rel}-relation")] if rnode is not None else [])
+                conf = confidence(s, b)
+                if conf >= CLOSE_CONF and s >= CLOSE_SIM:
+                    pred = SKOS.closeMatch
+                elif conf >= RELATED_CONF:
+                    pred = SKOS.relatedMatch
+                else:
+                    continue
+                scored.append(Alignment("onet_element_esco_skill", el, pred, skill, s, conf,
+                                        SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
+                                        None, ev, {"lexical"}))
+            scored.sort(key=lambda a: (-a.confidence, str(a.object)))
+            for a in scored[:MATCH_TOP]:
+                out.append(a)
+                if a.predicate == SKOS.closeMatch:  # only close matches carry an O*NET Level over to a skill
+                    self.element_match[a.object].append((el, a.confidence))
+        self.report["onet_element_esco_skill"] = len(out)
+        self.report["onet_element_esco_skill_close"] = sum(1 for a in out if a.predicate == SKOS.closeMatch)
+        return out
+
+    # -- (b) ESCO skill sg:supportsTask O*NET task -------------------------------------------
+    def skills_support_tasks(self) -> list[Alignment]:
+        inp, out = self.inp, []
+        unblocked = 0
+        statements = inp.statements
+        for task in sorted(inp.tasks, key=str):
+            _, occs = inp.tasks[task]
+            cands: dict[URIRef, tuple[str, URIRef | None, URIRef]] = {}
+            for occ in sorted(occs, key=str):
+                for skill, rel in inp.esco_skills_for_onet(occ).items():
+                    if skill in inp.esco_skills and (skill not in cands or W_REL.get(rel[0], 0) > W_REL.get(cands[skill][0], 0)):
+                        cands[skill] = (rel[0], rel[1], occ)
+            if not cands:
+                unblocked += 1
+                continue
+            anchored = [(statements[st], a) for st, a in self.anchors.get(task, ()) if st in statements]
+            plain: list[Alignment] = []
+            levelled: dict[URIRef, list[Alignment]] = defaultdict(list)
+            for skill, (rel, rnode, occ) in cands.items():
+                b_rel = W_REL.get(rel, 0.0)
+                rel_ev = [(rnode, f"{rel}-relation")] if rnode is not None else []
+                s_direct = self.corpus.similarity(task, skill)
+                if s_direct < S_MIN:
+                    s_direct = 0.0
+                conf = confidence(s_direct, b_rel)
+                if conf >= SUPPORT_MIN:
+                    plain.append(Alignment("esco_skill_supports_task", skill, SG.supportsTask, task, s_direct, conf,
+                                           SEMAPV.CompositeMatching if rel_ev else SEMAPV.LexicalMatching,
+                                           None, list(rel_ev), {"lexical"}))
+                # per level: the best statement anchored to the task at that level, and the O*NET rating band
+                by_level: dict[URIRef, tuple[float, list]] = {}
+                for st, a in anchored:
+                    if st.level is None:
+                        continue
+                    sim = self.corpus.similarity(st.iri, skill)
+                    if sim < S_MIN:
+                        continue
+                    s_via = a * sim
+                    if s_via > by_level.get(st.level, (0.0, []))[0]:
+                        by_level[st.level] = (s_via, [(st.iri, "task-anchor")])
+                rating_levels: dict[URIRef, list] = {}
+                for el, _ in self.element_match.get(skill, ()):
+                    lv = inp.ratings.get((occ, el, "LV"))
+                    level = inp.level_for_lv(lv[1]) if lv else None
+                    if level is not None:
+                        rating_levels.setdefault(level, []).append((lv[0], "rating"))
+                for level in set(by_level) | set(rating_levels):
+                    s_via, st_ev = by_level.get(level, (0.0, []))
+                    s = max(s_direct, s_via)
+                    b = b_rel + (W_RATING_LEVEL if level in rating_levels else 0.0)
+                    conf = confidence(s, b)
+                    if conf < SUPPORT_MIN:
+                        continue
+                    ev = st_ev + rel_ev + rating_levels.get(level, [])
+                    levelled[level].append(Alignment("esco_skill_supports_task", skill, SG.supportsTask, task, s, conf,
+                                                     SEMAPV.CompositeMatching, level, ev, {"lexical"}))
+            for group in [plain, *levelled.values()]:
+                group.sort(key=lambda a: (-a.confidence, str(a.subject)))
+                out.extend(group[:SUPPORT_TOP])
+        self.report["esco_skill_supports_task"] = len(out)
+        self.report["esco_skill_supports_task_levelled"] = sum(1 for a in out if a.level is not None)
+        self.report["tasks_without_esco_crosswalk"] = unblocked
+        return out
+
+    # -- (d) levelled statement <-> ESCO skill -------------------------------------------------
+    def statement_skills(self) -> list[Alignment]:
+        inp, out = self.inp, []
+        if not inp.esco_skills:
+            return out
+        for st in sorted(inp.statements.values(), key=lambda x: str(x.iri)):
+            if st.level is None:
+                continue
+            cands: dict[URIRef, tuple[str, URIRef | None]] = {}
+            for occ in st.occupations:
+                for skill, rel in inp.esco_skills_for_onet(occ).items():
+                    if skill in inp.esco_skills:
+                        cands.setdefault(skill, rel)
+            if cands:
+                pairs = [(skill, self.corpus.similarity(st.iri, skill)) for skill in cands]
+            else:  # no ESCO occupation for the statement's occupation: search all ESCO skills
+                pairs = self.skill_index().search(st.iri, k=LEXICAL_POOL)
+            scored = []
+            for skill, s in pairs:
+                if s < S_MIN:
+                    continue
+                rel = cands.get(skill)
+                ev = [(rel[1], f"{rel[0]}-relation")] if rel and rel[1] is not None else []
+                conf = confidence(s, W_REL.get(rel[0], 0.0) if rel else 0.0)
+                if conf >= STATEMENT_MIN:
+                    scored.append(Alignment("statement_esco_skill", st.iri, SKOS.relatedMatch, skill, s, conf,
+                                            SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
+                                            st.level, ev, {"lexical"}))
+            scored.sort(key=lambda a: (-a.confidence, str(a.object)))
+            out.extend(scored[:STATEMENT_TOP])
+        self.report["statement_esco_skill"] = len(out)
+        return out
+
+    # -- (e) WEF entries <-> ESCO transversal skills ----------------------------------------
+    def wef_skills(self) -> list[Alignment]:
+        inp, out = self.inp, []
+        if not inp.wef_entries or not inp.transversal:
+            return out
+        index = self.corpus.index(sorted(inp.transversal, key=str))
+        for w in sorted(inp.wef_entries, key=str):
+            scored = []
+            for skill, s in index.search(w, k=LEXICAL_POOL, min_sim=S_MIN):
+                if s >= CLOSE_CONF and s >= CLOSE_SIM:
+                    pred = SKOS.closeMatch
+                elif s >= RELATED_CONF:
+                    pred = SKOS.relatedMatch
+                else:
+                    continue
+                scored.append(Alignment("wef_esco_skill", w, pred, skill, s, s, SEMAPV.LexicalMatching, None, [], {"lexical"}))
+            out.extend(scored[:MATCH_TOP])
+        self.report["wef_esco_skill"] = len(out)
+        return out

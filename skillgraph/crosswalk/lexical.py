@@ -1,0 +1,249 @@
+"""Lexical similarity for the crosswalk: explainable, dependency-light, fast enough for full releases.
+
+Pipeline for a text: Unicode-fold and lower-case -> split on non-alphanumerics -> drop English
+stop words and one-letter tokens -> a small suffix stemmer (`stem`) so that "escalation",
+"escalate" and "escalates" meet as "escal".
+
+Similarity of a subject text to an object text (`Corpus.similarity`) is
+
+    sim = 0.5 * cos + 0.25 * cov + 0.25 * lab
+
+- cos: cosine of TF-IDF vectors (sublinear tf = 1 + ln tf, smoothed idf = ln((1 + N) / (1 + df)) + 1,
+  N counted over every text of the run, both sides) of the full texts (labels + definitions);
+- cov: coverage, the idf-weighted share of the object label's stems found in the subject's text
+  (does the task mention what the skill's name says?);
+- lab: label agreement, the larger of the idf-weighted Dice overlap of the two labels' stems (the
+  head words: "Escalation summarization" / "perform escalation procedure") and rapidfuzz
+  token_sort_ratio / 100 of the stemmed labels (word order and spelling variants of short labels,
+  e.g. "Active Listening" / "listen actively").
+
+Search uses an inverted index (stem -> postings of (doc, weight)): a query touches only the
+postings of its own stems, so one query costs O(sum of its stems' posting lengths), not O(N).
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Hashable, Iterable
+
+from rapidfuzz import fuzz
+
+METHOD_VERSION = "tfidf-cosine+coverage+label v1"
+
+W_COS, W_COV, W_LAB = 0.5, 0.25, 0.25
+
+STOP_WORDS = frozenset("""
+a about above across after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each either etc e.g. few for from
+further had has have having he her here hers him his how i if in into is it its itself just may might
+more most must my no nor not of off on once only or other our ours out over own per same shall she
+should so some such than that the their theirs them then there these they this those through to too
+under until up upon very via was we were what when where whether which while who whom whose why will
+with within without would you your yours
+""".split())
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+# Derivational suffixes, longest first; each strips only if a stem of >= 3 letters remains.
+_DERIVATIONAL = (
+    "izations", "ization", "isation", "ational", "ivities", "ivity", "fulness", "iveness", "ousness",
+    "ations", "ation", "ments", "ment", "ness", "ances", "ance", "ences", "ence", "ities", "ity",
+    "ables", "able", "ibles", "ible", "ists", "ist", "isms", "ism", "ives", "ive", "izes", "ize",
+    "ises", "ise", "ures", "ure", "ates", "ate", "ants", "ant", "ents", "ent", "ers", "er", "ors", "or",
+    "ous", "ful", "ics", "ic", "als", "al", "y",
+)
+_VOWELS = set("aeiouy")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, strip accents, unify apostrophes and dashes."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    return t.lower().replace("\u2019", "'").replace("'s ", " ")
+
+
+def _inflection(w: str) -> str:
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) > 4 and w.endswith("sses"):
+        w = w[:-2]
+    elif len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suf in ("ingly", "edly", "ing", "ed", "ly"):
+        if w.endswith(suf) and len(w) - len(suf) >= 3 and _VOWELS & set(w[: -len(suf)]):
+            w = w[: -len(suf)]
+            if w.endswith(("at", "bl", "iz", "is")):
+                w += "e"  # designated -> designate (Porter's step 1b repair)
+            elif len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]  # planning -> plan
+            break
+    return w
+
+
+def stem(word: str) -> str:
+    """A light suffix stemmer (Porter-like, two passes): inflection, then one derivational suffix.
+
+    Written rather than imported so the base install stays small and the behaviour is easy to read;
+    it only has to conflate variants consistently, not produce dictionary words.
+    """
+    if len(word) <= 3 or word.isdigit():
+        return word
+    w = _inflection(word)
+    for suf in _DERIVATIONAL:
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            w = w[: -len(suf)]
+            break
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "ls":
+        w = w[:-1]  # transferr(ing) -> transfer
+    return w
+
+
+def tokens(text: str) -> list[str]:
+    """Content tokens of a text, unstemmed (stop words and one-letter tokens dropped)."""
+    return [t for t in _TOKEN.findall(normalise(text)) if len(t) > 1 and t not in STOP_WORDS]
+
+
+def stems(text: str) -> list[str]:
+    return [stem(t) for t in tokens(text)]
+
+
+def label_key(text: str) -> str:
+    """A stemmed label as one string, for fuzzy label-vs-label comparison."""
+    return " ".join(stems(text))
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One text of the run: its label (short name) and its full text (label + definitions)."""
+
+    key: Hashable
+    label: str
+    text: str
+
+
+class Corpus:
+    """Document frequencies over every text of a run, TF-IDF vectors, and inverted indexes.
+
+    Add every text first (`add`), then ask for vectors or build indexes: idf is fixed when the first
+    vector is computed so that all scores of a run use one weighting.
+    """
+
+    def __init__(self) -> None:
+        self._df: Counter[str] = Counter()
+        self._n = 0
+        self._idf: dict[str, float] | None = None
+        self._tf: dict[Hashable, Counter[str]] = {}
+        self._vec: dict[Hashable, dict[str, float]] = {}
+        self._docs: dict[Hashable, Doc] = {}
+        self._label_stems: dict[Hashable, tuple[str, ...]] = {}
+
+    def add(self, doc: Doc) -> None:
+        if doc.key in self._docs:
+            return
+        if self._idf is not None:
+            raise RuntimeError("corpus already frozen: add every document before scoring")
+        tf = Counter(stems(doc.text))
+        self._docs[doc.key] = doc
+        self._tf[doc.key] = tf
+        self._label_stems[doc.key] = tuple(stems(doc.label))
+        self._df.update(tf.keys())
+        self._n += 1
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._docs
+
+    def __len__(self) -> int:
+        return self._n
+
+    def doc(self, key: Hashable) -> Doc:
+        return self._docs[key]
+
+    def idf(self, term: str) -> float:
+        if self._idf is None:
+            n = self._n
+            self._idf = {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in self._df.items()}
+        return self._idf.get(term, math.log(1 + self._n) + 1.0)
+
+    def vector(self, key: Hashable) -> dict[str, float]:
+        v = self._vec.get(key)
+        if v is None:
+            raw = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in self._tf[key].items()}
+            norm = math.sqrt(sum(x * x for x in raw.values())) or 1.0
+            v = {t: x / norm for t, x in raw.items()}
+            self._vec[key] = v
+        return v
+
+    def cosine(self, a: Hashable, b: Hashable) -> float:
+        va, vb = self.vector(a), self.vector(b)
+        if len(va) > len(vb):
+            va, vb = vb, va
+        return sum(x * vb.get(t, 0.0) for t, x in va.items())
+
+    def coverage(self, subject: Hashable, obj: Hashable) -> float:
+        """Idf-weighted share of the object's label stems that occur in the subject's text."""
+        lab = self._label_stems[obj]
+        if not lab:
+            return 0.0
+        have = self._tf[subject]
+        total = sum(self.idf(t) for t in lab)
+        return sum(self.idf(t) for t in lab if t in have) / total
+
+    def label_agreement(self, a: Hashable, b: Hashable) -> float:
+        """max(idf-weighted Dice of the label stem sets, fuzzy token-sort ratio of the stemmed labels)."""
+        sa, sb = self._label_stems[a], self._label_stems[b]
+        if not sa or not sb:
+            return 0.0
+        ta, tb = set(sa), set(sb)
+        total = sum(self.idf(t) for t in ta) + sum(self.idf(t) for t in tb)
+        dice = 2.0 * sum(self.idf(t) for t in ta & tb) / total
+        return max(dice, fuzz.token_sort_ratio(" ".join(sa), " ".join(sb)) / 100.0)
+
+    def similarity(self, subject: Hashable, obj: Hashable) -> float:
+        """The combined lexical similarity in [0, 1] (see the module docstring)."""
+        s = W_COS * self.cosine(subject, obj) + W_COV * self.coverage(subject, obj) + W_LAB * self.label_agreement(subject, obj)
+        return max(0.0, min(1.0, s))
+
+    def index(self, keys: Iterable[Hashable]) -> "InvertedIndex":
+        return InvertedIndex(self, keys)
+
+
+class InvertedIndex:
+    """stem -> [(doc key, weight)] over a subset of a corpus; cosine search touching only shared stems."""
+
+    def __init__(self, corpus: Corpus, keys: Iterable[Hashable]) -> None:
+        self.corpus = corpus
+        self.postings: dict[str, list[tuple[Hashable, float]]] = defaultdict(list)
+        self.keys: list[Hashable] = []
+        for k in keys:
+            self.keys.append(k)
+            for t, w in corpus.vector(k).items():
+                self.postings[t].append((k, w))
+
+    def candidates(self, query: Hashable, allowed: set | None = None) -> dict[Hashable, float]:
+        """Cosine of `query` with every indexed doc sharing a stem with it (restricted to `allowed`)."""
+        acc: dict[Hashable, float] = defaultdict(float)
+        for t, qw in self.corpus.vector(query).items():
+            for k, w in self.postings.get(t, ()):
+                if allowed is None or k in allowed:
+                    acc[k] += qw * w
+        return acc
+
+    def search(self, query: Hashable, k: int = 10, min_sim: float = 0.0,
+               allowed: set | None = None) -> list[tuple[Hashable, float]]:
+        """The best `k` docs by combined similarity among those sharing a stem with the query."""
+        scored = []
+        for key in self.candidates(query, allowed):
+            if key == query:
+                continue
+            s = self.corpus.similarity(query, key)
+            if s >= min_sim:
+                scored.append((key, s))
+        scored.sort(key=lambda x: (-x[1], str(x[0])))
+        return scored[:k]
