@@ -125,7 +125,9 @@ def negotiate(kind: str, accept: str | None, format_params: list[str] | None = N
     best = None
     for f in of_kind(kind):
         for mt in f.media_types:
-            matches = [(_specificity(mr, mt), q, pos) for mr, q, pos in entries if _specificity(mr, mt)]
+            # other media types only count when named exactly: text/* must not pick SPARQL XML via text/xml
+            matches = [(_specificity(mr, mt), q, pos) for mr, q, pos in entries
+                       if _specificity(mr, mt) == 3 or (mt == f.media_type and _specificity(mr, mt))]
             if not matches:
                 continue
             spec, q, pos = max(matches, key=lambda m: (m[0], -m[2]))
