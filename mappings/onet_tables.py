@@ -1,0 +1,421 @@
+"""One function per O*NET table: rows in, triples of the `onet` graph out.
+
+Each function streams the table's rows and adds triples straight to the graph (no per-row
+intermediate objects), because the full release has hundreds of thousands of rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+
+from skillgraph import iri
+from skillgraph.ontology import SG
+
+from .base import MappingReport
+from .onet_reader import OnetRelease
+from .onet_terms import (commodity, date, decimal, dwa, element, element_id, en, flag, framework, integer, iwa,
+                         node, occupation, plain, scale, soc_code, task, text)
+
+# Content-model branches and the competency class of their elements (O*NET 30.x numbering;
+# 1.C is the Work Styles branch of releases before 30.0).
+BRANCHES: tuple[tuple[str, URIRef], ...] = (
+    ("1.A", SG.Ability), ("1.B.1", SG.Interest), ("1.B.2", SG.WorkValue), ("1.C", SG.WorkStyle),
+    ("1.D", SG.WorkStyle), ("2.A", SG.Skill), ("2.B", SG.Skill), ("2.C", SG.Knowledge),
+    ("4.A", SG.WorkActivity), ("4.C", SG.WorkContextElement),
+)
+
+SCHEMES = {
+    "occupations": "O*NET-SOC 2019 occupations",
+    "content-model": "O*NET Content Model",
+    "tasks": "O*NET task statements",
+    "work-activities": "O*NET intermediate and detailed work activities",
+    "technology": "O*NET technology skills and tools (UNSPSC commodities)",
+    "job-zones": "O*NET job zones",
+    "scales": "O*NET rating scales",
+}
+
+
+def branch_class(eid: str) -> URIRef | None:
+    for prefix, cls in BRANCHES:
+        if eid == prefix or eid.startswith(prefix + "."):
+            return cls
+    return None
+
+
+@dataclass
+class State:
+    """What one mapping run has seen so far, shared by the table functions."""
+
+    g: Graph
+    rel: OnetRelease
+    report: MappingReport
+    occupations: set[str] = field(default_factory=set)
+    elements: set[str] = field(default_factory=set)
+    scales: set[str] = field(default_factory=set)
+    tasks: set[str] = field(default_factory=set)
+    technologies: set[URIRef] = field(default_factory=set)
+    commodities: set[str] = field(default_factory=set)
+    job_zones: set[str] = field(default_factory=set)
+
+    def scheme(self, name: str) -> URIRef:
+        return framework(name)
+
+
+def frameworks(st: State) -> None:
+    g = st.g
+    for name, title in SCHEMES.items():
+        f = framework(name)
+        g.add((f, RDF.type, SG.Framework))
+        g.add((f, SKOS.prefLabel, en(title)))
+        g.add((f, DCTERMS.publisher, plain("National Center for O*NET Development, for USDOL/ETA")))
+
+
+def occupations(st: State) -> None:
+    g, scheme = st.g, framework("occupations")
+    for row in st.rel.rows("Occupation Data"):
+        code = soc_code(row)
+        o = occupation(code)
+        st.occupations.add(code)
+        g.add((o, RDF.type, SG.Occupation))
+        g.add((o, SKOS.prefLabel, en(row.required("Title"))))
+        desc = text(row, "Description")
+        if desc:
+            g.add((o, SKOS.definition, en(desc)))
+        g.add((o, SG.socCode, plain(code)))
+        g.add((o, SKOS.notation, plain(code)))
+        g.add((o, SKOS.inScheme, scheme))
+    st.report.count("occupations", len(st.occupations))
+
+
+def content_model(st: State) -> None:
+    g, scheme = st.g, framework("content-model")
+    rows = [(element_id(r), r.required("Element Name"), text(r, "Description")) for r in st.rel.rows("Content Model Reference")]
+    ids = {eid for eid, _, _ in rows}
+    parents = {eid.rsplit(".", 1)[0] for eid in ids if "." in eid}
+    for eid, name, desc in rows:
+        e = element(eid)
+        st.elements.add(eid)
+        g.add((e, RDF.type, SG.ContentModelElement))
+        g.add((e, SKOS.prefLabel, en(name)))
+        g.add((e, SKOS.notation, plain(eid)))
+        g.add((e, SKOS.inScheme, scheme))
+        if desc and desc != name:
+            g.add((e, SKOS.definition, en(desc)))
+        if "." in eid:
+            up = eid.rsplit(".", 1)[0]
+            if up in ids:
+                g.add((e, SKOS.broader, element(up)))
+        else:
+            g.add((e, SKOS.topConceptOf, scheme))
+        cls = branch_class(eid)
+        if cls is not None and eid not in parents:  # descriptors, not descriptor groups
+            g.add((e, RDF.type, cls))
+    st.report.count("content model elements", len(rows))
+
+
+def scales(st: State) -> None:
+    g, scheme = st.g, framework("scales")
+    for row in st.rel.rows("Scales Reference"):
+        sid = row.required("Scale ID")
+        s = scale(sid)
+        st.scales.add(sid)
+        g.add((s, RDF.type, SG.Scale))
+        g.add((s, SKOS.prefLabel, en(row.required("Scale Name"))))
+        g.add((s, SKOS.notation, plain(sid)))
+        g.add((s, SKOS.inScheme, scheme))
+        g.add((s, SG.scaleMinimum, decimal(row, "Minimum", required=True)))
+        g.add((s, SG.scaleMaximum, decimal(row, "Maximum", required=True)))
+    st.report.count("scales", len(st.scales))
+
+
+def level_anchors(st: State) -> None:
+    g, n = st.g, 0
+    for row in st.rel.rows("Level Scale Anchors"):
+        eid, sid = element_id(row), row.required("Scale ID")
+        value = decimal(row, "Anchor Value", required=True)
+        a = node("level-anchor", f"{eid}_{sid}_{value}")
+        g.add((a, RDF.type, SG.LevelAnchor))
+        g.add((a, SG.anchorOf, element(eid)))
+        g.add((a, SG.scale, scale(sid)))
+        g.add((a, SG.anchorValue, value))
+        g.add((a, DCTERMS.description, en(row.required("Anchor Description"))))
+        n += 1
+    st.report.count("level anchors", n)
+
+
+def job_zones(st: State) -> None:
+    g, scheme = st.g, framework("job-zones")
+    if st.rel.has("Job Zone Reference"):
+        for row in st.rel.rows("Job Zone Reference"):
+            z = str(integer(row, "Job Zone", required=True))
+            jz = node("job-zone", z)
+            st.job_zones.add(z)
+            g.add((jz, RDF.type, SG.JobZone))
+            g.add((jz, SKOS.prefLabel, en(row.required("Name"))))
+            g.add((jz, SKOS.notation, plain(z)))
+            g.add((jz, SKOS.inScheme, scheme))
+            for col in ("Education", "Experience", "Job Training"):
+                if text(row, col):
+                    g.add((jz, SKOS.scopeNote, en(f"{col}: {text(row, col)}")))
+            if text(row, "Examples"):
+                g.add((jz, SKOS.example, en(text(row, "Examples"))))
+            if text(row, "SVP Range"):
+                g.add((jz, SKOS.note, en(f"SVP range: {text(row, 'SVP Range')}")))
+        st.report.tables_read.append("Job Zone Reference")
+    else:
+        st.report.tables_skipped.append("Job Zone Reference")
+    if not st.rel.has("Job Zones"):
+        st.report.tables_skipped.append("Job Zones")
+        return
+    n = 0
+    for row in st.rel.rows("Job Zones"):
+        code = soc_code(row)
+        z = str(integer(row, "Job Zone", required=True))
+        if z not in ("1", "2", "3", "4", "5"):
+            raise row.error(f"job zone {z} is not one of 1-5", column="Job Zone")
+        g.add((occupation(code), SG.jobZone, node("job-zone", z)))
+        n += 1
+    st.report.tables_read.append("Job Zones")
+    st.report.count("job zone assignments", n)
+
+
+def task_statements(st: State) -> None:
+    g, scheme = st.g, framework("tasks")
+    for row in st.rel.rows("Task Statements"):
+        code = soc_code(row)
+        tid = str(integer(row, "Task ID", required=True))
+        t = task(tid)
+        st.tasks.add(tid)
+        g.add((t, RDF.type, SG.Task))
+        g.add((t, SKOS.prefLabel, en(row.required("Task"))))
+        g.add((t, SKOS.notation, plain(tid)))
+        g.add((t, SG.taskOf, occupation(code)))
+        g.add((t, SKOS.inScheme, scheme))
+        kind = text(row, "Task Type")
+        if kind and kind != "n/a":
+            g.add((t, SG.taskType, plain(kind)))
+        for prop, lit in ((SG.incumbentsResponding, decimal(row, "Incumbents Responding")),
+                          (DCTERMS.date, date(row)), (SG.domainSource, _source(row))):
+            if lit is not None:
+                g.add((t, prop, lit))
+    st.report.count("tasks", len(st.tasks))
+
+
+def emerging_tasks(st: State) -> None:
+    g, n = st.g, 0
+    for row in st.rel.rows("Emerging Tasks"):
+        code = soc_code(row)
+        statement = row.required("Task")
+        t = node("emerging-task", f"{code}_{iri.digest(statement, length=12)}")
+        g.add((t, RDF.type, SG.EmergingTask))
+        g.add((t, SKOS.prefLabel, en(statement)))
+        g.add((t, SG.taskOf, occupation(code)))
+        g.add((t, DCTERMS.type, plain(row.required("Category"))))
+        original = text(row, "Original Task ID")
+        if original and original != "n/a":
+            g.add((t, PROV.wasRevisionOf, task(str(integer(row, "Original Task ID")))))
+        for prop, lit in ((DCTERMS.date, date(row)), (SG.domainSource, _source(row))):
+            if lit is not None:
+                g.add((t, prop, lit))
+        n += 1
+    st.report.count("emerging tasks", n)
+
+
+def _source(row) -> object:
+    v = text(row, "Domain Source")
+    return plain(v) if v and v != "n/a" else None
+
+
+def ratings(st: State, table: str, task_ratings: bool = False) -> int:
+    """A rating table: one sg:Rating per row, suppressed rows kept and flagged."""
+    g = st.g
+    add = g.add
+    n = 0
+    T_RATING, P_OCC, P_EL, P_SCALE, P_VAL = SG.Rating, SG.occupation, SG.ratedElement, SG.scale, SG.value
+    optional = ((SG.sampleSize, "N", integer), (SG.standardError, "Standard Error", decimal),
+                (SG.lowerCIBound, "Lower CI Bound", decimal), (SG.upperCIBound, "Upper CI Bound", decimal),
+                (SG.recommendSuppress, "Recommend Suppress", flag), (SG.notRelevant, "Not Relevant", flag),
+                (DCTERMS.date, "Date", date))
+    for row in st.rel.rows(table):
+        code = soc_code(row)
+        sid = row.required("Scale ID")
+        if task_ratings:
+            key = str(integer(row, "Task ID", required=True))
+            target = task(key)
+            key = "task-" + key
+        else:
+            key = element_id(row)
+            target = element(key)
+        cat = integer(row, "Category")
+        ident = f"{code}_{key}_{sid}" if cat is None else f"{code}_{key}_{sid}_{cat}"
+        r = node("rating", ident)
+        add((r, RDF.type, T_RATING))
+        add((r, P_OCC, occupation(code)))
+        add((r, P_EL, target))
+        add((r, P_SCALE, scale(sid)))
+        add((r, P_VAL, decimal(row, "Data Value", required=True)))
+        if cat is not None:
+            add((r, SG.category, cat))
+        for prop, col, conv in optional:
+            lit = conv(row, col)
+            if lit is not None:
+                add((r, prop, lit))
+        src = _source(row)
+        if src is not None:
+            add((r, SG.domainSource, src))
+        n += 1
+    st.report.count(f"ratings: {table}", n)
+    return n
+
+
+def work_activities(st: State) -> None:
+    g, scheme = st.g, framework("work-activities")
+    n_iwa = n_dwa = 0
+    if st.rel.has("IWA Reference"):
+        for row in st.rel.rows("IWA Reference"):
+            i = iwa(row.required("IWA ID"))
+            g.add((i, RDF.type, SG.IntermediateWorkActivity))
+            g.add((i, SKOS.prefLabel, en(row.required("IWA Title"))))
+            g.add((i, SKOS.notation, plain(row.required("IWA ID"))))
+            g.add((i, SKOS.broader, element(element_id(row))))
+            g.add((i, SKOS.inScheme, scheme))
+            n_iwa += 1
+        st.report.tables_read.append("IWA Reference")
+    else:
+        st.report.tables_skipped.append("IWA Reference")
+    if st.rel.has("DWA Reference"):
+        for row in st.rel.rows("DWA Reference"):
+            did, iid = row.required("DWA ID"), row.required("IWA ID")
+            d = dwa(did)
+            g.add((d, RDF.type, SG.DetailedWorkActivity))
+            g.add((d, SKOS.prefLabel, en(row.required("DWA Title"))))
+            g.add((d, SKOS.notation, plain(did)))
+            g.add((d, SKOS.broader, iwa(iid)))
+            g.add((d, SKOS.inScheme, scheme))
+            if text(row, "IWA Title") and n_iwa == 0:  # no IWA Reference: take the IWA from here
+                i = iwa(iid)
+                g.add((i, RDF.type, SG.IntermediateWorkActivity))
+                g.set((i, SKOS.prefLabel, en(text(row, "IWA Title"))))
+                g.set((i, SKOS.notation, plain(iid)))
+                g.set((i, SKOS.broader, element(element_id(row))))
+                g.set((i, SKOS.inScheme, scheme))
+            n_dwa += 1
+        st.report.tables_read.append("DWA Reference")
+    else:
+        st.report.tables_skipped.append("DWA Reference")
+    st.report.count("IWAs", n_iwa)
+    st.report.count("DWAs", n_dwa)
+    if st.rel.has("Tasks to DWAs"):
+        n = 0
+        for row in st.rel.rows("Tasks to DWAs"):
+            soc_code(row)
+            g.add((task(str(integer(row, "Task ID", required=True))), SG.hasWorkActivity, dwa(row.required("DWA ID"))))
+            n += 1
+        st.report.tables_read.append("Tasks to DWAs")
+        st.report.count("task-DWA links", n)
+    else:
+        st.report.tables_skipped.append("Tasks to DWAs")
+
+
+def unspsc(st: State) -> None:
+    g, scheme = st.g, framework("technology")
+    levels = (("Segment Code", "Segment Title"), ("Family Code", "Family Title"), ("Class Code", "Class Title"),
+              ("Commodity Code", "Commodity Title"))
+    for row in st.rel.rows("UNSPSC Reference"):
+        parent = None
+        for code_col, title_col in levels:
+            code = text(row, code_col)
+            if not code:
+                continue
+            if not code.isdigit() or len(code) != 8:
+                raise row.error(f"{code!r} is not an 8-digit UNSPSC code", column=code_col)
+            c = commodity(code)
+            if code not in st.commodities:
+                st.commodities.add(code)
+                g.add((c, RDF.type, SG.CommodityClass))
+                g.add((c, SKOS.prefLabel, en(row.required(title_col))))
+                g.add((c, SKOS.notation, plain(code)))
+                g.add((c, SKOS.inScheme, scheme))
+                if parent is not None:
+                    g.add((c, SKOS.broader, parent))
+            parent = c
+    st.report.count("UNSPSC codes", len(st.commodities))
+
+
+def technology(st: State, table: str, cls: URIRef, kind: str) -> None:
+    """Technology Skills / Tools Used: example concepts, their commodity, and one use node per row."""
+    g, scheme = st.g, framework("technology")
+    add = g.add
+    hot = table == "Technology Skills"
+    n = 0
+    for row in st.rel.rows(table):
+        code = soc_code(row)
+        example = row.required("Example")
+        ccode = row.required("Commodity Code")
+        if not ccode.isdigit() or len(ccode) != 8:
+            raise row.error(f"{ccode!r} is not an 8-digit UNSPSC commodity code", column="Commodity Code")
+        t = node(kind, example)
+        c = commodity(ccode)
+        if t not in st.technologies:
+            st.technologies.add(t)
+            add((t, RDF.type, cls))
+            add((t, SKOS.prefLabel, en(example)))
+            add((t, SKOS.inScheme, scheme))
+        add((t, SG.commodity, c))
+        if ccode not in st.commodities:
+            st.commodities.add(ccode)
+            add((c, RDF.type, SG.CommodityClass))
+            add((c, SKOS.prefLabel, en(row.required("Commodity Title"))))
+            add((c, SKOS.notation, plain(ccode)))
+            add((c, SKOS.inScheme, scheme))
+        o = occupation(code)
+        add((o, SG.usesTechnology, t))
+        u = node(f"{kind}-use", f"{code}_{ccode}_{example}")
+        add((u, RDF.type, SG.TechnologyUse))
+        add((u, SG.occupation, o))
+        add((u, SG.technology, t))
+        if hot:
+            for prop, col in ((SG.hotTechnology, "Hot Technology"), (SG.inDemand, "In Demand")):
+                lit = flag(row, col)
+                if lit is not None:
+                    add((u, prop, lit))
+        n += 1
+    st.report.count(f"{table} rows", n)
+
+
+def titles(st: State) -> None:
+    g = st.g
+    if st.rel.has("Alternate Titles"):
+        n = 0
+        for row in st.rel.rows("Alternate Titles"):
+            o = occupation(soc_code(row))
+            g.add((o, SKOS.altLabel, en(row.required("Alternate Title"))))
+            short = text(row, "Short Title")
+            if short and short != "n/a":
+                g.add((o, SG.shortTitle, en(short)))
+            n += 1
+        st.report.tables_read.append("Alternate Titles")
+        st.report.count("alternate titles", n)
+    else:
+        st.report.tables_skipped.append("Alternate Titles")
+    if st.rel.has("Sample of Reported Titles"):
+        n = 0
+        for row in st.rel.rows("Sample of Reported Titles"):
+            g.add((occupation(soc_code(row)), SG.reportedTitle, en(row.required("Reported Job Title"))))
+            n += 1
+        st.report.tables_read.append("Sample of Reported Titles")
+        st.report.count("reported titles", n)
+    else:
+        st.report.tables_skipped.append("Sample of Reported Titles")
+    if st.rel.has("Related Occupations"):
+        n = 0
+        for row in st.rel.rows("Related Occupations"):
+            g.add((occupation(soc_code(row)), SG.relatedOccupation,
+                   occupation(soc_code(row, "Related O*NET-SOC Code"))))
+            n += 1
+        st.report.tables_read.append("Related Occupations")
+        st.report.count("related-occupation links", n)
+    else:
+        st.report.tables_skipped.append("Related Occupations")

@@ -1,0 +1,187 @@
+"""Shared helpers of the O*NET mapping: instance IRIs, cached literals, code checks, SOC groups.
+
+The full release is millions of triples, so literals that repeat (dates, flags, domain sources,
+common values) are built once and reused, and IRIs are minted through small caches.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from skillgraph import iri
+from skillgraph.tabular import Row
+
+SOURCE = "onet"
+SOC_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
+_DATE = re.compile(r"^(\d{1,2})/(\d{4})$")
+_ELEMENT = re.compile(r"^\d+(\.[A-Za-z0-9]+)*$")
+
+TRUE = Literal(True)
+FALSE = Literal(False)
+
+# SOC 2018 minor groups whose code is not NN-N000 (all others are): the only irregular ones.
+_IRREGULAR_MINOR = {"15-12": "15-1200", "31-11": "31-1100", "51-51": "51-5100"}
+
+
+def node(kind: str, ident: str) -> URIRef:
+    return iri.instance(SOURCE, kind, ident)
+
+
+@lru_cache(maxsize=None)
+def occupation(code: str) -> URIRef:
+    return node("occupation", code)
+
+
+@lru_cache(maxsize=None)
+def element(eid: str) -> URIRef:
+    return node("element", eid)
+
+
+@lru_cache(maxsize=None)
+def scale(sid: str) -> URIRef:
+    return node("scale", sid)
+
+
+@lru_cache(maxsize=None)
+def task(tid: str) -> URIRef:
+    return node("task", tid)
+
+
+@lru_cache(maxsize=None)
+def dwa(did: str) -> URIRef:
+    return node("dwa", did)
+
+
+@lru_cache(maxsize=None)
+def iwa(iid: str) -> URIRef:
+    return node("iwa", iid)
+
+
+@lru_cache(maxsize=None)
+def commodity(code: str) -> URIRef:
+    return node("commodity", code)
+
+
+@lru_cache(maxsize=None)
+def group(code: str) -> URIRef:
+    return node("occupation-group", code)
+
+
+def framework(name: str) -> URIRef:
+    return node("framework", name)
+
+
+@lru_cache(maxsize=200_000)
+def en(text: str) -> Literal:
+    return Literal(text, lang="en")
+
+
+@lru_cache(maxsize=None)
+def plain(text: str) -> Literal:
+    return Literal(text)
+
+
+@lru_cache(maxsize=100_000)
+def _decimal(text: str) -> Literal:
+    return Literal(text, datatype=XSD.decimal, normalize=False)
+
+
+@lru_cache(maxsize=10_000)
+def _integer(text: str) -> Literal:
+    return Literal(text, datatype=XSD.integer, normalize=False)
+
+
+@lru_cache(maxsize=None)
+def _year_month(text: str) -> Literal | None:
+    m = _DATE.match(text)
+    if not m or not 1 <= int(m.group(1)) <= 12:
+        return None
+    return Literal(f"{m.group(2)}-{int(m.group(1)):02d}", datatype=XSD.gYearMonth)
+
+
+_EMPTY = ("", "n/a", "NA", "N/A")
+
+
+def decimal(row: Row, column: str, required: bool = False) -> Literal | None:
+    """The column as an xsd:decimal literal (lexical form as published), or None when empty."""
+    v = row.values.get(column)
+    v = v.strip() if v else ""
+    if v in _EMPTY:
+        if required:
+            raise row.error("empty value in a required numeric column", column=column)
+        return None
+    try:
+        float(v)
+    except ValueError:
+        raise row.error(f"{v!r} is not a number", column=column) from None
+    return _decimal(v)
+
+
+def integer(row: Row, column: str, required: bool = False) -> Literal | None:
+    v = row.values.get(column)
+    v = v.strip() if v else ""
+    if v in _EMPTY:
+        if required:
+            raise row.error("empty value in a required whole-number column", column=column)
+        return None
+    if v.endswith(".0"):  # Excel stores whole numbers as floats
+        v = v[:-2]
+    if not v.lstrip("-").isdigit():
+        raise row.error(f"{v!r} is not a whole number", column=column)
+    return _integer(str(int(v)))
+
+
+def flag(row: Row, column: str) -> Literal | None:
+    """A Y/N column as a boolean literal; empty or n/a gives None."""
+    v = row.values.get(column)
+    v = v.strip().upper() if v else ""
+    if v == "Y":
+        return TRUE
+    if v == "N":
+        return FALSE
+    if v in ("", "N/A", "NA"):
+        return None
+    raise row.error(f"expected Y or N, found {v!r}", column=column)
+
+
+def date(row: Row, column: str = "Date") -> Literal | None:
+    """O*NET's MM/YYYY date as an xsd:gYearMonth literal."""
+    v = row.values.get(column)
+    v = v.strip() if v else ""
+    if v in _EMPTY:
+        return None
+    lit = _year_month(v)
+    if lit is None:
+        raise row.error(f"{v!r} is not a date of the form MM/YYYY", column=column)
+    return lit
+
+
+def soc_code(row: Row, column: str = "O*NET-SOC Code") -> str:
+    v = row.required(column)
+    if not SOC_CODE.match(v):
+        raise row.error(f"{v!r} is not an O*NET-SOC code NN-NNNN.NN", column=column)
+    return v
+
+
+def element_id(row: Row, column: str = "Element ID") -> str:
+    v = row.required(column)
+    if not _ELEMENT.match(v):
+        raise row.error(f"{v!r} is not an O*NET content-model element id", column=column)
+    return v
+
+
+def text(row: Row, column: str) -> str:
+    v = row.values.get(column)
+    return v.strip() if v else ""
+
+
+def soc_groups(code: str) -> list[tuple[str, str]]:
+    """The SOC 2018 groups above an O*NET-SOC code, narrowest first: broad, minor, major."""
+    soc = code[:7]                      # 43-4051
+    broad = soc[:6] + "0"               # 43-4050
+    minor = _IRREGULAR_MINOR.get(soc[:5], soc[:4] + "000")  # 43-4000
+    major = soc[:2] + "-0000"           # 43-0000
+    return [("broad", broad), ("minor", minor), ("major", major)]
