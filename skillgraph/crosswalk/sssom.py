@@ -1,0 +1,123 @@
+"""SSSOM/TSV export of the crosswalk, for integration partners who read mappings as tables.
+
+One row per sg:Alignment, in the SSSOM columns subject_id, predicate_id, object_id,
+mapping_justification, confidence, similarity_score, mapping_tool, subject_label, object_label,
+comment; CURIEs are declared in the YAML metadata block (lines starting with '#') that precedes
+the header, as the SSSOM/TSV specification asks. Labels come from the graphs given as `labels`
+(the source graphs), since the crosswalk graph itself holds only IRIs.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Iterable
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from skillgraph import __version__
+from skillgraph.ontology import SG, SSSOM
+
+COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "confidence",
+           "similarity_score", "mapping_tool", "subject_label", "object_label", "comment")
+
+CURIE_MAP = {
+    "sg": "https://w3id.org/skillgraph/ontology#",
+    "onet": "https://w3id.org/skillgraph/id/onet/",
+    "pathsmith": "https://w3id.org/skillgraph/id/pathsmith/",
+    "ladder": "https://w3id.org/skillgraph/id/ladder/",
+    "aiwork": "https://w3id.org/skillgraph/id/aiwork/",
+    "wef": "https://w3id.org/skillgraph/id/wef/",
+    "sgid": "https://w3id.org/skillgraph/id/",
+    "esco": "http://data.europa.eu/esco/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "semapv": "https://w3id.org/semapv/vocab/",
+}
+
+MAPPING_SET_ID = "https://w3id.org/skillgraph/graph/crosswalk"
+
+
+def curie(term: URIRef) -> str:
+    """The shortest CURIE from CURIE_MAP, else the IRI itself."""
+    s = str(term)
+    best = None
+    for prefix, ns in CURIE_MAP.items():
+        if s.startswith(ns) and (best is None or len(ns) > len(CURIE_MAP[best])):
+            best = prefix
+    return f"{best}:{s[len(CURIE_MAP[best]):]}" if best else s
+
+
+def _label(graphs: Iterable[Graph], term: URIRef) -> str:
+    for g in graphs:
+        for p in (SKOS.prefLabel, RDFS.label):
+            vals = sorted(g.objects(term, p), key=lambda o: (getattr(o, "language", None) not in (None, "en"), str(o)))
+            if vals:
+                return " ".join(str(vals[0]).split())
+    return ""
+
+
+def rows(graph: Graph, labels: Iterable[Graph] = ()) -> list[dict[str, str]]:
+    label_graphs = [graph, *labels]
+    out = []
+    for a in graph.subjects(RDF.type, SG.Alignment):
+        s, p, o = (graph.value(a, OWL.annotatedSource), graph.value(a, OWL.annotatedProperty),
+                   graph.value(a, OWL.annotatedTarget))
+        if s is None or p is None or o is None:
+            continue
+        level = graph.value(a, SG.proficiencyLevel)
+        kinds = sorted(str(k) for k in graph.objects(a, SG.evidenceKind))
+        evidence = sorted(curie(e) for e in graph.objects(a, SG.evidence))
+        comment = "; ".join(filter(None, [
+            f"level {curie(level)}" if level is not None else "",
+            f"evidence kinds {', '.join(kinds)}" if kinds else "",
+            f"evidence {', '.join(evidence)}" if evidence else "",
+            f"alignment {curie(a)}",
+        ]))
+        out.append({
+            "subject_id": curie(s), "predicate_id": curie(p), "object_id": curie(o),
+            "mapping_justification": curie(graph.value(a, SSSOM.mapping_justification) or URIRef("https://w3id.org/semapv/vocab/LexicalMatching")),
+            "confidence": str(graph.value(a, SSSOM.confidence) or ""),
+            "similarity_score": str(graph.value(a, SG.similarity) or ""),
+            "mapping_tool": str(graph.value(a, SG.method) or ""),
+            "subject_label": _label(label_graphs, s), "object_label": _label(label_graphs, o),
+            "comment": comment,
+        })
+    out.sort(key=lambda r: (r["predicate_id"], r["subject_id"], r["object_id"], r["comment"]))
+    return out
+
+
+def write_sssom(graph: Graph, path: str | Path, labels: Iterable[Graph] = ()) -> int:
+    """Write the alignments of `graph` as SSSOM/TSV to `path`; returns the number of rows."""
+    path = Path(path)
+    data = rows(graph, labels)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write("# curie_map:\n")
+        for prefix, ns in CURIE_MAP.items():
+            f.write(f"#   {prefix}: \"{ns}\"\n")
+        f.write(f"# mapping_set_id: \"{MAPPING_SET_ID}\"\n")
+        f.write(f"# mapping_set_version: \"{__version__}\"\n")
+        f.write("# mapping_set_description: \"SkillGraph crosswalk: O*NET, ESCO, WEF and levelled competency statements, "
+                "scored by lexical similarity combined with structural evidence.\"\n")
+        f.write("# license: \"https://creativecommons.org/licenses/by/4.0/\"\n")
+        f.write(f"# mapping_tool: \"SkillGraph {__version__}\"\n")
+        w = csv.DictWriter(f, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        w.writeheader()
+        w.writerows(data)
+    return len(data)
+
+
+def read_sssom(path: str | Path) -> tuple[dict, list[dict[str, str]]]:
+    """Read an SSSOM/TSV file back: (metadata lines as a dict of top-level keys, rows)."""
+    path = Path(path)
+    meta: dict[str, str] = {}
+    body: list[str] = []
+    with path.open(encoding="utf-8", newline="") as f:
+        for line in f:
+            if line.startswith("#"):
+                text = line[1:].rstrip("\n")
+                if text and not text.startswith(" ") and ":" in text:
+                    k, v = text.split(":", 1)
+                    meta[k.strip()] = v.strip().strip('"')
+            else:
+                body.append(line)
+    return meta, list(csv.DictReader(body, delimiter="\t"))
