@@ -26,6 +26,7 @@ from flask import Flask, Response, request
 
 from skillgraph import store as store_mod
 from skillgraph.ontology import PREFIXES
+from skillgraph.errors import SkillGraphError
 from skillgraph.store import NoBuild
 
 from . import description, formats, sparqltext
@@ -234,10 +235,18 @@ def create_app(config: dict | None = None) -> Flask:
 
         return [q.to_json() for q in catalog(cfg["QUERIES_DIR"]).values()]
 
+    @app.errorhandler(SkillGraphError)
+    def _skillgraph_error(e: SkillGraphError):  # e.g. a curated .rq file with a bad header
+        return _text(500, str(e))
+
     @app.get("/")
     def home():
         build_id = state.current()
-        page = description.home_page(build_id, state.graphs, curated())
+        try:
+            listed, problem = curated(), None
+        except SkillGraphError as e:  # the page still serves the form and the graphs
+            listed, problem = [], f"curated queries unavailable: {e}"
+        page = description.home_page(build_id, state.graphs, listed, problem)
         return Response(page, content_type="text/html; charset=utf-8")
 
     @app.get("/queries")

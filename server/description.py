@@ -115,7 +115,7 @@ SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } }
 GROUP BY ?graph ORDER BY ?graph"""
 
 
-def home_page(build_id: str, graphs: list[GraphInfo], queries: list[dict], query_error: str | None = None) -> str:
+def home_page(build_id: str, graphs: list[GraphInfo], queries: list[dict], problem: str | None = None) -> str:
     """A small HTML page: a query form, the graphs with release, licence and credit line, the curated queries."""
     rows = []
     for g in graphs:
@@ -138,7 +138,7 @@ def home_page(build_id: str, graphs: list[GraphInfo], queries: list[dict], query
             f'<li><form method="get" action="queries/{_e(q["name"])}"><b>{_e(q["title"])}</b> '
             f'<code>{_e(q["name"])}</code><br><small>{_e(q["description"])}</small><br>{params}'
             f'<input type="hidden" name="format" value="csv"><button>run (CSV)</button></form></li>')
-    err = f'<p style="color:#a00">{_e(query_error)}</p>' if query_error else ""
+    err = f'<p style="color:#a00">{_e(problem)}</p>' if problem else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>SkillGraph SPARQL endpoint</title>
 <style>body{{font-family:sans-serif;max-width:70em;margin:1em auto;padding:0 1em}}

@@ -298,3 +298,14 @@ def test_format_registry():
     assert set(formats.FORMATS.keys()) == {"json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml"}
     with pytest.raises(ValueError, match="valid result formats are: csv, json, jsonld"):
         formats.FORMATS.get("yaml")
+
+
+def test_a_broken_curated_query_is_reported_not_hidden(make_app, tmp_path):
+    qd = tmp_path / "queries"
+    qd.mkdir()
+    (qd / "broken.rq").write_text("# title: Broken\n# param: ?x (iri) — x\nSELECT ?y WHERE { ?x ?p ?y }\n")
+    c = make_app(QUERIES_DIR=qd).test_client()
+    r = c.get("/queries")
+    assert r.status_code == 500 and b"broken.rq:2: parameter ?x is not in the SELECT projection" in r.data
+    page = c.get("/")
+    assert page.status_code == 200 and b"curated queries unavailable" in page.data
