@@ -309,3 +309,19 @@ def test_a_broken_curated_query_is_reported_not_hidden(make_app, tmp_path):
     assert r.status_code == 500 and b"broken.rq:2: parameter ?x is not in the SELECT projection" in r.data
     page = c.get("/")
     assert page.status_code == 200 and b"curated queries unavailable" in page.data
+
+
+def test_concurrent_requests_share_the_workers(make_app, server_build):
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = make_app(WORKERS=2)
+    expected = local_rows(server_build, LABELS)
+
+    def ask(_):
+        r = app.test_client().get("/sparql", query_string={"query": LABELS})
+        return r.status_code, rows_of(r.data, ox.QueryResultsFormat.JSON)
+
+    with ThreadPoolExecutor(6) as ex:
+        results = list(ex.map(ask, range(12)))
+    assert all(status == 200 and rows == expected for status, rows in results)
+    assert app.extensions["skillgraph"].pool.restarts == 0
