@@ -157,8 +157,7 @@ def _describe_inferred(st: ox.Store, target: ox.NamedNode, report: InferenceRepo
 
 
 def _count(st: ox.Store, graph: ox.NamedNode) -> int:
-    q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-    sol = next(iter(st.query(q, substitutions={ox.Variable("g"): graph})))
+    sol = next(iter(st.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")))
     return int(sol["n"].value)
 
 
