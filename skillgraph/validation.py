@@ -93,14 +93,26 @@ def _path_text(g: Graph, node) -> str:
     return "_:" + str(node)[:8]
 
 
-def _violations(report: Graph) -> list[Violation]:
+def owning_shape(shapes: Graph, shape):
+    """The named node shape an anonymous property shape belongs to (so messages can name it)."""
+    seen = set()
+    while isinstance(shape, BNode) and shape not in seen:
+        seen.add(shape)
+        parent = shapes.value(None, SH.property, shape) or shapes.value(None, SH.node, shape)
+        if parent is None:
+            break
+        shape = parent
+    return shape
+
+
+def _violations(report: Graph, shapes: Graph) -> list[Violation]:
     out = []
     for r in report.subjects(RDF.type, SH.ValidationResult):
         out.append(
             Violation(
                 focus=_term(report, report.value(r, SH.focusNode)) or "?",
                 path=_term(report, report.value(r, SH.resultPath)),
-                shape=_term(report, report.value(r, SH.sourceShape)) or "?",
+                shape=_term(report, owning_shape(shapes, report.value(r, SH.sourceShape))) or "?",
                 constraint=_term(report, report.value(r, SH.sourceConstraintComponent)) or "?",
                 message=str(report.value(r, SH.resultMessage) or ""),
                 severity=(_term(report, report.value(r, SH.resultSeverity)) or "sh:Violation").split(":")[-1],
@@ -161,5 +173,5 @@ def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = 
         report.bind(prefix, ns)
     report.bind("sgsh", SHAPES_NS)
     report.bind("sh", SH)
-    violations = _violations(report)
+    violations = _violations(report, shapes)
     return ValidationResult(conforms=bool(conforms), violations=violations, report=report, label=label)

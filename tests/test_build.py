@@ -1,0 +1,154 @@
+"""The build end to end on the embedded default: named graphs with provenance, entailments in their
+own graph, exports, atomic publication, and a failed build that leaves the last good one serving."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+
+from skillgraph import store
+from skillgraph.build import build, plan
+from skillgraph.cli import main
+from skillgraph.errors import SourceError, ValidationFailed
+from skillgraph.mappings import SOURCES
+
+GRAPH = "https://w3id.org/skillgraph/graph/"
+
+
+def test_every_source_has_an_embedded_default_and_builds(embedded_build):
+    d, summary = embedded_build
+    assert set(SOURCES.keys()) <= set(summary.graphs)
+    for key in SOURCES.keys():
+        assert summary.graphs[key] > 0, key
+    assert summary.graphs["inferred"] > 0
+    assert store.current_id(d) == summary.build_id
+
+
+def test_each_source_graph_carries_its_provenance(embedded_store):
+    q = """SELECT ?g ?licence ?credit ?version WHERE { GRAPH ?g {
+             ?g a sg:SourceGraph ; dcterms:license ?licence ; sg:creditLine ?credit ; schema:version ?version } }"""
+    from skillgraph.query import run
+
+    rows = {s["g"].value: (s["licence"].value, s["version"].value) for s in run(embedded_store, q)}
+    for key in SOURCES.keys():
+        assert GRAPH + key in rows, key
+
+
+def test_inferred_triples_live_only_in_the_inferred_graph(embedded_store):
+    from skillgraph.query import run
+
+    # the type sg:Competency of an O*NET skill is entailed (sg:Skill subClassOf sg:Competency), not asserted
+    ask_inferred = run(embedded_store, f"""ASK {{ GRAPH <{GRAPH}inferred> {{
+        <https://w3id.org/skillgraph/id/onet/element/2.B.1.f> a sg:Competency }} }}""")
+    ask_source = run(embedded_store, f"""ASK {{ GRAPH <{GRAPH}onet> {{
+        <https://w3id.org/skillgraph/id/onet/element/2.B.1.f> a sg:Competency }} }}""")
+    assert bool(ask_inferred) and not bool(ask_source)
+
+
+def test_exports_are_the_stored_graphs(embedded_build, embedded_store):
+    d, summary = embedded_build
+    exports = summary.path / "exports"
+    for key in list(SOURCES.keys()) + ["crosswalk", "inferred", "ontology"]:
+        f = exports / f"{key}.ttl"
+        assert f.is_file(), f
+    stored = Graph().parse(data=embedded_store.dump(format=ox.RdfFormat.N_TRIPLES,
+                                                    from_graph=ox.NamedNode(GRAPH + "onet")), format="nt")
+    assert isomorphic(stored, Graph().parse(exports / "onet.ttl"))
+    ds = ox.Store()
+    ds.bulk_load(path=str(exports / "skillgraph.nq"), format=ox.RdfFormat.N_QUADS)
+    assert len(ds) == sum(summary.graphs.values())
+    info = json.loads((summary.path / "reports" / "build.json").read_text())
+    assert info["graphs"] == summary.graphs
+
+
+def _copy_embedded(tmp_path: Path, key: str) -> Path:
+    dst = tmp_path / key
+    shutil.copytree(SOURCES.get(key).embedded_path(), dst)
+    return dst
+
+
+def test_failed_build_keeps_the_last_good_build(tmp_path):
+    d = tmp_path / "build"
+    first = build(d, only=["onet"], log=lambda m: None)
+    bad = _copy_embedded(tmp_path, "onet")
+    skills = bad / "Skills.txt"
+    lines = skills.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    row = lines[1].split("\t")
+    row[header.index("Scale ID")] = "LV"
+    row[header.index("Data Value")] = "9.00"
+    lines[1] = "\t".join(row)
+    skills.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as e:
+        build(d, {"onet": bad}, only=["onet"], log=lambda m: None)
+    assert "OnetLevelRatingShape" in str(e.value)
+    assert store.current_id(d) == first.build_id
+    assert e.value.report_path is not None and any(e.value.report_path.glob("shacl-onet.ttl"))
+    assert [p.name for p in (d / "builds").iterdir()] == [first.build_id]
+    assert not list(d.glob(".tmp-*"))
+
+
+def test_bad_input_names_file_and_line(tmp_path):
+    d = tmp_path / "build"
+    bad = _copy_embedded(tmp_path, "onet")
+    tasks = bad / "Task Statements.txt"
+    lines = tasks.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("\t", "\t\t", 1)
+    tasks.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"Task Statements.txt:4"):
+        build(d, {"onet": bad}, only=["onet"], log=lambda m: None)
+    assert store.current_id(d) is None
+
+
+def test_plan_rejects_unknown_sources_and_missing_paths(tmp_path):
+    with pytest.raises(ValueError, match="valid sources are"):
+        plan({"onett": tmp_path})
+    with pytest.raises(SourceError, match="does not exist"):
+        plan({"onet": tmp_path / "nowhere"})
+    assert list(plan(only=["onet", "esco"])) == ["onet", "esco"]
+
+
+def test_cli_validate_names_focus_node_and_shape_for_level_9(tmp_path, capsys):
+    f = tmp_path / "level9.ttl"
+    f.write_text("""
+@prefix sg: <https://w3id.org/skillgraph/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/skillgraph/id/onet/rating/43-4051.00-2.B.1.f-LV> a sg:Rating ;
+    sg:occupation <https://w3id.org/skillgraph/id/onet/occupation/43-4051.00> ;
+    sg:ratedElement <https://w3id.org/skillgraph/id/onet/element/2.B.1.f> ;
+    sg:scale <https://w3id.org/skillgraph/id/onet/scale/LV> ;
+    sg:value "9.0"^^xsd:decimal .
+""", encoding="utf-8")
+    assert main(["validate", str(f), "--shapes", "onet"]) == 1
+    out = capsys.readouterr().out
+    assert "<https://w3id.org/skillgraph/id/onet/rating/43-4051.00-2.B.1.f-LV>" in out
+    assert "sgsh:OnetLevelRatingShape" in out
+
+
+def test_cli_validate_the_current_build_conforms(embedded_build, capsys):
+    d, _ = embedded_build
+    assert main(["validate", "--store", str(d)]) == 0
+    assert "conforms" in capsys.readouterr().out
+
+
+def test_cli_validate_reports_unparseable_file(tmp_path, capsys):
+    f = tmp_path / "broken.ttl"
+    f.write_text("<a> <b> .", encoding="utf-8")
+    assert main(["validate", str(f)]) == 2
+    assert "broken.ttl" in capsys.readouterr().err
+
+
+def test_config_file_equivalent_of_source_options(tmp_path):
+    src = _copy_embedded(tmp_path, "onet")
+    cfg = tmp_path / "skillgraph.toml"
+    cfg.write_text('[sources]\nonet = "onet"\n', encoding="utf-8")
+    assert main(["build", "--store", str(tmp_path / "b"), "--config", str(cfg), "--only", "onet"]) == 0
+    info = store.build_info(tmp_path / "b")
+    assert info["sources"]["onet"]["path"] == str(src.resolve())
+    cfg.write_text('[sources]\nonett = "x"\n', encoding="utf-8")
+    assert main(["build", "--store", str(tmp_path / "b"), "--config", str(cfg)]) == 2
