@@ -2,7 +2,7 @@
 
 One row per sg:Alignment, in the SSSOM columns subject_id, predicate_id, object_id,
 mapping_justification, confidence, similarity_score, mapping_tool, subject_label, object_label,
-comment; CURIEs are declared in the YAML metadata block (lines starting with '#') that precedes
+comment; CURIEs are declared in the YAML metadata block (lines starting with '#'; strip the '#' and the block is YAML) that precedes
 the header, as the SSSOM/TSV specification asks. Labels come from the graphs given as `labels`
 (the source graphs), since the crosswalk graph itself holds only IRIs.
 """
@@ -16,6 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from skillgraph import __version__
+from skillgraph.errors import SourceError
 from skillgraph.ontology import SG, SSSOM
 
 COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "confidence",
@@ -91,15 +92,15 @@ def write_sssom(graph: Graph, path: str | Path, labels: Iterable[Graph] = ()) ->
     path = Path(path)
     data = rows(graph, labels)
     with path.open("w", encoding="utf-8", newline="") as f:
-        f.write("# curie_map:\n")
+        f.write("#curie_map:\n")
         for prefix, ns in CURIE_MAP.items():
-            f.write(f"#   {prefix}: \"{ns}\"\n")
-        f.write(f"# mapping_set_id: \"{MAPPING_SET_ID}\"\n")
-        f.write(f"# mapping_set_version: \"{__version__}\"\n")
-        f.write("# mapping_set_description: \"SkillGraph crosswalk: O*NET, ESCO, WEF and levelled competency statements, "
+            f.write(f"#  {prefix}: \"{ns}\"\n")
+        f.write(f"#mapping_set_id: \"{MAPPING_SET_ID}\"\n")
+        f.write(f"#mapping_set_version: \"{__version__}\"\n")
+        f.write("#mapping_set_description: \"SkillGraph crosswalk: O*NET, ESCO, WEF and levelled competency statements, "
                 "scored by lexical similarity combined with structural evidence.\"\n")
-        f.write("# license: \"https://creativecommons.org/licenses/by/4.0/\"\n")
-        f.write(f"# mapping_tool: \"SkillGraph {__version__}\"\n")
+        f.write("#license: \"https://creativecommons.org/licenses/by/4.0/\"\n")
+        f.write(f"#mapping_tool: \"SkillGraph {__version__}\"\n")
         w = csv.DictWriter(f, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         w.writeheader()
         w.writerows(data)
@@ -120,4 +121,16 @@ def read_sssom(path: str | Path) -> tuple[dict, list[dict[str, str]]]:
                     meta[k.strip()] = v.strip().strip('"')
             else:
                 body.append(line)
-    return meta, list(csv.DictReader(body, delimiter="\t"))
+    if not body:
+        raise SourceError(path, "no header row after the metadata block", line=len(meta) + 1)
+    reader = csv.DictReader(body, delimiter="\t")
+    missing = [c for c in ("subject_id", "predicate_id", "object_id", "mapping_justification") if c not in (reader.fieldnames or [])]
+    first = sum(1 for _ in open(path, encoding="utf-8") if _.startswith("#")) + 1
+    if missing:
+        raise SourceError(path, f"SSSOM header lacks the required column(s) {', '.join(missing)}", line=first)
+    out = []
+    for i, row in enumerate(reader, start=first + 1):
+        if None in row or any(v is None for v in row.values()):
+            raise SourceError(path, f"row has {len([v for v in row.values() if v is not None])} fields, the header {len(reader.fieldnames)}", line=i)
+        out.append(row)
+    return meta, out

@@ -1,0 +1,304 @@
+"""The crosswalk: lexical method, alignment kinds on the sample fixture, graph properties, SSSOM export."""
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, SKOS
+
+from skillgraph.crosswalk import align, confidence
+from skillgraph.crosswalk.lexical import Corpus, Doc, normalise, stem, stems, tokens
+from skillgraph.crosswalk.sssom import COLUMNS, CURIE_MAP, read_sssom, write_sssom
+from skillgraph.errors import SourceError
+from skillgraph.ontology import SEMAPV, SG, SSSOM, load_ontology
+from skillgraph.validation import load_shapes, validate
+
+from conftest import require_shared
+
+SAMPLE = Path(__file__).parent / "fixtures" / "crosswalk" / "sample"
+TASK = "https://w3id.org/skillgraph/id/onet/task/"
+ST = "https://w3id.org/skillgraph/id/pathsmith/statement/"
+ESCO_ESCALATION = URIRef("http://data.europa.eu/esco/skill/946c1229-1171-40d4-82cc-fe3f483ca100")
+ESCO_LISTEN = URIRef("http://data.europa.eu/esco/skill/a17286c5-238d-4f0b-bc24-29e9121345de")
+ONET_ACTIVE_LISTENING = URIRef("https://w3id.org/skillgraph/id/onet/element/2.A.1.b")
+
+
+def sample_graphs() -> dict[str, Graph]:
+    files = sorted(SAMPLE.glob("*.ttl"))
+    assert [f.stem for f in files] == ["aei", "esco", "nesta", "onet", "pathsmith"]
+    return {f.stem: Graph().parse(f) for f in files}
+
+
+@pytest.fixture(scope="module")
+def aligned():
+    return align(sample_graphs())
+
+
+def alignments(g: Graph, prop: URIRef | None = None) -> list[dict]:
+    out = []
+    for a in g.subjects(RDF.type, SG.Alignment):
+        row = {"node": a, "s": g.value(a, OWL.annotatedSource), "p": g.value(a, OWL.annotatedProperty),
+               "o": g.value(a, OWL.annotatedTarget), "conf": float(g.value(a, SSSOM.confidence)),
+               "level": g.value(a, SG.proficiencyLevel), "just": g.value(a, SSSOM.mapping_justification),
+               "evidence": set(g.objects(a, SG.evidence)), "kinds": {str(k) for k in g.objects(a, SG.evidenceKind)}}
+        if prop is None or row["p"] == prop:
+            out.append(row)
+    return out
+
+
+# -- lexical -----------------------------------------------------------------------------------
+
+def test_normalise_and_tokens():
+    assert normalise("Café  CUSTOMER’s") == "cafe  customer's"
+    assert tokens("Refer the grievances to a designated department, e.g. billing.") == [
+        "refer", "grievances", "designated", "department", "billing"]
+
+
+@pytest.mark.parametrize("words", [
+    ("escalation", "escalate", "escalates", "escalated", "escalating"),
+    ("listen", "listening", "listens"),
+    ("active", "actively", "activity"),
+    ("customer", "customers"),
+    ("summary", "summaries", "summarization"),
+    ("department", "departments"),
+    ("designate", "designated"),
+    ("investigation", "investigate"),
+    ("transfer", "transferring", "transfers"),
+])
+def test_stemmer_conflates_variants(words):
+    assert len({stem(w) for w in words}) == 1, {w: stem(w) for w in words}
+
+
+@pytest.mark.parametrize("a,b", [("customer", "custody"), ("record", "reference"), ("service", "serve"),
+                                 ("billing", "building"), ("process", "procedure")])
+def test_stemmer_keeps_distinct_words_apart(a, b):
+    assert stem(a) != stem(b)
+
+
+def test_stop_words_are_dropped():
+    assert stems("the of and to for with") == []
+
+
+def test_ranking_with_inverted_index():
+    c = Corpus()
+    docs = [Doc("q", "Refer unresolved customer grievances to designated departments",
+                "Refer unresolved customer grievances to designated departments for further investigation."),
+            Doc("esc", "escalate unresolved grievances", "escalate unresolved customer grievances to the designated department"),
+            Doc("upsell", "upsell products", "persuade customers to buy additional products"),
+            Doc("weld", "weld metal", "join metal parts by welding")]
+    for d in docs:
+        c.add(d)
+    idx = c.index(["esc", "upsell", "weld"])
+    hits = idx.search("q", k=3)
+    assert [k for k, _ in hits] == ["esc", "upsell"]  # "weld" shares no stem: never scored
+    assert 0 < hits[1][1] < hits[0][1] <= 1
+    assert c.similarity("q", "q") == pytest.approx(1.0, abs=1e-9)
+    with pytest.raises(RuntimeError):
+        c.add(Doc("late", "x", "x"))
+
+
+def test_confidence_formula():
+    assert confidence(0.0, 1.0) == 0.0           # structure never creates evidence
+    assert confidence(0.4, 0.0) == pytest.approx(0.4)
+    assert confidence(0.4, 1.0) == pytest.approx(1 - 0.6 ** 2)
+    assert confidence(0.4, 0.5) < confidence(0.4, 1.0) <= 1.0
+    assert confidence(1.0, 1.0) == 1.0
+
+
+# -- alignment kinds on the sample --------------------------------------------------------------
+
+def test_statement_anchors(aligned):
+    g, report = aligned
+    anchors = {(str(a["s"])[len(ST):], str(a["o"])[len(TASK):]) for a in alignments(g, SG.anchoredTo)}
+    assert anchors == {("escalation-summarization", "2582"), ("internal-referral", "2582"),
+                       ("complaint-intake", "2578"), ("documentation-accuracy", "2578")}
+    # "Transparent escalation" cites only Pathsmith: no O*NET anchor
+    assert report["statement_task_anchor"] == 4
+    for a in alignments(g, SG.anchoredTo):
+        assert a["level"] is not None and a["just"] == SEMAPV.CompositeMatching
+        assert URIRef("https://w3id.org/skillgraph/id/pathsmith/anchor-set/43-4051.00") in a["evidence"]
+        assert (a["s"], SG.anchoredTo, a["o"]) in g
+
+
+def test_anchors_stay_within_the_published_set(aligned):
+    g, _ = aligned
+    tasks = {str(a["o"]) for a in alignments(g, SG.anchoredTo)}
+    assert TASK + "2586" not in tasks and TASK + "9999" not in tasks
+
+
+def test_escalation_skill_supports_task_2582_at_advanced(aligned):
+    g, _ = aligned
+    hits = [a for a in alignments(g, SG.supportsTask)
+            if a["s"] == ESCO_ESCALATION and a["o"] == URIRef(TASK + "2582") and a["level"] == SG.Advanced]
+    assert len(hits) == 1
+    a = hits[0]
+    assert URIRef(ST + "escalation-summarization") in a["evidence"]
+    assert URIRef("https://w3id.org/skillgraph/id/esco/skill-relation/escalation") in a["evidence"]
+    assert {"task-anchor", "essential-relation", "lexical"} <= a["kinds"]
+    assert 0.2 <= a["conf"] <= 1
+
+
+def test_support_is_blocked_by_the_occupation_crosswalk(aligned):
+    g, report = aligned
+    # task 9999 belongs to an occupation with no ESCO crosswalk: never compared with ESCO skills
+    assert not [a for a in alignments(g, SG.supportsTask) if a["o"] == URIRef(TASK + "9999")]
+    assert report["tasks_without_esco_crosswalk"] == 1
+
+
+def test_element_skill_bands(aligned):
+    g, _ = aligned
+    rows = alignments(g)
+    close = {(a["s"], a["o"]) for a in rows if a["p"] == SKOS.closeMatch}
+    assert (ONET_ACTIVE_LISTENING, ESCO_LISTEN) in close
+    al = next(a for a in rows if a["s"] == ONET_ACTIVE_LISTENING and a["o"] == ESCO_LISTEN)
+    assert "rating" in al["kinds"] and al["conf"] >= 0.6
+    # Troubleshooting has no lexical counterpart in the sample: no alignment at all
+    assert not [a for a in rows if a["s"] == URIRef("https://w3id.org/skillgraph/id/onet/element/2.B.5.a")]
+
+
+def test_statement_skill_related_at_level(aligned):
+    g, _ = aligned
+    rel = {(str(a["s"])[len(ST):], a["o"], a["level"]) for a in alignments(g, SKOS.relatedMatch)
+           if str(a["s"]).startswith(ST)}
+    assert ("escalation-summarization", ESCO_ESCALATION, SG.Advanced) in rel
+    assert ("transparent-escalation", ESCO_ESCALATION, SG.Advanced) in rel
+
+
+def test_alignment_graph_properties(aligned):
+    g, report = aligned
+    rows = alignments(g)
+    assert len(rows) == report["alignments"] > 0
+    for a in rows:
+        assert len(list(g.objects(a["node"], OWL.annotatedSource))) == 1
+        assert len(list(g.objects(a["node"], OWL.annotatedTarget))) == 1
+        assert 0.0 <= a["conf"] <= 1.0
+        assert (a["s"], a["p"], a["o"]) in g
+        assert str(a["just"]).startswith(str(SEMAPV))
+        assert g.value(a["node"], SG.method).endswith(")") and " v1" in str(g.value(a["node"], SG.method))
+        assert isinstance(g.value(a["node"], SSSOM.confidence), Literal)
+        assert isinstance(g.value(a["node"], SSSOM.confidence).toPython(), Decimal)
+    kinds = {k: report[k] for k in ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco_skill",
+                                    "statement_esco_skill", "wef_esco_skill")}
+    assert sum(kinds.values()) + report["published_anchor"] == len(rows)
+
+
+def test_alignment_graph_conforms_to_shapes(aligned):
+    g, _ = aligned
+    res = validate(g, load_shapes(["crosswalk"]), load_ontology(), label="crosswalk")
+    assert res.conforms, res.summary()
+
+
+def test_align_is_deterministic(aligned):
+    g2, report2 = align(sample_graphs())
+    assert isomorphic(aligned[0], g2)
+    assert report2 == aligned[1]
+
+
+def test_published_anchor_is_kept_not_recomputed():
+    graphs = sample_graphs()
+    st = URIRef(ST + "escalation-summarization")
+    graphs["pathsmith"].add((st, SG.anchoredTo, URIRef(TASK + "2580")))
+    g, report = align(graphs)
+    mine = [a for a in alignments(g, SG.anchoredTo) if a["s"] == st]
+    assert [(a["o"], a["conf"], a["just"]) for a in mine] == [(URIRef(TASK + "2580"), 1.0, SEMAPV.ManualMappingCuration)]
+    assert report["published_anchor"] == 1
+
+
+def test_wef_entries_align_to_transversal_skills_only():
+    graphs = sample_graphs()
+    wef = Graph()
+    w = URIRef("https://w3id.org/skillgraph/id/wef/skill/digital-literacy")
+    wef.add((w, RDF.type, SG.Skill))
+    wef.add((w, SKOS.prefLabel, Literal("Digital literacy: work with digital devices and applications", lang="en")))
+    cluster = URIRef("https://w3id.org/skillgraph/id/wef/cluster/human_technology_interaction")
+    wef.add((cluster, RDF.type, SG.Domain))
+    wef.add((cluster, SKOS.prefLabel, Literal("Human-Technology Interaction", lang="en")))
+    graphs["wef"] = wef
+    g, report = align(graphs)
+    rows = [a for a in alignments(g) if str(a["s"]).startswith("https://w3id.org/skillgraph/id/wef/")]
+    assert {(a["s"], str(a["o"])) for a in rows} == {(w, "http://data.europa.eu/esco/skill/transversal-1")}
+    assert report["wef_esco_skill"] == 1
+
+
+def test_empty_and_partial_builds():
+    g, report = align({})
+    assert len(g) == 0 and report["alignments"] == 0
+    g, report = align({"onet": sample_graphs()["onet"]})
+    assert report["alignments"] == 0  # nothing to align O*NET with
+
+
+# -- SSSOM ------------------------------------------------------------------------------------
+
+def test_sssom_round_trip(aligned, tmp_path):
+    g, report = aligned
+    out = tmp_path / "crosswalk.sssom.tsv"
+    n = write_sssom(g, out, labels=sample_graphs().values())
+    assert n == report["alignments"]
+    meta, rows = read_sssom(out)
+    assert meta["mapping_set_id"] == "https://w3id.org/skillgraph/graph/crosswalk"
+    assert meta["license"].startswith("https://creativecommons.org/")
+    assert list(rows[0].keys()) == list(COLUMNS)
+    assert len(rows) == n
+    for r in rows:
+        for col in ("subject_id", "predicate_id", "object_id", "mapping_justification"):
+            prefix = r[col].split(":", 1)[0]
+            assert prefix in CURIE_MAP, r[col]
+        assert 0.0 <= float(r["confidence"]) <= 1.0
+        assert r["mapping_tool"]
+    flagship = [r for r in rows if r["subject_label"] == "perform escalation procedure"
+                and r["predicate_id"] == "sg:supportsTask" and r["object_id"] == "onet:task/2582"]
+    assert flagship and "level sg:Advanced" in flagship[0]["comment"]
+    assert flagship[0]["object_label"].startswith("Refer unresolved customer grievances")
+
+
+def test_sssom_reader_names_file_and_line(tmp_path):
+    bad = tmp_path / "bad.sssom.tsv"
+    bad.write_text("#mapping_set_id: \"x\"\nsubject_id\tobject_id\na\tb\n", encoding="utf-8")
+    with pytest.raises(SourceError) as e:
+        read_sssom(bad)
+    assert e.value.line == 2 and "predicate_id" in e.value.problem
+    bad.write_text("subject_id\tpredicate_id\tobject_id\tmapping_justification\na\tb\tc\n", encoding="utf-8")
+    with pytest.raises(SourceError) as e:
+        read_sssom(bad)
+    assert e.value.line == 2
+
+
+# -- scale: the lexical core on the full releases ----------------------------------------------
+
+@pytest.mark.slow
+def test_lexical_core_scales_to_full_esco_and_onet(shared_data):
+    """All ESCO v1.1.1 skills x all AEI-era O*NET task statements in one corpus; blocked scoring stays fast."""
+    import csv
+    import gzip
+
+    skills_f = require_shared(shared_data / "esco" / "v1.1.1" / "skills_en.csv.gz")
+    tasks_f = require_shared(shared_data / "aei" / "release_2025_02_10" / "onet_task_statements.csv.gz")
+    t0 = time.perf_counter()
+    c = Corpus()
+    with gzip.open(skills_f, "rt", newline="", encoding="utf-8") as f:
+        skills = [(r["conceptUri"], r["preferredLabel"], " ".join([r["preferredLabel"], r["altLabels"], r["description"]]))
+                  for r in csv.DictReader(f)]
+    with gzip.open(tasks_f, "rt", newline="", encoding="utf-8") as f:
+        tasks = [(f"task/{r['Task ID']}", r["Task"]) for r in csv.DictReader(f)]
+    assert len(skills) == 13_896 and len(tasks) == 19_530
+    for uri, label, text in skills:
+        c.add(Doc(uri, label, text))
+    for key, text in tasks:
+        c.add(Doc(key, text, text))
+    idx = c.index([s[0] for s in skills])
+    build = time.perf_counter() - t0
+    hits = dict(idx.search("task/2578", k=5))
+    assert "http://data.europa.eu/esco/skill/8b7409b0-e18e-4dfc-9ad9-8ddbcce38849" in hits  # keep records of customer interaction
+    # blocked scoring as in kind (b): every task against a 50-skill profile
+    profile = [s[0] for s in skills[:50]]
+    t1 = time.perf_counter()
+    for key, _ in tasks[:2000]:
+        for s in profile:
+            c.similarity(key, s)
+    per_pair = (time.perf_counter() - t1) / (2000 * 50)
+    assert build < 120, build
+    assert per_pair * 19_530 * 50 < 300, per_pair  # the whole blocked O*NET x ESCO run stays within minutes
