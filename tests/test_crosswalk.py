@@ -302,3 +302,50 @@ def test_lexical_core_scales_to_full_esco_and_onet(shared_data):
     per_pair = (time.perf_counter() - t1) / (2000 * 50)
     assert build < 120, build
     assert per_pair * 19_530 * 50 < 300, per_pair  # the whole blocked O*NET x ESCO run stays within minutes
+
+
+@pytest.mark.slow
+def test_align_scales_to_full_onet_x_esco(shared_data):
+    """align() on graphs built straight from the full releases (O*NET task statements of the AEI release,
+    all ESCO v1.1.1 skills and occupation-skill relations, the Nesta occupation crosswalk): blocked by
+    the crosswalk, the whole run stays within minutes."""
+    import csv
+    import gzip
+
+    from skillgraph import iri as mint
+
+    def rows(path):
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(require_shared(path), "rt", newline="", encoding="utf-8") as f:
+            yield from csv.DictReader(f)
+
+    esco_dir = shared_data / "esco" / "v1.1.1"
+    onet, esco, nesta = Graph(), Graph(), Graph()
+    for r in rows(shared_data / "aei" / "release_2025_02_10" / "onet_task_statements.csv.gz"):
+        t = URIRef(TASK + r["Task ID"])
+        onet.add((t, RDF.type, SG.Task))
+        onet.add((t, SKOS.prefLabel, Literal(r["Task"], lang="en")))
+        onet.add((t, SG.taskOf, mint.instance("onet", "occupation", r["O*NET-SOC Code"])))
+    for r in rows(esco_dir / "skills_en.csv.gz"):
+        s = URIRef(r["conceptUri"])
+        esco.add((s, RDF.type, SG.Knowledge if r["skillType"] == "knowledge" else SG.Skill))
+        esco.add((s, SKOS.prefLabel, Literal(r["preferredLabel"], lang="en")))
+        esco.add((s, SKOS.definition, Literal(r["description"], lang="en")))
+    for r in rows(esco_dir / "occupationSkillRelations.csv.gz"):
+        rel = mint.instance("esco", "skill-relation", mint.digest(r["occupationUri"], r["skillUri"]))
+        esco.add((rel, RDF.type, SG.SkillRelation))
+        esco.add((rel, SG.occupation, URIRef(r["occupationUri"])))
+        esco.add((rel, SG.skill, URIRef(r["skillUri"])))
+        esco.add((rel, SG.relationType, Literal(r["relationType"])))
+    for r in rows(shared_data / "crosswalks" / "nesta_esco_onet_2020" / "esco_onet_crosswalk_Nov2020.csv"):
+        nesta.add((URIRef(r["concept_uri"]), SKOS.closeMatch, mint.instance("onet", "occupation", r["onet_code"])))
+    t0 = time.perf_counter()
+    g, report = align({"onet": onet, "esco": esco, "nesta": nesta})
+    elapsed = time.perf_counter() - t0
+    print(f"align on full releases: {elapsed:.1f} s; {report}")
+    assert report["inputs_tasks"] == 19_530 and report["inputs_esco_skills"] == 13_896
+    assert report["esco_skill_supports_task"] > 10_000
+    assert report["tasks_without_esco_crosswalk"] < report["inputs_tasks"] // 2
+    assert elapsed < 600, elapsed
+    records = URIRef("http://data.europa.eu/esco/skill/8b7409b0-e18e-4dfc-9ad9-8ddbcce38849")
+    assert (records, SG.supportsTask, URIRef(TASK + "2578")) in g  # keep records of customer interaction

@@ -129,6 +129,10 @@ class Aligner:
     def statement_anchors(self) -> list[Alignment]:
         inp, out = self.inp, []
         all_sets = {c: m for sets in inp.anchor_sets.values() for c, m in sets.items()}
+        tasks_of: dict[URIRef, set[URIRef]] = defaultdict(set)
+        for t, (_, occs) in inp.tasks.items():
+            for o in occs:
+                tasks_of[o].add(t)
         for st in sorted(inp.statements.values(), key=lambda x: str(x.iri)):
             for t in sorted(st.anchored):
                 out.append(Alignment("published_anchor", st.iri, SG.anchoredTo, t, 1.0, 1.0,
@@ -137,7 +141,7 @@ class Aligner:
             if st.anchored or not st.cites_onet:
                 continue
             sets = inp.anchor_sets.get(st.graph) or all_sets
-            occ_tasks = {t for t, (_, occs) in inp.tasks.items() if occs & st.occupations}
+            occ_tasks = set().union(*(tasks_of.get(o, set()) for o in st.occupations))
             pool: dict[URIRef, URIRef | None] = {}
             for c, members in sets.items():
                 for t in members:
