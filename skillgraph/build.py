@@ -74,10 +74,11 @@ def plan(paths: Mapping[str, str | Path | None] | None = None, only: list[str] |
     return out
 
 
-def assemble(sources: Mapping[str, Path], log: Log = lambda m: None, crosswalk: bool = True) -> Assembled:
+def assemble(sources: Mapping[str, Path], log: Log = lambda m: None, crosswalk: bool = True,
+             options: Mapping[str, object] | None = None) -> Assembled:
     """Map each source in registry order (so a mapping can read the graphs it requires), then align."""
     a = Assembled()
-    ctx = BuildContext(graphs=a.graphs)
+    ctx = BuildContext(graphs=a.graphs, options=dict(options or {}))
     for key, path in sources.items():
         m = SOURCES.get(key)
         missing = [r for r in m.requires if r not in a.graphs]
@@ -168,7 +169,8 @@ def _peak_rss_mb() -> float:
 
 def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None] | None = None,
           only: list[str] | None = None, reasoner: str = "rules", log: Log = print,
-          export_formats: tuple[str, ...] = ("ttl", "trig", "nq")) -> BuildSummary:
+          export_formats: tuple[str, ...] = ("ttl", "trig", "nq"),
+          options: Mapping[str, object] | None = None) -> BuildSummary:
     """Build the graph into `build_dir` and publish it; raise BuildError (nothing published) on failure."""
     from skillgraph.export import write_exports
 
@@ -183,7 +185,7 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None
     t_start = time.perf_counter()
     try:
         log(f"build {build_id}: sources {', '.join(sources)}")
-        a = assemble(sources, log)
+        a = assemble(sources, log, options=options)
         t0 = time.perf_counter()
         results = validate_all(a.graphs, log)
         a.timings["validate"] = time.perf_counter() - t0

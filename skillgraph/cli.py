@@ -30,7 +30,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         if v:
             paths[key] = v
     only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
-    build(args.store, paths, only=only, reasoner=args.reasoner, export_formats=tuple(args.exports.split(",")))
+    options = {}
+    if args.soc_structure:
+        options["soc_structure"] = args.soc_structure
+    if args.onet_release:
+        options["onet_release"] = args.onet_release
+    if args.aei_fuzzy_threshold is not None:
+        options["aei_fuzzy_threshold"] = args.aei_fuzzy_threshold
+    build(args.store, paths, only=only, reasoner=args.reasoner, export_formats=tuple(args.exports.split(",")),
+          options=options)
     return 0
 
 
@@ -124,7 +132,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         build(args.store)
     serve(args.store, host=args.host, port=args.port, QUERY_TIMEOUT=args.timeout, RESULT_LIMIT=args.limit,
-          WORKERS=args.workers)
+          WORKERS=args.workers, ALLOW_SERVICE=args.allow_service)
     return 0
 
 
@@ -182,6 +190,9 @@ def parser() -> argparse.ArgumentParser:
         b.add_argument(f"--{key}", dest=f"src_{key}", metavar="PATH",
                        help=f"{m.title}: release to read (default: the embedded sample)")
     b.add_argument("--only", help="comma-separated source ids to build (default: all)")
+    b.add_argument("--soc-structure", metavar="CSV", help="SOC 2018 structure table (SOC_Structure.csv) for SOC group titles")
+    b.add_argument("--onet-release", help="O*NET release to record when the files carry no Read Me.txt")
+    b.add_argument("--aei-fuzzy-threshold", type=float, help="similarity (0-1) for AEI's fuzzy task join (default 0.90)")
     b.add_argument("--config", help="TOML file with a [sources] table of source id = path")
     b.add_argument("--reasoner", default="rules", help="rules (default, scales) or owlrl (small graphs)")
     b.add_argument("--exports", default="ttl,trig,nq", help="export formats written with the build")
@@ -202,6 +213,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--timeout", type=float, default=30.0, help="query timeout in seconds")
     s.add_argument("--limit", type=int, default=10000, help="result cap (rows or triples)")
     s.add_argument("--workers", type=int, default=2, help="query worker processes")
+    s.add_argument("--allow-service", action="store_true", help="allow SERVICE (federated queries); refused by default")
     s.set_defaults(func=cmd_serve)
 
     e = sub.add_parser("export", help="write the current build's graphs to files")
