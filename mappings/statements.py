@@ -176,8 +176,7 @@ def locate(path: Path, embedded: Path, aux_names: Iterable[str] = AUX_FILES) -> 
         for d in (embedded, folder):
             if d is not None and (d / name).is_file() and (d / name) not in found:
                 found.append(d / name)
-        aux[name] = [p.resolve() for p in found]
-        aux[name] = list(dict.fromkeys(aux[name]))
+        aux[name] = list(dict.fromkeys(p.resolve() for p in found))
     return Inputs(tables, aux)
 
 

@@ -221,8 +221,7 @@ def write_frameworks(seed000: Path, onet: Path) -> None:
 
 
 def write_jobmodel(seed004: Path) -> None:
-    lines = seed004.read_text(encoding="utf-8").splitlines()
-    text = [l for l in lines]
+    text = seed004.read_text(encoding="utf-8").splitlines()
     i = text.index("Example Positions")
     description = next(l for l in reversed(text[:i]) if l.strip())
     positions = [s.strip() for s in next(l for l in text[i + 1:] if l.strip()).split(",")]
