@@ -76,6 +76,7 @@ class SG(DefinedNamespace):
     domainSource: URIRef
     evidence: URIRef
     evidenceKind: URIRef
+    fromCode: URIRef
     hasTask: URIRef
     hasWorkActivity: URIRef
     hotTechnology: URIRef
@@ -122,6 +123,7 @@ class SG(DefinedNamespace):
     skill: URIRef
     skillCluster: URIRef
     socCode: URIRef
+    sourceConfidence: URIRef
     sourceId: URIRef
     sourceLevel: URIRef
     standardError: URIRef
@@ -134,6 +136,7 @@ class SG(DefinedNamespace):
     taskType: URIRef
     technology: URIRef
     timeSavedShare: URIRef
+    toCode: URIRef
     topSkill: URIRef
     tripleCount: URIRef
     upperCIBound: URIRef
