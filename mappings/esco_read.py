@@ -86,7 +86,7 @@ for _key, (_stem, _slug, _title) in COLLECTIONS.items():
 REQUIRED_TABLES = ("occupations", "skills")
 
 _SUFFIXES = (".csv", ".csv.gz")
-_VERSION = re.compile(r"v(\d+\.\d+(?:\.\d+)?(?:-[a-z]+)?)(?![\w.])", re.I)
+_VERSION = re.compile(r"v(\d+\.\d+\.\d+(?:-sample)?)(?![\w.])", re.I)
 
 
 def _stem(name: str) -> str | None:
