@@ -1,0 +1,107 @@
+"""ESCO v1.1.1 full export (../shared/data/esco/v1.1.1): counts against the source files, the customer service
+representative's v1.1.1 profile, and the difference from the embedded sample (the seed's v1.2 profile)."""
+from __future__ import annotations
+
+import csv
+import gzip
+import sys
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from skillgraph.mappings import BuildContext
+from skillgraph.mappings.esco import MAPPING
+from skillgraph.ontology import ESCO, SG
+from tests.conftest import require_shared
+
+csv.field_size_limit(sys.maxsize)
+CSR = URIRef("http://data.europa.eu/esco/occupation/13d1b2b4-99dd-44da-9734-c9f74bae18f7")
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def release(shared_data):
+    return require_shared(shared_data / "esco" / "v1.1.1")
+
+
+@pytest.fixture(scope="module")
+def full(release):
+    return MAPPING.map(release, BuildContext())
+
+
+def records(path) -> list[dict]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_counts_match_the_source_files(full, release):
+    g, counts = full.graph, full.report.counts
+    occ = records(release / "occupations_en.csv.gz")
+    skills = records(release / "skills_en.csv.gz")
+    rels = records(release / "occupationSkillRelations.csv.gz")
+    assert (len(occ), len(skills), len(rels)) == (3007, 13896, 123855)
+    assert len(set(g.subjects(RDF.type, ESCO.Occupation))) == counts["occupations"] == 3007
+    assert len(set(g.subjects(RDF.type, ESCO.Skill))) == 13896
+    assert (counts["skills"], counts["knowledge"], counts["skills with empty skillType"]) == (10831, 3059, 6)
+    assert len(set(g.subjects(RDF.type, SG.SkillRelation))) == counts["occupation-skill relations"] == 123855
+    assert len(set(g.subject_objects(ESCO.hasEssentialSkill))) == 64946
+    assert len(set(g.subject_objects(ESCO.hasOptionalSkill))) == 58909
+    assert counts["ISCO groups"] == 619 and counts["skill-skill relations"] == 5899
+    assert full.release == "v1.1.1"
+
+
+def test_empty_skill_types_are_handled_and_reported(full):
+    counts, details = full.report.counts, full.report.details
+    assert counts["occupation-skill relations (essential, empty skillType)"] == 1
+    assert counts["occupation-skill relations (optional, empty skillType)"] == 4
+    assert len(details["occupation-skill relations with empty skillType"]) == 5
+    assert len(details["skills with empty skillType"]) == 6
+    g = full.graph
+    empties = [URIRef(x.split()[0]) for x in details["skills with empty skillType"]]
+    assert all((s, RDF.type, SG.Competency) in g and (s, ESCO.skillType, None) not in g for s in empties)
+    assert sum("empty skillType" in w for w in full.report.warnings) == 2
+
+
+def test_csr_has_its_v111_profile(full):
+    g = full.graph
+    assert len(set(g.objects(CSR, ESCO.hasEssentialSkill))) == 22
+    assert len(set(g.objects(CSR, ESCO.hasOptionalSkill))) == 14
+
+
+DIFF = """
+PREFIX esco: <http://data.europa.eu/esco/model#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?label ?kind WHERE {
+  GRAPH <urn:embedded> { ?occ ?p ?skill . ?skill skos:prefLabel ?label .
+                         VALUES (?p ?kind) { (esco:hasEssentialSkill "essential") (esco:hasOptionalSkill "optional") } }
+  FILTER NOT EXISTS { GRAPH <urn:full> { ?occ ?p ?skill } }
+}"""
+
+
+def test_embedded_and_full_disagree_and_a_query_shows_how(full):
+    from rdflib import Dataset
+
+    emb = MAPPING.map(MAPPING.embedded_path(), BuildContext()).graph
+    ds = Dataset()
+    for name, g in (("urn:embedded", emb), ("urn:full", full.graph)):
+        target = ds.graph(URIRef(name))
+        for t in g.triples((CSR, None, None)):
+            target.add(t)
+        if name == "urn:embedded":
+            for t in g.triples((None, None, None)):
+                target.add(t)
+    only_seed = {(str(r.label), str(r.kind)) for r in ds.query(DIFF, initBindings={"occ": CSR})}
+    assert only_seed == {("identify customer's needs", "essential"), ("knowledge base", "essential")}
+    reverse = DIFF.replace("urn:embedded", "urn:x").replace("urn:full", "urn:embedded").replace("urn:x", "urn:full")
+    only_full = {(str(r.label), str(r.kind)) for r in ds.query(reverse, initBindings={"occ": CSR})}
+    assert only_full == set()
+
+
+def test_collections_hierarchy_and_dangling_reported(full):
+    g, counts = full.graph, full.report.counts
+    assert counts["collection members (transversal-skills)"] == 96
+    assert counts["collection members (digital-skills)"] == 1201
+    assert counts["skill groups"] == 640 and counts["skill groups (from the skills hierarchy only)"] == 7
+    assert any("67 occupation-skill relations point at concepts not defined" in w for w in full.report.warnings)
