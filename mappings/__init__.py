@@ -16,15 +16,10 @@ __all__ = ["SOURCES", "SourceMapping", "BuildContext", "MappingReport", "Mapping
 SOURCES: Registry[SourceMapping] = Registry("source")
 
 # Build order: a mapping may read the graphs of those before it (see SourceMapping.requires).
-_MODULES = ("onet", "esco", "wef", "pathsmith", "aei", "ladder", "aiwork", "safi", "jobmodel")
+_MODULES = ("onet", "esco", "nesta", "wef", "pathsmith", "aei", "ladder", "aiwork", "safi", "jobmodel")
 
 for _name in _MODULES:
-    try:
-        _mod = import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as e:  # a source module not written yet
-        if e.name != f"{__name__}.{_name}":
-            raise
-        continue
+    _mod = import_module(f"{__name__}.{_name}")
     SOURCES.register(_mod.MAPPING.id, _mod.MAPPING)
 
 
