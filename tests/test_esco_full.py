@@ -105,3 +105,13 @@ def test_collections_hierarchy_and_dangling_reported(full):
     assert counts["collection members (digital-skills)"] == 1201
     assert counts["skill groups"] == 640 and counts["skill groups (from the skills hierarchy only)"] == 7
     assert any("67 occupation-skill relations point at concepts not defined" in w for w in full.report.warnings)
+
+
+def test_full_graph_conforms_to_the_shapes(full):
+    """The shapes on the full v1.1.1 graph (about 1.1 M triples; pySHACL takes ~100 s)."""
+    from skillgraph.ontology import load_ontology
+    from skillgraph.validation import load_shapes, validate
+
+    MAPPING.describe(full.graph, full.release, full.report)
+    res = validate(full.graph, load_shapes(["esco"]), load_ontology())
+    assert res.conforms, res.summary()
