@@ -4,7 +4,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, SKOS, XSD
 
 from skillgraph.ontology import SG, load_ontology
 from skillgraph.reasoning import (REASONERS, is_noise, materialise, owlrl_closure, ox_to_rdflib,
@@ -24,9 +24,16 @@ def rules_inferred(graphs: list[Graph]) -> set:
             for q in st.quads_for_pattern(None, None, None, TARGET)}
 
 
+def canonical(term):
+    """Literals by value (the store writes 0.2400 as 0.24 and drops xsd:string), other terms as they are."""
+    if isinstance(term, Literal):
+        return ("literal", term.toPython(), term.language, term.datatype or XSD.string)
+    return term
+
+
 def instance_triples(triples, tbox_terms: set) -> set:
-    """Entailments about data (not about the ontology's own terms)."""
-    return {t for t in triples if t[0] not in tbox_terms and not is_noise(*t)}
+    """Entailments about data (not about the ontology's own terms), compared by value."""
+    return {tuple(canonical(x) for x in t) for t in triples if t[0] not in tbox_terms and not is_noise(*t)}
 
 
 def tbox_terms() -> set:
