@@ -218,6 +218,11 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None
 
         t0 = time.perf_counter()
         write_exports(st, staging / "exports", list(counts), export_formats)
+        if CROSSWALK_GRAPH in a.graphs:
+            from skillgraph.crosswalk.sssom import write_sssom
+
+            write_sssom(a.graphs[CROSSWALK_GRAPH], staging / "exports" / "crosswalk.sssom.tsv",
+                        labels=list(a.graphs.values()))
         a.timings["export"] = time.perf_counter() - t0
         del st
 

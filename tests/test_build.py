@@ -59,6 +59,11 @@ def test_exports_are_the_stored_graphs(embedded_build, embedded_store):
     stored = Graph().parse(data=embedded_store.dump(format=ox.RdfFormat.N_TRIPLES,
                                                     from_graph=ox.NamedNode(GRAPH + "onet")), format="nt")
     assert isomorphic(stored, Graph().parse(exports / "onet.ttl"))
+    from skillgraph.crosswalk.sssom import read_sssom
+
+    meta, rows = read_sssom(exports / "crosswalk.sssom.tsv")
+    assert any(r["object_label"] == "perform escalation procedure" or r["subject_label"] == "perform escalation procedure"
+               for r in rows)
     ds = ox.Store()
     ds.bulk_load(path=str(exports / "skillgraph.nq"), format=ox.RdfFormat.N_QUADS)
     assert len(ds) == sum(summary.graphs.values())
