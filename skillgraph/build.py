@@ -238,6 +238,8 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None
             "graphs": counts,
             "crosswalk": a.crosswalk_report,
             "inferred_by_rule": inf.by_rule,
+            "inference_seconds_by_rule": {k: round(v, 3) for k, v in inf.seconds_by_rule.items()},
+            "inference_rounds": inf.rounds,
             "timings_s": {k: round(v, 3) for k, v in a.timings.items()},
             "total_s": round(time.perf_counter() - t_start, 3),
             "peak_rss_mb": round(_peak_rss_mb(), 1),

@@ -45,6 +45,7 @@ class InferenceReport:
     by_rule: dict[str, int] = field(default_factory=dict)
     tbox_triples: int = 0
     seconds: float = 0.0
+    seconds_by_rule: dict[str, float] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -91,29 +92,60 @@ def tbox_closure(tbox: Graph | None = None) -> tuple[Graph, Graph]:
     return tbox, entailed
 
 
-def load_rules(directory: Path | None = None) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Rule:
+    """A SPARQL CONSTRUCT rule and the query naming the predicates whose new triples can fire it."""
+
+    name: str
+    text: str
+    triggers: str | None  # a SELECT ?p query over the TBox; None: re-run every round
+
+
+def load_rules(directory: Path | None = None) -> list[Rule]:
     d = directory or rules_dir()
-    return [(f.stem, f.read_text(encoding="utf-8")) for f in sorted(d.glob("*.rq"))]
+    rules = []
+    for f in sorted(d.glob("*.rq")):
+        text = f.read_text(encoding="utf-8")
+        trig = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# triggers:")), None)
+        rules.append(Rule(f.stem, text, trig))
+    return rules
 
 
-def materialise(store: ox.Store, target: ox.NamedNode, rules: list[tuple[str, str]] | None = None,
+def materialise(store: ox.Store, target: ox.NamedNode, rules: list[Rule] | None = None,
                 max_rounds: int = 100) -> InferenceReport:
     """Apply the SPARQL rules over the union of the store's named graphs until nothing new appears,
-    writing every new triple into `target`."""
+    writing every new triple into `target`.
+
+    Semi-naive at the level of rules: after the first round a rule runs again only if the previous
+    round added triples with one of its trigger predicates (each rule's body has one data pattern
+    whose predicate its `# triggers:` query names), so later rounds touch only what changed.
+    """
     rules = rules if rules is not None else load_rules()
     report = InferenceReport("rules")
+    prefixes = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
+    triggers: dict[str, set | None] = {}
+    for r in rules:
+        triggers[r.name] = None if r.triggers is None else {
+            sol["p"] for sol in store.query(r.triggers, use_default_graph_as_union=True, prefixes=prefixes)}
     t0 = time.perf_counter()
+    changed: set | None = None  # predicates that gained triples in the last round; None = first round
     for _round in range(1, max_rounds + 1):
-        added = 0
-        for name, text in rules:
-            new = {(t.subject, t.predicate, t.object) for t in store.query(text, use_default_graph_as_union=True)}
+        added_predicates: set = set()
+        for rule in rules:
+            trig = triggers[rule.name]
+            if changed is not None and trig is not None and not (trig & changed):
+                continue
+            t = time.perf_counter()
+            new = {(t3.subject, t3.predicate, t3.object) for t3 in store.query(rule.text, use_default_graph_as_union=True)}
             if new:
                 store.extend(ox.Quad(s, p, o, target) for s, p, o in new)
-                report.by_rule[name] = report.by_rule.get(name, 0) + len(new)
-                added += len(new)
+                report.by_rule[rule.name] = report.by_rule.get(rule.name, 0) + len(new)
+                added_predicates.update(p for _s, p, _o in new)
+            report.seconds_by_rule[rule.name] = report.seconds_by_rule.get(rule.name, 0.0) + time.perf_counter() - t
         report.rounds = _round
-        if not added:
+        if not added_predicates:
             break
+        changed = added_predicates
     else:
         raise RuntimeError(f"rules did not reach a fixpoint in {max_rounds} rounds")
     report.seconds = time.perf_counter() - t0
