@@ -111,41 +111,70 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
     return rules
 
 
-def materialise(store: ox.Store, target: ox.NamedNode, rules: list[Rule] | None = None,
-                max_rounds: int = 100) -> InferenceReport:
-    """Apply the SPARQL rules over the union of the store's named graphs until nothing new appears,
-    writing every new triple into `target`.
+def _schema_store(schema: list[ox.Quad]) -> ox.Store:
+    """An in-memory store holding only the schema, to which a round's delta is added."""
+    scratch = ox.Store()
+    scratch.extend(schema)
+    return scratch
 
-    Semi-naive at the level of rules: after the first round a rule runs again only if the previous
-    round added triples with one of its trigger predicates (each rule's body has one data pattern
-    whose predicate its `# triggers:` query names), so later rounds touch only what changed.
+
+def _exists(store: ox.Store, s, p, o) -> bool:
+    return next(iter(store.quads_for_pattern(s, p, o, None)), None) is not None
+
+
+def materialise(store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], rules: list[Rule] | None = None,
+                max_rounds: int = 100) -> InferenceReport:
+    """Apply the SPARQL rules until nothing new appears, writing every new triple into `target`.
+
+    Semi-naive evaluation. Round 1 runs every rule over the union of the store's named graphs.
+    Later rounds run only the rules whose trigger predicates gained triples, and only over the
+    previous round's new triples (the delta) plus the schema, in a small in-memory store: every
+    rule body has a single data pattern, so that finds exactly the consequences involving new
+    triples. Transitive chains, whose body joins two data patterns, are extended in both
+    directions from each delta triple by lookups in the store. Candidates already in the store
+    are dropped, so `target` receives each entailment once.
     """
     rules = rules if rules is not None else load_rules()
     report = InferenceReport("rules")
     prefixes = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
-    triggers: dict[str, set | None] = {}
-    for r in rules:
-        triggers[r.name] = None if r.triggers is None else {
-            sol["p"] for sol in store.query(r.triggers, use_default_graph_as_union=True, prefixes=prefixes)}
+    triggers = {r.name: None if r.triggers is None else {
+        sol["p"] for sol in store.query(r.triggers, use_default_graph_as_union=True, prefixes=prefixes)} for r in rules}
+    transitive = {sol["p"] for sol in store.query(
+        "SELECT ?p WHERE { ?p a owl:TransitiveProperty }", use_default_graph_as_union=True, prefixes=prefixes)}
     t0 = time.perf_counter()
-    changed: set | None = None  # predicates that gained triples in the last round; None = first round
+    delta: set = set()
     for _round in range(1, max_rounds + 1):
-        added_predicates: set = set()
+        found: set = set()
+        where = store if _round == 1 else _schema_store(schema)
+        if _round > 1:
+            where.extend(ox.Quad(s, p, o, ox.NamedNode("urn:skillgraph:delta")) for s, p, o in delta)
+        changed = {p for _s, p, _o in delta}
         for rule in rules:
             trig = triggers[rule.name]
-            if changed is not None and trig is not None and not (trig & changed):
+            if _round > 1 and trig is not None and not (trig & changed):
                 continue
             t = time.perf_counter()
-            new = {(t3.subject, t3.predicate, t3.object) for t3 in store.query(rule.text, use_default_graph_as_union=True)}
+            if _round > 1 and rule.name == "prp-trp":
+                new = set()
+                for s, p, o in delta:
+                    if p in transitive:
+                        new.update((s, p, q.object) for q in store.quads_for_pattern(o, p, None, None))
+                        new.update((q.subject, p, o) for q in store.quads_for_pattern(None, p, s, None))
+            else:
+                new = {(x.subject, x.predicate, x.object) for x in where.query(rule.text, use_default_graph_as_union=True)}
+            if _round > 1:
+                new = {t3 for t3 in new if not _exists(store, *t3)}
+            new -= found
             if new:
-                store.extend(ox.Quad(s, p, o, target) for s, p, o in new)
+                found |= new
                 report.by_rule[rule.name] = report.by_rule.get(rule.name, 0) + len(new)
-                added_predicates.update(p for _s, p, _o in new)
             report.seconds_by_rule[rule.name] = report.seconds_by_rule.get(rule.name, 0.0) + time.perf_counter() - t
+        if found:
+            store.extend(ox.Quad(s, p, o, target) for s, p, o in found)
         report.rounds = _round
-        if not added_predicates:
+        if not found:
             break
-        changed = added_predicates
+        delta = found
     else:
         raise RuntimeError(f"rules did not reach a fixpoint in {max_rounds} rounds")
     report.seconds = time.perf_counter() - t0
@@ -180,9 +209,11 @@ def ox_to_rdflib(term):
 
 def rules_reasoner(store: ox.Store, target: ox.NamedNode, data: Iterable[Graph]) -> InferenceReport:
     """TBox closure by owlrl (into `target`), then the SPARQL rules in the store."""
-    _tbox, entailed = tbox_closure()
+    tbox, entailed = tbox_closure()
     store.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in entailed)
-    report = materialise(store, target)
+    schema = [ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target)
+              for s, p, o in (*tbox, *entailed) if not isinstance(s, BNode) and not isinstance(o, BNode)]
+    report = materialise(store, target, schema)
     report.tbox_triples = len(entailed)
     return report
 
