@@ -12,7 +12,7 @@ from .namespace import SG
 __all__ = [
     "SG", "ESCO", "SSSOM", "SEMAPV", "SCHEMA", "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SKOS",
     "VOID", "XSD", "DCAT", "BASE", "ONTOLOGY_IRI", "ontology_path", "skos_axioms_path", "shapes_dir", "rules_dir",
-    "load_ontology", "PREFIXES",
+    "load_ontology", "PREFIXES", "SERIALIZATION_PREFIXES",
 ]
 
 BASE = "https://w3id.org/skillgraph/"
@@ -40,6 +40,12 @@ PREFIXES: dict[str, str] = {
     "sgid": BASE + "id/",
     "sggraph": BASE + "graph/",
 }
+
+# Prefixes for writing Turtle/RDF-XML: only vocabularies, whose local names are plain words.
+# Instance IRIs (sgid:) hold '/', '%' and trailing '.', which writers must escape in a prefixed
+# name ("sgid:onet\/technology\/M.E.D.S\.") and which several Turtle parsers (rdflib among them)
+# then misread; written as full <IRIs> they are read by every parser.
+SERIALIZATION_PREFIXES: dict[str, str] = {k: v for k, v in PREFIXES.items() if k not in ("sgid", "sggraph")}
 
 
 def _root() -> Path:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from skillgraph.ontology import DCTERMS, PREFIXES, RDFS, SCHEMA, SG
+from skillgraph.ontology import DCTERMS, PREFIXES, RDFS, SCHEMA, SERIALIZATION_PREFIXES, SG
 
 from .formats import FORMATS
 
@@ -102,7 +102,7 @@ def service_description(endpoint: str, graphs: list[GraphInfo], allow_service: b
     return t
 
 
-SD_PREFIXES = {"sd": SD, "void": VOID, **PREFIXES}
+SD_PREFIXES = {"sd": SD, "void": VOID, **SERIALIZATION_PREFIXES}
 
 
 def _e(x) -> str:

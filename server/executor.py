@@ -20,6 +20,8 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from skillgraph.ontology import SERIALIZATION_PREFIXES
+
 from .formats import FORMATS, GRAPH, RESULTS
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -108,7 +110,8 @@ def _triples(res: ox.QueryTriples, fmt, limit: int, prefixes: dict) -> tuple[byt
             truncated = True
             break
         triples.append(t)
-    pfx = prefixes if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    pfx = ({k: v for k, v in prefixes.items() if k in SERIALIZATION_PREFIXES}
+           if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None)
     return ox.serialize(triples, format=fmt.ox_format, prefixes=pfx), len(triples), truncated
 
 

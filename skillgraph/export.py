@@ -8,7 +8,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from skillgraph import iri
-from skillgraph.ontology import PREFIXES
+from skillgraph.ontology import SERIALIZATION_PREFIXES as PREFIXES
 
 from .registry import Registry
 

@@ -157,3 +157,23 @@ def test_config_file_equivalent_of_source_options(tmp_path):
     assert info["sources"]["onet"]["path"] == str(src.resolve())
     cfg.write_text('[sources]\nonett = "x"\n', encoding="utf-8")
     assert main(["build", "--store", str(tmp_path / "b"), "--config", str(cfg)]) == 2
+
+
+def test_turtle_exports_parse_with_rdflib_even_for_awkward_iris(tmp_path):
+    """O*NET technology names give IRIs with %20 and a trailing '.', which prefixed names mangle."""
+    from skillgraph.export import write_exports
+
+    st = ox.Store()
+    g = ox.NamedNode(GRAPH + "onet")
+    s = ox.NamedNode("https://w3id.org/skillgraph/id/onet/technology/CDI%20Electronics%20M.E.D.S.")
+    st.add(ox.Quad(s, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                   ox.NamedNode("https://w3id.org/skillgraph/ontology#TechnologySkill"), g))
+    write_exports(st, tmp_path, ["onet"], ("ttl", "trig", "rdfxml"))
+    for f in ("onet.ttl", "onet.rdf"):
+        parsed = Graph().parse(tmp_path / f)
+        assert (URIRef(s.value), None, None) in parsed
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(tmp_path / "skillgraph.trig", format="trig")
+    assert len(list(ds.quads((URIRef(s.value), None, None, None)))) == 1
