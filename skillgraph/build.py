@@ -94,8 +94,8 @@ def assemble(sources: Mapping[str, Path], log: Log = lambda m: None, crosswalk: 
         log(f"mapped {key} ({res.release}) from {path}: {len(res.graph):,} triples" + (f"; {counts}" if counts else ""))
         for w in res.report.warnings:
             log(f"  warning: {w}")
-        for t in res.report.tables_skipped:
-            log(f"  skipped (absent): {t}")
+        if res.report.tables_skipped:
+            log(f"  absent, skipped: {', '.join(res.report.tables_skipped)}")
     if crosswalk:
         t0 = time.perf_counter()
         g, report = _align(a.graphs)
