@@ -134,7 +134,8 @@ def main() -> None:
         for src in ("onet", "esco"):
             path = getattr(args, src)
             if args.skip_full or not path.exists():
-                print(f"\n[build {src}] skipped: {path} not found")
+                why = "--skip-full" if args.skip_full else f"{path} not found"
+                print(f"\n[build {src}] skipped: {why}")
                 continue
             rt = read_tables(path)
             b = build_source(src, path, Path(tmp) / src)
