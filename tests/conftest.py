@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import platform
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,97 @@ def embedded_store(embedded_build):
     from skillgraph import store
 
     return store.open_read_only(embedded_build[0])
+
+
+@dataclass
+class FullBuild:
+    """One published build of the full releases: where it is, what build.json says, what it logged."""
+
+    dir: Path                 # the build folder (CURRENT, builds/<id>/...)
+    path: Path                # builds/<id>: store/, exports/, reports/
+    info: dict                # reports/build.json
+    log: list[str]
+    seconds: float            # wall time of build() (0 when reused)
+    peak_rss_mb: float        # this process's peak RSS after the build
+    summary: object | None    # the BuildSummary (None when reused)
+    paths: dict[str, Path]
+
+    def store(self):
+        from skillgraph import store
+
+        return store.open_read_only(self.dir)
+
+
+def full_build_inputs(shared: Path, work: Path) -> tuple[dict[str, Path], dict[str, object]]:
+    """Paths and options of the full build: every staged full release, the rest embedded.
+
+    The AEI input is a folder of release folders (symlinks, nothing copied): the staged first
+    release in full, plus the embedded later-release metrics written from the seed's evidence pack,
+    which no staged release holds. The nesta mapping searches the folder it is given recursively for
+    Nesta's crosswalk and the O*NET 2010-2019 taxonomy crosswalk, which sit in different folders of
+    ../shared/data, so it gets ../shared/data itself.
+    """
+    from skillgraph.mappings import source
+
+    first = require_shared(shared / "aei" / "release_2025_02_10")
+    aei = work / "aei"
+    aei.mkdir(parents=True, exist_ok=True)
+    for name, target in (("release_2025_02_10", first),
+                         ("release_2026_03_24", source("aei").embedded_path() / "release_2026_03_24")):
+        link = aei / name
+        if not link.exists():
+            link.symlink_to(target, target_is_directory=True)
+    require_shared(shared / "crosswalks" / "nesta_esco_onet_2020" / "esco_onet_crosswalk_Nov2020.csv")
+    require_shared(shared / "onet" / "taxonomy" / "2010_to_2019_soc_crosswalk.csv")
+    paths = {"onet": require_shared(shared / "onet" / "30.1"), "esco": require_shared(shared / "esco" / "v1.1.1"),
+             "nesta": shared, "aei": aei}
+    options = {"soc_structure": require_shared(first / "SOC_Structure.csv")}
+    return paths, options
+
+
+@pytest.fixture(scope="session")
+def full_build(shared_data, tmp_path_factory) -> FullBuild:
+    """ONE real build of the full O*NET 30.1, ESCO v1.1.1, Nesta crosswalk and AEI 2025-02-10 releases
+    (other sources embedded), SHACL-validated like any build, shared by every full-data test.
+
+    Takes ~15-20 min on 2 cores. SKILLGRAPH_FULL_BUILD=<folder> reuses a build made earlier with
+    the same inputs (outside CI only; for iterating on the tests): build.json's source paths must match.
+    """
+    import json
+    import resource
+    import time
+
+    from skillgraph import store
+    from skillgraph.build import build
+
+    work = tmp_path_factory.mktemp("full-build")
+    paths, options = full_build_inputs(shared_data, work)
+    reuse = os.environ.get("SKILLGRAPH_FULL_BUILD")
+    log: list[str] = []
+    t0 = time.perf_counter()
+
+    def record(msg: str) -> None:
+        line = f"[{time.perf_counter() - t0:7.1f} s] {msg}"
+        log.append(line)
+        print(line, flush=True)
+
+    if reuse and not in_ci():
+        d = Path(reuse)
+        info = store.build_info(d)
+        made = {k: v["path"] for k, v in info.get("sources", {}).items() if k in paths}
+        got = {k: made.get(k) for k in paths}
+        want = {k: str(p) if k != "aei" else got.get("aei") for k, p in paths.items()}
+        assert got == want, f"SKILLGRAPH_FULL_BUILD={d} was built from other inputs: {got}"
+        record(f"reusing full build {info['build_id']} in {d} (SKILLGRAPH_FULL_BUILD)")
+        return FullBuild(d, store.build_path(d), info, log, 0.0, 0.0, None, paths)
+
+    d = work / "build"
+    record("full build: " + ", ".join(f"{k}={p}" for k, p in paths.items()))
+    summary = build(d, paths=paths, log=record, options=options)
+    seconds = time.perf_counter() - t0
+    info = store.build_info(d)
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss = kb / 1024 if platform.system() != "Darwin" else kb / 1024 / 1024
+    record(f"full build done in {seconds:.0f} s wall, peak RSS {rss:.0f} MB; timings (s): "
+           + json.dumps(info.get("timings_s", {})))
+    return FullBuild(d, store.build_path(d), info, log, seconds, rss, summary, paths)
