@@ -2,8 +2,12 @@
 
 Confidence (every kind):   conf = 1 - (1 - s) ** (1 + b)
 
-s is a lexical similarity in [0, 1] (`lexical.Corpus.similarity`), or for evidence that goes through
-a statement anchored to a task, s = a * sim(statement, skill) with a the anchor's confidence.
+s is a lexical similarity in [0, 1] (`lexical.Corpus.similarity`; inside one occupation weighted by
+the occupation's own vocabulary, so that words all its texts share count for little). Evidence that
+goes through a statement anchored to a task is s_via = a * sim(statement, skill), a the anchor's
+confidence (a chain is as strong as the product of its links). Where a skill has both direct
+evidence (the task's own text) and evidence through statements, the two are independent paths and
+combine as a noisy-OR: s = 1 - (1 - s_direct) * (1 - s_via); either alone gives itself.
 b >= 0 is the structural weight. Structure amplifies lexical evidence but never creates it: s = 0 gives
 conf = 0, b = 0 gives conf = s, b = 1 squares the distance to 1 (s = 0.3 -> 0.51). Weights:
   ESCO relation of the skill to an ESCO occupation crosswalked to the O*NET occupation:
@@ -12,11 +16,24 @@ conf = 0, b = 0 gives conf = s, b = 1 squares the distance to 1 (s = 0.3 -> 0.51
       and the relation weight halved (b = 0.5 * relation + 0.5 * (IM - 1) / 4, so b <= 1);
   O*NET rating (kind b, at a level): + 0.5 when the matched element's Level rating for the task's
       occupation falls in that level's band;
-  published anchor set (kind a): 0.5 for a task in the set the statement's publisher lists.
+  published anchor set (kind a): 0.5 for a task in the set the statement's publisher lists;
+  AEI task observations (kind a): 0.25 for a task the Anthropic Economic Index observed, when the
+      statement cites the AEI.
+
+Anchors (kind a), by what the statement cites:
+  O*NET, and the publisher lists an anchor set: the best task of the set wherever there is any
+      specific lexical evidence (s >= S_MIN_IN_SET, 0.05). The publisher says each such statement is
+      mapped to one of these few tasks; the crosswalk only has to say which, so a weak but specific
+      overlap is enough to choose, and the confidence (1 - (1 - s) ** 1.5, ~0.07-0.5) says how sure.
+  the AEI (AI-at-Work statements): AEI observations are keyed by O*NET task statements, so the
+      occupation's AEI-observed tasks are the statement's grounding; not a list the publisher gave for
+      the statement, so the ordinary floor S_MIN applies.
+  neither (mastery ladder; Pathsmith-only, SAFI- or WEF-only statements: skill-level or no
+      evidence): only a high similarity (s >= ANCHOR_HIGH) to one of the occupation's tasks.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,18 +44,30 @@ from skillgraph import iri
 from skillgraph.ontology import SEMAPV, SG, SSSOM
 
 from .inputs import Inputs
-from .lexical import METHOD_VERSION, Corpus, Doc
+from .lexical import METHOD_VERSION, Context, Corpus, Doc
 
 W_REL = {"essential": 1.0, "optional": 0.5}
 W_ANCHOR_SET = 0.5
+W_AI_TASK = 0.25
 W_RATING_LEVEL = 0.5
 
 # Lexical evidence below S_MIN is noise (one shared generic word such as "customer"): structure may
 # amplify lexical evidence but a pair must clear S_MIN on its own text first.
 S_MIN = 0.2
+# Inside a publisher's anchor set a statement citing O*NET needs only specific evidence to choose its
+# task (see the module docstring); outside any set, a statement citing nothing task-level needs a lot.
+S_MIN_IN_SET = 0.0    # plus: the two texts share a stem not generic in the occupation (Context.specific_shared)
+S_MIN_AEI = 0.1
+ANCHOR_HIGH = 0.45
 # thresholds on confidence (and, for closeMatch, on the lexical similarity itself)
-ANCHOR_MIN, ANCHOR_RELATIVE, ANCHOR_MAX = 0.2, 0.85, 3
-SUPPORT_MIN, SUPPORT_TOP = 0.2, 5
+ANCHOR_RELATIVE, ANCHOR_MAX = 0.85, 3
+CONTEXT_CACHE = 16  # occupation contexts kept at once (the run visits occupations in order)
+# Support: the direct task-skill path needs S_MIN; the path through an anchored statement needs a
+# statement-skill similarity of S_MIN_VIA with a specific shared stem (generic words are already
+# discounted, so this is not the one-generic-word noise S_MIN guards against), and the chain then
+# carries a * sim, so the answer's confidence stays low unless both links are good.
+S_MIN_VIA = 0.1
+SUPPORT_MIN, SUPPORT_TOP = 0.1, 5
 CLOSE_CONF, CLOSE_SIM, RELATED_CONF, MATCH_TOP = 0.6, 0.45, 0.3, 3
 STATEMENT_MIN, STATEMENT_TOP = 0.25, 3
 LEXICAL_POOL = 25  # candidates taken from the inverted index before structural re-scoring
@@ -47,12 +76,12 @@ KINDS = ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco
          "statement_esco_skill", "wef_esco_skill")
 
 METHODS = {
-    "statement_task_anchor": f"statement-task-anchor v1 ({METHOD_VERSION}; published anchor set)",
+    "statement_task_anchor": f"statement-task-anchor v2 ({METHOD_VERSION}; published anchor set, AEI task observations)",
     "published_anchor": "published-anchor v1 (anchor asserted by the statement's publisher)",
-    "esco_skill_supports_task": f"skill-supports-task v1 ({METHOD_VERSION}; ESCO relations, task anchors, O*NET ratings)",
-    "onet_element_esco_skill": f"element-skill match v1 ({METHOD_VERSION}; ESCO relations, O*NET importance)",
-    "statement_esco_skill": f"statement-skill match v1 ({METHOD_VERSION}; ESCO relations)",
-    "wef_esco_skill": f"wef-skill match v1 ({METHOD_VERSION})",
+    "esco_skill_supports_task": f"skill-supports-task v2 ({METHOD_VERSION}; ESCO relations, task anchors as noisy-OR, O*NET ratings)",
+    "onet_element_esco_skill": f"element-skill match v2 ({METHOD_VERSION}; ESCO relations, O*NET importance)",
+    "statement_esco_skill": f"statement-skill match v2 ({METHOD_VERSION}; ESCO relations)",
+    "wef_esco_skill": f"wef-skill match v2 ({METHOD_VERSION})",
 }
 
 
@@ -124,51 +153,98 @@ class Aligner:
         self.element_match: dict[URIRef, list[tuple[URIRef, float]]] = defaultdict(list)  # ESCO skill -> [(element, conf)]
         self.report: dict[str, int] = {k: 0 for k in KINDS}
         self._skill_index = None
+        self.tasks_of: dict[URIRef, set[URIRef]] = defaultdict(set)
+        for t, (_, occs) in inp.tasks.items():
+            for o in occs:
+                self.tasks_of[o].add(t)
+        self.statements_of: dict[URIRef, set[URIRef]] = defaultdict(set)
+        for st in inp.statements.values():
+            for o in st.occupations:
+                self.statements_of[o].add(st.iri)
+        self._contexts: OrderedDict[frozenset, Context] = OrderedDict()
+
+    def context(self, occupations) -> Context | None:
+        """The vocabulary of these O*NET occupations: their tasks, statements and crosswalked ESCO skills."""
+        key = frozenset(occupations)
+        if not key:
+            return None
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            docs: set = set()
+            for o in key:
+                docs |= self.tasks_of.get(o, set()) | self.statements_of.get(o, set())
+                docs.update(s for s in self.inp.esco_skills_for_onet(o) if s in self.inp.esco_skills)
+            ctx = self._contexts[key] = self.corpus.context(docs)
+            while len(self._contexts) > CONTEXT_CACHE:
+                self._contexts.popitem(last=False)
+        else:
+            self._contexts.move_to_end(key)
+        return ctx
 
     # -- (a) statement -> O*NET task anchors -------------------------------------------------
+    def _anchor_pool(self, st, occ_tasks: set[URIRef], all_sets) -> tuple[dict[URIRef, URIRef | None], float, float, bool]:
+        """Candidate tasks with the evidence that puts each there, the similarity floor, the structural
+        weight, and whether the pool is the publisher's (see the module docstring)."""
+        inp = self.inp
+        if st.cites_onet:
+            sets = inp.anchor_sets.get(st.graph) or all_sets
+            pool: dict[URIRef, URIRef | None] = {}
+            for c, members in sorted(sets.items(), key=lambda x: str(x[0])):
+                for t in sorted(members, key=str):
+                    if t in inp.tasks and (not occ_tasks or t in occ_tasks):
+                        pool.setdefault(t, c)
+            if pool:
+                return pool, S_MIN_IN_SET, W_ANCHOR_SET, True
+        if st.cites_aei:
+            pool = {t: min(inp.ai_usage[t], key=str) for t in sorted(occ_tasks, key=str) if inp.ai_usage.get(t)}
+            if pool:
+                return pool, S_MIN_AEI, W_AI_TASK, False
+        if st.cites_onet:  # cites O*NET but no published set: the occupation's tasks, ordinary floor
+            return {t: None for t in occ_tasks}, S_MIN, 0.0, False
+        return {t: None for t in occ_tasks}, ANCHOR_HIGH, 0.0, False
+
     def statement_anchors(self) -> list[Alignment]:
         inp, out = self.inp, []
         all_sets = {c: m for sets in inp.anchor_sets.values() for c, m in sets.items()}
-        tasks_of: dict[URIRef, set[URIRef]] = defaultdict(set)
-        for t, (_, occs) in inp.tasks.items():
-            for o in occs:
-                tasks_of[o].add(t)
+        self.report["statement_task_anchor_in_set"] = 0
         for st in sorted(inp.statements.values(), key=lambda x: str(x.iri)):
             for t in sorted(st.anchored):
                 out.append(Alignment("published_anchor", st.iri, SG.anchoredTo, t, 1.0, 1.0,
                                      SEMAPV.ManualMappingCuration, st.level, [], {"published-anchor"}))
                 self.anchors[t].append((st.iri, 1.0))
-            if st.anchored or not st.cites_onet:
+            if st.anchored:
                 continue
-            sets = inp.anchor_sets.get(st.graph) or all_sets
-            occ_tasks = set().union(*(tasks_of.get(o, set()) for o in st.occupations))
-            pool: dict[URIRef, URIRef | None] = {}
-            for c, members in sets.items():
-                for t in members:
-                    if t in inp.tasks and (not occ_tasks or t in occ_tasks):
-                        pool.setdefault(t, c)
-            if not pool:  # no published anchor set: the occupation's own tasks, without the set's weight
-                pool = {t: None for t in occ_tasks}
+            occ_tasks = set().union(*(self.tasks_of.get(o, set()) for o in st.occupations))
+            pool, floor, weight, in_set = self._anchor_pool(st, occ_tasks, all_sets)
+            if not pool:
+                continue
+            ctx = self.context(st.occupations)
             scored = []
-            for t, coll in pool.items():
-                s = self.corpus.similarity(st.iri, t)
-                if s < S_MIN:
+            for t, ev in pool.items():
+                s = self.corpus.similarity(st.iri, t, ctx)
+                if s <= floor or (in_set and ctx is not None and not ctx.specific_shared(st.iri, t)):
                     continue
-                scored.append((confidence(s, W_ANCHOR_SET if coll is not None else 0.0), s, t, coll))
-            scored.sort(key=lambda x: (-x[0], str(x[2])))
-            if not scored or scored[0][0] < ANCHOR_MIN:
+                scored.append((confidence(s, weight if ev is not None else 0.0), s, t, ev))
+            if not scored:
                 continue
+            scored.sort(key=lambda x: (-x[0], str(x[2])))
             best = scored[0][0]
-            for conf, s, t, coll in scored[:ANCHOR_MAX]:
-                if conf < max(ANCHOR_MIN, ANCHOR_RELATIVE * best):
+            for conf, s, t, ev in scored[:ANCHOR_MAX]:
+                if conf < ANCHOR_RELATIVE * best:
                     break
-                ev = [(coll, "task-anchor")] if coll is not None else []
+                evidence = [(ev, "task-anchor")] if ev is not None else []
                 out.append(Alignment("statement_task_anchor", st.iri, SG.anchoredTo, t, s, conf,
-                                     SEMAPV.CompositeMatching if coll is not None else SEMAPV.LexicalMatching,
-                                     st.level, ev, {"lexical"}))
+                                     SEMAPV.CompositeMatching if evidence else SEMAPV.LexicalMatching,
+                                     st.level, evidence, {"lexical"}))
                 self.anchors[t].append((st.iri, conf))
+                self.report["statement_task_anchor_in_set"] += in_set
+        anchored = {a.subject for a in out if a.kind == "statement_task_anchor"}
         self.report["statement_task_anchor"] = sum(1 for a in out if a.kind == "statement_task_anchor")
         self.report["published_anchor"] = len(out) - self.report["statement_task_anchor"]
+        self.report["statements_anchored"] = len(anchored)
+        self.report["statements_citing_onet"] = sum(1 for st in inp.statements.values() if st.cites_onet)
+        self.report["statements_citing_onet_anchored"] = sum(
+            1 for st in inp.statements.values() if st.cites_onet and (st.iri in anchored or st.anchored))
         return out
 
     # -- (c) O*NET skill/knowledge element <-> ESCO skill -------------------------------------
@@ -230,7 +306,9 @@ class Aligner:
         inp, out = self.inp, []
         unblocked = 0
         statements = inp.statements
-        for task in sorted(inp.tasks, key=str):
+        # occupation by occupation, so that each occupation's context is built once
+        order = sorted(inp.tasks, key=lambda t: (sorted(str(o) for o in inp.tasks[t][1]), str(t)))
+        for task in order:
             _, occs = inp.tasks[task]
             cands: dict[URIRef, tuple[str, URIRef | None, URIRef]] = {}
             for occ in sorted(occs, key=str):
@@ -240,13 +318,14 @@ class Aligner:
             if not cands:
                 unblocked += 1
                 continue
+            ctx = self.context(occs)
             anchored = [(statements[st], a) for st, a in self.anchors.get(task, ()) if st in statements]
             plain: list[Alignment] = []
             levelled: dict[URIRef, list[Alignment]] = defaultdict(list)
             for skill, (rel, rnode, occ) in cands.items():
                 b_rel = W_REL.get(rel, 0.0)
                 rel_ev = [(rnode, f"{rel}-relation")] if rnode is not None else []
-                s_direct = self.corpus.similarity(task, skill)
+                s_direct = self.corpus.similarity(task, skill, ctx)
                 if s_direct < S_MIN:
                     s_direct = 0.0
                 conf = confidence(s_direct, b_rel)
@@ -259,8 +338,8 @@ class Aligner:
                 for st, a in anchored:
                     if st.level is None:
                         continue
-                    sim = self.corpus.similarity(st.iri, skill)
-                    if sim < S_MIN:
+                    sim = self.corpus.similarity(st.iri, skill, ctx)
+                    if sim < S_MIN_VIA or (ctx is not None and not ctx.specific_shared(st.iri, skill)):
                         continue
                     s_via = a * sim
                     if s_via > by_level.get(st.level, (0.0, []))[0]:
@@ -273,7 +352,7 @@ class Aligner:
                         rating_levels.setdefault(level, []).append((lv[0], "rating"))
                 for level in set(by_level) | set(rating_levels):
                     s_via, st_ev = by_level.get(level, (0.0, []))
-                    s = max(s_direct, s_via)
+                    s = 1.0 - (1.0 - s_direct) * (1.0 - s_via)  # independent paths: noisy-OR
                     b = b_rel + (W_RATING_LEVEL if level in rating_levels else 0.0)
                     conf = confidence(s, b)
                     if conf < SUPPORT_MIN:
@@ -302,14 +381,15 @@ class Aligner:
                 for skill, rel in inp.esco_skills_for_onet(occ).items():
                     if skill in inp.esco_skills:
                         cands.setdefault(skill, rel)
-            if cands:
-                pairs = [(skill, self.corpus.similarity(st.iri, skill)) for skill in cands]
+            if cands:  # within the occupation: generic words discounted, a specific shared stem required
+                ctx = self.context(st.occupations)
+                pairs = [(skill, s) for skill in cands
+                         if (s := self.corpus.similarity(st.iri, skill, ctx)) >= S_MIN_VIA
+                         and (ctx is None or ctx.specific_shared(st.iri, skill))]
             else:  # no ESCO occupation for the statement's occupation: search all ESCO skills
-                pairs = self.skill_index().search(st.iri, k=LEXICAL_POOL)
+                pairs = self.skill_index().search(st.iri, k=LEXICAL_POOL, min_sim=S_MIN)
             scored = []
             for skill, s in pairs:
-                if s < S_MIN:
-                    continue
                 rel = cands.get(skill)
                 ev = [(rel[1], f"{rel[0]}-relation")] if rel and rel[1] is not None else []
                 conf = confidence(s, W_REL.get(rel[0], 0.0) if rel else 0.0)

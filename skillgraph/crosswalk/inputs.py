@@ -22,6 +22,7 @@ ONET_OCC = ONET_ID + "occupation/"
 ONET_TASK = ONET_ID + "task/"
 ONET_ELEMENT = ONET_ID + "element/"
 ONET_SCALE = ONET_ID + "scale/"
+AEI_ID = "https://w3id.org/skillgraph/id/aei/"
 ESCO_SKILL = "http://data.europa.eu/esco/skill/"
 ESCO_OCC = "http://data.europa.eu/esco/occupation/"
 OCC_MATCH = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
@@ -44,6 +45,7 @@ class Statement:
     level: URIRef | None
     occupations: set[URIRef] = field(default_factory=set)
     cites_onet: bool = False
+    cites_aei: bool = False  # cites the Anthropic Economic Index, whose observations are keyed by O*NET tasks
     anchored: set[URIRef] = field(default_factory=set)  # anchors the source itself publishes
 
 
@@ -63,6 +65,7 @@ class Inputs:
     statements: dict[URIRef, Statement] = field(default_factory=dict)
     anchor_sets: dict[str, dict[URIRef, set[URIRef]]] = field(default_factory=lambda: defaultdict(dict))  # graph -> collection -> tasks
     wef_entries: dict[URIRef, tuple[str, str]] = field(default_factory=dict)
+    ai_usage: dict[URIRef, set[URIRef]] = field(default_factory=lambda: defaultdict(set))  # task -> AEI task-usage evidence
     levels: list[Level] = field(default_factory=list)
 
     def esco_skills_for_onet(self, occupation: URIRef) -> dict[URIRef, tuple[str, URIRef | None]]:
@@ -116,6 +119,11 @@ def _first(g: Graph, s: URIRef, *preds: URIRef) -> str:
 def _is_onet_source(g: Graph, cited: URIRef) -> bool:
     texts = [str(cited)] + [str(o) for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title) for o in g.objects(cited, p)]
     return any("o*net" in t.lower() or "/onet" in t.lower() or "onet" == t.lower() for t in texts)
+
+
+def _is_aei_source(g: Graph, cited: URIRef) -> bool:
+    texts = [str(o) for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title, DCTERMS.alternative) for o in g.objects(cited, p)]
+    return str(cited).startswith(AEI_ID) or any("anthropic economic index" in t.lower() for t in texts)
 
 
 def gather(graphs: Mapping[str, Graph]) -> Inputs:
@@ -190,9 +198,15 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
         st = inp.statements.get(s) or Statement(s, gid, label, text, None)
         st.level = st.level or g.value(s, SG.proficiencyLevel)
         st.occupations |= {o for o in g.objects(s, SG.occupation) if isinstance(o, URIRef)}
-        st.cites_onet = st.cites_onet or any(_is_onet_source(g, c) for c in g.objects(s, SG.cites) if isinstance(c, URIRef))
+        cited = [c for c in g.objects(s, SG.cites) if isinstance(c, URIRef)]
+        st.cites_onet = st.cites_onet or any(_is_onet_source(g, c) for c in cited)
+        st.cites_aei = st.cites_aei or any(_is_aei_source(g, c) for c in cited)
         st.anchored |= {t for t in g.objects(s, SG.anchoredTo) if isinstance(t, URIRef)}
         inp.statements[s] = st
+    for ev in g.subjects(RDF.type, SG.AIUsageEvidence):
+        for t in g.objects(ev, SG.aboutTask):
+            if isinstance(t, URIRef) and isinstance(ev, URIRef):
+                inp.ai_usage[t].add(ev)
     for c in g.subjects(RDF.type, SKOS.Collection):
         members = {m for m in g.objects(c, SKOS.member) if isinstance(m, URIRef) and str(m).startswith(ONET_TASK)}
         if members:

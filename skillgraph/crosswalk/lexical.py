@@ -8,14 +8,34 @@ Similarity of a subject text to an object text (`Corpus.similarity`) is
 
     sim = 0.5 * cos + 0.25 * cov + 0.25 * lab
 
-- cos: cosine of TF-IDF vectors (sublinear tf = 1 + ln tf, smoothed idf = ln((1 + N) / (1 + df)) + 1,
-  N counted over every text of the run, both sides) of the full texts (labels + definitions);
-- cov: coverage, the idf-weighted share of the object label's stems found in the subject's text
+computed with one term weight w(t) throughout:
+
+- cos: cosine of the texts' weighted vectors (sublinear tf = 1 + ln tf, times w) of the full texts
+  (labels + definitions);
+- cov: coverage, the w-weighted share of the object label's stems found in the subject's text
   (does the task mention what the skill's name says?);
-- lab: label agreement, the larger of the idf-weighted Dice overlap of the two labels' stems (the
-  head words: "Escalation summarization" / "perform escalation procedure") and rapidfuzz
-  token_sort_ratio / 100 of the stemmed labels (word order and spelling variants of short labels,
-  e.g. "Active Listening" / "listen actively").
+- lab: label agreement, the w-weighted Dice overlap of the two labels' stems (the head words:
+  "Escalation summarization" / "perform escalation procedure"), or rapidfuzz token_sort_ratio of the
+  stemmed labels when that is >= 0.85 (spelling variants of near-identical short labels). A lower
+  fuzzy ratio is not counted: between a task sentence and a three-word skill label it is ~0.4-0.5
+  whatever the words, which made every skill of a profile look alike.
+
+Term weight. Globally w(t) = idf(t) (smoothed, ln((1 + N) / (1 + df)) + 1, over every text of the
+run). When two texts are compared inside one occupation (a task and the ESCO skills crosswalked to
+its occupation, a statement and its occupation's tasks), w(t) = idf(t) * spec(t), spec being the
+term's specificity within that occupation's own vocabulary (its tasks, its statements, its ESCO
+skill profile; `Context`):
+
+    spec(t) = ln((1 + n) / (1 + df_occ(t))) / ln(1 + n)      in [0, 1]
+
+a local idf normalised to [0, 1]: a stem in one of the occupation's n texts keeps ~0.9 of its weight,
+a stem in every one ("customer" for customer service representatives: it is in most of their tasks
+and skills) keeps none. Why: global idf cannot see that "customer" is generic *here* (it is rare
+across all 33,000 O*NET tasks and ESCO skills), so task 2582 "Refer unresolved customer grievances
+..." looked similar to "customer service" and "process customer orders" through the one word that
+says nothing about which of the occupation's skills the task needs. With spec, specific evidence
+(escalate, grievance, refer, department) decides. Blocks of fewer than `CONTEXT_MIN_DOCS` texts are
+too small to tell generic from specific and use global weights.
 
 Search uses an inverted index (stem -> postings of (doc, weight)): a query touches only the
 postings of its own stems, so one query costs O(sum of its stems' posting lengths), not O(N).
@@ -31,18 +51,22 @@ from typing import Hashable, Iterable
 
 from rapidfuzz import fuzz
 
-METHOD_VERSION = "tfidf-cosine+coverage+label v1"
+METHOD_VERSION = "tfidf-cosine+coverage+label, occupation-specificity weighted v2"
 
 W_COS, W_COV, W_LAB = 0.5, 0.25, 0.25
+FUZZY_MIN = 0.85        # a fuzzy label ratio below this is noise, not agreement
+CONTEXT_MIN_DOCS = 10   # fewer texts than this in an occupation's vocabulary: no local weighting
+SPECIFIC_SHARE = 0.1    # a stem in at most this share of an occupation's texts keeps its full weight there
+GENERIC_SHARE = 0.25    # a stem in at least this share of an occupation's texts is no evidence on its own
 
 STOP_WORDS = frozenset("""
 a about above across after again against all also am an and any are as at be because been before being
-below between both but by can could did do does doing down during each either etc e.g. few for from
+below between both but by can cannot could did do does doing down during each either etc e.g. few for from
 further had has have having he her here hers him his how i if in into is it its itself just may might
 more most must my no nor not of off on once only or other our ours out over own per same shall she
 should so some such than that the their theirs them then there these they this those through to too
-under until up upon very via was we were what when where whether which while who whom whose why will
-with within without would you your yours
+under until up upon using very via was we were what when where whether which while who whom whose why
+will with within without would you your yours
 """.split())
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -56,6 +80,9 @@ _DERIVATIONAL = (
     "ous", "ful", "ics", "ic", "als", "al", "y",
 )
 _VOWELS = set("aeiouy")
+# Words the suffix rules would conflate with an unrelated word (customer -> custom, designate ->
+# design): stemmed to a form of their own. Applied after the inflection step.
+_PROTECTED = {"customer": "customer", "designate": "designat", "designation": "designat"}
 
 
 def normalise(text: str) -> str:
@@ -94,6 +121,8 @@ def stem(word: str) -> str:
     if len(word) <= 3 or word.isdigit():
         return word
     w = _inflection(word)
+    if w in _PROTECTED:
+        return _PROTECTED[w]
     for suf in _DERIVATIONAL:
         if w.endswith(suf) and len(w) - len(suf) >= 3:
             w = w[: -len(suf)]
@@ -132,7 +161,8 @@ class Corpus:
     """Document frequencies over every text of a run, TF-IDF vectors, and inverted indexes.
 
     Add every text first (`add`), then ask for vectors or build indexes: idf is fixed when the first
-    vector is computed so that all scores of a run use one weighting.
+    vector is computed so that all scores of a run use one weighting. Scores inside one occupation
+    pass that occupation's `Context` (see `context`); scores without one use global weights.
     """
 
     def __init__(self) -> None:
@@ -171,47 +201,111 @@ class Corpus:
             self._idf = {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in self._df.items()}
         return self._idf.get(term, math.log(1 + self._n) + 1.0)
 
-    def vector(self, key: Hashable) -> dict[str, float]:
-        v = self._vec.get(key)
+    def stems_of(self, key: Hashable) -> Counter[str]:
+        return self._tf[key]
+
+    def context(self, keys: Iterable[Hashable]) -> "Context":
+        """The weighting of one occupation's vocabulary: the texts `keys` (those in the corpus)."""
+        return Context(self, keys)
+
+    def weight(self, term: str, ctx: "Context | None" = None) -> float:
+        return self.idf(term) if ctx is None else self.idf(term) * ctx.spec(term)
+
+    def vector(self, key: Hashable, ctx: "Context | None" = None) -> dict[str, float]:
+        cache = self._vec if ctx is None else ctx.vectors
+        v = cache.get(key)
         if v is None:
-            raw = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in self._tf[key].items()}
+            raw = {t: (1.0 + math.log(c)) * self.weight(t, ctx) for t, c in self._tf[key].items()}
             norm = math.sqrt(sum(x * x for x in raw.values())) or 1.0
-            v = {t: x / norm for t, x in raw.items()}
-            self._vec[key] = v
+            v = {t: x / norm for t, x in raw.items() if x > 0.0}
+            cache[key] = v
         return v
 
-    def cosine(self, a: Hashable, b: Hashable) -> float:
-        va, vb = self.vector(a), self.vector(b)
+    def cosine(self, a: Hashable, b: Hashable, ctx: "Context | None" = None) -> float:
+        va, vb = self.vector(a, ctx), self.vector(b, ctx)
         if len(va) > len(vb):
             va, vb = vb, va
         return sum(x * vb.get(t, 0.0) for t, x in va.items())
 
-    def coverage(self, subject: Hashable, obj: Hashable) -> float:
-        """Idf-weighted share of the object's label stems that occur in the subject's text."""
+    def coverage(self, subject: Hashable, obj: Hashable, ctx: "Context | None" = None) -> float:
+        """Weighted share of the object's label stems that occur in the subject's text."""
         lab = self._label_stems[obj]
         if not lab:
             return 0.0
         have = self._tf[subject]
-        total = sum(self.idf(t) for t in lab)
-        return sum(self.idf(t) for t in lab if t in have) / total
+        total = sum(self.weight(t, ctx) for t in lab)
+        if total <= 0.0:
+            return 0.0
+        return sum(self.weight(t, ctx) for t in lab if t in have) / total
 
-    def label_agreement(self, a: Hashable, b: Hashable) -> float:
-        """max(idf-weighted Dice of the label stem sets, fuzzy token-sort ratio of the stemmed labels)."""
+    def label_agreement(self, a: Hashable, b: Hashable, ctx: "Context | None" = None) -> float:
+        """Weighted Dice of the label stem sets, or the fuzzy token-sort ratio of the stemmed labels when >= FUZZY_MIN."""
         sa, sb = self._label_stems[a], self._label_stems[b]
         if not sa or not sb:
             return 0.0
         ta, tb = set(sa), set(sb)
-        total = sum(self.idf(t) for t in ta) + sum(self.idf(t) for t in tb)
-        dice = 2.0 * sum(self.idf(t) for t in ta & tb) / total
-        return max(dice, fuzz.token_sort_ratio(" ".join(sa), " ".join(sb)) / 100.0)
+        total = sum(self.weight(t, ctx) for t in ta) + sum(self.weight(t, ctx) for t in tb)
+        dice = 2.0 * sum(self.weight(t, ctx) for t in ta & tb) / total if total > 0.0 else 0.0
+        fuzzy = fuzz.token_sort_ratio(" ".join(sa), " ".join(sb)) / 100.0
+        return max(dice, fuzzy if fuzzy >= FUZZY_MIN else 0.0)
 
-    def similarity(self, subject: Hashable, obj: Hashable) -> float:
+    def components(self, subject: Hashable, obj: Hashable, ctx: "Context | None" = None) -> tuple[float, float, float]:
+        """(cos, cov, lab): the parts of `similarity`, for explaining a score."""
+        return self.cosine(subject, obj, ctx), self.coverage(subject, obj, ctx), self.label_agreement(subject, obj, ctx)
+
+    def similarity(self, subject: Hashable, obj: Hashable, ctx: "Context | None" = None) -> float:
         """The combined lexical similarity in [0, 1] (see the module docstring)."""
-        s = W_COS * self.cosine(subject, obj) + W_COV * self.coverage(subject, obj) + W_LAB * self.label_agreement(subject, obj)
-        return max(0.0, min(1.0, s))
+        cos, cov, lab = self.components(subject, obj, ctx)
+        return max(0.0, min(1.0, W_COS * cos + W_COV * cov + W_LAB * lab))
 
     def index(self, keys: Iterable[Hashable]) -> "InvertedIndex":
         return InvertedIndex(self, keys)
+
+
+class Context:
+    """One occupation's vocabulary: document frequencies over its texts, and the specificity they give.
+
+    spec(t) = ln((1 + n) / (1 + df(t))) / ln(1 + n) for n >= CONTEXT_MIN_DOCS texts, else 1. Vectors
+    weighted by it are cached here, so a context lives as long as the occupation is being scored.
+    """
+
+    def __init__(self, corpus: Corpus, keys: Iterable[Hashable]) -> None:
+        self.corpus = corpus
+        self.keys = frozenset(k for k in keys if k in corpus)
+        self.n = len(self.keys)
+        self.df: Counter[str] = Counter()
+        for k in self.keys:
+            self.df.update(corpus.stems_of(k).keys())
+        self.vectors: dict[Hashable, dict[str, float]] = {}
+        self._spec: dict[str, float] = {}
+        self._den = math.log(1.0 / SPECIFIC_SHARE)
+
+    @property
+    def active(self) -> bool:
+        return self.n >= CONTEXT_MIN_DOCS
+
+    def spec(self, term: str) -> float:
+        if not self.active:
+            return 1.0
+        v = self._spec.get(term)
+        if v is None:
+            v = self._spec[term] = min(1.0, math.log((1 + self.n) / (1 + self.df.get(term, 0))) / self._den)
+        return v
+
+    def is_generic(self, term: str) -> bool:
+        """In at least GENERIC_SHARE of the occupation's texts (never, in a context too small to tell)."""
+        return self.active and self.df.get(term, 0) >= GENERIC_SHARE * self.n
+
+    def specific_shared(self, a: Hashable, b: Hashable) -> list[str]:
+        """The stems texts a and b share that are not generic here: the lexical evidence that they meet."""
+        ta, tb = self.corpus.stems_of(a), self.corpus.stems_of(b)
+        if len(ta) > len(tb):
+            ta, tb = tb, ta
+        return sorted(t for t in ta if t in tb and not self.is_generic(t))
+
+    def generic(self) -> list[str]:
+        """The generic stems of the occupation, most frequent first (for reports)."""
+        return [t for t, c in self.df.most_common() if self.is_generic(t)]
 
 
 class InvertedIndex:
