@@ -348,8 +348,13 @@ def test_align_scales_to_full_onet_x_esco(shared_data):
         esco.add((rel, SG.relationType, Literal(r["relationType"])))
     for r in rows(shared_data / "crosswalks" / "nesta_esco_onet_2020" / "esco_onet_crosswalk_Nov2020.csv"):
         nesta.add((URIRef(r["concept_uri"]), SKOS.closeMatch, mint.instance("onet", "occupation", r["onet_code"])))
+    # the embedded Pathsmith statements (the full releases have none) carry the levels of the flagship
+    from skillgraph.mappings import SOURCES, BuildContext
+
+    pathsmith = SOURCES.get("pathsmith")
+    statements = pathsmith.map(pathsmith.embedded_path(), BuildContext(graphs={"onet": onet})).graph
     t0 = time.perf_counter()
-    g, report = align({"onet": onet, "esco": esco, "nesta": nesta})
+    g, report = align({"onet": onet, "esco": esco, "nesta": nesta, "pathsmith": statements})
     elapsed = time.perf_counter() - t0
     print(f"align on full releases: {elapsed:.1f} s; {report}")
     assert report["inputs_tasks"] == 19_530 and report["inputs_esco_skills"] == 13_896
@@ -358,3 +363,12 @@ def test_align_scales_to_full_onet_x_esco(shared_data):
     assert elapsed < 600, elapsed
     records = URIRef("http://data.europa.eu/esco/skill/8b7409b0-e18e-4dfc-9ad9-8ddbcce38849")
     assert (records, SG.supportsTask, URIRef(TASK + "2578")) in g  # keep records of customer interaction
+    assert report["statements_citing_onet_anchored"] == report["statements_citing_onet"] == 39
+    # the flagship on the full ESCO profile (four ESCO occupations crosswalked to 43-4051.00): v1 left
+    # "perform escalation procedure" out of the best 5 at Advanced, behind skills that shared "customer"
+    flagship = sorted((float(g.value(a, SSSOM.confidence)), g.value(a, OWL.annotatedSource))
+                      for a in g.subjects(OWL.annotatedTarget, URIRef(TASK + "2582"))
+                      if g.value(a, OWL.annotatedProperty) == SG.supportsTask and g.value(a, SG.proficiencyLevel) == SG.Advanced)
+    ranked = [s for _, s in reversed(flagship)]
+    print("flagship at Advanced on full ESCO:", [(round(c, 4), str(s)) for c, s in reversed(flagship)])
+    assert ESCO_ESCALATION in ranked[:2], ranked
