@@ -26,16 +26,23 @@ its occupation, a statement and its occupation's tasks), w(t) = idf(t) * spec(t)
 term's specificity within that occupation's own vocabulary (its tasks, its statements, its ESCO
 skill profile; `Context`):
 
-    spec(t) = ln((1 + n) / (1 + df_occ(t))) / ln(1 + n)      in [0, 1]
+    spec(t) = min(1, ln((1 + n) / (1 + df_occ(t))) / ln 10)      in [0, 1]
 
-a local idf normalised to [0, 1]: a stem in one of the occupation's n texts keeps ~0.9 of its weight,
-a stem in every one ("customer" for customer service representatives: it is in most of their tasks
-and skills) keeps none. Why: global idf cannot see that "customer" is generic *here* (it is rare
-across all 33,000 O*NET tasks and ESCO skills), so task 2582 "Refer unresolved customer grievances
-..." looked similar to "customer service" and "process customer orders" through the one word that
-says nothing about which of the occupation's skills the task needs. With spec, specific evidence
-(escalate, grievance, refer, department) decides. Blocks of fewer than `CONTEXT_MIN_DOCS` texts are
-too small to tell generic from specific and use global weights.
+a local idf that saturates: a stem in at most a tenth of the occupation's n texts keeps its full
+weight, a stem in every one keeps none ("customer" for customer service representatives, in 54 % of
+their tasks, statements and skills, keeps 0.27). Saturating, because a plain normalised local idf
+also shrank the moderately frequent words that are the evidence ("escalation" is in 15 of their 187
+texts). Why at all: global idf cannot see that "customer" is generic *here* (it is rare across all
+33,000 O*NET tasks and ESCO skills), so task 2582 "Refer unresolved customer grievances ..." looked
+similar to "customer service" and "process customer orders" through the one word that says nothing
+about which of the occupation's skills the task needs. With spec, specific evidence (escalate,
+grievance, refer, department) decides. Blocks of fewer than `CONTEXT_MIN_DOCS` texts are too small to
+tell generic from specific and use global weights. A stem in at least GENERIC_SHARE of the
+occupation's texts is generic: no evidence on its own (`Context.specific_shared`).
+
+The stemmer also keeps a few words apart that its suffix rules would merge with unrelated ones
+(customer / custom, designate / design): v1 anchored "Custom resolution design" to task 2582
+"Refer unresolved customer grievances to designated departments" on exactly those two stems.
 
 Search uses an inverted index (stem -> postings of (doc, weight)): a query touches only the
 postings of its own stems, so one query costs O(sum of its stems' posting lengths), not O(N).
