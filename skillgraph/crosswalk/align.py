@@ -219,10 +219,12 @@ class Aligner:
             if not pool:
                 continue
             ctx = self.context(st.occupations)
+            if in_set and (ctx is None or not ctx.active):
+                floor = S_MIN  # no occupation vocabulary to tell specific from generic words: the ordinary floor
             scored = []
             for t, ev in pool.items():
                 s = self.corpus.similarity(st.iri, t, ctx)
-                if s <= floor or (in_set and ctx is not None and not ctx.specific_shared(st.iri, t)):
+                if s <= floor or (in_set and floor == S_MIN_IN_SET and not ctx.specific_shared(st.iri, t)):
                     continue
                 scored.append((confidence(s, weight if ev is not None else 0.0), s, t, ev))
             if not scored:
