@@ -295,7 +295,7 @@ def test_crosswalk_maps_csr_to_43_4051_00_with_confidence_and_provenance(st, sha
 # The ESCO profile of one ESCO occupation, from the esco graph. occupation_profile lists the ESCO skills
 # of every ESCO occupation crosswalked to the O*NET one (four in the full crosswalk, one in the embedded
 # sample) without naming which, so the per-ESCO-occupation comparison needs this query.
-ESCO_PROFILE = """SELECT ?label ?kind WHERE { GRAPH ?gr {
+ESCO_PROFILE = """SELECT ?occ ?gr ?label ?kind WHERE { GRAPH ?gr {
   { ?occ esco:hasEssentialSkill ?skill BIND("essential" AS ?kind) } UNION { ?occ esco:hasOptionalSkill ?skill BIND("optional" AS ?kind) }
   ?skill skos:prefLabel ?label . FILTER(LANGMATCHES(LANG(?label), "en")) } }"""
 
