@@ -263,10 +263,10 @@ def create_app(config: dict | None = None) -> Flask:
             raise HTTPProblem(404, str(e)) from None
         args = {k: v for k, v in request.args.items() if k not in ("format", "output", "results")}
         try:
-            subs = cq.substitutions(args)
+            text = cq.bind(args)  # parameters inlined: Oxigraph filters substitutions only at the end
         except ValueError as e:
             raise HTTPProblem(400, str(e)) from None
-        return run_query(cq.text, substitutions=subs)
+        return run_query(text)
 
     @app.get("/health")
     def health():

@@ -69,8 +69,7 @@ def run_cli_query(args: argparse.Namespace) -> int:
         bad = [p for p in args.param if "=" not in p]
         if bad:
             raise ValueError(f"--param takes NAME=VALUE, got {bad[0]!r}")
-        subs = cq.substitutions(params)
-        text = cq.text
+        text = cq.bind(params)
     else:
         raise ValueError("give a curated query name, --file or --sparql (or --list)")
     st = store_mod.open_read_only(args.store)
