@@ -372,7 +372,8 @@ def test_evidence_pack_figures_exactly_as_the_seed(full_build, st, profile):
     m = re.search(r"Task observations: (\d+)Augment share: ([\d.]+)%Time saved: ([\d.]+)%AI autonomy: ([\d.]+)", text)
     obs, aug, saved, autonomy = int(m.group(1)), Decimal(m.group(2)) / 100, Decimal(m.group(3)) / 100, Decimal(m.group(4))
     s = re.search(r"Top skill: (.+?)Score: ([\d.]+) / 100precision: (\w+)", text)
-    w = re.search(r"- WEF cluster\n- (.+?)([a-z_]+)\n", text)
+    line = re.search(r"- WEF cluster\n- (.+)\n", text).group(1)  # label and id run together: "Xyz Abcxyz_abc"
+    (w,) = [(line[:k], line[k:]) for k in range(1, len(line)) if line[k:] == re.sub(r"[^a-z]+", "_", line[:k].lower())]
     assert (obs, aug, saved, autonomy) == (6032, Decimal("0.95"), Decimal("0.888"), Decimal("2.71"))
     rows = select(st, f"""SELECT ?n ?aug ?ts ?ai WHERE {{ GRAPH {g('aei')} {{ ?e a sg:AIUsageEvidence ;
         sg:occupation <{ONET_ID}occupation/{CSR_SOC}> ; sg:observationCount ?n ; sg:augmentationShare ?aug ;
@@ -384,7 +385,8 @@ def test_evidence_pack_figures_exactly_as_the_seed(full_build, st, profile):
     assert (safi["label"], safi["flag"]) == (s.group(1), s.group(3))
     assert safi["value"] in (Decimal(s.group(2)), Decimal(s.group(2)) / 100)
     (wef,) = [r for r in profile if r["aspect"] == "WEF cluster"]
-    assert wef["label"] == w.group(1) and wef["item"].endswith(w.group(2))
+    assert w == ("Human-Technology Interaction", "human_technology_interaction")
+    assert wef["label"] == w[0] and wef["item"].endswith(w[1])
 
 
 # -- the flagship on the full graph -----------------------------------------------------------------------
