@@ -81,7 +81,7 @@ def st(full_build):
 
 @pytest.fixture(scope="module")
 def profile(st) -> list[dict]:
-    """occupation_profile for 43-4051.00 on the full store, run once: it takes ~12 min there (see the report)."""
+    """occupation_profile for 43-4051.00 on the full store, run once (the slowest curated query there)."""
     import time
 
     t0 = time.perf_counter()
