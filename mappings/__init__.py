@@ -1,9 +1,12 @@
 """Source mappings: one module per source, registered under its source id.
 
 The id is the one token used everywhere: module name, named graph (.../graph/<id>),
-embedded fixture folder (skillgraph/embedded/<id>/), export file (<id>.ttl).
+embedded fixture folder (src/skillgraph/embedded/<id>/), export file (<id>.ttl).
 """
+
 from __future__ import annotations
+if __name__ != "skillgraph.mappings":  # one import name only: the top-level folder is not a package of its own
+    raise ImportError(f"import skillgraph.mappings, not {__name__}: this folder is packaged as skillgraph.mappings")
 
 from importlib import import_module
 

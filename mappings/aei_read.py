@@ -8,7 +8,7 @@ files and their headers, not from a version number:
 * ``v3`` (2025-09-15 onwards) -- the long layout, one metric per row:
   ``geo_id,geography,date_start,date_end,platform_and_product,facet,level,variable,cluster_name,value``;
 * ``metrics`` -- a wide per-task / per-occupation table for later releases carrying observations,
-  augmentation share, time saved and AI autonomy (columns in skillgraph/embedded/aei/README.md).
+  augmentation share, time saved and AI autonomy (columns in src/skillgraph/embedded/aei/README.md).
 
 Everything is returned as plain records with the file and line they came from; the mapping
 turns them into RDF. Percentages stay as the publisher wrote them (0-100) as Decimals.

@@ -3,7 +3,7 @@ with their core competencies, definitions, representative behaviours and example
 
 Read from the job model's own layout: the library as the published tab-separated grid (one
 column per cluster, its competencies top to bottom), plus two documented CSV tables
-(definitions.csv, roles.csv; see skillgraph/embedded/jobmodel/README.md).
+(definitions.csv, roles.csv; see src/skillgraph/embedded/jobmodel/README.md).
 
 A role is an sg:Occupation in the job model's scheme (sg:coreCompetency has that domain, so a
 reasoner would infer it anyway), skos:closeMatch the O*NET occupation it describes. Its example

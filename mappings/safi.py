@@ -3,7 +3,7 @@
 One sg:AutomationFeasibility per (occupation, cited source): the SAFI score (0-100), the top skill
 as an O*NET content-model element, and the precision the source states. The paper (Jadhav &
 Danve, 2026, arXiv:2604.06906) publishes no table SkillGraph could read, so positions are read
-from the documented CSV layout of skillgraph/embedded/safi/README.md.
+from the documented CSV layout of src/skillgraph/embedded/safi/README.md.
 """
 from __future__ import annotations
 

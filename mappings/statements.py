@@ -1,7 +1,7 @@
 """Levelled statement frameworks (Pathsmith, mastery ladder, AI-at-Work): one table format, one code path.
 
 No publisher ships these frameworks as data, so SkillGraph defines a documented CSV layout
-(skillgraph/embedded/<source>/README.md) and reads the embedded sample and a user's tables the
+(src/skillgraph/embedded/<source>/README.md) and reads the embedded sample and a user's tables the
 same way. A source folder holds:
 
   <statements>.csv  one or more statement tables (any other *.csv, and statements/*.csv)

@@ -18,7 +18,10 @@ Value syntax (for defaults and for the arguments given over HTTP or the CLI):
   literal  plain text (an xsd:string), or N-Triples style `"text"@en` / `"text"^^<datatype-iri>`
   integer  an xsd:integer such as `3`;  decimal: an xsd:decimal such as `0.5`
 """
+
 from __future__ import annotations
+if __name__ != "skillgraph.queries":  # one import name only: the top-level folder is not a package of its own
+    raise ImportError(f"import skillgraph.queries, not {__name__}: this folder is packaged as skillgraph.queries")
 
 import re
 from dataclasses import dataclass, field

@@ -1,4 +1,4 @@
-"""Write the embedded ESCO sample (skillgraph/embedded/esco/) from the seed page and the staged release.
+"""Write the embedded ESCO sample (src/skillgraph/embedded/esco/) from the seed page and the staged release.
 
 The seed page (../shared/seeds/003_*.txt) lists the ESCO occupation "customer service
 representative" with 39 skills and knowledge (24 essential, 15 optional: ESCO v1.2's profile).
@@ -26,7 +26,7 @@ from pathlib import Path
 csv.field_size_limit(sys.maxsize)
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "skillgraph" / "embedded" / "esco" / "v1.1.1-sample"
+OUT = ROOT / "src" / "skillgraph" / "embedded" / "esco" / "v1.1.1-sample"
 CSR = "http://data.europa.eu/esco/occupation/13d1b2b4-99dd-44da-9734-c9f74bae18f7"
 
 # section heading on the seed page -> (relation type, labels in page order)

@@ -2,7 +2,7 @@
 
 The seeds are page text: citation chips run together with statement text, the job model's
 library laid out as a tab-separated grid. This script parses them into the documented table
-formats (see skillgraph/embedded/<source>/README.md). O*NET identifiers the seeds only give as
+formats (see src/skillgraph/embedded/<source>/README.md). O*NET identifiers the seeds only give as
 text (the anchor tasks' Task IDs, the SAFI top skill's Element ID) are looked up in the O*NET
 release under ../shared/data. Run it and review the diff:
 
@@ -17,11 +17,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from mappings.statements import level_by_position  # noqa: E402  (the rule the reader applies too)
+from skillgraph.mappings.statements import level_by_position  # noqa: E402  (the rule the reader applies too)
 
-EMBEDDED = ROOT / "skillgraph" / "embedded"
+EMBEDDED = ROOT / "src" / "skillgraph" / "embedded"
 OCC = "43-4051.00"
 CHIP_TAIL = ". Opens in new tab."
 PAGE = "skillscrosswalk-43-4051.00"

@@ -1,4 +1,4 @@
-"""Write the embedded O*NET sample (skillgraph/embedded/onet/) from the seed pages.
+"""Write the embedded O*NET sample (src/skillgraph/embedded/onet/) from the seed pages.
 
 The sample is Customer Service Representatives (43-4051.00) in O*NET's own text format
 (tab-separated .txt files with the real names and headers). What an occupation page shows is
@@ -21,9 +21,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from mappings.onet_reader import TABLES, OnetRelease  # noqa: E402
+from skillgraph.mappings.onet_reader import TABLES, OnetRelease  # noqa: E402
 
 CODE = "43-4051.00"
 SHARED = ROOT.parent / "shared"
@@ -116,7 +115,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--release", type=Path, default=SHARED / "data" / "onet" / "30.1")
     ap.add_argument("--seeds", type=Path, default=SHARED / "seeds")
-    ap.add_argument("--out", type=Path, default=ROOT / "skillgraph" / "embedded" / "onet")
+    ap.add_argument("--out", type=Path, default=ROOT / "src" / "skillgraph" / "embedded" / "onet")
     a = ap.parse_args(argv)
     seed = parse_seeds(a.seeds)
     rel = OnetRelease(a.release)

@@ -34,7 +34,7 @@ SEED = {  # the seed page's 39 concepts, by relation type
                  "speak different languages", "use e-services", "facilitate official agreement",
                  "perform data analysis", "upsell products"},
 }
-NO_ESCO_URI = {"relationship marketing"}  # see skillgraph/embedded/esco/README.md
+NO_ESCO_URI = {"relationship marketing"}  # see src/skillgraph/embedded/esco/README.md
 
 PROFILE = """
 PREFIX sg: <https://w3id.org/skillgraph/ontology#>

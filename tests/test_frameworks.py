@@ -203,7 +203,7 @@ def test_embedded_tables_match_the_seeds(tmp_path, monkeypatch):
     monkeypatch.setattr(mef, "EMBEDDED", tmp_path)
     monkeypatch.setattr(mef, "ROOT", tmp_path.parent)
     mef.main(["--seeds", str(seeds), "--onet", str(onet)])
-    embedded = ROOT / "skillgraph" / "embedded"
+    embedded = ROOT / "src" / "skillgraph" / "embedded"
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert len(written) == 15
     for rel in written:

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from queries import load
+from skillgraph.queries import load
 from skillgraph import iri
 from skillgraph.crosswalk import align
 
