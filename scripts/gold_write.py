@@ -15,7 +15,7 @@ from gold_judge import JUDGER
 TASK_NS = "https://w3id.org/skillgraph/id/onet/task/"
 CURIE_MAP = {
     "sgtask": TASK_NS,
-    "esco": ESCO_SKILL,
+    "escoskill": ESCO_SKILL,
     "sg": "https://w3id.org/skillgraph/ontology#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "semapv": "https://w3id.org/semapv/vocab/",
@@ -35,7 +35,6 @@ def header(date: str) -> str:
              " by meaning, under eval/gold/README.md. Grade in column grade; sg:supportsTask read skill -> task.",
              "license: https://creativecommons.org/licenses/by/4.0/",
              f"creator_label: {JUDGER}",
-             "creator_id: sg:goldJudge",
              f"mapping_date: {date}",
              "subject_source_version: O*NET 30.1",
              "object_source_version: ESCO v1.1.1",
@@ -61,7 +60,7 @@ def main() -> None:
             rows.append({
                 "subject_id": "sgtask:" + t["task_id"], "subject_label": t["task"],
                 "predicate_id": "skos:relatedMatch", "predicate_modifier": "Not" if g == "0" else "",
-                "object_id": "esco:" + c["skill_uri"][len(ESCO_SKILL):], "object_label": c["skill_label"],
+                "object_id": "escoskill:" + c["skill_uri"][len(ESCO_SKILL):], "object_label": c["skill_label"],
                 "mapping_justification": "semapv:ManualMappingCuration", "author_label": JUDGER, "grade": g,
                 "split": t["split"], "onet_soc": t["onet_soc"], "occupation": t["occupation"],
                 "job_zone": t["job_zone"], "major_group": t["major_group"], "nesta_linked": t["nesta_linked"],

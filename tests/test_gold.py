@@ -18,7 +18,9 @@ SSSOM = GOLD / "onet_task_esco_skill.sssom.tsv"
 RULE = GOLD / "README.md"
 
 # The judged figures: whole tasks only (every pooled candidate of the task judged).
-TASKS_PER_SPLIT = {"tune": 0, "heldout": 0}
+TASKS_PER_SPLIT = {"tune": 102, "heldout": 148}
+OCCUPATIONS_PER_SPLIT = {"tune": 51, "heldout": 74}
+PAIRS_PER_GRADE = {"0": 3265, "1": 1182, "2": 496}
 REQUIRED_META = {"mapping_set_id", "license", "creator_label", "mapping_date", "curie_map"}
 REQUIRED_COLUMNS = ["subject_id", "subject_label", "predicate_id", "object_id", "object_label",
                     "mapping_justification", "grade", "split", "onet_soc", "job_zone"]
@@ -65,7 +67,7 @@ def test_header_and_columns(gold):
     meta, rows = gold
     assert REQUIRED_META <= set(meta), REQUIRED_META - set(meta)
     assert meta["mapping_set_id"].startswith("https://w3id.org/skillgraph/")
-    assert meta["curie_map"]["sgtask"] == TASK_NS and meta["curie_map"]["esco"] == ESCO_NS
+    assert meta["curie_map"]["sgtask"] == TASK_NS and meta["curie_map"]["escoskill"] == ESCO_NS
     assert rows and all(set(REQUIRED_COLUMNS) <= set(r) for r in rows)
     try:
         import yaml  # a cross-check with a real YAML parser where one is installed
@@ -73,7 +75,8 @@ def test_header_and_columns(gold):
         return
     with open(SSSOM, encoding="utf-8") as f:
         head = "".join(line[2:] if line.startswith("# ") else line[1:] for line in f if line.startswith("#"))
-    assert yaml.safe_load(head) == meta
+    parsed = yaml.safe_load(head)
+    assert {k: (v if isinstance(v, dict) else str(v)) for k, v in parsed.items()} == meta
 
 
 def test_values(gold):
@@ -103,19 +106,32 @@ def test_splits_disjoint_by_occupation_and_counted(gold):
     for s in task_split.values():
         counts[next(iter(s))] += 1
     assert counts == TASKS_PER_SPLIT
+    occ = {"tune": 0, "heldout": 0}
+    for s in occ_split.values():
+        occ[next(iter(s))] += 1
+    assert occ == OCCUPATIONS_PER_SPLIT
+    grades = {"0": 0, "1": 0, "2": 0}
+    for r in rows:
+        grades[r["grade"]] += 1
+    assert grades == PAIRS_PER_GRADE
 
 
 def test_every_sampled_task_judged_with_its_whole_pool(gold):
-    """Each task in the file has every pooled candidate judged; the file holds the first judged tasks of sample.tsv."""
-    _, rows = gold
+    """Every sampled task is in the file with its whole pool judged (at least one pair each), in its sampled split."""
+    meta, rows = gold
     have = defaultdict(set)
     for r in rows:
-        have[r["subject_id"].split(":", 1)[1]].add(r["object_id"].split("/")[-1])
+        have[expand(r["subject_id"], meta["curie_map"])[len(TASK_NS):]].add(expand(r["object_id"], meta["curie_map"]))
     with open(GOLD / "pool.tsv", encoding="utf-8") as f:
         pool = defaultdict(set)
         for r in csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"):
-            pool[r["task_id"]].add(r["skill_uri"].rsplit("/", 1)[1])
+            pool[r["task_id"]].add(r["skill_uri"])
     assert len(have) == sum(TASKS_PER_SPLIT.values())
+    with open(GOLD / "sample.tsv", encoding="utf-8") as f:
+        sample = {r["task_id"]: r for r in csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")}
+    assert set(have) == set(sample), "the gold file and the sample differ in their tasks"
+    splits = {expand(r["subject_id"], meta["curie_map"])[len(TASK_NS):]: r["split"] for r in rows}
+    assert all(splits[t] == sample[t]["split"] for t in sample), "a task's split differs from the sample's"
     for task, skills in have.items():
         assert skills == pool[task], f"task {task}: judged pairs differ from its pool"
         assert len(skills) >= 1
