@@ -146,7 +146,8 @@ def test_406_lists_the_acceptable_types(client):
 def test_malformed_query_is_400_with_position(client):
     r = client.get("/sparql", query_string={"query": "SELECT ?s WHERE {\n  ?s ?p \n}"})
     assert r.status_code == 400
-    assert re.match(r"malformed query: error at 3:\d+: ", r.data.decode())  # the parser's words, with line:column
+    # decided by the server's parser (rdflib) before any worker: where it stopped, line:column
+    assert re.match(r"malformed query: error at 2:\d+: not valid SPARQL 1.1 from here: '\?s \?p'", r.data.decode())
 
 
 def test_updates_are_refused(client):
@@ -156,7 +157,7 @@ def test_updates_are_refused(client):
     r = client.post("/sparql", data=upd.encode(), content_type="application/sparql-update")
     assert r.status_code == 403 and b"read-only" in r.data
     r = client.post("/sparql", data={"query": upd})
-    assert r.status_code == 400 and b"SPARQL Update" in r.data
+    assert r.status_code == 400 and b"SPARQL Update sent as a query" in r.data
     assert not local_rows(client.application.config["BUILD_DIR"], "SELECT * WHERE { <http://x/a> ?p ?o }")
     r = client.post("/sparql", data=b"<x/>", content_type="application/xml")
     assert r.status_code == 415
@@ -196,8 +197,20 @@ def test_result_cap_is_announced(make_app, server_build):
     assert r.headers["X-SkillGraph-Truncated"] == "true" and "RESULT_LIMIT" in r.headers["Warning"]
     rows = rows_of(r.data, ox.QueryResultsFormat.JSON)
     assert len(rows) == 3 and rows <= local_rows(server_build, LABELS)
+    assert json.loads(r.data)["head"]["link"] == ["http://localhost/#result-limit"]  # said in the body too
+    r = c.get("/sparql", query_string={"query": LABELS}, headers={"Accept": "application/sparql-results+xml"})
+    assert b'<link href="http://localhost/#result-limit"/></head>' in r.data
+    assert len(rows_of(r.data, ox.QueryResultsFormat.XML)) == 3
     r = c.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "application/n-triples"})
-    assert r.headers["X-SkillGraph-Truncated"] == "true" and len(r.data.decode().strip().splitlines()) == 3
+    assert r.headers["X-SkillGraph-Truncated"] == "true"
+    lines = r.data.decode().strip().splitlines()
+    assert lines[0].startswith("# result truncated to the first 3 triples") and len(lines) == 4
+    assert len(Graph().parse(data=r.data, format="nt")) == 3
+    r = c.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "text/turtle"})
+    assert r.data.startswith(b"# result truncated") and len(Graph().parse(data=r.data, format="turtle")) == 3
+    r = c.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "application/rdf+xml"})
+    assert b"<!-- result truncated" in r.data and len(Graph().parse(data=r.data, format="xml")) == 3
+    assert c.get("/").data.count(b'id="result-limit"') == 1  # where the link points
     r = c.get("/sparql", query_string={"query": LABELS + " LIMIT 2"})
     assert "X-SkillGraph-Truncated" not in r.headers and r.headers["X-SkillGraph-Count"] == "2"
 
@@ -319,9 +332,15 @@ def test_concurrent_requests_share_the_workers(make_app, server_build):
 
     def ask(_):
         r = app.test_client().get("/sparql", query_string={"query": LABELS})
+        if r.status_code == 503:
+            assert r.headers["Retry-After"] and b"busy" in r.data
+            return 503, None
         return r.status_code, rows_of(r.data, ox.QueryResultsFormat.JSON)
 
     with ThreadPoolExecutor(6) as ex:
         results = list(ex.map(ask, range(12)))
-    assert all(status == 200 and rows == expected for status, rows in results)
+    # admission control: a request finding both workers busy is refused at once (503), never queued
+    assert {status for status, _ in results} <= {200, 503}
+    assert all(rows == expected for status, rows in results if status == 200)
+    assert any(status == 200 for status, _ in results)
     assert app.extensions["skillgraph"].pool.restarts == 0
