@@ -29,6 +29,7 @@ class Verdict:
 
     form: str | None = None  # SELECT, CONSTRUCT, ASK, DESCRIBE
     service: bool = False
+    dataset: bool = False  # FROM / FROM NAMED: the query names its own dataset (graphs of the store)
     status: int = 200  # 400 malformed / too deep / an update sent as a query; 413 too long
     reason: str = ""
 
@@ -74,7 +75,15 @@ def _position(e: Exception) -> str:
     return f"error at {line}:{col}: not valid SPARQL 1.1 from here: {text[:80]!r}"
 
 
+_PARSER_LOCK = threading.Lock()  # pyparsing learns each parse action's arity on its first call, racily
+
+
 def _parse(text: str) -> Verdict:
+    with _PARSER_LOCK:  # pure Python under the GIL anyway: serialising costs no throughput
+        return _parse_unlocked(text)
+
+
+def _parse_unlocked(text: str) -> Verdict:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
@@ -89,13 +98,12 @@ def _parse(text: str) -> Verdict:
             return Verdict(status=400, reason=f"malformed query: {_position(e)}")
         return Verdict(status=400, reason="this is a SPARQL Update sent as a query; the endpoint is "
                                           "read-only and runs queries (SELECT, ASK, CONSTRUCT, DESCRIBE) only")
-    form = service = None
+    form, names = None, set()
     for node in _nodes(tree):
         if node.name in FORMS and form is None:
             form = FORMS[node.name]
-        if node.name == "ServiceGraphPattern":
-            service = True
-    return Verdict(form=form, service=bool(service))
+        names.add(node.name)
+    return Verdict(form=form, service="ServiceGraphPattern" in names, dataset="DatasetClause" in names)
 
 
 def _inspect(text: str) -> Verdict:
@@ -110,7 +118,7 @@ def _inspect(text: str) -> Verdict:
         if not u.ok:
             return Verdict(status=400, reason=f"after its \\u escapes are applied (SPARQL 1.1 Query 19.2): {u.reason}")
         if u.service and not v.service:
-            return Verdict(form=v.form, service=True)
+            return Verdict(form=v.form, service=True, dataset=v.dataset)
     return v
 
 

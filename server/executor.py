@@ -61,6 +61,7 @@ class Job:
     limit: int
     base_iri: str | None = None
     truncation_link: str | None = None  # where a truncated answer's body points (JSON/XML results head link)  # relative IRIs in the query resolve against the endpoint
+    query_dataset: bool = False  # the query has FROM / FROM NAMED (then no union default graph)
     default_graphs: list[str] | None = None  # protocol default-graph-uri values
     named_graphs: list[str] | None = None  # protocol named-graph-uri values
     prefixes: dict[str, str] = field(default_factory=dict)
@@ -185,10 +186,10 @@ def run_job(job: Job, cache: _StoreCache) -> Answer:
     t0 = time.perf_counter()
     st = cache.get(job.build_dir, job.build_id)
     kwargs = {"prefixes": job.prefixes or None, "base_iri": job.base_iri}
-    if job.default_graphs is not None or job.named_graphs is not None:
+    if job.default_graphs is not None or job.named_graphs is not None:  # the protocol's dataset wins
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or []]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]
-    else:
+    elif not job.query_dataset:  # FROM / FROM NAMED name the dataset themselves
         kwargs["use_default_graph_as_union"] = True
     res = st.query(job.query, **kwargs)
     if isinstance(res, ox.QueryBoolean):
@@ -428,7 +429,7 @@ class WorkerPool:
                     with self._lock:
                         self.memory_kills += 1
                     raise MemoryLimit(f"the query needed more than the {self.max_memory // 2**20} MB a query "
-                                      "worker may use (MAX_MEMORY) and was stopped")
+                                      "worker may use (MAX_MEMORY_MB, --max-memory) and was stopped")
 
     def run(self, job: Job, timeout: float) -> Answer:
         """Run a job on a free worker: Busy at once if none is free; QueryTimeout/MemoryLimit (worker replaced)."""
@@ -445,10 +446,19 @@ class WorkerPool:
             ans = w.conn_in.recv()
             good = True
             return ans
-        except (EOFError, BrokenPipeError, ConnectionResetError) as e:
-            w.proc.poll()
-            raise WorkerDied(f"the query worker exited while running the query (exit status {w.proc.returncode}, "
-                             f"{type(e).__name__})") from None
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            try:
+                code = w.proc.wait(2)
+            except subprocess.TimeoutExpired:
+                code = None
+            how = (f"killed by {signal.Signals(-code).name}" if code is not None and code < 0
+                   else f"exit status {code}")
+            if code == -signal.SIGABRT and self.max_memory:  # Rust aborts when an allocation fails at RLIMIT_DATA
+                with self._lock:
+                    self.memory_kills += 1
+                raise MemoryLimit(f"the query needed more than the {self.max_memory // 2**20} MB a query worker may "
+                                  "use (MAX_MEMORY_MB, --max-memory) and was stopped") from None
+            raise WorkerDied(f"the query worker exited while running the query ({how})") from None
         finally:
             if good and w.is_alive():
                 self._idle.put(w)

@@ -132,7 +132,7 @@ def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, 
     build_id = state.current()
     d, n = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     job = Job(state.build_dir, build_id, text, chosen, cfg["RESULT_LIMIT"], base_iri=endpoint,
-              truncation_link=home + "#result-limit", default_graphs=d if d or n else None,
+              truncation_link=home + "#result-limit", query_dataset=verdict.dataset, default_graphs=d if d or n else None,
               named_graphs=n if d or n else None, prefixes=PREFIXES)
     mb = cfg["MAX_MEMORY_MB"]
     try:
