@@ -344,3 +344,41 @@ def test_concurrent_requests_share_the_workers(make_app, server_build):
     assert all(rows == expected for status, rows in results if status == 200)
     assert any(status == 200 for status, _ in results)
     assert app.extensions["skillgraph"].pool.restarts == 0
+
+
+def test_head_wherever_get_works(client):
+    for path, qs in (("/sparql", {"query": LABELS}), ("/sparql", None), ("/health", None), ("/", None),
+                     ("/queries", None)):
+        g, h = client.get(path, query_string=qs), client.head(path, query_string=qs)
+        assert g.status_code == h.status_code == 200, path
+        assert h.headers["Content-Type"] == g.headers["Content-Type"] and h.data == b""
+
+
+def test_cors_preflight_and_exposed_headers(make_app):
+    c = make_app(RESULT_LIMIT=2).test_client()
+    pre = c.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+                                        "Access-Control-Request-Headers": "content-type"})
+    assert pre.status_code == 200
+    assert "content-type" in pre.headers["Access-Control-Allow-Headers"].lower()
+    assert "POST" in pre.headers["Access-Control-Allow-Methods"]
+    r = c.post("/sparql", data=LABELS.encode(), content_type="application/sparql-query",
+               headers={"Origin": "https://example.org"})
+    exposed = {h.strip().lower() for h in r.headers["Access-Control-Expose-Headers"].split(",")}
+    assert r.headers["Access-Control-Allow-Origin"] == "*" and r.headers["X-SkillGraph-Truncated"] == "true"
+    assert {"x-skillgraph-truncated", "x-skillgraph-count", "warning", "link"} <= exposed
+
+
+def test_relative_iris_resolve_against_the_endpoint(client):
+    r = client.post("/sparql", data=b"CONSTRUCT { <s> <p> 1 } WHERE {}", content_type="application/sparql-query",
+                    headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200
+    expected = Graph().parse(data='<http://localhost/s> <http://localhost/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+                             format="nt")
+    assert isomorphic(Graph().parse(data=r.data, format="nt"), expected)
+
+
+def test_from_names_the_default_graph(client):
+    q = f"SELECT DISTINCT ?s FROM <{ESCO}> WHERE {{ ?s a sg:Skill }}"
+    got = {r[0].value for r in rows_of(client.get("/sparql", query_string={"query": q}).data, ox.QueryResultsFormat.JSON)}
+    assert got == {"http://data.europa.eu/esco/skill/test-escalation-procedure",
+                   "http://data.europa.eu/esco/skill/test-customer-service"}
