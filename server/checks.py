@@ -6,8 +6,10 @@ quote (issue 10). A query rdflib cannot parse is refused (fail closed). SPARQL p
 escapes (`\\u0053ERVICE`) before parsing, so a query holding them is also parsed unescaped, and
 refused if either reading calls SERVICE. Nesting too deep for the parser (`{{{{...}}}}`) is a 400
 decided here, never a worker's crash. Decisions are cached by the query's hash (bounded LRU):
-parsing costs milliseconds per query, a cache hit microseconds. The second line of defence is
-the worker's own network namespace (see executor.py).
+rdflib's parser is slow (bench/server_check.py: 80-750 ms for the curated queries, often more
+than running them), a cache hit takes microseconds; the server parses only after admission
+control has found a free worker, so a flood is refused before it costs any parsing. The second
+line of defence is the worker's own network namespace (see executor.py).
 """
 from __future__ import annotations
 
@@ -129,14 +131,25 @@ class _Cache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, text: str) -> Verdict:
-        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+    def peek(self, text: str) -> Verdict | None:
+        key = self.key(text)
         with self._lock:
             v = self._d.get(key)
             if v is not None:
                 self._d.move_to_end(key)
                 self.hits += 1
-                return v
+            return v
+
+    def get(self, text: str) -> Verdict:
+        v = self.peek(text)
+        if v is not None:
+            return v
+        key = self.key(text)
+        with self._lock:
             self.misses += 1
         v = _inspect(text)
         with self._lock:
@@ -152,3 +165,8 @@ _cache = _Cache(CACHE_SIZE)
 def inspect(text: str) -> Verdict:
     """The verdict on a query text (cached by its SHA-256)."""
     return _cache.get(text)
+
+
+def cached(text: str) -> Verdict | None:
+    """The verdict if this text was inspected before (no parsing), else None."""
+    return _cache.peek(text)

@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
@@ -376,6 +377,7 @@ class WorkerPool:
         self.settings = {"max_memory": max_memory, "isolate_network": isolate_network}
         self.restarts = 0
         self.memory_kills = 0
+        self.jobs_sent = 0
         self.report: dict = {}
         self._all: set[_Worker] = set()
         self._lifeline_r, self._lifeline_w = os.pipe()
@@ -431,16 +433,28 @@ class WorkerPool:
                     raise MemoryLimit(f"the query needed more than the {self.max_memory // 2**20} MB a query "
                                       "worker may use (MAX_MEMORY_MB, --max-memory) and was stopped")
 
-    def run(self, job: Job, timeout: float) -> Answer:
-        """Run a job on a free worker: Busy at once if none is free; QueryTimeout/MemoryLimit (worker replaced)."""
+    def run(self, job: Job | Callable[[], Job], timeout: float) -> Answer:
+        """Run a job on a free worker: Busy at once if none is free; QueryTimeout/MemoryLimit (worker replaced).
+
+        `job` may be a function making the job once a worker is reserved (the server's query check):
+        if it raises, the worker goes back unused.
+        """
         if self._closed:
             raise RuntimeError("the worker pool is closed")
         try:
             w = self._idle.get_nowait()
         except queue.Empty:
             raise Busy(f"all {self.size} query workers are busy") from None
+        if callable(job):
+            try:
+                job = job()
+            except BaseException:
+                self._idle.put(w)
+                raise
         good = False
         try:
+            with self._lock:
+                self.jobs_sent += 1
             w.conn_out.send(job)
             self._wait(w, timeout)
             ans = w.conn_in.recv()

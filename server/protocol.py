@@ -126,17 +126,28 @@ def choose_formats(form: str | None, accept: str | None, fparams: list[str]) -> 
 
 
 def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, endpoint: str, home: str) -> Response:
-    """Check and run one query on a worker; the HTTP answer (HTTPProblem on every refusal)."""
-    verdict = check(text, cfg["ALLOW_SERVICE"])
-    chosen = choose_formats(verdict.form, accept, params.getlist("format"))
+    """Check and run one query on a worker; the HTTP answer (HTTPProblem on every refusal).
+
+    A query refused before is refused at once from the check's cache; otherwise a worker is
+    reserved first (503 at once if none is free) and the query checked while it waits, so a
+    flood costs no parsing.
+    """
+    known = checks.cached(text)
+    if known is not None:
+        check(text, cfg["ALLOW_SERVICE"])
     build_id = state.current()
     d, n = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
-    job = Job(state.build_dir, build_id, text, chosen, cfg["RESULT_LIMIT"], base_iri=endpoint,
-              truncation_link=home + "#result-limit", query_dataset=verdict.dataset, default_graphs=d if d or n else None,
-              named_graphs=n if d or n else None, prefixes=PREFIXES)
+
+    def make_job() -> Job:
+        verdict = check(text, cfg["ALLOW_SERVICE"])
+        chosen = choose_formats(verdict.form, accept, params.getlist("format"))
+        return Job(state.build_dir, build_id, text, chosen, cfg["RESULT_LIMIT"], base_iri=endpoint,
+                   truncation_link=home + "#result-limit", query_dataset=verdict.dataset,
+                   default_graphs=d if d or n else None, named_graphs=n if d or n else None, prefixes=PREFIXES)
+
     mb = cfg["MAX_MEMORY_MB"]
     try:
-        ans = state.pool.run(job, cfg["QUERY_TIMEOUT"])
+        ans = state.pool.run(make_job, cfg["QUERY_TIMEOUT"])
     except QueryTimeout as e:
         raise HTTPProblem(503, f"{e}: QUERY_TIMEOUT is {cfg['QUERY_TIMEOUT']:g} s on this endpoint; "
                                "narrow the query or add a LIMIT", {"Retry-After": "1"})
