@@ -382,3 +382,37 @@ def test_from_names_the_default_graph(client):
     got = {r[0].value for r in rows_of(client.get("/sparql", query_string={"query": q}).data, ox.QueryResultsFormat.JSON)}
     assert got == {"http://data.europa.eu/esco/skill/test-escalation-procedure",
                    "http://data.europa.eu/esco/skill/test-customer-service"}
+
+
+def test_protocol_requests_are_read_without_http():
+    from werkzeug.datastructures import MultiDict
+
+    from skillgraph.server.problems import HTTPProblem
+    from skillgraph.server.protocol import read_request
+
+    op = read_request("POST", "application/sparql-query", {}, b"default-graph-uri=http%3A%2F%2Fx%2Fg", b"ASK {}")
+    assert op.query == "ASK {}" and op.params == MultiDict([("default-graph-uri", "http://x/g")])
+    op = read_request("POST", "application/x-www-form-urlencoded", {}, b"format=csv", b"query=ASK%20%7B%7D")
+    assert op.query == "ASK {}" and op.params.getlist("format") == ["csv"]
+    assert read_request("HEAD", "", {}, b"", b"").query is None  # the service description
+    for args, status in ((("GET", "", {}, b"query=a&query=b", b""), 400),
+                         (("POST", "text/plain", {}, b"", b"ASK {}"), 415),
+                         (("POST", "application/sparql-query", {"charset": "latin-1"}, b"", b"ASK {}"), 415),
+                         (("POST", "application/sparql-update", {}, b"", b"CLEAR ALL"), 403),
+                         (("PUT", "", {}, b"query=ASK%7B%7D", b""), 405)):
+        with pytest.raises(HTTPProblem) as e:
+            read_request(*args)
+        assert e.value.status == status, args
+
+
+def test_serve_exits_3_when_the_port_is_taken(server_build, capsys):
+    import socket
+
+    from skillgraph.cli import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        assert main(["serve", "--store", str(server_build), "--port", str(port), "--workers", "1"]) == 3
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
