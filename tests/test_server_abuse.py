@@ -276,6 +276,36 @@ def test_workers_die_with_a_killed_server(tmp_path):
                 os.kill(p, signal.SIGKILL)
 
 
+def test_the_lifeline_alone_ends_a_busy_worker(tmp_path):
+    """The second mechanism: EOF on the lifeline pipe (the server's end closed) ends a worker mid-query."""
+    from skillgraph.server.executor import Job, WorkerPool
+
+    d = tmp_path / "big"
+    make_big_build(d)
+    from skillgraph import store as store_mod
+
+    pool = WorkerPool(1)
+    try:
+        [worker] = pool.pids()
+        job = Job(str(d), store_mod.current_id(d), RUNAWAY, {"results": "json", "graph": "turtle"}, 10)
+        runner = threading.Thread(target=lambda: pytest.raises(Exception, pool.run, job, 120), daemon=True)
+        runner.start()
+        deadline = time.monotonic() + 20
+        while pool.idle() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the query is running in Oxigraph now
+        assert pid_running(worker)
+        os.close(pool._lifeline_w)
+        deadline = time.monotonic() + 2.0
+        while pid_running(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not pid_running(worker)
+        runner.join(30)
+    finally:
+        pool._lifeline_w = os.open(os.devnull, os.O_RDONLY)  # close() closes it again
+        pool.close()
+
+
 # ------------------------------------------------------------------ 4. deep nesting
 
 @pytest.mark.parametrize("query", [
