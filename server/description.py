@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from skillgraph.ontology import DCTERMS, PREFIXES, RDFS, SCHEMA, SERIALIZATION_PREFIXES, SG
+from skillgraph.ontology import DCTERMS, RDFS, SCHEMA, SERIALIZATION_PREFIXES, SG
 
 from .formats import FORMATS
 

@@ -14,11 +14,9 @@ memory cap. It reports which of these took effect; /health shows them.
 """
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import queue
-import resource
 import signal
 import subprocess
 import sys
@@ -232,61 +230,7 @@ def _worker_main(conn_in, conn_out) -> None:
             return
 
 
-# ---------------------------------------------------------------- confinement, in the worker process
-
-PR_SET_PDEATHSIG = 1
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWNET = 0x40000000
-
-
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def _isolate_network(libc) -> str | None:
-    """Move this (still single-threaded) process into a new, empty network namespace.
-
-    As root CLONE_NEWNET alone; otherwise inside a new user namespace, where unprivileged users
-    may create one. Returns how, or None if the kernel refused both.
-    """
-    if libc.unshare(CLONE_NEWNET) == 0:
-        return "netns"
-    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0:
-        return "userns+netns"
-    return None
-
-
-def confine(settings: dict) -> dict:
-    """Apply the worker's limits; what took effect, for /health."""
-    libc = _libc()
-    done = {}
-    # die with the server: the kernel signals us when the thread that started us exits (the pool's
-    # spawner thread lives as long as the server); a parent gone before this call is caught below
-    done["parent_death_signal"] = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-    if os.getppid() != settings["parent"]:
-        os._exit(0)
-    done["network_isolated"] = _isolate_network(libc) if settings.get("isolate_network") else None
-    limit = settings.get("max_memory")
-    done["memory_rlimit"] = None
-    if limit:
-        try:  # RLIMIT_DATA counts the heap and anonymous maps, not the store's file-backed maps
-            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-            done["memory_rlimit"] = "RLIMIT_DATA"
-        except (ValueError, OSError):
-            pass
-    fd = settings.get("lifeline")
-    if fd is not None:  # the pipe's write end lives only in the server: EOF means the server is gone
-        def watch():
-            try:
-                while os.read(fd, 1):
-                    pass
-            finally:
-                os._exit(0)
-
-        threading.Thread(target=watch, daemon=True, name="lifeline").start()
-        done["lifeline"] = True
-    return done
-
+# ---------------------------------------------------------------- in the worker process
 
 def worker_entry() -> None:
     """Entry point of a worker process: jobs arrive on stdin, answers leave on the original stdout.
@@ -294,6 +238,8 @@ def worker_entry() -> None:
     Anything else printed to stdout (by a library) is sent to stderr so it cannot corrupt the pipe.
     The first message out is the confinement report.
     """
+    from .confine import confine
+
     settings = json.loads(sys.argv[1])
     report = confine(settings)
     out_fd = os.dup(1)

@@ -172,8 +172,11 @@ def test_with_the_check_disabled_the_worker_still_cannot_connect(app, listener, 
     q = data.draw(service_queries(listener.port))
     with monkeypatch.context() as m:
         m.setattr(checks, "inspect", lambda text: checks.Verdict(form=None))
+        m.setattr(checks, "cached", lambda text: None)
+        sent = app.extensions["skillgraph"].pool.jobs_sent
         before = listener.connections
         get(app.test_client(), q)  # whatever the worker answers, it must not have connected
+        assert app.extensions["skillgraph"].pool.jobs_sent == sent + 1  # the worker did get the query
     time.sleep(0.05)
     assert listener.connections == before, q
 
