@@ -198,3 +198,21 @@ def test_readme_quick_start(tmp_path):
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(10)
+
+
+def test_workers_ignore_a_shadowing_folder_in_the_current_directory(tmp_path, monkeypatch):
+    """The first-run 500: a `skillgraph/` folder in the current directory must not shadow the installed package."""
+    from conftest_server import make_build
+    from skillgraph.server import create_app
+
+    make_build(tmp_path / "build")
+    shadow = tmp_path / "skillgraph"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("raise ImportError('the source folder shadowed the installed package')\n")
+    monkeypatch.chdir(tmp_path)
+    app = create_app({"BUILD_DIR": "build", "WORKERS": 1})
+    try:
+        r = app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+        assert r.status_code == 200 and r.data == b'{"head":{},"boolean":true}', r.data
+    finally:
+        app.extensions["skillgraph"].close()
