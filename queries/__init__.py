@@ -9,9 +9,11 @@ The header is the run of `#` comment lines at the top of the file:
     # param: ?level (literal) — the level label
 
 A param line names a variable of the query, its type (`iri`, `literal`, `integer` or `decimal`,
-with or without parentheses), an optional default, and a description after a dash. Values are
-bound with pyoxigraph's `substitutions=` (SEP-0007), so a query stays a plain, runnable .rq file
-that other tools can read too, and no value is ever pasted into query text.
+with or without parentheses), an optional default, and a description after a dash. A query stays
+a plain, runnable .rq file that other tools can read too. To run it, `CuratedQuery.bind` checks
+each value against its declared type (as a pyoxigraph term) and inlines it as a constant (see
+`inline`: Oxigraph's `substitutions=` filters only the finished solutions, far too slow on the full
+graph); a value is never pasted as raw text, only as a serialised, type-checked term.
 
 Value syntax (for defaults and for the arguments given over HTTP or the CLI):
   iri      `<https://...>`, a bare absolute IRI, or a prefixed name with a SkillGraph prefix (`sgid:onet/task/2582`)
@@ -111,9 +113,9 @@ def inline(text: str, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
     modifiers. Strings, IRIs and comments are skipped by the tokenizer, so only the variable
     itself is replaced.
     """
-    from skillgraph.server.sparqltext import _TOKEN
+    from skillgraph.sparqltext import TOKEN
 
-    tokens = list(_TOKEN.finditer(text))
+    tokens = list(TOKEN.finditer(text))
     opens = [i for i, t in enumerate(tokens) if t.lastgroup == "other" and t.group() == "{"]
     if not opens or not values:
         return text
@@ -244,7 +246,7 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
     for p in params:
         if not re.search(r"[?$]" + re.escape(p.name) + r"\b", body):
             raise SourceError(path, f"parameter ?{p.name} is declared but not used in the query", line=seen[p.name])
-    from skillgraph.server.sparqltext import projection
+    from skillgraph.sparqltext import projection
 
     projected = projection(text)
     if projected is not None:

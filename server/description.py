@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from skillgraph.ontology import DCTERMS, PREFIXES, RDFS, SCHEMA, SERIALIZATION_PREFIXES, SG
+from skillgraph.ontology import DCTERMS, RDFS, SCHEMA, SERIALIZATION_PREFIXES, SG
 
 from .formats import FORMATS
 
@@ -115,7 +115,8 @@ SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } }
 GROUP BY ?graph ORDER BY ?graph"""
 
 
-def home_page(build_id: str, graphs: list[GraphInfo], queries: list[dict], problem: str | None = None) -> str:
+def home_page(build_id: str, graphs: list[GraphInfo], queries: list[dict], problem: str | None = None,
+              result_limit: int | None = None) -> str:
     """A small HTML page: a query form, the graphs with release, licence and credit line, the curated queries."""
     rows = []
     for g in graphs:
@@ -148,6 +149,11 @@ textarea{{width:100%;font-family:monospace}}li{{margin-bottom:1em}}</style></hea
 <p>Build <code>{_e(build_id)}</code>. SPARQL 1.1 Protocol at <a href="sparql"><code>/sparql</code></a>
 (GET, POST form, POST <code>application/sparql-query</code>); without <code>default-graph-uri</code> the
 default graph is the union of all named graphs. Read-only. <a href="queries">Curated queries as JSON</a>.</p>
+<p id="result-limit">Answers are capped at {_e(result_limit or "a fixed number of")} rows (SELECT) or triples
+(CONSTRUCT, DESCRIBE). A capped answer carries the headers <code>X-SkillGraph-Truncated: true</code> and
+<code>Warning</code>, and says so in its body where the format allows: a <code>link</code> to this paragraph
+in the head of SPARQL JSON and XML results, a comment in Turtle, N-Triples and RDF/XML. Page with
+<code>LIMIT</code>/<code>OFFSET</code>.</p>
 {err}<form method="get" action="sparql"><textarea name="query" rows="8">{_e(EXAMPLE)}</textarea><br>
 <select name="format">{fmts}</select> <button>Run query</button></form>
 <h2>Graphs</h2><table><tr><th>graph</th><th>release</th><th>licence</th><th>credit line</th><th>triples</th></tr>

@@ -15,9 +15,9 @@ log = logging.getLogger("skillgraph.server")
 def serve(build_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, **config) -> None:
     """Serve the build folder's CURRENT build until interrupted.
 
-    `config` takes the app's keys (QUERY_TIMEOUT, RESULT_LIMIT, WORKERS, ALLOW_SERVICE); waitress
-    gets more threads than there are query workers so /health and the home page stay responsive
-    while queries wait for a worker.
+    `config` takes the app's keys (QUERY_TIMEOUT, RESULT_LIMIT, WORKERS, MAX_MEMORY_MB,
+    ALLOW_SERVICE); waitress gets more threads than there are query workers, and a query finding
+    no free worker is answered 503 at once, so /health and the home page never wait behind queries.
     """
     from waitress import create_server
 

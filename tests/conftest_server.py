@@ -4,6 +4,7 @@ Import the fixtures into a test module with
     from conftest_server import http_endpoint, server_build  # noqa: F401
 `http_endpoint(build_dir, **config)` starts `skillgraph.server.wsgi.serve` in a subprocess on
 127.0.0.1 and returns its base URL; point it at any build folder (e.g. the embedded build).
+`start_server`/`stop_server` do the same for tests that need the process itself (kill -9 tests).
 """
 from __future__ import annotations
 
@@ -77,33 +78,79 @@ def wait_healthy(base: str, proc: subprocess.Popen, log: Path, deadline_s: float
     raise RuntimeError(f"the server did not become healthy in {deadline_s:g} s:\n{log.read_text(errors='replace')}")
 
 
+def start_server(build_dir: Path, log_dir: Path, **config) -> tuple[subprocess.Popen, str]:
+    """`skillgraph.server.wsgi.serve(build_dir, **config)` in a subprocess on a free loopback port; (process, base URL)."""
+    port = free_port()
+    args = {"host": "127.0.0.1", "port": port, **config}
+    code = ("import sys, json; from skillgraph.server.wsgi import serve; "
+            "serve(sys.argv[1], **json.loads(sys.argv[2]))")
+    log = Path(log_dir) / f"server-{port}.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-c", code, str(build_dir), json.dumps(args)],
+                                stdout=fh, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, proc, log)
+    except RuntimeError:
+        stop_server(proc)
+        raise
+    return proc, base
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+def child_pids(pid: int) -> set[int]:
+    """The direct children of a process (Linux /proc), e.g. a server's query workers."""
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out |= {int(x) for x in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return out
+
+
+def pid_running(pid: int) -> bool:
+    """True while the process exists and is not a zombie (a killed orphan waiting to be reaped is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] not in ("Z", "X")
+
+
+EX = "http://example.org/"
+
+
+def make_big_build(build_dir: Path, n: int = 3000) -> str:
+    """The fixture build plus n triples in <http://example.org/g>: enough for cross products that run for minutes."""
+    return make_build(build_dir, extra=[ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p{i % 7}"),
+                                                ox.Literal(str(i)), ox.NamedNode(EX + "g")) for i in range(n)])
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(STR(?c) < STR(?i)) }"
+
+
 @pytest.fixture
 def http_endpoint(tmp_path):
     """Factory: http_endpoint(build_dir, **config) -> base URL of a server on loopback (stopped after the test)."""
     started: list[subprocess.Popen] = []
 
     def start(build_dir: Path, **config) -> str:
-        port = free_port()
-        args = {"host": "127.0.0.1", "port": port, **config}
-        code = ("import sys, json; from skillgraph.server.wsgi import serve; "
-                "serve(sys.argv[1], **json.loads(sys.argv[2]))")
-        log = tmp_path / f"server-{port}.log"
-        with open(log, "wb") as fh:
-            proc = subprocess.Popen([sys.executable, "-c", code, str(build_dir), json.dumps(args)],
-                                    stdout=fh, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc, base = start_server(build_dir, tmp_path, **config)
         started.append(proc)
-        base = f"http://127.0.0.1:{port}"
-        wait_healthy(base, proc, log)
         return base
 
     try:
         yield start
     finally:
         for proc in started:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(10)
+            stop_server(proc)

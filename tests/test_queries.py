@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from skillgraph.queries import catalog
+from skillgraph.ontology import PREFIXES
 from skillgraph.query import run
 
 TESTS = Path(__file__).parent
@@ -83,7 +84,8 @@ def test_inlined_parameters_give_the_substituted_answers(name, embedded_store):
     """bind() writes parameters into the WHERE clause (fast); the answers are those of substitutions=."""
     cq = CATALOG[name]
     inlined = _solutions(run(embedded_store, cq.bind({})))
-    substituted = _solutions(run(embedded_store, cq.text, cq.substitutions({})))
+    substituted = _solutions(embedded_store.query(cq.text, use_default_graph_as_union=True, prefixes=PREFIXES,
+                                                 substitutions=cq.substitutions({})))
     assert inlined == substituted
     assert inlined[1], f"{name} has no answers on the embedded build with its defaults"
 

@@ -146,7 +146,8 @@ def test_406_lists_the_acceptable_types(client):
 def test_malformed_query_is_400_with_position(client):
     r = client.get("/sparql", query_string={"query": "SELECT ?s WHERE {\n  ?s ?p \n}"})
     assert r.status_code == 400
-    assert re.match(r"malformed query: error at 3:\d+: ", r.data.decode())  # the parser's words, with line:column
+    # decided by the server's parser (rdflib) before any worker: where it stopped, line:column
+    assert re.match(r"malformed query: error at 2:\d+: not valid SPARQL 1.1 from here: '\?s \?p'", r.data.decode())
 
 
 def test_updates_are_refused(client):
@@ -156,7 +157,7 @@ def test_updates_are_refused(client):
     r = client.post("/sparql", data=upd.encode(), content_type="application/sparql-update")
     assert r.status_code == 403 and b"read-only" in r.data
     r = client.post("/sparql", data={"query": upd})
-    assert r.status_code == 400 and b"SPARQL Update" in r.data
+    assert r.status_code == 400 and b"SPARQL Update sent as a query" in r.data
     assert not local_rows(client.application.config["BUILD_DIR"], "SELECT * WHERE { <http://x/a> ?p ?o }")
     r = client.post("/sparql", data=b"<x/>", content_type="application/xml")
     assert r.status_code == 415
@@ -196,8 +197,20 @@ def test_result_cap_is_announced(make_app, server_build):
     assert r.headers["X-SkillGraph-Truncated"] == "true" and "RESULT_LIMIT" in r.headers["Warning"]
     rows = rows_of(r.data, ox.QueryResultsFormat.JSON)
     assert len(rows) == 3 and rows <= local_rows(server_build, LABELS)
+    assert json.loads(r.data)["head"]["link"] == ["http://localhost/#result-limit"]  # said in the body too
+    r = c.get("/sparql", query_string={"query": LABELS}, headers={"Accept": "application/sparql-results+xml"})
+    assert b'<link href="http://localhost/#result-limit"/></head>' in r.data
+    assert len(rows_of(r.data, ox.QueryResultsFormat.XML)) == 3
     r = c.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "application/n-triples"})
-    assert r.headers["X-SkillGraph-Truncated"] == "true" and len(r.data.decode().strip().splitlines()) == 3
+    assert r.headers["X-SkillGraph-Truncated"] == "true"
+    lines = r.data.decode().strip().splitlines()
+    assert lines[0].startswith("# result truncated to the first 3 triples") and len(lines) == 4
+    assert len(Graph().parse(data=r.data, format="nt")) == 3
+    r = c.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "text/turtle"})
+    assert r.data.startswith(b"# result truncated") and len(Graph().parse(data=r.data, format="turtle")) == 3
+    r = c.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "application/rdf+xml"})
+    assert b"<!-- result truncated" in r.data and len(Graph().parse(data=r.data, format="xml")) == 3
+    assert c.get("/").data.count(b'id="result-limit"') == 1  # where the link points
     r = c.get("/sparql", query_string={"query": LABELS + " LIMIT 2"})
     assert "X-SkillGraph-Truncated" not in r.headers and r.headers["X-SkillGraph-Count"] == "2"
 
@@ -319,9 +332,87 @@ def test_concurrent_requests_share_the_workers(make_app, server_build):
 
     def ask(_):
         r = app.test_client().get("/sparql", query_string={"query": LABELS})
+        if r.status_code == 503:
+            assert r.headers["Retry-After"] and b"busy" in r.data
+            return 503, None
         return r.status_code, rows_of(r.data, ox.QueryResultsFormat.JSON)
 
     with ThreadPoolExecutor(6) as ex:
         results = list(ex.map(ask, range(12)))
-    assert all(status == 200 and rows == expected for status, rows in results)
+    # admission control: a request finding both workers busy is refused at once (503), never queued
+    assert {status for status, _ in results} <= {200, 503}
+    assert all(rows == expected for status, rows in results if status == 200)
+    assert any(status == 200 for status, _ in results)
     assert app.extensions["skillgraph"].pool.restarts == 0
+
+
+def test_head_wherever_get_works(client):
+    for path, qs in (("/sparql", {"query": LABELS}), ("/sparql", None), ("/health", None), ("/", None),
+                     ("/queries", None)):
+        g, h = client.get(path, query_string=qs), client.head(path, query_string=qs)
+        assert g.status_code == h.status_code == 200, path
+        assert h.headers["Content-Type"] == g.headers["Content-Type"] and h.data == b""
+
+
+def test_cors_preflight_and_exposed_headers(make_app):
+    c = make_app(RESULT_LIMIT=2).test_client()
+    pre = c.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+                                        "Access-Control-Request-Headers": "content-type"})
+    assert pre.status_code == 200
+    assert "content-type" in pre.headers["Access-Control-Allow-Headers"].lower()
+    assert "POST" in pre.headers["Access-Control-Allow-Methods"]
+    r = c.post("/sparql", data=LABELS.encode(), content_type="application/sparql-query",
+               headers={"Origin": "https://example.org"})
+    exposed = {h.strip().lower() for h in r.headers["Access-Control-Expose-Headers"].split(",")}
+    assert r.headers["Access-Control-Allow-Origin"] == "*" and r.headers["X-SkillGraph-Truncated"] == "true"
+    assert {"x-skillgraph-truncated", "x-skillgraph-count", "warning", "link"} <= exposed
+
+
+def test_relative_iris_resolve_against_the_endpoint(client):
+    r = client.post("/sparql", data=b"CONSTRUCT { <s> <p> 1 } WHERE {}", content_type="application/sparql-query",
+                    headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200
+    expected = Graph().parse(data='<http://localhost/s> <http://localhost/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+                             format="nt")
+    assert isomorphic(Graph().parse(data=r.data, format="nt"), expected)
+
+
+def test_from_names_the_default_graph(client):
+    q = f"SELECT DISTINCT ?s FROM <{ESCO}> WHERE {{ ?s a sg:Skill }}"
+    got = {r[0].value for r in rows_of(client.get("/sparql", query_string={"query": q}).data, ox.QueryResultsFormat.JSON)}
+    assert got == {"http://data.europa.eu/esco/skill/test-escalation-procedure",
+                   "http://data.europa.eu/esco/skill/test-customer-service"}
+
+
+def test_protocol_requests_are_read_without_http():
+    from werkzeug.datastructures import MultiDict
+
+    from skillgraph.server.problems import HTTPProblem
+    from skillgraph.server.protocol import read_request
+
+    op = read_request("POST", "application/sparql-query", {}, b"default-graph-uri=http%3A%2F%2Fx%2Fg", b"ASK {}")
+    assert op.query == "ASK {}" and op.params == MultiDict([("default-graph-uri", "http://x/g")])
+    op = read_request("POST", "application/x-www-form-urlencoded", {}, b"format=csv", b"query=ASK%20%7B%7D")
+    assert op.query == "ASK {}" and op.params.getlist("format") == ["csv"]
+    assert read_request("HEAD", "", {}, b"", b"").query is None  # the service description
+    for args, status in ((("GET", "", {}, b"query=a&query=b", b""), 400),
+                         (("POST", "text/plain", {}, b"", b"ASK {}"), 415),
+                         (("POST", "application/sparql-query", {"charset": "latin-1"}, b"", b"ASK {}"), 415),
+                         (("POST", "application/sparql-update", {}, b"", b"CLEAR ALL"), 403),
+                         (("PUT", "", {}, b"query=ASK%7B%7D", b""), 405)):
+        with pytest.raises(HTTPProblem) as e:
+            read_request(*args)
+        assert e.value.status == status, args
+
+
+def test_serve_exits_3_when_the_port_is_taken(server_build, capsys):
+    import socket
+
+    from skillgraph.cli import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        assert main(["serve", "--store", str(server_build), "--port", str(port), "--workers", "1"]) == 3
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err

@@ -123,16 +123,24 @@ def _parse_rdf(path: Path):
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Exit codes: 0 stopped (Ctrl-C, SIGTERM); 1 the first-start build failed validation; 2 bad
+    option or no usable build; 3 cannot listen on --host/--port (e.g. the port is in use)."""
     from skillgraph import store as store_mod
     from skillgraph.server.wsgi import serve
 
+    if args.max_memory < 0 or args.workers < 1:
+        raise ValueError("--max-memory must be >= 0 (MB; 0: no limit) and --workers >= 1")
     if store_mod.current_id(args.store) is None:
         print(f"no build in {args.store}: building the embedded default first", file=sys.stderr)
         from skillgraph.build import build
 
         build(args.store)
-    serve(args.store, host=args.host, port=args.port, QUERY_TIMEOUT=args.timeout, RESULT_LIMIT=args.limit,
-          WORKERS=args.workers, ALLOW_SERVICE=args.allow_service)
+    try:
+        serve(args.store, host=args.host, port=args.port, QUERY_TIMEOUT=args.timeout, RESULT_LIMIT=args.limit,
+              WORKERS=args.workers, MAX_MEMORY_MB=args.max_memory, ALLOW_SERVICE=args.allow_service)
+    except OSError as e:
+        print(f"error: cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
+        return 3
     return 0
 
 
@@ -206,14 +214,20 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--limit", type=int, default=200, help="violations to print per graph")
     v.set_defaults(func=cmd_validate)
 
-    s = sub.add_parser("serve", help="serve the last good build over the SPARQL 1.1 Protocol")
+    s = sub.add_parser("serve", help="serve the last good build over the SPARQL 1.1 Protocol",
+                       epilog="exit codes: 0 stopped (Ctrl-C or SIGTERM); 1 the first-start build failed validation; "
+                              "2 bad option or no usable build; 3 cannot listen on --host/--port (e.g. port in use)")
     store_opt(s)
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only; "
+                   "0.0.0.0 for every interface)")
+    s.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     s.add_argument("--timeout", type=float, default=30.0, help="query timeout in seconds")
     s.add_argument("--limit", type=int, default=10000, help="result cap (rows or triples)")
-    s.add_argument("--workers", type=int, default=2, help="query worker processes")
-    s.add_argument("--allow-service", action="store_true", help="allow SERVICE (federated queries); refused by default")
+    s.add_argument("--workers", type=int, default=2, help="query worker processes (a query finding all busy gets 503)")
+    s.add_argument("--max-memory", type=int, default=2048, metavar="MB",
+                   help="memory one query worker may use, in MB (default 2048; 0: no limit)")
+    s.add_argument("--allow-service", action="store_true",
+                   help="allow SERVICE (federated queries) and give workers network access; refused by default")
     s.set_defaults(func=cmd_serve)
 
     e = sub.add_parser("export", help="write the current build's graphs to files")

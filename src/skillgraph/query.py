@@ -19,10 +19,12 @@ RESULT_FORMATS = {
 GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 
 
-def run(st: ox.Store, text: str, substitutions: dict | None = None):
-    """Run a query with the union of the named graphs as default graph (as the server does)."""
-    return st.query(text, use_default_graph_as_union=True, substitutions=substitutions or None,
-                    prefixes=PREFIXES)
+def run(st: ox.Store, text: str):
+    """Run a query with the union of the named graphs as default graph (as the server does).
+
+    Curated queries arrive with their parameters inlined (CuratedQuery.bind), not as substitutions.
+    """
+    return st.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
 
 
 def short(term, prefixes: dict[str, str] = PREFIXES) -> str:
@@ -58,7 +60,6 @@ def run_cli_query(args: argparse.Namespace) -> int:
         for name, cq in sorted(catalog().items()):
             print(f"{name}: {cq.title}")
         return 0
-    subs = None
     if args.sparql:
         text = args.sparql
     elif args.file:
@@ -74,7 +75,7 @@ def run_cli_query(args: argparse.Namespace) -> int:
         raise ValueError("give a curated query name, --file or --sparql (or --list)")
     st = store_mod.open_read_only(args.store)
     try:
-        res = run(st, text, subs)
+        res = run(st, text)
     except SyntaxError as e:
         raise ValueError(f"malformed query: {e}") from None
     out = sys.stdout.buffer

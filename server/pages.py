@@ -1,0 +1,83 @@
+"""The pages around the endpoint: the home page, the curated queries (list and run) and /health.
+
+/health and the home page never touch a query worker, so they answer while every worker is busy.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, request
+
+from skillgraph.errors import SkillGraphError
+
+from . import checks, description
+from .problems import HTTPProblem
+from .protocol import endpoint_url, execute
+
+bp = Blueprint("pages", __name__)
+
+
+def curated(queries_dir) -> list[dict]:
+    from skillgraph.queries import catalog
+
+    return [q.to_json() for q in catalog(queries_dir).values()]
+
+
+def health_report(state, cfg: dict) -> dict:
+    """The build served, the workers, and which defences are in force (issue 10)."""
+    pool = state.pool
+    return {
+        "status": "ok", "build": state.current(), "graphs": len(state.graphs),
+        "workers": pool.alive(), "workers_idle": pool.idle(), "worker_restarts": pool.restarts,
+        "memory_kills": pool.memory_kills,
+        "defences": {
+            "service_check": "off (SERVICE allowed)" if cfg["ALLOW_SERVICE"] else "refused on the rdflib parse tree",
+            "worker_network_namespace": pool.report.get("network_isolated"),
+            "worker_parent_death_signal": pool.report.get("parent_death_signal", False),
+            "worker_lifeline_pipe": pool.report.get("lifeline", False),
+            "worker_memory_rlimit": pool.report.get("memory_rlimit"),
+            "worker_memory_watch_mb": cfg["MAX_MEMORY_MB"] or None,
+            "query_timeout_s": cfg["QUERY_TIMEOUT"],
+            "max_query_chars": checks.MAX_QUERY_CHARS,
+        },
+    }
+
+
+@bp.get("/")
+def home():
+    state, cfg = current_app.extensions["skillgraph"], current_app.config
+    build_id = state.current()
+    try:
+        listed, problem = curated(cfg["QUERIES_DIR"]), None
+    except SkillGraphError as e:  # the page still serves the form and the graphs
+        listed, problem = [], f"curated queries unavailable: {e}"
+    page = description.home_page(build_id, state.graphs, listed, problem, cfg["RESULT_LIMIT"])
+    return Response(page, content_type="text/html; charset=utf-8")
+
+
+@bp.get("/queries")
+def queries():
+    return Response(json.dumps(curated(current_app.config["QUERIES_DIR"]), indent=2), content_type="application/json")
+
+
+@bp.get("/queries/<name>")
+def run_curated(name: str):
+    from skillgraph.queries import get
+
+    state, cfg = current_app.extensions["skillgraph"], current_app.config
+    try:
+        cq = get(name, cfg["QUERIES_DIR"])
+    except ValueError as e:
+        raise HTTPProblem(404, str(e)) from None
+    args = {k: v for k, v in request.args.items() if k not in ("format", "output", "results")}
+    try:
+        text = cq.bind(args)
+    except ValueError as e:
+        raise HTTPProblem(400, str(e)) from None
+    return execute(state, cfg, text, request.args, request.headers.get("Accept"), endpoint_url(), request.host_url)
+
+
+@bp.get("/health")
+def health():
+    state, cfg = current_app.extensions["skillgraph"], current_app.config
+    return Response(json.dumps(health_report(state, cfg)), content_type="application/json")
