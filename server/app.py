@@ -11,6 +11,8 @@ Configuration keys (a dict passed to `create_app`):
   WORKERS        query worker processes (default 2).
   ALLOW_SERVICE  allow SERVICE (federated) clauses (default False).
   QUERIES_DIR    folder of curated .rq files (default: the skillgraph.queries package).
+  BACKEND        where queries run (server/backends.py): `local` (default, BUILD_DIR) or a SPARQL
+                 1.1 query endpoint URL; BACKEND_UPDATE / BACKEND_GSP name a store's other services.
 
 Routes: /sparql (queries; the service description when there is no query), / (HTML), /queries
 (curated queries, JSON), /queries/<name> (run one), /health.
@@ -18,19 +20,16 @@ Routes: /sparql (queries; the service description when there is no query), / (HT
 from __future__ import annotations
 
 import json
-import threading
-from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Flask, Response, request
 
-from skillgraph import store as store_mod
 from skillgraph.ontology import PREFIXES
 from skillgraph.errors import SkillGraphError
 from skillgraph.store import NoBuild
 
-from . import description, formats, sparqltext
-from .executor import Busy, Job, QueryTimeout, WorkerDied, WorkerPool
+from . import backends, description, formats, sparqltext
+from .executor import Busy, Job, QueryTimeout, WorkerDied
 
 DEFAULTS = {"QUERY_TIMEOUT": 30.0, "RESULT_LIMIT": 10000, "WORKERS": 2, "ALLOW_SERVICE": False, "QUERIES_DIR": None}
 FORM_KIND = {"SELECT": formats.RESULTS, "ASK": formats.RESULTS,
@@ -45,52 +44,10 @@ class HTTPProblem(Exception):
         self.headers = headers or {}
 
 
-class BuildState:
-    """The build being served: its id, a read-only store for descriptions, and its graph list.
-
-    Query work never runs on this store (workers open their own); it only answers the service
-    description and the home page, from small indexed lookups.
-    """
-
-    def __init__(self, build_dir: str | Path, pool: WorkerPool):
-        self.build_dir = str(build_dir)
-        self.pool = pool
-        self._lock = threading.Lock()
-        self.build_id: str | None = None
-        self.store: ox.Store | None = None
-        self.graphs: list[description.GraphInfo] = []
-        self.swaps = 0
-
-    def current(self) -> str:
-        """The CURRENT build id, swapping the served build in if CURRENT changed; NoBuild if none."""
-        cur = store_mod.current_id(self.build_dir)
-        if cur is None:
-            raise NoBuild(f"no good build in {self.build_dir}: run 'skillgraph build' first")
-        if cur != self.build_id:
-            with self._lock:
-                if cur != self.build_id:
-                    self._swap(cur)
-        return cur
-
-    def _swap(self, build_id: str) -> None:
-        new = store_mod.open_read_only(self.build_dir, build_id)
-        counts = store_mod.build_info(self.build_dir, build_id).get("graphs") or {}
-        graphs = description.graph_infos(new, counts)
-        old = self.store
-        self.store, self.graphs, self.build_id = new, graphs, build_id
-        if old is not None:
-            self.swaps += 1
-        del old  # the last reference: pyoxigraph closes the store when it is dropped
-
-    def close(self) -> None:
-        self.pool.close()
-        self.store = None
-
-
 def _config(config: dict | None) -> dict:
     cfg = dict(DEFAULTS)
     cfg.update(config or {})
-    if not cfg.get("BUILD_DIR"):
+    if not cfg.get("BUILD_DIR") and (cfg.get("BACKEND") or "local") == "local":
         raise ValueError("create_app needs config['BUILD_DIR'], the build folder to serve")
     cfg["QUERY_TIMEOUT"] = float(cfg["QUERY_TIMEOUT"])
     cfg["RESULT_LIMIT"] = int(cfg["RESULT_LIMIT"])
@@ -114,7 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(cfg)
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # a query, not an upload
-    state = BuildState(cfg["BUILD_DIR"], WorkerPool(cfg["WORKERS"]))
+    state = backends.create(cfg)
     app.extensions["skillgraph"] = state
 
     @app.errorhandler(HTTPProblem)
@@ -157,7 +114,7 @@ def create_app(config: dict | None = None) -> Flask:
         job = Job(state.build_dir, build_id, text, chosen, cfg["RESULT_LIMIT"], substitutions,
                   default_graphs, named_graphs, PREFIXES)
         try:
-            ans = state.pool.run(job, cfg["QUERY_TIMEOUT"])
+            ans = state.run(job, cfg["QUERY_TIMEOUT"])
         except QueryTimeout as e:
             raise HTTPProblem(503, f"{e}: QUERY_TIMEOUT is {cfg['QUERY_TIMEOUT']:g} s on this endpoint; "
                                    "narrow the query or add a LIMIT", {"Retry-After": "1"})
@@ -271,8 +228,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get("/health")
     def health():
         build_id = state.current()
-        body = {"status": "ok", "build": build_id, "graphs": len(state.graphs),
-                "workers": state.pool.alive(), "worker_restarts": state.pool.restarts}
+        body = {"status": "ok", "build": build_id, "graphs": len(state.graphs), **state.health()}
         return Response(json.dumps(body), content_type="application/json")
 
     return app
