@@ -127,7 +127,7 @@ def create_app(config: dict | None = None) -> Flask:
         fmt = formats.FORMATS.get(ans.format)
         resp = Response(ans.body, status=200, content_type=fmt.content_type)
         resp.headers["Vary"] = "Accept"
-        resp.headers["X-SkillGraph-Build"] = build_id
+        resp.headers["X-SkillGraph-Build"] = job.build_id  # the build that answered
         resp.headers["X-SkillGraph-Count"] = str(ans.count)
         if ans.truncated:
             unit = "rows" if fmt.kind == formats.RESULTS else "triples"

@@ -255,16 +255,21 @@ class RemoteBackend:
             return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(resp, format=ox.RdfFormat.N_TRIPLES)]
 
     def run(self, job: Job, timeout: float) -> Answer:
+        """Run the query on the build the pointer names before and after it (re-run once if a publish
+        switched builds meanwhile); job.build_id is set to the build that answered."""
         t0 = time.monotonic()
         try:
-            before = self.pointer
-            ans = self._run(job, timeout, t0)
-            if before is not None and self.read_pointer() != before:  # a publish switched builds meanwhile
-                self.current()
-                ans = self._run(job, timeout - (time.monotonic() - t0), t0)
-                if self.read_pointer() != self.pointer:
-                    return Answer(False, 503, error="the store switched builds twice during the query; try again")
-            return ans
+            ptr = self.pointer  # one read: other requests may replace it
+            if ptr is not None and ptr.build_id != job.build_id:
+                ptr = self.read_pointer()
+            for _ in range(2):
+                ans = self._run(job, ptr, timeout - (time.monotonic() - t0), t0)
+                after = self.read_pointer() if ptr is not None else None
+                if after == ptr:
+                    job.build_id = ptr.build_id if ptr else UNMANAGED
+                    return ans
+                ptr = after
+            return Answer(False, 503, error="the store switched builds twice while the query ran; send it again")
         except SyntaxError as e:
             return Answer(False, 400, error=f"malformed query: {e}")
         except PermissionError as e:
@@ -272,23 +277,21 @@ class RemoteBackend:
         except BackendError as e:
             return Answer(False, 502, error=str(e))
 
-    def _run(self, job: Job, timeout: float, t0: float) -> Answer:
+    def _run(self, job: Job, ptr: Pointer | None, timeout: float, t0: float) -> Answer:
         if timeout <= 0:
             raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
         form = sparqltext.query_form(job.query)
         sw = _sparqlwrapper(self.endpoints.query, timeout)
         if job.default_graphs is not None or job.named_graphs is not None:
             defaults, named = job.default_graphs or [], job.named_graphs or []
-        elif self.pointer is not None:
-            defaults = named = sorted(self.pointer.graphs)
-        else:
-            defaults = named = []
+        else:  # the live graphs, as both the default graph (their union) and the named graphs
+            defaults = named = sorted(ptr.graphs) if ptr is not None else []
         for g in defaults:
             sw.addDefaultGraph(g)
         for g in named:
             sw.addNamedGraph(g)
         text = "".join(f"PREFIX {k}: <{v}>\n" for k, v in job.prefixes.items()) + job.query
-        t_end = t0 + timeout
+        t_end = time.monotonic() + timeout
         if form in ("CONSTRUCT", "DESCRIBE"):
             fmt = FORMATS.get(job.formats[GRAPH])
             resp = _open(sw, text, "application/n-triples, text/turtle;q=0.9")

@@ -137,7 +137,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from skillgraph import store as store_mod
     from skillgraph.server.wsgi import serve
 
-    if args.backend:
+    if args.backend and args.backend != "local":
         serve(args.store, host=args.host, port=args.port, QUERY_TIMEOUT=args.timeout, RESULT_LIMIT=args.limit,
               ALLOW_SERVICE=args.allow_service, BACKEND=args.backend, BACKEND_UPDATE=args.backend_update,
               BACKEND_GSP=args.backend_gsp)

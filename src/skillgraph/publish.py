@@ -27,13 +27,14 @@ from urllib.parse import quote, urlsplit
 import pyoxigraph as ox
 
 from skillgraph import store as store_mod
+from skillgraph.errors import SkillGraphError
 from skillgraph.server.backends import DCTERMS, MANIFEST, VOID_TRIPLES, Endpoints, RemoteBackend, endpoints
 
 CHUNK_TRIPLES = 20000
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-class PublishError(Exception):
+class PublishError(SkillGraphError):
     """A publish failed; the store's live graphs and pointer are as they were before it."""
 
 
