@@ -11,15 +11,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import in_ci
-from conftest_server import free_port
+from conftest_server import free_port, wait_healthy
 
 FUSEKI_VERSION = "5.6.0"
 FUSEKI_POM = """<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
@@ -57,8 +54,13 @@ def _missing(msg: str):
     pytest.skip(msg)
 
 
+_FETCH_FAILED: list[str] = []  # Maven's failure, remembered for the session: one attempt, one reason
+
+
 def fuseki_classpath() -> str:
     """The Fuseki jars (resolved with Maven on first use); skip where Java or Maven is absent (fail in CI)."""
+    if _FETCH_FAILED:
+        pytest.skip(_FETCH_FAILED[0])
     for tool in ("java", "mvn"):
         if shutil.which(tool) is None:
             _missing(f"Apache Jena Fuseki needs {tool} (Java 17 and Maven) on PATH")
@@ -70,35 +72,20 @@ def fuseki_classpath() -> str:
                             f"-DoutputDirectory={lib}"], capture_output=True, text=True, timeout=900)
         if r.returncode != 0:
             errors = [ln for ln in (r.stdout + r.stderr).splitlines() if "ERROR" in ln][:1]
-            pytest.skip(f"Maven could not fetch org.apache.jena:jena-fuseki-main:{FUSEKI_VERSION} "
-                        f"(is the Maven Central repository reachable from here?): {' '.join(errors)[:400]}")
+            _FETCH_FAILED.append(f"Maven could not fetch org.apache.jena:jena-fuseki-main:{FUSEKI_VERSION} "
+                                 f"(is the Maven Central repository reachable from here?): {' '.join(errors)[:400]}")
+            pytest.skip(_FETCH_FAILED[0])
         (lib / ".complete").write_text(FUSEKI_VERSION + "\n")
     return f"{lib}/*"
 
 
-def _wait(url: str, proc: subprocess.Popen, log: Path, deadline_s: float = 90.0) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the store exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            req = urllib.request.Request(url + "?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
-            with urllib.request.urlopen(req, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the store did not answer in {deadline_s:g} s:\n{log.read_text(errors='replace')}")
-
-
 @contextlib.contextmanager
-def running(cmd: list[str], probe: str, log: Path, env: dict | None = None):
-    """A child process, waited for until `probe` answers a query; stopped (and reaped) on exit."""
+def running(cmd: list[str], base: str, probe: str, log: Path, env: dict | None = None):
+    """A child process, waited for until base+probe answers 200 (90 s at most); stopped (and reaped) on exit."""
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     try:
-        _wait(probe, proc, log)
+        wait_healthy(base, proc, log, 90.0, probe)
         yield proc
     finally:
         if proc.poll() is None:
@@ -119,16 +106,15 @@ def store_server(kind: str, work: Path):
         exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
         if not Path(exe).exists():
             _missing("the `oxigraph` command (PyPI package oxigraph, in the test extra) is not installed")
-        cmd = [exe, "serve", "--bind", f"127.0.0.1:{port}", "--location", str(work / "oxigraph"),
-               "--union-default-graph", "--timeout-s", "20"]
-        with running(cmd, f"http://127.0.0.1:{port}/query", work / "oxigraph.log"):
+        cmd = [exe, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "20"]  # in memory
+        with running(cmd, f"http://127.0.0.1:{port}", "/query?query=ASK%7B%7D", work / "oxigraph.log"):
             yield Store(kind, f"oxigraph+http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/query")
     elif kind == "fuseki":
         cp = fuseki_classpath()
         (work / "fuseki.ttl").write_text(FUSEKI_CONFIG)
         cmd = ["java", "-Xmx1g", "-cp", cp, "org.apache.jena.fuseki.main.cmds.FusekiMainCmd", "--localhost",
                f"--port={port}", f"--config={work / 'fuseki.ttl'}"]
-        with running(cmd, f"http://127.0.0.1:{port}/ds/query", work / "fuseki.log"):
+        with running(cmd, f"http://127.0.0.1:{port}", "/ds/query?query=ASK%7B%7D", work / "fuseki.log"):
             yield Store(kind, f"fuseki+http://127.0.0.1:{port}/ds", f"http://127.0.0.1:{port}/ds/query")
     else:
         raise ValueError(f"unknown store kind {kind!r}; valid: oxigraph, fuseki")
@@ -143,5 +129,5 @@ def skillgraph_serve(backend: str, work: Path, *extra: str):
     """`skillgraph serve --backend URL` on a free loopback port; yields its base URL."""
     port = free_port()
     cmd = skillgraph_cmd("serve", "--port", str(port), "--backend", backend, *extra)
-    with running(cmd, f"http://127.0.0.1:{port}/sparql", work / f"serve-{port}.log", {"PYTHONUNBUFFERED": "1"}):
+    with running(cmd, f"http://127.0.0.1:{port}", "/health", work / f"serve-{port}.log", {"PYTHONUNBUFFERED": "1"}):
         yield f"http://127.0.0.1:{port}"
