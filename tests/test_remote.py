@@ -215,18 +215,35 @@ def test_readers_never_see_half_a_build(kind, embedded_build, tmp_path):
     print({label: Counter(k for k, _ in obs) for label, obs in seen.items()})  # polls per build, for the record
 
 
-def test_a_failed_publish_leaves_the_live_build(embedded_build, tmp_path):
+def _graph_counts(query_url: str) -> dict[str, int]:
+    doc = direct(query_url, GRAPH_COUNTS)
+    return {b["g"]["value"]: int(b["n"]["value"]) for b in doc["results"]["bindings"]}
+
+
+def test_a_failed_publish_leaves_the_live_build_and_the_next_build_replaces_it(embedded_build, tmp_path):
     with store_server("oxigraph", tmp_path / "store") as st:
         assert publish(embedded_build[0], st.url).returncode == 0
-        before = direct(st.query, GRAPH_COUNTS)
+        before = _graph_counts(st.query)
         port = urllib.parse.urlsplit(st.query).port
         other = make_build(tmp_path / "other")
         r = publish(tmp_path / "other", st.url, "--build", other, "--gsp", f"http://127.0.0.1:{port}/no-such-service")
         assert r.returncode == 2 and "/no-such-service" in r.stderr and "404" in r.stderr
-        assert rows(direct(st.query, GRAPH_COUNTS)) == rows(before)
+        assert _graph_counts(st.query) == before
         with skillgraph_serve(st.url, tmp_path) as base:
             with urllib.request.urlopen(base + "/health", timeout=30) as h:
                 assert json.loads(h.read())["build"] == embedded_build[1].build_id
+        # a smaller build published by `build --publish-to`: the graphs it no longer has are dropped
+        r = subprocess.run(skillgraph_cmd("build", "--store", str(tmp_path / "small"), "--only", "wef",
+                                          "--publish-to", st.url), capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr
+        from skillgraph import store as store_mod
+
+        small = store_mod.build_info(tmp_path / "small")["graphs"]
+        expected = {f"https://w3id.org/skillgraph/graph/{g}": n for g, n in small.items()}
+        after = _graph_counts(st.query)
+        pointer = after.pop("https://w3id.org/skillgraph/graph/current")
+        assert after == expected and len(expected) == 4  # no staging graph left, none of the old build's
+        assert pointer == 2 + 2 * len(expected)  # id, modified, and per graph hasPart + void:triples
 
 
 def test_unknown_backend_is_refused_with_the_valid_ones(tmp_path):
