@@ -254,3 +254,18 @@ def test_unknown_backend_is_refused_with_the_valid_ones(tmp_path):
     r = subprocess.run(skillgraph_cmd("publish", "--to", "http://127.0.0.1:9/query", "--store", str(tmp_path)),
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "needs its SPARQL Update and Graph Store endpoints" in r.stderr
+
+
+def test_backend_registry_and_store_layouts():
+    from skillgraph.server import backends
+
+    with pytest.raises(ValueError, match="unknown backend 'nope'; valid backends are: local, sparql"):
+        backends.create({"BACKEND": "nope"})
+    assert backends.endpoints("oxigraph+http://127.0.0.1:7878") == backends.Endpoints(
+        "http://127.0.0.1:7878/query", "http://127.0.0.1:7878/update", "http://127.0.0.1:7878/store")
+    assert backends.endpoints("fuseki+https://h.example/ds/") == backends.Endpoints(
+        "https://h.example/ds/query", "https://h.example/ds/update", "https://h.example/ds/data")
+    assert backends.endpoints("http://h:8890/sparql?x=1", gsp="http://h:8890/sparql-graph-crud") == backends.Endpoints(
+        "http://h:8890/sparql?x=1", None, "http://h:8890/sparql-graph-crud")
+    with pytest.raises(ValueError, match="names no host"):
+        backends.endpoints("http:///query")
