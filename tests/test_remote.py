@@ -131,6 +131,9 @@ def test_service_description_and_health_come_from_the_store(published, embedded_
     sd_name = ox.NamedNode("http://www.w3.org/ns/sparql-service-description#name")
     named = {t.object.value for t in sd if t.predicate == sd_name}
     assert named == {f"https://w3id.org/skillgraph/graph/{g}" for g in embedded_build[1].graphs}
+    with urllib.request.urlopen(base + "/", timeout=30) as r:  # the home page lists the graphs with their credits
+        page = r.read().decode()
+    assert build_id in page and all(f"graph/{g}</code>" in page for g in embedded_build[1].graphs)
 
 
 def test_read_only_rules_cap_and_timeout_hold_for_a_remote_store(published, tmp_path):
