@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,10 +69,11 @@ def fuseki_classpath() -> str:
     if not (lib / ".complete").is_file():
         lib.mkdir(parents=True, exist_ok=True)
         (lib.parent / "pom.xml").write_text(FUSEKI_POM.format(v=FUSEKI_VERSION))
-        r = subprocess.run(["mvn", "-B", "-q", "-f", str(lib.parent / "pom.xml"), "-Dstyle.color=never", "dependency:copy-dependencies",
+        r = subprocess.run(["mvn", "-B", "-q", "-f", str(lib.parent / "pom.xml"), "dependency:copy-dependencies",
                             f"-DoutputDirectory={lib}"], capture_output=True, text=True, timeout=900)
         if r.returncode != 0:
-            errors = [ln for ln in (r.stdout + r.stderr).splitlines() if "ERROR" in ln][:1]
+            out = re.sub(r"\x1b\[[0-9;]*m", "", r.stdout + r.stderr)  # Maven colours its log even with -B
+            errors = [ln for ln in out.splitlines() if "ERROR" in ln][:1]
             _FETCH_FAILED.append(f"Maven could not fetch org.apache.jena:jena-fuseki-main:{FUSEKI_VERSION} "
                                  f"(is the Maven Central repository reachable from here?): {' '.join(errors)[:400]}")
             pytest.skip(_FETCH_FAILED[0])
