@@ -69,7 +69,7 @@ def fuseki_classpath() -> str:
     if not (lib / ".complete").is_file():
         lib.mkdir(parents=True, exist_ok=True)
         (lib.parent / "pom.xml").write_text(FUSEKI_POM.format(v=FUSEKI_VERSION))
-        r = subprocess.run(["mvn", "-B", "-q", "-f", str(lib.parent / "pom.xml"), "dependency:copy-dependencies",
+        r = subprocess.run(["mvn", "-B", "-q", "-U", "-f", str(lib.parent / "pom.xml"), "dependency:copy-dependencies",
                             f"-DoutputDirectory={lib}"], capture_output=True, text=True, timeout=900)
         if r.returncode != 0:
             out = re.sub(r"\x1b\[[0-9;]*m", "", r.stdout + r.stderr)  # Maven colours its log even with -B
