@@ -16,6 +16,8 @@ Configuration keys (a dict passed to `create_app`):
   ALLOW_SERVICE  allow SERVICE (federated) clauses (default False). When False the workers also
                  run without network (their own empty network namespace), a second line of defence.
   QUERIES_DIR    folder of curated .rq files (default: the skillgraph.queries package).
+  BACKEND        where queries run (server/backends.py): `local` (default, BUILD_DIR) or a SPARQL
+                 1.1 query endpoint URL; BACKEND_UPDATE / BACKEND_GSP name a store's other services.
 
 Routes come from the Blueprints in BLUEPRINTS: /sparql (protocol.py: queries; the service
 description when there is no query), / (HTML), /queries (curated, JSON), /queries/<name> (run
@@ -23,19 +25,15 @@ one), /health (pages.py). A new set of routes is one more Blueprint in that list
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-import pyoxigraph as ox
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from skillgraph import store as store_mod
 from skillgraph.errors import SkillGraphError
 from skillgraph.store import NoBuild
 
-from . import checks, description, pages, protocol
-from .executor import WorkerPool
+from . import backends, checks, pages, protocol
 from .problems import HTTPProblem, text_response
 
 DEFAULTS = {"QUERY_TIMEOUT": 30.0, "RESULT_LIMIT": 10000, "WORKERS": 2, "MAX_MEMORY_MB": 2048,
@@ -44,60 +42,20 @@ BLUEPRINTS = [protocol.bp, pages.bp]
 EXPOSED_HEADERS = "X-SkillGraph-Truncated, X-SkillGraph-Count, X-SkillGraph-Build, Warning, Link, Retry-After"
 
 
-class BuildState:
-    """The build being served: its id, a read-only store for descriptions, and its graph list.
-
-    Query work never runs on this store (workers open their own); it only answers the service
-    description and the home page, from small indexed lookups.
-    """
-
-    def __init__(self, build_dir: str | Path, pool: WorkerPool):
-        self.build_dir = str(build_dir)
-        self.pool = pool
-        self._lock = threading.Lock()
-        self.build_id: str | None = None
-        self.store: ox.Store | None = None
-        self.graphs: list[description.GraphInfo] = []
-        self.swaps = 0
-
-    def current(self) -> str:
-        """The CURRENT build id, swapping the served build in if CURRENT changed; NoBuild if none."""
-        cur = store_mod.current_id(self.build_dir)
-        if cur is None:
-            raise NoBuild(f"no good build in {self.build_dir}: run 'skillgraph build' first")
-        if cur != self.build_id:
-            with self._lock:
-                if cur != self.build_id:
-                    self._swap(cur)
-        return cur
-
-    def _swap(self, build_id: str) -> None:
-        new = store_mod.open_read_only(self.build_dir, build_id)
-        counts = store_mod.build_info(self.build_dir, build_id).get("graphs") or {}
-        graphs = description.graph_infos(new, counts)
-        old = self.store
-        self.store, self.graphs, self.build_id = new, graphs, build_id
-        if old is not None:
-            self.swaps += 1
-        del old  # the last reference: pyoxigraph closes the store when it is dropped
-
-    def close(self) -> None:
-        self.pool.close()
-        self.store = None
-
-
 def _config(config: dict | None) -> dict:
     cfg = dict(DEFAULTS)
     cfg.update(config or {})
-    if not cfg.get("BUILD_DIR"):
-        raise ValueError("create_app needs config['BUILD_DIR'], the build folder to serve")
+    local = (cfg.get("BACKEND") or "local") == "local"
+    if local and not cfg.get("BUILD_DIR"):
+        raise ValueError("create_app needs config['BUILD_DIR'], the build folder to serve (or a remote BACKEND)")
     cfg["QUERY_TIMEOUT"] = float(cfg["QUERY_TIMEOUT"])
     cfg["RESULT_LIMIT"] = int(cfg["RESULT_LIMIT"])
     cfg["WORKERS"] = int(cfg["WORKERS"])
     cfg["MAX_MEMORY_MB"] = int(cfg["MAX_MEMORY_MB"] or 0)
     if cfg["QUERY_TIMEOUT"] <= 0 or cfg["RESULT_LIMIT"] < 1 or cfg["MAX_MEMORY_MB"] < 0:
         raise ValueError("QUERY_TIMEOUT must be > 0, RESULT_LIMIT >= 1 and MAX_MEMORY_MB >= 0")
-    cfg["BUILD_DIR"] = str(Path(cfg["BUILD_DIR"]).resolve())  # workers may start in another folder
+    if local:
+        cfg["BUILD_DIR"] = str(Path(cfg["BUILD_DIR"]).resolve())  # workers may start in another folder
     cfg["ALLOW_SERVICE"] = bool(cfg["ALLOW_SERVICE"])
     return cfg
 
@@ -125,9 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(cfg)
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # a query, not an upload
-    mb = cfg["MAX_MEMORY_MB"]
-    pool = WorkerPool(cfg["WORKERS"], max_memory=mb * 2**20 if mb else None, isolate_network=not cfg["ALLOW_SERVICE"])
-    app.extensions["skillgraph"] = BuildState(cfg["BUILD_DIR"], pool)
+    app.extensions["skillgraph"] = backends.create(cfg)
     checks.inspect("ASK {}")  # load rdflib's SPARQL grammar now, not in the first request
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)

@@ -58,6 +58,7 @@ class Job:
     query: str
     formats: dict[str, str]  # kind -> format name: the worker answers in the one that fits the result
     limit: int
+    form: str | None = None  # SELECT, ASK, CONSTRUCT or DESCRIBE, as the server's check parsed it
     base_iri: str | None = None
     truncation_link: str | None = None  # where a truncated answer's body points (JSON/XML results head link)  # relative IRIs in the query resolve against the endpoint
     query_dataset: bool = False  # the query has FROM / FROM NAMED (then no union default graph)

@@ -24,19 +24,12 @@ def curated(queries_dir) -> list[dict]:
 
 
 def health_report(state, cfg: dict) -> dict:
-    """The build served, the workers, and which defences are in force (issue 10)."""
-    pool = state.pool
+    """The build served, the backend's state (workers, defences in force: issue 10) and the limits."""
     return {
-        "status": "ok", "build": state.current(), "graphs": len(state.graphs),
-        "workers": pool.alive(), "workers_idle": pool.idle(), "worker_restarts": pool.restarts,
-        "memory_kills": pool.memory_kills,
+        "status": "ok", "build": state.current(), "graphs": len(state.graphs), **state.health(),
         "defences": {
             "service_check": "off (SERVICE allowed)" if cfg["ALLOW_SERVICE"] else "refused on the rdflib parse tree",
-            "worker_network_namespace": pool.report.get("network_isolated"),
-            "worker_parent_death_signal": pool.report.get("parent_death_signal", False),
-            "worker_lifeline_pipe": pool.report.get("lifeline", False),
-            "worker_memory_rlimit": pool.report.get("memory_rlimit"),
-            "worker_memory_watch_mb": cfg["MAX_MEMORY_MB"] or None,
+            **state.defences(),
             "query_timeout_s": cfg["QUERY_TIMEOUT"],
             "max_query_chars": checks.MAX_QUERY_CHARS,
         },

@@ -138,16 +138,20 @@ def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, 
     build_id = state.current()
     d, n = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
 
+    made: list[Job] = []
+
     def make_job() -> Job:
         verdict = check(text, cfg["ALLOW_SERVICE"])
         chosen = choose_formats(verdict.form, accept, params.getlist("format"))
-        return Job(state.build_dir, build_id, text, chosen, cfg["RESULT_LIMIT"], base_iri=endpoint,
-                   truncation_link=home + "#result-limit", query_dataset=verdict.dataset,
-                   default_graphs=d if d or n else None, named_graphs=n if d or n else None, prefixes=PREFIXES)
+        made.append(Job(state.build_dir, build_id, text, chosen, cfg["RESULT_LIMIT"], form=verdict.form,
+                        base_iri=endpoint, truncation_link=home + "#result-limit", query_dataset=verdict.dataset,
+                        default_graphs=d if d or n else None, named_graphs=n if d or n else None,
+                        prefixes=PREFIXES))
+        return made[0]
 
     mb = cfg["MAX_MEMORY_MB"]
     try:
-        ans = state.pool.run(make_job, cfg["QUERY_TIMEOUT"])
+        ans = state.run(make_job, cfg["QUERY_TIMEOUT"])
     except QueryTimeout as e:
         raise HTTPProblem(503, f"{e}: QUERY_TIMEOUT is {cfg['QUERY_TIMEOUT']:g} s on this endpoint; "
                                "narrow the query or add a LIMIT", {"Retry-After": "1"})
@@ -163,7 +167,7 @@ def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, 
     fmt = formats.FORMATS.get(ans.format)
     resp = Response(ans.body, status=200, content_type=fmt.content_type)
     resp.headers["Vary"] = "Accept"
-    resp.headers["X-SkillGraph-Build"] = build_id
+    resp.headers["X-SkillGraph-Build"] = made[0].build_id if made else build_id  # the build that answered
     resp.headers["X-SkillGraph-Count"] = str(ans.count)
     if ans.truncated:
         unit = "rows" if fmt.kind == formats.RESULTS else "triples"

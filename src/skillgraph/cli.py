@@ -1,4 +1,4 @@
-"""The `skillgraph` command: build, validate, serve, export, query, graphs."""
+"""The `skillgraph` command: build, validate, serve, export, query, graphs, publish."""
 from __future__ import annotations
 
 import argparse
@@ -37,8 +37,19 @@ def cmd_build(args: argparse.Namespace) -> int:
         options["onet_release"] = args.onet_release
     if args.aei_fuzzy_threshold is not None:
         options["aei_fuzzy_threshold"] = args.aei_fuzzy_threshold
-    build(args.store, paths, only=only, reasoner=args.reasoner, export_formats=tuple(args.exports.split(",")),
-          options=options)
+    summary = build(args.store, paths, only=only, reasoner=args.reasoner,
+                    export_formats=tuple(args.exports.split(",")), options=options)
+    if args.publish_to:
+        from skillgraph.publish import publish
+
+        publish(args.store, args.publish_to, summary.build_id, update=args.update, gsp=args.gsp)
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from skillgraph.publish import publish
+
+    publish(args.store, args.to, args.build, update=args.update, gsp=args.gsp)
     return 0
 
 
@@ -130,6 +141,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.max_memory < 0 or args.workers < 1:
         raise ValueError("--max-memory must be >= 0 (MB; 0: no limit) and --workers >= 1")
+    if args.backend and args.backend != "local":
+        serve(args.store, host=args.host, port=args.port, QUERY_TIMEOUT=args.timeout, RESULT_LIMIT=args.limit,
+              WORKERS=args.workers, ALLOW_SERVICE=args.allow_service, BACKEND=args.backend,
+              BACKEND_UPDATE=args.backend_update, BACKEND_GSP=args.backend_gsp)
+        return 0
     if store_mod.current_id(args.store) is None:
         print(f"no build in {args.store}: building the embedded default first", file=sys.stderr)
         from skillgraph.build import build
@@ -192,6 +208,10 @@ def parser() -> argparse.ArgumentParser:
     def store_opt(sp):
         sp.add_argument("--store", default=DEFAULT_STORE, help="build folder (default: ./build)")
 
+    def remote_opts(sp):
+        sp.add_argument("--update", metavar="URL", help="the store's SPARQL Update endpoint")
+        sp.add_argument("--gsp", metavar="URL", help="the store's Graph Store Protocol endpoint")
+
     b = sub.add_parser("build", help="map the sources, validate, and publish a new graph")
     store_opt(b)
     for key, m in _sources().items():
@@ -204,7 +224,17 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--config", help="TOML file with a [sources] table of source id = path")
     b.add_argument("--reasoner", default="rules", help="rules (default, scales) or owlrl (small graphs)")
     b.add_argument("--exports", default="ttl,trig,nq", help="export formats written with the build")
+    b.add_argument("--publish-to", metavar="URL", help="then publish the build to this SPARQL store (see 'publish')")
+    remote_opts(b)
     b.set_defaults(func=cmd_build)
+
+    pb = sub.add_parser("publish", help="load a build into a remote SPARQL 1.1 store and switch readers to it at once")
+    store_opt(pb)
+    pb.add_argument("--to", required=True, metavar="URL", help="the store's query endpoint: http(s)://... "
+                    "(then give --update and --gsp), oxigraph+http://host:port or fuseki+http://host:port/dataset")
+    pb.add_argument("--build", metavar="ID", help="build id to publish (default: CURRENT)")
+    remote_opts(pb)
+    pb.set_defaults(func=cmd_publish)
 
     v = sub.add_parser("validate", help="run the SHACL shapes on RDF files or on the current build")
     store_opt(v)
@@ -228,6 +258,10 @@ def parser() -> argparse.ArgumentParser:
                    help="memory one query worker may use, in MB (default 2048; 0: no limit)")
     s.add_argument("--allow-service", action="store_true",
                    help="allow SERVICE (federated queries) and give workers network access; refused by default")
+    s.add_argument("--backend", metavar="URL", help="answer from this SPARQL 1.1 store instead of the build folder: "
+                   "its query endpoint (http(s)://..., oxigraph+http://host:port, fuseki+http://host:port/dataset)")
+    s.add_argument("--backend-update", metavar="URL", help="the store's SPARQL Update endpoint (not used to serve)")
+    s.add_argument("--backend-gsp", metavar="URL", help="the store's Graph Store Protocol endpoint (not used to serve)")
     s.set_defaults(func=cmd_serve)
 
     e = sub.add_parser("export", help="write the current build's graphs to files")

@@ -1,0 +1,153 @@
+"""Publish a build to a remote SPARQL 1.1 store, switching readers over in one step.
+
+1. Stage: each named graph of the build's store is PUT (SPARQL 1.1 Graph Store HTTP Protocol) under
+   a staging name, `<graph>?build=<id>`, streamed as N-Triples in chunks (no graph is held in memory).
+   The live graphs are untouched; a failure here drops what was staged and leaves the store as it was.
+2. Switch: ONE SPARQL Update request moves every staged graph onto its live name (MOVE), drops live
+   graphs the new build no longer has, and rewrites the pointer graph (backends.MANIFEST) that names
+   the live build id and graphs. A store that runs one update request as one transaction (Oxigraph,
+   Jena Fuseki/TDB2; GraphDB/RDF4J) applies all of it or none, and a concurrent query sees the
+   dataset before or after it, never in between.
+
+What a reader sees: through `skillgraph serve --backend URL`, every answer comes from exactly one
+build (queries name the live graphs as their dataset, so staging graphs are never visible, and the
+pointer is checked before and after each query). A client querying the store directly sees whole
+builds in the live graph names too, but its union default graph (if the store has one) also holds
+the staging graphs while a publish is loading and the small pointer graph at all times.
+"""
+from __future__ import annotations
+
+import http.client
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import quote, urlsplit
+
+import pyoxigraph as ox
+
+from skillgraph import store as store_mod
+from skillgraph.errors import SkillGraphError
+from skillgraph.server.backends import DCTERMS, MANIFEST, VOID_TRIPLES, Endpoints, RemoteBackend, endpoints
+
+CHUNK_TRIPLES = 20000
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+class PublishError(SkillGraphError):
+    """A publish failed; the store's live graphs and pointer are as they were before it."""
+
+
+@dataclass
+class Published:
+    build_id: str
+    graphs: dict[str, int]  # live graph IRI -> triples loaded
+    previous: str | None  # the build id the store served before (None: none)
+    seconds: float
+
+
+def staging_name(graph: str, build_id: str) -> str:
+    return f"{graph}?build={build_id}"
+
+
+def _ntriples_chunks(st: ox.Store, graph: ox.NamedNode, counter: list[int]) -> Iterator[bytes]:
+    batch: list[ox.Triple] = []
+    for q in st.quads_for_pattern(None, None, None, graph):
+        batch.append(q.triple)
+        if len(batch) >= CHUNK_TRIPLES:
+            counter[0] += len(batch)
+            yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+            batch = []
+    if batch:
+        counter[0] += len(batch)
+        yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _http(method: str, url: str, body=None, ctype: str | None = None, timeout: float = 600.0) -> None:
+    """One HTTP request (chunked body if iterable); PublishError unless the answer is 2xx."""
+    parts = urlsplit(url)
+    conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = conn_cls(parts.netloc, timeout=timeout)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    headers = {"Content-Type": ctype} if ctype else {}
+    try:
+        conn.request(method, path or "/", body=body, headers=headers,
+                     encode_chunked=body is not None and not isinstance(body, (bytes, str)))
+        resp = conn.getresponse()
+        text = resp.read(2000).decode("utf-8", "replace")
+        if not 200 <= resp.status < 300:
+            raise PublishError(f"{method} {url} answered {resp.status} {resp.reason}: {text.strip()}")
+    except (OSError, http.client.HTTPException) as e:
+        raise PublishError(f"{method} {url} failed: {type(e).__name__}: {e}") from None
+    finally:
+        conn.close()
+
+
+def _gsp_url(gsp: str, graph: str) -> str:
+    return f"{gsp}{'&' if '?' in gsp else '?'}graph={quote(graph, safe='')}"
+
+
+def _literal(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def switch_update(build_id: str, graphs: dict[str, int], previous: list[str]) -> str:
+    """The one SPARQL Update request that makes `build_id` live (see the module docstring)."""
+    ops = [f"DROP SILENT GRAPH <{g}>" for g in sorted(set(previous) - set(graphs))]
+    ops += [f"MOVE SILENT GRAPH <{staging_name(g, build_id)}> TO GRAPH <{g}>" for g in sorted(graphs)]
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    facts = [f"<{MANIFEST}> <{DCTERMS}identifier> {_literal(build_id)}",
+             f"<{MANIFEST}> <{DCTERMS}modified> {_literal(now)}^^<{XSD}dateTime>"]
+    for g, n in sorted(graphs.items()):
+        facts += [f"<{MANIFEST}> <{DCTERMS}hasPart> <{g}>", f"<{g}> <{VOID_TRIPLES}> {int(n)}"]
+    ops += [f"DROP SILENT GRAPH <{MANIFEST}>", f"INSERT DATA {{ GRAPH <{MANIFEST}> {{ {' . '.join(facts)} . }} }}"]
+    return " ;\n".join(ops)
+
+
+def publish(build_dir: str | Path, to: str, build_id: str | None = None, update: str | None = None,
+            gsp: str | None = None, log: Callable[[str], None] = print) -> Published:
+    """Load build `build_id` (default: CURRENT) of `build_dir` into the store at `to` and make it live."""
+    t0 = time.monotonic()
+    eps: Endpoints = endpoints(to, update, gsp)
+    if not eps.update or not eps.gsp:
+        raise ValueError(f"publishing to {to} needs its SPARQL Update and Graph Store endpoints: give --update "
+                         "and --gsp, or use an oxigraph+http:// or fuseki+http:// URL that implies them")
+    build_id = build_id or store_mod.current_id(build_dir)
+    if build_id is None:
+        raise store_mod.NoBuild(f"no good build in {build_dir}: run 'skillgraph build' first")
+    st = store_mod.open_read_only(build_dir, build_id)
+    remote = RemoteBackend({"BACKEND": to, "BACKEND_UPDATE": eps.update, "BACKEND_GSP": eps.gsp,
+                            "QUERY_TIMEOUT": 60.0})
+    try:
+        before = remote.read_pointer()
+    except Exception as e:
+        raise PublishError(f"cannot read the store at {eps.query}: {e}") from None
+    if before is not None and before.build_id == build_id:
+        log(f"build {build_id} is already live at {eps.query}")
+        return Published(build_id, {g: n or 0 for g, n in before.graphs.items()}, build_id, time.monotonic() - t0)
+    names = sorted(g.value for g in st.named_graphs() if isinstance(g, ox.NamedNode))
+    loaded: dict[str, int] = {}
+    try:
+        for g in names:
+            counter = [0]
+            t1 = time.monotonic()
+            _http("PUT", _gsp_url(eps.gsp, staging_name(g, build_id)),
+                  _ntriples_chunks(st, ox.NamedNode(g), counter), "application/n-triples")
+            loaded[g] = counter[0]
+            log(f"staged {g} ({counter[0]:,} triples, {time.monotonic() - t1:.1f} s)")
+        _http("POST", eps.update, switch_update(build_id, loaded, list(before.graphs) if before else []).encode(),
+              "application/sparql-update; charset=utf-8")
+    except PublishError:
+        _drop_staged(eps, [staging_name(g, build_id) for g in names], log)
+        raise
+    log(f"build {build_id} is live at {eps.query} ({len(loaded)} graphs, {sum(loaded.values()):,} triples)")
+    return Published(build_id, loaded, before.build_id if before else None, time.monotonic() - t0)
+
+
+def _drop_staged(eps: Endpoints, staged: list[str], log: Callable[[str], None]) -> None:
+    """Best effort: remove a failed publish's staging graphs (the live ones were never touched)."""
+    try:
+        _http("POST", eps.update, " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in staged).encode(),
+              "application/sparql-update; charset=utf-8")
+    except PublishError as e:
+        log(f"could not drop the staging graphs: {e}")
