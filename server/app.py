@@ -275,4 +275,7 @@ def create_app(config: dict | None = None) -> Flask:
                 "workers": state.pool.alive(), "worker_restarts": state.pool.restarts}
         return Response(json.dumps(body), content_type="application/json")
 
+    from .blueprints import register
+
+    register(app)
     return app

@@ -1,0 +1,11 @@
+"""The routes beyond the SPARQL protocol, as Blueprints: Linked Data, Graph Store, VoID, REST API, workbench."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from . import linkeddata, ontodoc
+
+    for bp in (linkeddata.bp, ontodoc.bp):
+        app.register_blueprint(bp)
