@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import linkeddata, ontodoc
+    from . import gsp, linkeddata, ontodoc
 
-    for bp in (linkeddata.bp, ontodoc.bp):
+    for bp in (linkeddata.bp, ontodoc.bp, gsp.bp):
         app.register_blueprint(bp)
