@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import gsp, linkeddata, ontodoc
+    from . import api, gsp, linkeddata, ontodoc
 
-    for bp in (linkeddata.bp, ontodoc.bp, gsp.bp):
+    for bp in (linkeddata.bp, ontodoc.bp, gsp.bp, api.bp):
         app.register_blueprint(bp)
