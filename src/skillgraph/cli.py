@@ -141,6 +141,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     from skillgraph.export import write_exports
 
     st = store_mod.open_read_only(args.store)
+    if args.release:
+        from skillgraph.release import write_release
+
+        folder = write_release(st, Path(args.release), args.release_name)
+        print((folder / "SHA256SUMS").read_text(encoding="utf-8"), end="")
+        print(folder)
+        return 0
     graphs = [n.value.rsplit("/", 1)[-1] for n in st.named_graphs()]
     if args.graph:
         for gk in args.graph.split(","):
@@ -221,6 +228,9 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", default="export", help="output folder")
     e.add_argument("--graph", help="comma-separated graph names (default: all)")
     e.add_argument("--format", default="ttl,trig,nq", help="ttl, nt, jsonld, rdfxml (per graph); trig, nq (dataset)")
+    e.add_argument("--release", metavar="DIR", help="write a reproducible release folder DIR/skillgraph-<name>/ "
+                   "(Turtle per graph, SSSOM sets, N-Quads, VoID/DCAT, SHA256SUMS); dates from SOURCE_DATE_EPOCH")
+    e.add_argument("--release-name", help="release name (default: the skillgraph version)")
     e.set_defaults(func=cmd_export)
 
     q = sub.add_parser("query", help="run a curated query (by name) or a SPARQL query on the current build")

@@ -57,14 +57,10 @@ def graph_counts(st: ox.Store) -> dict[str, int]:
 
 
 def example_resource(st: ox.Store, graph: ox.NamedNode) -> ox.NamedNode | None:
-    """A labelled, minted (or ESCO) resource of the graph: the smallest IRI among the first few found."""
-    found = []
-    for q in st.quads_for_pattern(None, _n(SKOS.prefLabel), None, graph):
-        if isinstance(q.subject, ox.NamedNode) and q.subject != graph:
-            found.append(q.subject.value)
-            if len(found) >= 50:
-                break
-    return ox.NamedNode(min(found)) if found else None
+    """A labelled resource of the graph: the smallest such IRI, so the choice does not depend on store order."""
+    found = min((q.subject.value for q in st.quads_for_pattern(None, _n(SKOS.prefLabel), None, graph)
+                 if isinstance(q.subject, ox.NamedNode) and q.subject != graph), default=None)
+    return ox.NamedNode(found) if found else None
 
 
 def describe(st: ox.Store, d: Description) -> list[ox.Triple]:
