@@ -160,6 +160,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from skillgraph import diff
+
+    report = diff.diff(args.old, args.new)
+    print(diff.text(report, args.limit), end="")
+    if args.rdf:
+        diff.write_trig(report, args.rdf)
+        print(f"RDF (TriG): {args.rdf}")
+    return 0
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from skillgraph.query import run_cli_query
 
@@ -232,6 +243,13 @@ def parser() -> argparse.ArgumentParser:
                    "(Turtle per graph, SSSOM sets, N-Quads, VoID/DCAT, SHA256SUMS); dates from SOURCE_DATE_EPOCH")
     e.add_argument("--release-name", help="release name (default: the skillgraph version)")
     e.set_defaults(func=cmd_export)
+
+    d = sub.add_parser("diff", help="what changed between two builds or releases (concepts, labels, ratings, alignments)")
+    d.add_argument("old", help="build folder, builds/<id> folder, release folder or .nq file")
+    d.add_argument("new", help="the same kinds as OLD")
+    d.add_argument("--rdf", metavar="FILE", help="also write the changes as TriG (graphs diff#added, #removed, #dangling)")
+    d.add_argument("--limit", type=int, default=20, help="entries shown per section (default 20)")
+    d.set_defaults(func=cmd_diff)
 
     q = sub.add_parser("query", help="run a curated query (by name) or a SPARQL query on the current build")
     store_opt(q)
