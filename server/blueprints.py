@@ -5,7 +5,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import api, gsp, linkeddata, ontodoc
+    from . import api, gsp, linkeddata, ontodoc, workbench
 
-    for bp in (linkeddata.bp, ontodoc.bp, gsp.bp, api.bp):
+    for bp in (linkeddata.bp, ontodoc.bp, gsp.bp, api.bp, workbench.bp):
         app.register_blueprint(bp)
+    workbench.take_over_home(app)
