@@ -282,7 +282,7 @@ def answer(ep: Endpoint, path_args: dict) -> Response:
         for r in page:
             w.writerow([r[v]["value"] if v in r else "" for v in rows.variables])
         resp = Response(buf.getvalue(), content_type="text/csv; charset=utf-8")
-        links = [f'<{a["license"]}>; rel="license"' for a in attr if a["license"]]
+        links = [f'<{lic}>; rel="license"' for a in attr for lic in a["licenses"]]
         links.append(f'<{link(offset=offset, format="json")}>; rel="describedby"; type="application/json"')
         resp.headers["Link"] = ", ".join(dict.fromkeys(links))
     else:
@@ -351,8 +351,9 @@ def openapi(catalog, server_url: str) -> dict:
                                     "text/csv": {"schema": {"type": "string"}}}},
                 "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
                 "503": {"$ref": "#/components/responses/Problem"}}}}
-    attribution_schema = {"type": "object", "properties": {k: {"type": "string", "nullable": True} for k in (
-        "graph", "graph_href", "title", "release", "license", "rights", "creditLine")}}
+    attribution_schema = {"type": "object", "properties": {
+        **{k: {"type": "string", "nullable": True} for k in ("graph", "graph_href", "title", "release", "rights", "creditLine")},
+        "licenses": {"type": "array", "items": {"type": "string"}}}}
     return {
         "openapi": "3.0.3",
         "info": {"title": "SkillGraph REST API", "version": "1",

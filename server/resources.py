@@ -141,6 +141,8 @@ def graph_attribution(graph_infos, graph_iris, root: str = "") -> list[dict]:
         if g is None:
             continue
         out.append({"graph": iri, "graph_href": local_href(iri, root), "title": g.title, "release": g.first(SCHEMA.version),
-                    "license": g.first(DCTERMS.license), "rights": g.first(DCTERMS.rights),
+                    "licenses": sorted({t.object.value for t in g.description if t.subject.value == iri
+                                        and t.predicate.value == str(DCTERMS.license)}),
+                    "rights": g.first(DCTERMS.rights),
                     "creditLine": g.first(SG.creditLine)})
     return out

@@ -11,9 +11,9 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from skillgraph.errors import SkillGraphError
-from skillgraph.ontology import DCTERMS, PREFIXES, SCHEMA, SG
+from skillgraph.ontology import PREFIXES
 
-from . import formats
+from . import formats, resources
 
 bp = Blueprint("workbench", __name__, template_folder="templates")
 
@@ -34,8 +34,9 @@ def page():
         curated, problem = list(catalog(current_app.config.get("QUERIES_DIR")).values()), None
     except SkillGraphError as e:  # the workbench still serves the editor and the graphs
         curated, problem = [], f"curated queries unavailable: {e}"
-    graphs = [{"iri": g.iri, "title": g.title, "release": g.first(SCHEMA.version), "license": g.first(DCTERMS.license),
-               "credit": g.first(SG.creditLine), "triples": g.triples} for g in state.graphs]
+    graphs = resources.graph_attribution(state.graphs, [g.iri for g in state.graphs], request.script_root)
+    for info, g in zip(graphs, state.graphs):
+        info["triples"] = g.triples
     fmts = {k: [{"name": f.name, "media": f.media_type} for f in formats.of_kind(k)] for k in (formats.RESULTS, formats.GRAPH)}
     html = render_template("workbench.html", base=request.script_root, build_id=build_id, graphs=graphs,
                            curated=curated, problem=problem, start=prefixed(START), formats=fmts, prefixes=PREFIXES)

@@ -64,7 +64,9 @@ def test_flagship_question_by_level_name(client):
     assert item["alignment"]["page"].startswith("http://localhost/id/crosswalk/alignment/")
     graphs = {a["graph"].rsplit("/", 1)[-1]: a for a in body["attribution"]}
     assert {"crosswalk", "esco", "onet", "pathsmith"} <= set(graphs)
-    assert graphs["esco"]["license"] == "http://data.europa.eu/eli/dec/2011/833/oj"
+    assert graphs["esco"]["licenses"] == ["http://data.europa.eu/eli/dec/2011/833/oj"]
+    assert graphs["crosswalk"]["licenses"] == ["http://data.europa.eu/eli/dec/2011/833/oj", "https://creativecommons.org/licenses/by/4.0/",
+                                               "https://opensource.org/licenses/MIT", "https://w3id.org/skillgraph/licence/unstated"]
     assert graphs["onet"]["creditLine"].startswith("This page includes information from the O*NET 30.1 Database")
     # the same answer for the numeric level, sg: name and the full IRI
     for level in ("3", "sg:Advanced", "advanced", "https://w3id.org/skillgraph/ontology%23Advanced"):
