@@ -218,7 +218,7 @@ def attribution(rows: pooled.Rows, page: list[dict]) -> list[dict]:
             if isinstance(q.graph_name, ox.NamedNode):
                 graphs.add(q.graph_name.value)
     root = request.host_url.rstrip("/") + request.script_root
-    return resources.graph_attribution(state.graphs, sorted(graphs), root)
+    return resources.graph_attribution(state.graphs, sorted(graphs), root, state.store)
     return out
 
 

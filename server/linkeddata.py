@@ -85,7 +85,7 @@ def page(s, d: resources.Description) -> str:
     return render_template(
         "resource.html", iri=d.iri, label=resources.label(st, _nn(d.iri)) or d.iri,
         types=[term(_nn(t)) for t in d.types()], groups=list(groups.values()), bnodes=bnodes,
-        incoming=incoming, incoming_total=d.incoming_total, sources=resources.graph_attribution(s.graphs, graphs, base),
+        incoming=incoming, incoming_total=d.incoming_total, sources=resources.graph_attribution(s.graphs, graphs, base, st),
         esco=resources.is_esco(d.iri), build_id=s.build_id, base=base,
         formats=[("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML")])
 

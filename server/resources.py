@@ -132,17 +132,27 @@ def label(st: ox.Store, term, lang: str = "en") -> str | None:
     return best
 
 
-def graph_attribution(graph_infos, graph_iris, root: str = "") -> list[dict]:
-    """Title, release, licence and credit line of each named graph, as the graphs describe themselves."""
+def graph_attribution(graph_infos, graph_iris, root: str = "", st: ox.Store | None = None) -> list[dict]:
+    """Title, release, licence and credit line of each named graph, as the graphs describe themselves.
+
+    The ontology graph describes the ontology, not itself: its licence and title are the
+    owl:Ontology's (read from `st` when given).
+    """
     by_iri = {g.iri: g for g in graph_infos}
     out = []
     for iri in graph_iris:
         g = by_iri.get(iri)
         if g is None:
             continue
-        out.append({"graph": iri, "graph_href": local_href(iri, root), "title": g.title, "release": g.first(SCHEMA.version),
-                    "licenses": sorted({t.object.value for t in g.description if t.subject.value == iri
-                                        and t.predicate.value == str(DCTERMS.license)}),
-                    "rights": g.first(DCTERMS.rights),
-                    "creditLine": g.first(SG.creditLine)})
+        info = {"graph": iri, "graph_href": local_href(iri, root), "title": g.title, "release": g.first(SCHEMA.version),
+                "licenses": sorted({t.object.value for t in g.description if t.subject.value == iri
+                                    and t.predicate.value == str(DCTERMS.license)}),
+                "rights": g.first(DCTERMS.rights), "creditLine": g.first(SG.creditLine)}
+        if not info["licenses"] and st is not None and iri == GRAPH_BASE + "ontology":
+            onto, gn = ox.NamedNode(ONTOLOGY_IRI), ox.NamedNode(iri)
+            info["licenses"] = sorted({q.object.value for q in st.quads_for_pattern(onto, ox.NamedNode(str(DCTERMS.license)), None, gn)})
+            info["title"] = label(st, onto) or info["title"]
+            info["release"] = next((q.object.value for q in st.quads_for_pattern(
+                onto, ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), None, gn)), None)
+        out.append(info)
     return out

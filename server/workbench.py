@@ -34,7 +34,7 @@ def page():
         curated, problem = list(catalog(current_app.config.get("QUERIES_DIR")).values()), None
     except SkillGraphError as e:  # the workbench still serves the editor and the graphs
         curated, problem = [], f"curated queries unavailable: {e}"
-    graphs = resources.graph_attribution(state.graphs, [g.iri for g in state.graphs], request.script_root)
+    graphs = resources.graph_attribution(state.graphs, [g.iri for g in state.graphs], request.script_root, state.store)
     for info, g in zip(graphs, state.graphs):
         info["triples"] = g.triples
     fmts = {k: [{"name": f.name, "media": f.media_type} for f in formats.of_kind(k)] for k in (formats.RESULTS, formats.GRAPH)}

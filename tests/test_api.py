@@ -65,6 +65,7 @@ def test_flagship_question_by_level_name(client):
     graphs = {a["graph"].rsplit("/", 1)[-1]: a for a in body["attribution"]}
     assert {"crosswalk", "esco", "onet", "pathsmith"} <= set(graphs)
     assert graphs["esco"]["licenses"] == ["http://data.europa.eu/eli/dec/2011/833/oj"]
+    assert graphs["ontology"]["licenses"] == ["https://creativecommons.org/licenses/by/4.0/"]  # sg:Advanced is the ontology's
     assert graphs["crosswalk"]["licenses"] == ["http://data.europa.eu/eli/dec/2011/833/oj", "https://creativecommons.org/licenses/by/4.0/",
                                                "https://opensource.org/licenses/MIT", "https://w3id.org/skillgraph/licence/unstated"]
     assert graphs["onet"]["creditLine"].startswith("This page includes information from the O*NET 30.1 Database")
