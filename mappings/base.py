@@ -48,6 +48,19 @@ class BuildContext:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+def build_time() -> _dt.datetime:
+    """When the graph was made: SOURCE_DATE_EPOCH when set (reproducible builds), else now (UTC, whole seconds)."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+        except ValueError:
+            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970") from None
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+
+
 def new_graph() -> Graph:
     g = Graph()
     for prefix, ns in PREFIXES.items():
@@ -93,6 +106,6 @@ class SourceMapping:
         g.add((gi, SG.modificationNotice, Literal(self.modification_notice)))
         g.add((gi, SCHEMA.version, Literal(release)))
         g.add((gi, DCTERMS.source, URIRef(self.homepage)))
-        g.add((gi, DCTERMS.created, Literal(_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0), datatype=XSD.dateTime)))
+        g.add((gi, DCTERMS.created, Literal(build_time(), datatype=XSD.dateTime)))
         g.add((gi, PROV.wasAttributedTo, Literal(self.publisher)))
         g.add((gi, RDFS.label, Literal(f"{self.title} ({release})", lang="en")))

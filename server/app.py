@@ -33,7 +33,7 @@ from werkzeug.exceptions import HTTPException
 from skillgraph.errors import SkillGraphError
 from skillgraph.store import NoBuild
 
-from . import backends, checks, pages, protocol
+from . import backends, blueprints, checks, pages, protocol
 from .problems import HTTPProblem, text_response
 
 DEFAULTS = {"QUERY_TIMEOUT": 30.0, "RESULT_LIMIT": 10000, "WORKERS": 2, "MAX_MEMORY_MB": 2048,
@@ -87,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
     checks.inspect("ASK {}")  # load rdflib's SPARQL grammar now, not in the first request
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
+    blueprints.register(app)  # Linked Data, Graph Store, VoID, REST API, workbench
     app.register_error_handler(HTTPProblem, lambda e: text_response(e.status, e.message, e.headers))
     app.register_error_handler(NoBuild, lambda e: text_response(503, str(e)))
     # e.g. a curated .rq file with a bad header: the operator's problem, reported as it is

@@ -17,11 +17,12 @@ from typing import Callable, Mapping
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from skillgraph import __version__, iri
 from skillgraph import store as store_mod
 from skillgraph.errors import BuildError, SourceError, ValidationFailed
+from skillgraph.licensing import describe_derived, sssom_licence, terms_of
 from skillgraph.mappings import SOURCES, BuildContext, MappingResult, new_graph
 from skillgraph.ontology import ONTOLOGY_IRI, SCHEMA, SG, load_ontology
 from skillgraph.reasoning import REASONERS, InferenceReport, rdflib_to_ox
@@ -118,11 +119,9 @@ def _align(graphs: dict[str, Graph]) -> tuple[Graph | None, dict]:
     g.add((gi, SG.sourceId, Literal(CROSSWALK_GRAPH)))
     g.add((gi, DCTERMS.title, Literal("SkillGraph crosswalk alignments", lang="en")))
     g.add((gi, RDFS.label, Literal("SkillGraph crosswalk alignments", lang="en")))
-    g.add((gi, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
-    g.add((gi, SG.creditLine, Literal("Alignments computed by SkillGraph from the source graphs of this build.")))
     g.add((gi, SCHEMA.version, Literal(__version__)))
-    for key in graphs:
-        g.add((gi, PROV.wasDerivedFrom, iri.graph(key)))
+    describe_derived(g, str(gi), "Alignments computed by SkillGraph from the source graphs of this build.",
+                     [terms_of(sg, str(iri.graph(key))) for key, sg in graphs.items()])
     return g, report
 
 
@@ -145,7 +144,7 @@ def _load_graph(st: ox.Store, key: str, g: Graph) -> int:
     return len(g)
 
 
-def _describe_inferred(st: ox.Store, target: ox.NamedNode, report: InferenceReport) -> None:
+def _describe_inferred(st: ox.Store, target: ox.NamedNode, report: InferenceReport, graphs: Mapping[str, Graph]) -> None:
     g = Graph()
     gi = URIRef(target.value)
     g.add((gi, RDF.type, SG.InferenceGraph))
@@ -153,7 +152,8 @@ def _describe_inferred(st: ox.Store, target: ox.NamedNode, report: InferenceRepo
     g.add((gi, RDFS.label, Literal("Entailed triples", lang="en")))
     g.add((gi, DCTERMS.title, Literal("Entailed triples", lang="en")))
     g.add((gi, SG.method, Literal(f"{report.reasoner} reasoner, SkillGraph {__version__}")))
-    g.add((gi, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    inputs = [terms_of(g_in, str(iri.graph(key))) for key, g_in in graphs.items()]
+    describe_derived(g, target.value, "Triples entailed by SkillGraph from the graphs of this build.", inputs)
     st.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in g)
 
 
@@ -208,7 +208,7 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None
         t0 = time.perf_counter()
         target = ox.NamedNode(str(iri.graph(INFERRED_GRAPH)))
         inf = reason(st, target, a.graphs.values())
-        _describe_inferred(st, target, inf)
+        _describe_inferred(st, target, inf, a.graphs)
         counts[INFERRED_GRAPH] = _count(st, target)
         a.timings["reason"] = time.perf_counter() - t0
         log(f"inferred {counts[INFERRED_GRAPH]:,} triples with {inf.reasoner} in {inf.rounds} round(s): "
@@ -221,8 +221,9 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None
         if CROSSWALK_GRAPH in a.graphs:
             from skillgraph.crosswalk.sssom import write_sssom
 
+            lic, other = sssom_licence(a.graphs[CROSSWALK_GRAPH], str(iri.graph(CROSSWALK_GRAPH)))
             write_sssom(a.graphs[CROSSWALK_GRAPH], staging / "exports" / "crosswalk.sssom.tsv",
-                        labels=list(a.graphs.values()))
+                        labels=list(a.graphs.values()), license=lic, other=other)
         a.timings["export"] = time.perf_counter() - t0
         del st
 

@@ -165,6 +165,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     from skillgraph.export import write_exports
 
     st = store_mod.open_read_only(args.store)
+    if args.release:
+        from skillgraph.release import write_release
+
+        folder = write_release(st, Path(args.release), args.release_name)
+        print((folder / "SHA256SUMS").read_text(encoding="utf-8"), end="")
+        print(folder)
+        return 0
     graphs = [n.value.rsplit("/", 1)[-1] for n in st.named_graphs()]
     if args.graph:
         for gk in args.graph.split(","):
@@ -174,6 +181,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     written = write_exports(st, Path(args.out), sorted(graphs), args.format.split(","))
     for p in written:
         print(p)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from skillgraph import diff
+
+    report = diff.diff(args.old, args.new)
+    print(diff.text(report, args.limit), end="")
+    if args.rdf:
+        diff.write_trig(report, args.rdf)
+        print(f"RDF (TriG): {args.rdf}")
     return 0
 
 
@@ -269,7 +287,17 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", default="export", help="output folder")
     e.add_argument("--graph", help="comma-separated graph names (default: all)")
     e.add_argument("--format", default="ttl,trig,nq", help="ttl, nt, jsonld, rdfxml (per graph); trig, nq (dataset)")
+    e.add_argument("--release", metavar="DIR", help="write a reproducible release folder DIR/skillgraph-<name>/ "
+                   "(Turtle per graph, SSSOM sets, N-Quads, VoID/DCAT, SHA256SUMS); dates from SOURCE_DATE_EPOCH")
+    e.add_argument("--release-name", help="release name (default: the skillgraph version)")
     e.set_defaults(func=cmd_export)
+
+    d = sub.add_parser("diff", help="what changed between two builds or releases (concepts, labels, ratings, alignments)")
+    d.add_argument("old", help="build folder, builds/<id> folder, release folder or .nq file")
+    d.add_argument("new", help="the same kinds as OLD")
+    d.add_argument("--rdf", metavar="FILE", help="also write the changes as TriG (graphs diff#added, #removed, #dangling)")
+    d.add_argument("--limit", type=int, default=20, help="entries shown per section (default 20)")
+    d.set_defaults(func=cmd_diff)
 
     q = sub.add_parser("query", help="run a curated query (by name) or a SPARQL query on the current build")
     store_opt(q)

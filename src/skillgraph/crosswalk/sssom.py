@@ -87,19 +87,26 @@ def rows(graph: Graph, labels: Iterable[Graph] = ()) -> list[dict[str, str]]:
     return out
 
 
-def write_sssom(graph: Graph, path: str | Path, labels: Iterable[Graph] = ()) -> int:
-    """Write the alignments of `graph` as SSSOM/TSV to `path`; returns the number of rows."""
+def write_sssom(graph: Graph, path: str | Path, labels: Iterable[Graph] = (), *,
+                mapping_set_id: str = MAPPING_SET_ID, license: str = "https://creativecommons.org/licenses/by/4.0/",
+                other: str | None = None, description: str | None = None) -> int:
+    """Write the alignments of `graph` as SSSOM/TSV to `path`; returns the number of rows.
+
+    `labels` may be anything with rdflib's `objects(subject, predicate)` (e.g. a store adapter).
+    """
     path = Path(path)
     data = rows(graph, labels)
     with path.open("w", encoding="utf-8", newline="") as f:
         f.write("#curie_map:\n")
         for prefix, ns in CURIE_MAP.items():
             f.write(f"#  {prefix}: \"{ns}\"\n")
-        f.write(f"#mapping_set_id: \"{MAPPING_SET_ID}\"\n")
+        f.write(f"#mapping_set_id: \"{mapping_set_id}\"\n")
         f.write(f"#mapping_set_version: \"{__version__}\"\n")
-        f.write("#mapping_set_description: \"SkillGraph crosswalk: O*NET, ESCO, WEF and levelled competency statements, "
-                "scored by lexical similarity combined with structural evidence.\"\n")
-        f.write("#license: \"https://creativecommons.org/licenses/by/4.0/\"\n")
+        f.write("#mapping_set_description: \"" + (description or "SkillGraph crosswalk: O*NET, ESCO, WEF and levelled "
+                "competency statements, scored by lexical similarity combined with structural evidence.") + "\"\n")
+        f.write(f"#license: \"{license}\"\n")
+        if other:
+            f.write(f"#other: \"{other}\"\n")
         f.write(f"#mapping_tool: \"SkillGraph {__version__}\"\n")
         w = csv.DictWriter(f, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         w.writeheader()
