@@ -16,15 +16,14 @@ turns them into RDF. Percentages stay as the publisher wrote them (0-100) as Dec
 from __future__ import annotations
 
 import csv
-import gzip
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
 from skillgraph.errors import SourceError
-from skillgraph.tabular import Row, read_delimited
+from skillgraph.tabular import Row, check_number, read_delimited, text_lines
 
 V1_TASKS = "onet_task_mappings.csv"
 V1_PATTERNS = "automation_vs_augmentation.csv"
@@ -134,12 +133,8 @@ def _dec(row: Row, column: str, required: bool = False, lo: float | None = None,
         if required:
             raise row.error("empty value in a required numeric column", column=column)
         return None
-    try:
-        d = Decimal(v)
-    except InvalidOperation:
-        raise row.error(f"{v!r} is not a number", column=column) from None
-    if not d.is_finite():
-        raise row.error(f"{v!r} is not a finite number", column=column)
+    check_number(row, column, v)
+    d = Decimal(v)
     if (lo is not None and d < Decimal(str(lo))) or (hi is not None and d > Decimal(str(hi))):
         raise row.error(f"{v} is outside [{lo}, {hi}]", column=column)
     return d
@@ -168,11 +163,9 @@ def _where(row: Row) -> Where:
 
 
 def header_of(path: Path) -> list[str]:
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", newline="", encoding="utf-8-sig") as fh:
-            first = next(csv.reader(fh), [])
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        first = next(csv.reader(text_lines(path)), [])
+    except (OSError, csv.Error) as e:
         raise SourceError(path, f"unreadable CSV header: {e}", line=1) from None
     return [h.strip() for h in first]
 
