@@ -21,10 +21,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from skillgraph import iri
+from skillgraph.errors import SourceError
 from skillgraph.ontology import SCHEMA, SG
 
 from .aei_join import AMBIGUOUS, DEFAULT_THRESHOLD, METHODS, UNMATCHED, Joiner, Match, TaskIndex
-from .aei_read import NON_PATTERNS, PATTERN_KIND, Release, Slice, TaskUsage, discover
+from .aei_read import NON_PATTERNS, PATTERN_KIND, Release, Slice, TaskUsage, discover, release_name, scan
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
 
 SRC = "aei"
@@ -87,10 +88,33 @@ class AEIMapping(SourceMapping):
         "statements (method and score recorded on each row), occupation aggregates computed; published values unchanged."
     )
     requires = ("onet",)
+    multiple = True
+
+    def preflight(self, path, options: dict) -> None:
+        self._releases(path, scan)
+
+    def _releases(self, path, read) -> list:
+        """Every release of every path given, side by side; the embedded ones unless the same release is given."""
+        paths = [Path(p) for p in (path if isinstance(path, (list, tuple)) else [path])]
+        given: dict[str, Path] = {}
+        out = []
+        for p in paths:
+            if self.is_embedded(p):
+                continue
+            for rel in read(p):
+                name = rel.name if isinstance(rel, Release) else release_name(rel[0])
+                if name in given:
+                    raise SourceError(p, f"release {name} is given twice (also under {given[name]})")
+                given[name] = p
+                out.append(rel)
+        for p in paths:
+            if self.is_embedded(p):
+                out += [r for r in read(p)
+                        if (r.name if isinstance(r, Release) else release_name(r[0])) not in given]
+        return out
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
-        path = Path(path)
-        releases = discover(path)
+        releases = sorted(self._releases(path, discover), key=lambda r: r.name)
         report = MappingReport()
         g = new_graph()
         onet = ctx.graphs.get("onet")
@@ -109,7 +133,7 @@ class AEIMapping(SourceMapping):
             report.tables_read.extend(rel.files)
         report.details["join"] = joins
         names = [r.name for r in releases]
-        return MappingResult(g, "+".join(names) if names else path.name, report)
+        return MappingResult(g, "+".join(names), report)
 
     def _patterns(self, g: Graph) -> None:
         scheme = iri.instance(SRC, "scheme", "interaction-patterns")

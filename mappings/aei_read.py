@@ -196,24 +196,28 @@ def release_name(folder: Path) -> str:
     return m.group(0) if m else folder.name
 
 
-def discover(path: Path) -> list[Release]:
-    """The releases under `path`: a release folder, a folder of release folders, or one data file."""
+def scan(path: Path, top: bool = True) -> list[tuple[Path, list[Path]]]:
+    """The release folders under `path` and their data files, from names and headers only (cheap: preflight)."""
     path = Path(path)
     if not path.exists():
         raise SourceError(path, "no such file or folder")
     if path.is_file():
-        kind = layout_of(path)
-        if kind is None:
+        if layout_of(path) is None:
             raise SourceError(path, "not an Anthropic Economic Index file: expected onet_task_mappings.csv, "
                                     "automation_vs_augmentation.csv, a v3 long-layout CSV or a metrics CSV", line=1)
-        return [read_release(path.parent, [path])]
+        return [(path.parent, [path])]
     files = sorted(p for p in path.iterdir() if p.is_file() and layout_of(p))
-    out = [read_release(path, files)] if files else []
+    out = [(path, files)] if files else []
     for sub in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        out.extend(discover(sub))
-    if not out and path.is_dir() and not any(p.is_dir() for p in path.iterdir()):
+        out.extend(scan(sub, top=False))
+    if not out and top:
         raise SourceError(path, "no Anthropic Economic Index files found in this folder")
     return out
+
+
+def discover(path: Path) -> list[Release]:
+    """The releases under `path`: a release folder, a folder of release folders, or one data file."""
+    return [read_release(folder, files) for folder, files in scan(path)]
 
 
 def read_release(folder: Path, files: Iterable[Path]) -> Release:

@@ -30,6 +30,10 @@ class BuildError(SkillGraphError):
     """The build failed; the last good graph stays in place."""
 
 
+class ReferenceFailed(BuildError):
+    """Cross-graph references of the mapped graphs do not resolve (the dangling IRIs are in the message)."""
+
+
 class ValidationFailed(BuildError):
     """SHACL validation found violations."""
 

@@ -1,0 +1,102 @@
+"""The closing check of a build: every cross-graph reference resolves in the union of the mapped graphs.
+
+Each graph is validated with its own shapes, which cannot see the other graphs; a task whose
+occupation is missing from the O*NET graph, a statement anchored to a task that no graph holds, an
+alignment pointing at nothing, or AEI evidence about an unknown task would all "conform". This module
+runs, after mapping and aligning, one graph query per kind of reference (predicate -> the class its
+object must have in the graph that owns it) and lists every dangling IRI. A reference is checked only
+when the graph that would hold its target is in the build (with --only, the others stay unjoined).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF
+
+from skillgraph.ontology import SG
+
+ESCO_PREFIX = "http://data.europa.eu/esco/"
+ID_PREFIX = "https://w3id.org/skillgraph/id/"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Objects of `predicate` in the `holders` graphs (all when empty) must be typed `target_class` in `owner`."""
+
+    name: str
+    predicate: URIRef
+    owner: str
+    target_class: URIRef
+    holders: tuple[str, ...] = ()
+
+
+REFERENCES: tuple[Reference, ...] = (
+    Reference("a task's occupation", SG.taskOf, "onet", SG.Occupation),
+    Reference("a statement's anchor task", SG.anchoredTo, "onet", SG.Task),
+    Reference("AEI evidence's task", SG.aboutTask, "onet", SG.Task, ("aei",)),
+    Reference("AEI evidence's candidate task", SG.joinCandidate, "onet", SG.Task, ("aei",)),
+    Reference("AEI evidence's occupation", SG.occupation, "onet", SG.Occupation, ("aei",)),
+)
+
+
+@dataclass
+class Dangling:
+    reference: str
+    graph: str
+    predicate: str
+    targets: list[str]
+
+
+def _owner_of(node: URIRef) -> str | None:
+    """The source graph that holds an entity, from its IRI."""
+    s = str(node)
+    if s.startswith(ESCO_PREFIX):
+        return "esco"
+    if s.startswith(ID_PREFIX):
+        return s[len(ID_PREFIX):].split("/", 1)[0]
+    return None
+
+
+def check(graphs: Mapping[str, Graph]) -> list[Dangling]:
+    """Every dangling cross-graph reference in these graphs (source id -> graph); empty when all resolve."""
+    out: list[Dangling] = []
+    for ref in REFERENCES:
+        owner = graphs.get(ref.owner)
+        if owner is None:
+            continue
+        for key, g in graphs.items():
+            if ref.holders and key not in ref.holders:
+                continue
+            missing = sorted({str(o) for o in g.objects(None, ref.predicate)
+                              if (o, RDF.type, ref.target_class) not in owner})
+            if missing:
+                out.append(Dangling(ref.name, key, str(ref.predicate), missing))
+    out.extend(_alignments(graphs))
+    return out
+
+
+def _alignments(graphs: Mapping[str, Graph]) -> Iterable[Dangling]:
+    """An alignment's source and target must be an entity (a subject with a type) of the graph that owns it."""
+    for key, g in graphs.items():
+        missing: set[str] = set()
+        for al in g.subjects(RDF.type, SG.Alignment):
+            for p in (OWL.annotatedSource, OWL.annotatedTarget):
+                for end in g.objects(al, p):
+                    owner = graphs.get(_owner_of(end) or "")
+                    if owner is not None and (end, RDF.type, None) not in owner:
+                        missing.add(str(end))
+        if missing:
+            yield Dangling("an alignment's endpoint", key, "owl:annotatedSource/owl:annotatedTarget", sorted(missing))
+
+
+def describe(dangling: list[Dangling], limit: int = 50) -> str:
+    """The dangling references as text for the user: which link, in which graph, which IRIs."""
+    lines = []
+    for d in dangling:
+        lines.append(f"{len(d.targets)} dangling {d.reference} ({d.predicate} in graph {d.graph}):")
+        lines += [f"  {t}" for t in d.targets[:limit]]
+        if len(d.targets) > limit:
+            lines.append(f"  ... and {len(d.targets) - limit} more")
+    return "\n".join(lines)
