@@ -377,7 +377,7 @@ def test_aei_given_as_a_release_keeps_the_seed_evidence_pack_exactly(full_build,
     assert aei["release"] == "release_2025_02_10+release_2026_03_24"
     rows = select(st, f"""SELECT ?n ?aug ?ts ?ai ?rel WHERE {{ GRAPH {g('aei')} {{ ?e a sg:AIUsageEvidence ;
         sg:occupation <{ONET_ID}occupation/{CSR_SOC}> ; sg:observationCount ?n ; sg:augmentationShare ?aug ;
-        sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ; dcterms:source/schema:version ?rel }} }}""")
+        sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ; dcterms:source/<https://schema.org/version> ?rel }} }}""")
     assert [(r["n"], r["aug"], r["ts"], r["ai"], r["rel"]) for r in rows] == [
         (6032, Decimal("0.95"), Decimal("0.888"), Decimal("2.71"), "release_2026_03_24")]
     assert full_build.info["sources"]["onet"]["tables_skipped_why"] == {
