@@ -133,13 +133,12 @@ def assemble(sources: Mapping[str, Input], log: Log = lambda m: None, crosswalk:
         a.graphs[key] = res.graph
         a.results[key] = res
         counts = ", ".join(f"{k} {v:,}" for k, v in sorted(res.report.counts.items()))
-        log(f"mapped {key} ({res.release}) from {path}: {len(res.graph):,} triples" + (f"; {counts}" if counts else ""))
+        shown = ", ".join(_shown_path(path)) if isinstance(path, list) else path
+        log(f"mapped {key} ({res.release}) from {shown}: {len(res.graph):,} triples" + (f"; {counts}" if counts else ""))
         for w in res.report.warnings:
             log(f"  warning: {w}")
-        if res.report.tables_skipped:
-            log(f"  absent, skipped: {', '.join(res.report.tables_skipped)}")
-            for table, why in res.report.skipped_why.items():
-                log(f"    {table}: {why}")
+        for table in res.report.tables_skipped:
+            log(f"  skipped {table}: {res.report.skipped_why.get(table, 'absent')}")
     if crosswalk:
         t0 = time.perf_counter()
         g, report = _align(a.graphs)

@@ -42,12 +42,12 @@ class Reference:
 
 
 REFERENCES: tuple[Reference, ...] = (
-    Reference("a task's occupation", SG.taskOf, "onet", SG.Occupation),
-    Reference("a statement's anchor task", SG.anchoredTo, "onet", SG.Task),
-    Reference("AEI evidence's task", SG.aboutTask, "onet", SG.Task, ("aei",)),
-    Reference("AEI evidence's candidate task", SG.joinCandidate, "onet", SG.Task, ("aei",)),
-    Reference("occupation", SG.occupation, None, None),
-    Reference("anchor-set task (skos:Collection member)", SKOS.member, None, None),
+    Reference("task -> occupation", SG.taskOf, "onet", SG.Occupation),
+    Reference("statement -> anchor task", SG.anchoredTo, "onet", SG.Task),
+    Reference("AEI evidence -> task", SG.aboutTask, "onet", SG.Task, ("aei",)),
+    Reference("AEI evidence -> candidate task", SG.joinCandidate, "onet", SG.Task, ("aei",)),
+    Reference("record -> occupation", SG.occupation, None, None),
+    Reference("collection -> member (e.g. an anchor-set task)", SKOS.member, None, None),
 )
 
 
@@ -110,14 +110,14 @@ def _alignments(graphs: Mapping[str, Graph]) -> Iterable[Dangling]:
                     if owner is not None and (end, RDF.type, None) not in owner:
                         missing.add((str(al), str(end)))
         if missing:
-            yield Dangling("alignment endpoint", key, "owl:annotatedSource/owl:annotatedTarget", sorted(missing))
+            yield Dangling("alignment -> source or target", key, "owl:annotatedSource/owl:annotatedTarget", sorted(missing))
 
 
 def describe(dangling: list[Dangling], limit: int = 50) -> str:
     """The dangling references as text for the user: which link, in which graph, which IRIs."""
     lines = []
     for d in dangling:
-        lines.append(f"{len(d.links)} dangling {d.reference} link(s) ({d.predicate} in graph {d.graph}) "
+        lines.append(f"{len(d.links)} dangling link(s) {d.reference} ({d.predicate} in graph {d.graph}) "
                      f"to {len(d.targets)} IRI(s) no graph of this build holds: {', '.join(d.targets[:limit])}"
                      + (f" ... and {len(d.targets) - limit} more" if len(d.targets) > limit else ""))
         lines += [f"  <{s}> -> <{t}>" for s, t in d.links[:limit]]
