@@ -217,3 +217,11 @@ def test_exit_codes_are_documented_in_help(capsys):
     out = capsys.readouterr().out
     for code in ("0  published", "1  SHACL violations", "2  bad input or usage", "3  another error"):
         assert code in out
+
+
+def test_a_framework_folder_without_a_table_fails_before_any_source_is_mapped(good, capsys, tmp_path):
+    empty = tmp_path / "pathsmith"
+    empty.mkdir()
+    text = refused(good, capsys, ["--pathsmith", str(empty)], 2,
+                   re.escape(f"{empty}: no CSV table found here"))
+    assert "mapped " not in text
