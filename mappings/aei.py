@@ -26,7 +26,7 @@ from skillgraph.ontology import SCHEMA, SG
 
 from .aei_join import AMBIGUOUS, DEFAULT_THRESHOLD, METHODS, UNMATCHED, Joiner, Match, TaskIndex
 from .aei_read import NON_PATTERNS, PATTERN_KIND, Release, Slice, TaskUsage, discover, release_name, scan
-from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
+from .base import BuildContext, MappingReport, MappingResult, Origins, SourceMapping, new_graph
 
 SRC = "aei"
 HUNDRED = Decimal(100)
@@ -127,7 +127,7 @@ class AEIMapping(SourceMapping):
         joins: dict[str, dict] = {}
         for rel in releases:
             joiner = Joiner(index, threshold)
-            rows = _Writer(g, rel, joiner, index, report).write()
+            rows = _Writer(g, rel, joiner, index, report, ctx.origin(self.id)).write()
             joins[rel.name] = {"layout": rel.layout, "onet_tasks": len(index), "threshold": threshold,
                                "texts": joiner.counts(), "rows": rows, "not_task_rows": len(rel.skipped)}
             report.tables_read.extend(rel.files)
@@ -155,8 +155,10 @@ class AEIMapping(SourceMapping):
 class _Writer:
     """Writes one release into the graph."""
 
-    def __init__(self, g: Graph, rel: Release, joiner: Joiner, index: TaskIndex, report: MappingReport):
+    def __init__(self, g: Graph, rel: Release, joiner: Joiner, index: TaskIndex, report: MappingReport,
+                 origins: Origins):
         self.g, self.rel, self.joiner, self.index, self.report = g, rel, joiner, index, report
+        self.origins = origins  # node -> file:line, for SHACL results
         self.release = release_iri(rel.name)
         self.activity = iri.instance(SRC, "join", rel.name)
         self.rows = {m: 0 for m in METHODS}
@@ -235,6 +237,7 @@ class _Writer:
     def _task(self, t: TaskUsage, s: Slice, key: str, occ: dict) -> None:
         g = self.g
         node = iri.instance(SRC, "task-usage", f"{self.rel.name}-{iri.digest(key, t.task_id, t.text)}")
+        self.origins.add(node, t.where.path, t.where.line)
         self._common(node, s)
         g.add((node, SG.taskText, Literal(t.text)))
         if t.pct is not None:
@@ -294,6 +297,7 @@ class _Writer:
         g = self.g
         local = f"{self.rel.name}-{o.soc}" if len(self.rel.slices) == 1 else f"{self.rel.name}-{key}-{o.soc}"
         node = iri.instance(SRC, "occupation-evidence", local)
+        self.origins.add(node, o.where.path, o.where.line)
         self._common(node, s)
         g.add((node, SG.occupation, iri.instance("onet", "occupation", o.soc)))
         g.add((node, RDFS.label, Literal(f"AEI {self.rel.name} evidence for {o.title or o.soc}", lang="en")))

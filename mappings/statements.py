@@ -390,6 +390,7 @@ class StatementFrameworkMapping(SourceMapping):
         used: set[str] = set()
         for s in statements:
             node = statement_iri(spec.source, s)
+            ctx.origin(self.id).row(node, s.row)
             if (node, RDF.type, spec.statement_class) in g:
                 raise s.row.error(f"statement {node} is given twice (another table has the same occupation, "
                                   "domain and position)")

@@ -225,3 +225,22 @@ def test_a_framework_folder_without_a_table_fails_before_any_source_is_mapped(go
     text = refused(good, capsys, ["--pathsmith", str(empty)], 2,
                    re.escape(f"{empty}: no CSV table found here"))
     assert "mapped " not in text
+
+
+def test_the_map_back_index_points_at_the_source_line_of_each_record():
+    """Statements and AEI records keep where they came from, as O*NET rows do (used for SHACL results)."""
+    from rdflib.namespace import RDF
+
+    from skillgraph.build import assemble, plan
+    from skillgraph.ontology import SG
+
+    a = assemble(plan(only=["onet", "pathsmith", "aei"]), crosswalk=False)
+    statements = [s for s in a.graphs["pathsmith"].subjects() if "/statement/" in str(s)]
+    assert len(set(statements)) == 84
+    places = {a.origins["pathsmith"].get(s)[0].rsplit(":", 1)[0] for s in set(statements)}
+    assert all(Path(p).is_file() and Path(p).suffix == ".csv" for p in places)
+    (pack,) = [e for e in a.graphs["aei"].subjects(RDF.type, SG.AIUsageEvidence) if "occupation-evidence" in str(e)]
+    where = a.origins["aei"].get(pack)
+    assert where == [f"{SOURCES.get('aei').embedded_path() / 'release_2026_03_24' / 'aei_metrics.csv'}:2"]
+    (occ_line,) = a.origins["onet"].get(CSR)
+    assert occ_line == f"{SOURCES.get('onet').embedded_path() / 'Occupation Data.txt'}:2"
