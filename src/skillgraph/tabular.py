@@ -28,7 +28,9 @@ class Row:
     path: str
     line: int
     values: dict[str, str]
-    cells: str = ""  # "chars": one unquoted physical line, positions are characters; "cells": sheet columns
+    # how to tell a field's position: "chars" (one unquoted physical line: character column),
+    # "cells" (a sheet: cell number), "" (a quoted or multi-line record: not told)
+    cells: str = ""
 
     def position(self, column: str | None) -> int | None:
         """1-based position of a column's field on the line (None when it cannot be told exactly)."""
@@ -93,13 +95,14 @@ def _describe_char(c: str) -> str:
     return f"control character U+{ord(c):04X}" + (f" ({names[c]})" if c in names else "")
 
 
-def check_text(path: str, line: int, text: str, base: int = 1) -> None:
+def check_text(path: str, line: int, text: str) -> None:
     """Refuse characters XML and RDF/XML cannot carry, naming file:line:column."""
     m = FORBIDDEN.search(text)
     if m:
-        hint = " (the file looks like UTF-16: save it as UTF-8)" if m.group() == "\x00" and text.count("\x00") * 3 >= len(text) else ""
+        utf16 = m.group() == "\x00" and text.count("\x00") * 3 >= len(text)  # every other byte NUL
+        hint = " (the file looks like UTF-16: save it as UTF-8)" if utf16 else ""
         raise SourceError(path, f"{_describe_char(m.group())}, which XML and RDF/XML cannot carry{hint}",
-                          line=line, char=base + m.start())
+                          line=line, char=m.start() + 1)
 
 
 def text_lines(path: str | Path, shown: str | None = None) -> Iterator[str]:
