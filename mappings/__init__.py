@@ -12,9 +12,10 @@ from importlib import import_module
 
 from skillgraph.registry import Registry
 
-from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
+from .base import BuildContext, MappingReport, MappingResult, Origins, SourceMapping, new_graph
 
-__all__ = ["SOURCES", "SourceMapping", "BuildContext", "MappingReport", "MappingResult", "new_graph", "source"]
+__all__ = ["SOURCES", "SourceMapping", "BuildContext", "MappingReport", "MappingResult", "Origins", "new_graph",
+           "source"]
 
 SOURCES: Registry[SourceMapping] = Registry("source")
 

@@ -21,11 +21,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from skillgraph import iri
+from skillgraph.errors import SourceError
 from skillgraph.ontology import SCHEMA, SG
 
 from .aei_join import AMBIGUOUS, DEFAULT_THRESHOLD, METHODS, UNMATCHED, Joiner, Match, TaskIndex
-from .aei_read import NON_PATTERNS, PATTERN_KIND, Release, Slice, TaskUsage, discover
-from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
+from .aei_read import NON_PATTERNS, PATTERN_KIND, Release, Slice, TaskUsage, discover, release_name, scan
+from .base import BuildContext, MappingReport, MappingResult, Origins, SourceMapping, new_graph
 
 SRC = "aei"
 HUNDRED = Decimal(100)
@@ -87,10 +88,33 @@ class AEIMapping(SourceMapping):
         "statements (method and score recorded on each row), occupation aggregates computed; published values unchanged."
     )
     requires = ("onet",)
+    multiple = True
+
+    def preflight(self, path, options: dict) -> None:
+        self._releases(path, scan)
+
+    def _releases(self, path, read) -> list:
+        """Every release of every path given, side by side; the embedded ones unless the same release is given."""
+        paths = [Path(p) for p in (path if isinstance(path, (list, tuple)) else [path])]
+        given: dict[str, Path] = {}
+        out = []
+        for p in paths:
+            if self.is_embedded(p):
+                continue
+            for rel in read(p):
+                name = rel.name if isinstance(rel, Release) else release_name(rel[0])
+                if name in given:
+                    raise SourceError(p, f"release {name} is given twice (also under {given[name]})")
+                given[name] = p
+                out.append(rel)
+        for p in paths:
+            if self.is_embedded(p):
+                out += [r for r in read(p)
+                        if (r.name if isinstance(r, Release) else release_name(r[0])) not in given]
+        return out
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
-        path = Path(path)
-        releases = discover(path)
+        releases = sorted(self._releases(path, discover), key=lambda r: r.name)
         report = MappingReport()
         g = new_graph()
         onet = ctx.graphs.get("onet")
@@ -103,13 +127,13 @@ class AEIMapping(SourceMapping):
         joins: dict[str, dict] = {}
         for rel in releases:
             joiner = Joiner(index, threshold)
-            rows = _Writer(g, rel, joiner, index, report).write()
+            rows = _Writer(g, rel, joiner, index, report, ctx.origin(self.id)).write()
             joins[rel.name] = {"layout": rel.layout, "onet_tasks": len(index), "threshold": threshold,
                                "texts": joiner.counts(), "rows": rows, "not_task_rows": len(rel.skipped)}
             report.tables_read.extend(rel.files)
         report.details["join"] = joins
         names = [r.name for r in releases]
-        return MappingResult(g, "+".join(names) if names else path.name, report)
+        return MappingResult(g, "+".join(names), report)
 
     def _patterns(self, g: Graph) -> None:
         scheme = iri.instance(SRC, "scheme", "interaction-patterns")
@@ -131,8 +155,10 @@ class AEIMapping(SourceMapping):
 class _Writer:
     """Writes one release into the graph."""
 
-    def __init__(self, g: Graph, rel: Release, joiner: Joiner, index: TaskIndex, report: MappingReport):
+    def __init__(self, g: Graph, rel: Release, joiner: Joiner, index: TaskIndex, report: MappingReport,
+                 origins: Origins):
         self.g, self.rel, self.joiner, self.index, self.report = g, rel, joiner, index, report
+        self.origins = origins  # node -> file:line, for SHACL results
         self.release = release_iri(rel.name)
         self.activity = iri.instance(SRC, "join", rel.name)
         self.rows = {m: 0 for m in METHODS}
@@ -211,6 +237,7 @@ class _Writer:
     def _task(self, t: TaskUsage, s: Slice, key: str, occ: dict) -> None:
         g = self.g
         node = iri.instance(SRC, "task-usage", f"{self.rel.name}-{iri.digest(key, t.task_id, t.text)}")
+        self.origins.add(node, t.where.path, t.where.line)
         self._common(node, s)
         g.add((node, SG.taskText, Literal(t.text)))
         if t.pct is not None:
@@ -270,6 +297,7 @@ class _Writer:
         g = self.g
         local = f"{self.rel.name}-{o.soc}" if len(self.rel.slices) == 1 else f"{self.rel.name}-{key}-{o.soc}"
         node = iri.instance(SRC, "occupation-evidence", local)
+        self.origins.add(node, o.where.path, o.where.line)
         self._common(node, s)
         g.add((node, SG.occupation, iri.instance("onet", "occupation", o.soc)))
         g.add((node, RDFS.label, Literal(f"AEI {self.rel.name} evidence for {o.title or o.soc}", lang="en")))

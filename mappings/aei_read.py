@@ -16,15 +16,14 @@ turns them into RDF. Percentages stay as the publisher wrote them (0-100) as Dec
 from __future__ import annotations
 
 import csv
-import gzip
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
 from skillgraph.errors import SourceError
-from skillgraph.tabular import Row, read_delimited
+from skillgraph.tabular import Row, check_number, read_delimited, text_lines
 
 V1_TASKS = "onet_task_mappings.csv"
 V1_PATTERNS = "automation_vs_augmentation.csv"
@@ -134,12 +133,8 @@ def _dec(row: Row, column: str, required: bool = False, lo: float | None = None,
         if required:
             raise row.error("empty value in a required numeric column", column=column)
         return None
-    try:
-        d = Decimal(v)
-    except InvalidOperation:
-        raise row.error(f"{v!r} is not a number", column=column) from None
-    if not d.is_finite():
-        raise row.error(f"{v!r} is not a finite number", column=column)
+    check_number(row, column, v)
+    d = Decimal(v)
     if (lo is not None and d < Decimal(str(lo))) or (hi is not None and d > Decimal(str(hi))):
         raise row.error(f"{v} is outside [{lo}, {hi}]", column=column)
     return d
@@ -168,11 +163,9 @@ def _where(row: Row) -> Where:
 
 
 def header_of(path: Path) -> list[str]:
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", newline="", encoding="utf-8-sig") as fh:
-            first = next(csv.reader(fh), [])
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        first = next(csv.reader(text_lines(path)), [])
+    except (OSError, csv.Error) as e:
         raise SourceError(path, f"unreadable CSV header: {e}", line=1) from None
     return [h.strip() for h in first]
 
@@ -203,24 +196,28 @@ def release_name(folder: Path) -> str:
     return m.group(0) if m else folder.name
 
 
-def discover(path: Path) -> list[Release]:
-    """The releases under `path`: a release folder, a folder of release folders, or one data file."""
+def scan(path: Path, top: bool = True) -> list[tuple[Path, list[Path]]]:
+    """The release folders under `path` and their data files, from names and headers only (cheap: preflight)."""
     path = Path(path)
     if not path.exists():
         raise SourceError(path, "no such file or folder")
     if path.is_file():
-        kind = layout_of(path)
-        if kind is None:
+        if layout_of(path) is None:
             raise SourceError(path, "not an Anthropic Economic Index file: expected onet_task_mappings.csv, "
                                     "automation_vs_augmentation.csv, a v3 long-layout CSV or a metrics CSV", line=1)
-        return [read_release(path.parent, [path])]
+        return [(path.parent, [path])]
     files = sorted(p for p in path.iterdir() if p.is_file() and layout_of(p))
-    out = [read_release(path, files)] if files else []
+    out = [(path, files)] if files else []
     for sub in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        out.extend(discover(sub))
-    if not out and path.is_dir() and not any(p.is_dir() for p in path.iterdir()):
+        out.extend(scan(sub, top=False))
+    if not out and top:
         raise SourceError(path, "no Anthropic Economic Index files found in this folder")
     return out
+
+
+def discover(path: Path) -> list[Release]:
+    """The releases under `path`: a release folder, a folder of release folders, or one data file."""
+    return [read_release(folder, files) for folder, files in scan(path)]
 
 
 def read_release(folder: Path, files: Iterable[Path]) -> Release:

@@ -16,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from skillgraph import iri
+from skillgraph.errors import SourceError
 from skillgraph.ontology import PREFIXES, SCHEMA, SG
 
 
@@ -28,9 +29,14 @@ class MappingReport:
     tables_skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    skipped_why: dict[str, str] = field(default_factory=dict)  # table -> why it was not read
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
+
+    def skip(self, table: str, why: str) -> None:
+        self.tables_skipped.append(table)
+        self.skipped_why[table] = why
 
 
 @dataclass
@@ -40,12 +46,63 @@ class MappingResult:
     report: MappingReport
 
 
+class Origins:
+    """Map-back index: node IRI -> the source file and line(s) it was made from.
+
+    Kept beside the graph (not in it) and used only to say where a SHACL result came from;
+    files are interned, so an entry costs one int per node.
+    """
+
+    def __init__(self) -> None:
+        self._files: list[str] = []
+        self._file_ids: dict[str, int] = {}
+        self._where: dict[str, int | list[int]] = {}
+
+    def add(self, node: object, path: str, line: int) -> None:
+        fid = self._file_ids.get(path)
+        if fid is None:
+            fid = self._file_ids[path] = len(self._files)
+            self._files.append(path)
+        code = (line << 16) | fid
+        key = str(node)
+        old = self._where.get(key)
+        if old is None:
+            self._where[key] = code
+        elif isinstance(old, list):
+            if code not in old:
+                old.append(code)
+        elif old != code:
+            self._where[key] = [old, code]
+
+    def row(self, node: object, row: Any) -> None:
+        """Record a tabular Row (anything with .path and .line) as the origin of `node`."""
+        self.add(node, row.path, row.line)
+
+    def get(self, node: object) -> list[str]:
+        """'file:line' for every place `node` was made from (several for a duplicate key)."""
+        v = self._where.get(str(node))
+        if v is None:
+            return []
+        return [f"{self._files[c & 0xFFFF]}:{c >> 16}" for c in (v if isinstance(v, list) else [v])]
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
 @dataclass
 class BuildContext:
-    """Graphs already mapped in this build, by source id, for mappings that join to them (e.g. AEI to O*NET tasks)."""
+    """Graphs already mapped in this build, by source id, for mappings that join to them (e.g. AEI to O*NET tasks).
+
+    `origins` collects, per source id, where each node came from (see Origins); `embedded` names the
+    sources read from their embedded default (which holds only the tables its README lists).
+    """
 
     graphs: dict[str, Graph] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, Origins] = field(default_factory=dict)
+
+    def origin(self, source: str) -> Origins:
+        return self.origins.setdefault(source, Origins())
 
 
 def build_time() -> _dt.datetime:
@@ -91,8 +148,28 @@ class SourceMapping:
         """The embedded default dataset of this source, shipped inside the package."""
         return Path(str(resources.files("skillgraph").joinpath("embedded", self.id)))
 
+    #: True for sources given several times side by side (one path per release); `map` then gets a list
+    multiple: ClassVar[bool] = False
+
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
         raise NotImplementedError
+
+    def preflight(self, path: Path, options: dict[str, Any]) -> None:
+        """Cheap checks of the input's path, layout and required files, run for every source before any is
+        mapped; raise SourceError. The default only checks that the path exists."""
+        for p in (path if isinstance(path, list) else [path]):
+            if not Path(p).exists():
+                raise SourceError(p, f"input for source {self.id!r} does not exist")
+
+    def table_names(self) -> list[str]:
+        """The tables `--allow-missing` may name for this source (none unless the mapping has required tables)."""
+        return []
+
+    def is_embedded(self, path: Path) -> bool:
+        try:
+            return Path(path).resolve() == self.embedded_path().resolve()
+        except OSError:
+            return False
 
     def describe(self, g: Graph, release: str, report: MappingReport) -> None:
         """Add the graph's provenance description (inside the graph itself, so exports carry it)."""

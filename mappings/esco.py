@@ -77,6 +77,10 @@ class EscoMapping(SourceMapping):
     credit_line = CREDIT.format(release="v1.1.1")
     modification_notice = MODIFIED
 
+    def preflight(self, path: Path, options: dict) -> None:
+        with EscoRelease(path):  # the form, layout and required files, before anything is mapped
+            pass
+
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
         report = MappingReport()
         with EscoRelease(path) as rel:

@@ -14,7 +14,6 @@ CRLF/LF line endings, spaced header names (``Level 0 URI`` in skillsHierarchy_en
 from __future__ import annotations
 
 import csv
-import gzip
 import re
 import shutil
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from skillgraph.errors import SourceError
-from skillgraph.tabular import Row
+from skillgraph.tabular import Row, text_lines
 
 csv.field_size_limit(sys.maxsize)
 
@@ -192,14 +191,12 @@ class EscoRelease:
 
     def header(self, key: str) -> list[str]:
         path = self._materialise(key)
-        opener = gzip.open if path.name.lower().endswith(".gz") else open
-        with opener(path, "rt", newline="", encoding="utf-8-sig") as fh:
-            try:
-                return [h.strip() for h in next(csv.reader(fh))]
-            except StopIteration:
-                raise SourceError(self.location(key), "the file is empty; expected a header row", line=1) from None
-            except csv.Error as e:
-                raise SourceError(self.location(key), f"unreadable header: {e}", line=1) from None
+        try:
+            return [h.strip() for h in next(csv.reader(text_lines(path, self.location(key))))]
+        except StopIteration:
+            raise SourceError(self.location(key), "the file is empty; expected a header row", line=1) from None
+        except csv.Error as e:
+            raise SourceError(self.location(key), f"unreadable header: {e}", line=1) from None
 
     def rows(self, key: str) -> Iterator[Row]:
         """The rows of one table, after checking its header; SourceErrors name the user's file."""
@@ -220,28 +217,26 @@ class EscoRelease:
     def _records(self, key: str, shown: str, header: list[str]) -> Iterator[Row]:
         # Short records are padded: ESCO leaves trailing empty fields out (skillsHierarchy_en.csv).
         path = self._materialise(key)
-        opener = gzip.open if path.name.lower().endswith(".gz") else open
         width = len(header)
-        with opener(path, "rt", newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            next(reader)
-            while True:
-                start = reader.line_num + 1
-                try:
-                    rec = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as e:
-                    raise SourceError(shown, f"malformed CSV record: {e}", line=start) from None
-                if not rec or (len(rec) == 1 and not rec[0].strip()):
-                    continue
-                if len(rec) > width:
-                    raise SourceError(shown, f"expected at most {width} fields as in the header, found {len(rec)}",
-                                      line=start)
-                if len(rec) < width:
-                    self.short_records[key] = self.short_records.get(key, 0) + 1
-                    rec = rec + [""] * (width - len(rec))
-                yield Row(shown, start, dict(zip(header, rec)))
+        reader = csv.reader(text_lines(path, shown))
+        next(reader)
+        while True:
+            start = reader.line_num + 1
+            try:
+                rec = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                raise SourceError(shown, f"malformed CSV record: {e}", line=start) from None
+            if not rec or (len(rec) == 1 and not rec[0].strip()):
+                continue
+            if len(rec) > width:
+                raise SourceError(shown, f"expected at most {width} fields as in the header, found {len(rec)}",
+                                  line=start)
+            if len(rec) < width:
+                self.short_records[key] = self.short_records.get(key, 0) + 1
+                rec = rec + [""] * (width - len(rec))
+            yield Row(shown, start, dict(zip(header, rec)))
 
     def _materialise(self, key: str) -> Path:
         ref = self._files[key]

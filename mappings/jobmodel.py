@@ -22,7 +22,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from skillgraph import iri
 from skillgraph.errors import SourceError
 from skillgraph.ontology import SG
-from skillgraph.tabular import Row, read_delimited
+from skillgraph.tabular import Row, read_delimited, text_lines
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
 from .statements import (UNSTATED_LICENCE, StatementFrameworkMapping, add_scheme, en, integer, occupation_iri,
@@ -44,8 +44,7 @@ def cluster_iri(name: str) -> URIRef:
 def read_library(path: Path) -> tuple[list[str], dict[str, tuple[str, int, Row]]]:
     """The grid: header = clusters; each column lists its cluster's competencies without gaps."""
     rows = list(read_delimited(path, delimiter="\t"))
-    with open(path, encoding="utf-8-sig") as fh:
-        header = [h.strip() for h in fh.readline().rstrip("\r\n").split("\t")]
+    header = [h.strip() for h in next(text_lines(path), "").rstrip("\r\n").split("\t")]
     if any(not h for h in header):
         raise SourceError(path, "every column of the library grid needs a cluster name in the header", line=1)
     if len(set(header)) != len(header):

@@ -67,6 +67,12 @@ class NestaMapping(SourceMapping):
                            "published values are kept.")
     requires = ("onet", "esco")
 
+    def preflight(self, path: Path, options: dict) -> None:
+        """Both tables found, with their headers, before anything is mapped."""
+        for name, cols in ((CROSSWALK, NESTA_COLUMNS), (TAXONOMY, TAX_COLUMNS)):
+            for _row in read_delimited(_find(Path(path), name), cols):
+                break
+
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
         cw, tax = _find(Path(path), CROSSWALK), _find(Path(path), TAXONOMY)
         report = MappingReport()
@@ -76,6 +82,7 @@ class NestaMapping(SourceMapping):
         onet = ctx.graphs.get("onet")
         several: list[str] = []
         missing_esco = missing_onet = 0
+        dropped: list[str] = []
         for row in read_delimited(cw, NESTA_COLUMNS):
             _check_columns(row, NESTA_COLUMNS + NESTA_OPTIONAL)
             ident = row.required("id")
@@ -93,21 +100,26 @@ class NestaMapping(SourceMapping):
             if code10 not in steps:
                 raise row.error(f"O*NET-SOC 2010 code {code10} is not in {TAXONOMY}", column="onet_code")
             targets = steps[code10]
+            if esco is not None and (occ, RDF.type, None) not in esco:
+                missing_esco += 1  # an occupation this ESCO release does not have: the row is left out
+                dropped.append(f"{CROSSWALK}:{row.line}: {occ} is not in the esco graph")
+                report.count("crosswalk rows")
+                continue
             src = iri.instance("nesta", "row", ident)
             g.add((src, RDF.type, PROV.Entity))
             g.add((src, DCTERMS.identifier, Literal(ident)))
             g.add((src, DCTERMS.source, Literal(f"{CROSSWALK} line {row.line}")))
             g.add((src, RDFS.label, Literal(f"Nesta crosswalk row {ident}: {row.get('esco_occupation').strip()} -> "
                                            f"O*NET-SOC 2010 {code10} {row.get('onet_occupation').strip()}", lang="en")))
-            if esco is not None and (occ, None, None) not in esco:
-                missing_esco += 1
             if len(targets) > 1:
                 several.append(f"{occ} ({row.get('esco_occupation').strip()}): 2010 {code10} -> "
                                + ", ".join(t for t, _, _ in targets))
             for code19, step, kinds in targets:
                 target = URIRef(ONET_OCC + code19)
-                if onet is not None and (target, None, None) not in onet:
+                if onet is not None and (target, RDF.type, None) not in onet:
                     missing_onet += 1
+                    dropped.append(f"{CROSSWALK}:{row.line}: {target} is not in the onet graph")
+                    continue
                 conf = raw / NESTA_MAX / len(targets)
                 al = iri.instance("nesta", "alignment", iri.digest(occ, code19))
                 g.add((occ, SKOS.closeMatch, target))
@@ -139,9 +151,13 @@ class NestaMapping(SourceMapping):
                                    f"(their 2010 code split); each gets one alignment per code")
         report.count("ESCO occupations mapped to several 2019 codes", len(several))
         if missing_esco:
-            report.warnings.append(f"{missing_esco} crosswalk row(s) name an ESCO occupation not in the esco graph")
+            report.warnings.append(f"{missing_esco} crosswalk row(s) name an ESCO occupation not in the esco graph: "
+                                   "left out (build.json lists them)")
         if missing_onet:
-            report.warnings.append(f"{missing_onet} alignment(s) point at an O*NET occupation not in the onet graph")
+            report.warnings.append(f"{missing_onet} alignment(s) point at an O*NET occupation not in the onet graph: "
+                                   "left out (build.json lists them)")
+        if dropped:
+            report.details["left out: endpoint not in this build"] = dropped
         _emit_steps(g, steps, info)
         report.tables_read.extend([CROSSWALK, TAXONOMY])
         return MappingResult(g, "November 2020 (O*NET-SOC 2010, carried to 2019)", report)

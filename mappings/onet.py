@@ -11,7 +11,9 @@ What goes where (see onet_tables for the per-table details):
   IWA/DWA Reference, Tasks to DWAs -> sg:IntermediateWorkActivity, sg:DetailedWorkActivity, sg:hasWorkActivity
   Technology Skills, Tools Used, UNSPSC Reference -> sg:TechnologySkill/sg:Tool, sg:TechnologyUse, sg:CommodityClass
   Job Zones (+ Reference), Alternate Titles, Sample of Reported Titles, Related Occupations.
-Only Occupation Data is required; every other table that is absent is reported and skipped.
+Every table the mapping reads is required unless the release may lack it (MAY_LACK, per release),
+the build allows it (--allow-missing TABLE), or the input is the embedded one-occupation sample
+(whose README lists what it holds); the build report says for each skipped table why.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from skillgraph.ontology import SG
 
 from . import onet_tables as T
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
-from .onet_reader import RATING_TABLES, OnetRelease
+from .onet_reader import RATING_TABLES, TABLES, OnetRelease
 from .onet_terms import en, framework, group, occupation, plain, soc_groups
 
 CREDIT = ("This page includes information from the O*NET {release} Database by the U.S. Department of Labor, "
@@ -36,6 +38,12 @@ MODIFIED = ("SkillGraph has modified all or some of this information: table rows
             "derived from the codes. USDOL/ETA has not approved, endorsed, or tested these modifications.")
 
 _SOC_LEVELS = {"major": "Major Group", "minor": "Minor Group", "broad": "Broad Occupation"}
+
+#: Tables a release may lack, by release number (O*NET's release notes); a release not listed may lack none.
+MAY_LACK: dict[str, tuple[str, ...]] = {
+    "30.1": (),
+    "30.0": (),
+}
 
 
 class OnetMapping(SourceMapping):
@@ -56,15 +64,47 @@ class OnetMapping(SourceMapping):
                 if rel.release is None:
                     report.warnings.append(f"no 'Read Me.txt' naming the release in {path}; release: {release}")
                 report.details["form"] = rel.form
+                report.skipped_why.update(self._missing(rel, release, path, ctx.options))
                 self._map(rel, g, report, ctx)
             except SourceError as e:
                 raise rel.rename_error(e) from None
         return MappingResult(g, release, report)
 
-    def _map(self, rel: OnetRelease, g: Graph, report: MappingReport, ctx: BuildContext) -> None:
+    def table_names(self) -> list[str]:
+        return sorted(TABLES)
+
+    def preflight(self, path: Path, options: dict) -> None:
+        """The release's form and its required tables, before anything is mapped."""
+        with OnetRelease(path) as rel:
+            self._missing(rel, rel.release or str(options.get("onet_release") or "unknown"), path, options)
+
+    def _missing(self, rel: OnetRelease, release: str, path: Path, options: dict) -> dict[str, str]:
+        """Absent table -> why that is allowed; a SourceError for an absent required table."""
         if not rel.has("Occupation Data"):
             raise SourceError(rel.path, "the O*NET release has no 'Occupation Data' table (.txt or .xlsx)")
-        st = T.State(g, rel, report)
+        allowed = set(options.get("allow_missing") or ())
+        sample, sample_reason = _sample(Path(path))
+        why: dict[str, str] = {}
+        required: list[str] = []
+        for table in TABLES:
+            if rel.has(table):
+                continue
+            if table in MAY_LACK.get(release, ()):
+                why[table] = f"absent; O*NET {release} may lack it"
+            elif table in sample:
+                why[table] = f"absent; {sample_reason}"
+            elif table in allowed:
+                why[table] = "absent; allowed by --allow-missing"
+            else:
+                required.append(table)
+        if required:
+            raise SourceError(rel.path, f"required O*NET table(s) missing: {', '.join(repr(t) for t in required)} "
+                                        f"(.txt or .xlsx); build without them with "
+                                        + " ".join(f"--allow-missing {t!r}" for t in required))
+        return why
+
+    def _map(self, rel: OnetRelease, g: Graph, report: MappingReport, ctx: BuildContext) -> None:
+        st = T.State(g, rel, report, origins=ctx.origin(self.id))
         T.frameworks(st)
         steps = (
             ("Occupation Data", T.occupations),
@@ -125,6 +165,24 @@ class OnetMapping(SourceMapping):
         super().describe(g, release, report)
         gi = self.graph_iri
         g.set((gi, SG.creditLine, plain(CREDIT.format(release=release))))
+
+
+def _sample(path: Path) -> tuple[set[str], str]:
+    """The tables a sample folder declares it leaves out (SAMPLE.toml: absent = [...], reason = "...")."""
+    f = path / "SAMPLE.toml"
+    if not f.is_file():
+        return set(), ""
+    import tomllib
+
+    try:
+        data = tomllib.loads(f.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise SourceError(f, f"not valid TOML: {e}") from None
+    absent = data.get("absent", [])
+    unknown = [t for t in absent if t not in TABLES]
+    if unknown:
+        raise SourceError(f, f"unknown O*NET table(s) {', '.join(map(repr, unknown))}")
+    return set(absent), str(data.get("reason", "declared absent in SAMPLE.toml"))
 
 
 def _soc_titles(path) -> dict[str, str]:

@@ -192,7 +192,7 @@ class OnetRelease:
         known = set(spec.required) | set(spec.optional)
         for col in first.values:
             if col not in known:
-                raise SourceError(self._shown(str(path)), f"unknown column {col!r} in the {table} table; "
+                raise SourceError(self.shown(str(path)), f"unknown column {col!r} in the {table} table; "
                                   f"expected {', '.join(repr(c) for c in spec.required + spec.optional)}",
                                   line=1, column=col)
         try:
@@ -219,11 +219,12 @@ class OnetRelease:
             self._display[str(out)] = f"{self.path}!{ref}"
         return out
 
-    def _shown(self, path: str) -> str:
+    def shown(self, path: str) -> str:
+        """The name of a table file as the user knows it (x.zip!Skills.txt for a zip member)."""
         return self._display.get(path, path)
 
     def _rename(self, e: SourceError) -> SourceError:
-        return SourceError(self._shown(e.path), e.problem, line=e.line, column=e.column)
+        return SourceError(self.shown(e.path), e.problem, line=e.line, column=e.column, char=e.char)
 
     def rename_error(self, e: SourceError) -> SourceError:
         """A SourceError raised from a row of this release, naming the file as the user knows it."""

@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 from skillgraph import iri
 from skillgraph.ontology import SG
 
-from .base import MappingReport
+from .base import MappingReport, Origins
 from .onet_reader import OnetRelease
 from .onet_terms import (commodity, date, decimal, dwa, element, element_id, en, flag, framework, integer, iwa,
                          node, occupation, plain, scale, soc_code, task, text)
@@ -58,6 +58,11 @@ class State:
     technologies: set[URIRef] = field(default_factory=set)
     commodities: set[str] = field(default_factory=set)
     job_zones: set[str] = field(default_factory=set)
+    origins: Origins | None = None  # map-back index node -> file:line (for SHACL results)
+
+    def mark(self, node: URIRef, row) -> None:
+        if self.origins is not None:
+            self.origins.add(node, self.rel.shown(row.path), row.line)
 
     def scheme(self, name: str) -> URIRef:
         return framework(name)
@@ -78,6 +83,7 @@ def occupations(st: State) -> None:
         code = soc_code(row)
         o = occupation(code)
         st.occupations.add(code)
+        st.mark(o, row)
         g.add((o, RDF.type, SG.Occupation))
         g.add((o, SKOS.prefLabel, en(row.required("Title"))))
         desc = text(row, "Description")
@@ -121,6 +127,7 @@ def scales(st: State) -> None:
         sid = row.required("Scale ID")
         s = scale(sid)
         st.scales.add(sid)
+        st.mark(s, row)
         g.add((s, RDF.type, SG.Scale))
         g.add((s, SKOS.prefLabel, en(row.required("Scale Name"))))
         g.add((s, SKOS.notation, plain(sid)))
@@ -136,6 +143,7 @@ def level_anchors(st: State) -> None:
         eid, sid = element_id(row), row.required("Scale ID")
         value = decimal(row, "Anchor Value", required=True)
         a = node("level-anchor", f"{eid}_{sid}_{value}")
+        st.mark(a, row)
         g.add((a, RDF.type, SG.LevelAnchor))
         g.add((a, SG.anchorOf, element(eid)))
         g.add((a, SG.scale, scale(sid)))
@@ -188,6 +196,7 @@ def task_statements(st: State) -> None:
         tid = str(integer(row, "Task ID", required=True))
         t = task(tid)
         st.tasks.add(tid)
+        st.mark(t, row)
         g.add((t, RDF.type, SG.Task))
         g.add((t, SKOS.prefLabel, en(row.required("Task"))))
         g.add((t, SKOS.notation, plain(tid)))
@@ -251,6 +260,7 @@ def ratings(st: State, table: str, task_ratings: bool = False) -> int:
         cat = integer(row, "Category")
         ident = f"{code}_{key}_{sid}" if cat is None else f"{code}_{key}_{sid}_{cat}"
         r = node("rating", ident)
+        st.mark(r, row)
         add((r, RDF.type, T_RATING))
         add((r, P_OCC, occupation(code)))
         add((r, P_EL, target))

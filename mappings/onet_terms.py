@@ -12,7 +12,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from skillgraph import iri
-from skillgraph.tabular import Row
+from skillgraph.tabular import EMPTY as _EMPTY, Row, check_number
 
 SOURCE = "onet"
 SOC_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
@@ -102,7 +102,6 @@ def _year_month(text: str) -> Literal | None:
     return Literal(f"{m.group(2)}-{int(m.group(1)):02d}", datatype=XSD.gYearMonth)
 
 
-_EMPTY = ("", "n/a", "NA", "N/A")
 
 
 def decimal(row: Row, column: str, required: bool = False) -> Literal | None:
@@ -113,10 +112,11 @@ def decimal(row: Row, column: str, required: bool = False) -> Literal | None:
         if required:
             raise row.error("empty value in a required numeric column", column=column)
         return None
-    try:
-        float(v)
-    except ValueError:
-        raise row.error(f"{v!r} is not a number", column=column) from None
+    check_number(row, column, v)
+    if "e" in v or "E" in v:  # xsd:decimal has no exponent: write it out in digits
+        from decimal import Decimal
+
+        v = format(Decimal(v), "f")
     return _decimal(v)
 
 

@@ -8,7 +8,7 @@ from the documented CSV layout of src/skillgraph/embedded/safi/README.md.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Literal
@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from skillgraph import iri
 from skillgraph.errors import SourceError
 from skillgraph.ontology import SG
-from skillgraph.tabular import read_delimited
+from skillgraph.tabular import check_number, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
 from .statements import (UNSTATED_LICENCE, StatementFrameworkMapping, add_citation, add_scheme, element_iri, en,
@@ -55,10 +55,8 @@ class SAFIMapping(StatementFrameworkMapping):
             report.tables_read.append(str(table))
             for row in read_delimited(table, COLUMNS):
                 occ = soc_code(row)
-                try:
-                    score = Decimal(row.required("score"))
-                except InvalidOperation:
-                    raise row.error(f"{row['score']!r} is not a number", column="score") from None
+                check_number(row, "score", row.required("score"))
+                score = Decimal(row.required("score"))
                 if not Decimal(0) <= score <= Decimal(100):
                     raise row.error(f"SAFI score {score} is outside [0, 100]", column="score")
                 element = row.required("top_skill_element_id")

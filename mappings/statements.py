@@ -361,6 +361,11 @@ class StatementFrameworkMapping(SourceMapping):
         super().describe(g, release, report)
         g.add((self.graph_iri, DCTERMS.rights, Literal(self.rights)))
 
+    def preflight(self, path: Path, options: dict) -> None:
+        """A table to read (a CSV file, or a folder holding one), before anything is mapped."""
+        if not locate(Path(path), self.embedded_path()).tables:
+            raise SourceError(path, "no CSV table found here (expected a statement table, or a folder holding one)")
+
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
         spec = self.spec
         embedded = self.embedded_path()
@@ -385,6 +390,7 @@ class StatementFrameworkMapping(SourceMapping):
         used: set[str] = set()
         for s in statements:
             node = statement_iri(spec.source, s)
+            ctx.origin(self.id).row(node, s.row)
             if (node, RDF.type, spec.statement_class) in g:
                 raise s.row.error(f"statement {node} is given twice (another table has the same occupation, "
                                   "domain and position)")

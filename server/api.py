@@ -30,6 +30,7 @@ from flask import Blueprint, Response, current_app, request
 from skillgraph.ontology import PREFIXES
 
 from . import pooled, resources
+from .backends import local_state
 from .problems import HTTPProblem
 from .formats import parse_accept
 from skillgraph.sparqltext import projection
@@ -206,7 +207,7 @@ def _value(b: dict | None, root: str):
 
 def attribution(rows: pooled.Rows, page: list[dict]) -> list[dict]:
     """The graphs the page's rows come from (graphs stating its IRIs, or named in a ?graph column)."""
-    state = current_app.extensions["skillgraph"]
+    state = local_state()
     graphs: set[str] = set()
     iris = {b["value"] for row in page for b in row.values() if b["type"] == "uri"}
     known = {g.iri for g in state.graphs}
@@ -224,7 +225,7 @@ def attribution(rows: pooled.Rows, page: list[dict]) -> list[dict]:
 
 def _must_exist(iri: str, p: ApiParam) -> None:
     """404 for a well-formed id the build does not know (an indexed lookup on the state store)."""
-    state = current_app.extensions["skillgraph"]
+    state = local_state()
     state.current()
     st = state.store
     if next(iter(st.quads_for_pattern(ox.NamedNode(iri), None, None, None)), None) is None:

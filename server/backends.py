@@ -212,6 +212,7 @@ class RemoteBackend:
         self.build_id: str | None = None
         self.graphs: list[description.GraphInfo] = []
         self.pointer: Pointer | None = None
+        self.store = None  # no local store: routes needing one answer 501 (local_state)
         self.swaps = 0
         self.size = int(cfg.get("WORKERS") or 2)
         self._slots = threading.BoundedSemaphore(self.size)  # admission: as many queries at once as workers
@@ -359,6 +360,24 @@ class _Rows:
 
     def __iter__(self):
         return self._it
+
+
+def local_state():
+    """The current app's backend, with CURRENT checked, for routes that read the build's own store.
+
+    Linked Data pages, the Graph Store and the REST API's look-ups read the embedded store's
+    indexes directly; on a remote backend they answer 501 (use /sparql, which the store serves).
+    """
+    from flask import current_app
+
+    from .problems import HTTPProblem
+
+    st = current_app.extensions["skillgraph"]
+    st.current()
+    if getattr(st, "store", None) is None:
+        raise HTTPProblem(501, "this route reads the embedded build's store; this server answers from a remote "
+                               "SPARQL store (--backend): use /sparql or the curated queries at /queries")
+    return st
 
 
 # ---------------------------------------------------------------- choosing one

@@ -18,15 +18,13 @@ from skillgraph import void
 from skillgraph.ontology import SERIALIZATION_PREFIXES
 
 from . import formats, negotiation
+from .backends import local_state
 from .problems import HTTPProblem
 
 bp = Blueprint("gsp", __name__)
 
 
-def _state():
-    st = current_app.extensions["skillgraph"]
-    st.current()
-    return st
+_state = local_state
 
 
 def _format(html_ok: bool = False) -> formats.ResultFormat:

@@ -18,15 +18,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, json, render_template, request
 
 from . import negotiation, resources
+from .backends import local_state
 from .problems import HTTPProblem
 
 bp = Blueprint("linkeddata", __name__, template_folder="templates")
 
 
-def state():
-    st = current_app.extensions["skillgraph"]
-    st.current()
-    return st
+state = local_state
 
 
 def root() -> str:

@@ -92,30 +92,25 @@ class FullBuild:
         return store.open_read_only(self.dir)
 
 
+STAGED_ONET_LACKS = ("Abilities", "Task Ratings", "Work Activities", "Work Context")  # ../shared/data/SOURCES.md
+
+
 def full_build_inputs(shared: Path, work: Path) -> tuple[dict[str, Path], dict[str, object]]:
     """Paths and options of the full build: every staged full release, the rest embedded.
 
-    The AEI input is a folder of release folders (symlinks, nothing copied): the staged first
-    release in full, plus the embedded later-release metrics written from the seed's evidence pack,
-    which no staged release holds. The nesta mapping searches the folder it is given recursively for
+    The AEI input is the staged first release, given as a user gives it (`--aei .../release_2025_02_10`):
+    the build keeps the embedded later-release metrics written from the seed's evidence pack beside it,
+    since no staged release holds them. The nesta mapping searches the folder it is given recursively for
     Nesta's crosswalk and the O*NET 2010-2019 taxonomy crosswalk, which sit in different folders of
-    ../shared/data, so it gets ../shared/data itself.
+    ../shared/data, so it gets ../shared/data itself. The staged O*NET 30.1 lacks four tables of the
+    release (SOURCES.md), so the build is told to go without them (--allow-missing).
     """
-    from skillgraph.mappings import source
-
     first = require_shared(shared / "aei" / "release_2025_02_10")
-    aei = work / "aei"
-    aei.mkdir(parents=True, exist_ok=True)
-    for name, target in (("release_2025_02_10", first),
-                         ("release_2026_03_24", source("aei").embedded_path() / "release_2026_03_24")):
-        link = aei / name
-        if not link.exists():
-            link.symlink_to(target, target_is_directory=True)
     require_shared(shared / "crosswalks" / "nesta_esco_onet_2020" / "esco_onet_crosswalk_Nov2020.csv")
     require_shared(shared / "onet" / "taxonomy" / "2010_to_2019_soc_crosswalk.csv")
     paths = {"onet": require_shared(shared / "onet" / "30.1"), "esco": require_shared(shared / "esco" / "v1.1.1"),
-             "nesta": shared, "aei": aei}
-    options = {"soc_structure": require_shared(first / "SOC_Structure.csv")}
+             "nesta": shared, "aei": first}
+    options = {"soc_structure": require_shared(first / "SOC_Structure.csv"), "allow_missing": list(STAGED_ONET_LACKS)}
     return paths, options
 
 

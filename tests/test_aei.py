@@ -2,6 +2,7 @@
 occupation evidence and aggregates, the embedded evidence pack, and errors naming file and line."""
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -296,3 +297,79 @@ def test_embedded_task_usage_joins_six_tasks_exactly(embedded):
     assert Decimal(str(agg[0])) == (total / 100).quantize(Decimal("1e-14"))
     assert embedded.release == "release_2025_02_10+release_2026_03_24"
     conforms(embedded)
+
+
+# -- several releases side by side ---------------------------------------------------------------
+
+EVIDENCE_PACK = """SELECT ?n ?aug ?ts ?ai ?rel WHERE {
+    ?e a sg:AIUsageEvidence ; sg:occupation ?o ; sg:observationCount ?n ; sg:augmentationShare ?aug ;
+       sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ; dcterms:source/schema:version ?rel }"""
+SEED_PACK = (Literal(6032, datatype=XSD.integer), Literal("0.95", datatype=XSD.decimal),
+             Literal("0.888", datatype=XSD.decimal), Literal("2.71", datatype=XSD.decimal), Literal("release_2026_03_24"))
+
+
+def _seed_onet() -> Graph:
+    g = Graph()
+    for tid, text in SEED_TASKS:
+        g.add((task(tid), RDF.type, SG.Task))
+        g.add((task(tid), SKOS.prefLabel, Literal(text, lang="en")))
+        g.add((task(tid), SG.taskOf, occ(CSR)))
+    return g
+
+
+def _texts(path: Path) -> set[str]:
+    from skillgraph.tabular import read_delimited
+
+    return {r["task_name"] for r in read_delimited(path / "onet_task_mappings.csv")} - {"none"}
+
+
+def test_a_given_release_lives_beside_the_embedded_seed_release(shared_data):
+    real = shared_data / "aei" / "release_2025_02_10"
+    m = source("aei")
+    res = m.map([real, m.embedded_path()], BuildContext(graphs={"onet": _seed_onet()}))
+    assert res.release == "release_2025_02_10+release_2026_03_24"
+    assert select(res.graph, EVIDENCE_PACK) == {SEED_PACK}  # the seed's evidence pack is kept
+    by_release = select(res.graph, """SELECT ?rel (COUNT(DISTINCT ?t) AS ?n) WHERE { ?e a sg:AIUsageEvidence ;
+        sg:taskText ?t ; dcterms:source/schema:version ?rel } GROUP BY ?rel""")
+    # every task text of the given release, with its release on the record; the embedded sample of
+    # the same release (six of its rows) is not read a second time
+    assert by_release == {(Literal("release_2025_02_10"), Literal(len(_texts(real)), datatype=XSD.integer))}
+    assert len(_texts(real)) == 3513
+    assert set(res.report.details["join"]) == {"release_2025_02_10", "release_2026_03_24"}
+
+
+def test_the_same_release_given_replaces_the_embedded_one(tmp_path):
+    m = source("aei")
+    mine = tmp_path / "release_2026_03_24"
+    shutil.copytree(m.embedded_path() / "release_2026_03_24", mine)
+    f = mine / "aei_metrics.csv"
+    f.write_text(f.read_text(encoding="utf-8").replace(",6032,", ",7000,"), encoding="utf-8")
+    res = m.map([mine, m.embedded_path()], BuildContext(graphs={"onet": _seed_onet()}))
+    assert res.release == "release_2025_02_10+release_2026_03_24"
+    assert select(res.graph, EVIDENCE_PACK) == {(Literal(7000, datatype=XSD.integer),) + SEED_PACK[1:]}
+    with pytest.raises(SourceError, match="release release_2026_03_24 is given twice"):
+        m.map([mine, mine, m.embedded_path()], BuildContext(graphs={"onet": _seed_onet()}))
+
+
+def test_aei_is_repeatable_on_the_command_line_and_in_the_config(tmp_path):
+    from skillgraph import store
+    from skillgraph.cli import main
+    from skillgraph.query import run as query
+
+    real = tmp_path / "given" / "release_2025_02_10"  # a first-release layout folder given instead of the embedded one
+    shutil.copytree(FIX / "v1", real)
+    samples = tmp_path / "release_2025_09_15"
+    shutil.copytree(FIX / "v3", samples)
+    d = tmp_path / "build"
+    assert main(["build", "--store", str(d), "--only", "onet,aei", "--aei", str(real), "--aei", str(samples)]) == 0
+    info = store.build_info(d)["sources"]["aei"]
+    assert info["release"] == "release_2025_02_10+release_2025_09_15+release_2026_03_24"
+    assert info["path"] == [str(real), str(samples), str(source("aei").embedded_path())]
+    rows = query(store.open_read_only(d), """SELECT ?n ?aug ?ts ?ai WHERE { GRAPH ?g { ?e a sg:AIUsageEvidence ;
+        sg:occupation <https://w3id.org/skillgraph/id/onet/occupation/43-4051.00> ; sg:observationCount ?n ;
+        sg:augmentationShare ?aug ; sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai } }""")
+    assert [(r["n"].value, r["aug"].value, r["ts"].value, r["ai"].value) for r in rows] == [("6032", "0.95", "0.888", "2.71")]
+    cfg = tmp_path / "skillgraph.toml"
+    cfg.write_text(f'[sources]\naei = ["{real}", "release_2025_09_15"]\n', encoding="utf-8")
+    assert main(["build", "--store", str(d), "--only", "onet,aei", "--config", str(cfg)]) == 0
+    assert store.build_info(d)["sources"]["aei"]["release"] == "release_2025_02_10+release_2025_09_15+release_2026_03_24"

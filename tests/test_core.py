@@ -48,7 +48,7 @@ def test_tsv_rows_carry_line_numbers(tmp_path):
     assert rows[0].integer("Task ID") == 2582
     with pytest.raises(SourceError) as e:
         rows[1].integer("Task ID")
-    assert str(e.value) == f"{p}:4 (column 'Task ID'): 'x' is not a number"
+    assert str(e.value) == f"{p}:4:12 (column 'Task ID'): 'x' is not a number"
 
 
 def test_missing_column_names_file_and_column(tmp_path):

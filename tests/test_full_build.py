@@ -367,6 +367,23 @@ def test_aei_usage_on_the_tasks_of_43_4051_00(full_build, st, onet_dir):
 SEED = ROOT.parent / "shared" / "seeds" / "000_b8434f154baff6a3.txt"
 
 
+def test_aei_given_as_a_release_keeps_the_seed_evidence_pack_exactly(full_build, st):
+    """`--aei .../release_2025_02_10` adds that release beside the embedded seed release; nothing is lost."""
+    from skillgraph.mappings import source
+
+    aei = full_build.info["sources"]["aei"]
+    assert full_build.paths["aei"].name == "release_2025_02_10"  # the full_build fixture passes --aei
+    assert aei["path"] == [str(full_build.paths["aei"]), str(source("aei").embedded_path())]
+    assert aei["release"] == "release_2025_02_10+release_2026_03_24"
+    rows = select(st, f"""SELECT ?n ?aug ?ts ?ai ?rel WHERE {{ GRAPH {g('aei')} {{ ?e a sg:AIUsageEvidence ;
+        sg:occupation <{ONET_ID}occupation/{CSR_SOC}> ; sg:observationCount ?n ; sg:augmentationShare ?aug ;
+        sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ; dcterms:source/<https://schema.org/version> ?rel }} }}""")
+    assert [(r["n"], r["aug"], r["ts"], r["ai"], r["rel"]) for r in rows] == [
+        (6032, Decimal("0.95"), Decimal("0.888"), Decimal("2.71"), "release_2026_03_24")]
+    assert full_build.info["sources"]["onet"]["tables_skipped_why"] == {
+        t: "absent; allowed by --allow-missing" for t in ("Abilities", "Task Ratings", "Work Activities", "Work Context")}
+
+
 def test_evidence_pack_figures_exactly_as_the_seed(full_build, st, profile):
     text = (full_build.paths["nesta"].parent / "seeds" / SEED.name).read_text(encoding="utf-8")
     m = re.search(r"Task observations: (\d+)Augment share: ([\d.]+)%Time saved: ([\d.]+)%AI autonomy: ([\d.]+)", text)

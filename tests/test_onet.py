@@ -27,6 +27,8 @@ PREFIX = "PREFIX sg: <https://w3id.org/skillgraph/ontology#>\nPREFIX skos: <http
 
 
 def run(path, **options):
+    """Map a (partial) fixture release: these tests are about the tables present, so none is required."""
+    options.setdefault("allow_missing", ONET.table_names())
     return ONET.map(Path(path), BuildContext(options=options))
 
 
@@ -282,3 +284,18 @@ def test_soc_titles_from_the_structure_file():
     g = run(EMBEDDED, soc_structure=str(soc)).graph
     assert str(g.value(URIRef(ID + "occupation-group/43-0000"), SKOS.prefLabel)) == "Office and Administrative Support Occupations"
     assert str(g.value(URIRef(ID + "occupation-group/43-4050"), SKOS.prefLabel)) == "Customer Service Representatives"
+
+
+def test_every_table_is_required_unless_allowed(tmp_path):
+    partial = tmp_path / "release"
+    shutil.copytree(ONET.embedded_path(), partial)
+    (partial / "SAMPLE.toml").unlink()  # no longer the declared sample: a release lacking eight tables
+    with pytest.raises(SourceError, match=re.escape(
+            "required O*NET table(s) missing: 'Task Ratings', 'Emerging Tasks', 'Alternate Titles', 'Related "
+            "Occupations', 'Abilities', 'Work Activities', 'Work Context', 'Education, Training, and Experience'")):
+        ONET.map(partial, BuildContext())
+    res = run(partial, allow_missing=["Task Ratings", "Emerging Tasks", "Alternate Titles", "Related Occupations",
+                                      "Abilities", "Work Activities", "Work Context",
+                                      "Education, Training, and Experience"])
+    assert set(res.report.skipped_why.values()) == {"absent; allowed by --allow-missing"}
+    assert len(res.report.skipped_why) == 8

@@ -28,7 +28,7 @@ from skillgraph.server import create_app
 
 pytestmark = pytest.mark.e2e
 STORES = ["oxigraph", "fuseki"]
-CURATED = 5  # queries/*.rq
+CURATED = 7  # queries/*.rq
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {XSD + t for t in ("integer", "decimal", "int", "long", "short", "nonNegativeInteger")}
 FLOATING = {XSD + "double", XSD + "float"}

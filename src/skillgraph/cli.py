@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 from skillgraph import __version__
-from skillgraph.errors import SkillGraphError, ValidationFailed
+from skillgraph.errors import ReferenceFailed, SkillGraphError, SourceError, ValidationFailed
 
 DEFAULT_STORE = "build"
 
@@ -19,18 +19,29 @@ def _sources():
     return SOURCES
 
 
+BUILD_EXIT = """exit codes:
+  0  published: the new build is CURRENT
+  1  SHACL violations: nothing published (reports under <store>/failed/<id>/reports/)
+  2  bad input or usage: a source file's problem (file:line:column), a missing required table,
+     dangling cross-graph references, an unknown option value; nothing published
+  3  another error inside the build; nothing published, the last good build stays CURRENT"""
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from skillgraph.build import build
 
-    paths: dict[str, str] = {}
+    paths: dict[str, object] = {}
+    allow_missing: list[str] = []
     if args.config:
-        paths.update(_read_config(Path(args.config)))
-    for key in _sources().keys():
+        paths, allow_missing = _read_config(Path(args.config))
+    for key, m in _sources().items():
         v = getattr(args, f"src_{key}", None)
         if v:
-            paths[key] = v
+            paths[key] = v if m.multiple else v[-1]
     only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
-    options = {}
+    options: dict[str, object] = {}
+    if allow_missing or args.allow_missing:
+        options["allow_missing"] = list(dict.fromkeys(allow_missing + (args.allow_missing or [])))
     if args.soc_structure:
         options["soc_structure"] = args.soc_structure
     if args.onet_release:
@@ -53,8 +64,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_config(path: Path) -> dict[str, str]:
-    """A TOML file with a [sources] table: source id = path (relative to the file)."""
+def _read_config(path: Path) -> tuple[dict[str, object], list[str]]:
+    """A TOML file with a [sources] table: source id = path (relative to the file), or a list of paths
+    for a source taking several releases (aei); and an optional [build] table: allow_missing = [TABLE, ...]."""
     from skillgraph.errors import SourceError
 
     try:
@@ -66,11 +78,19 @@ def _read_config(path: Path) -> dict[str, str]:
     sources = data.get("sources", {})
     if not isinstance(sources, dict):
         raise SourceError(path, "[sources] must be a table of source id = path")
-    out = {}
+    out: dict[str, object] = {}
     for key, value in sources.items():
-        _sources().get(key)
-        out[key] = str((path.parent / value).resolve()) if not Path(value).is_absolute() else value
-    return out
+        m = _sources().get(key)
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, str) for v in values) or (len(values) > 1 and not m.multiple):
+            raise SourceError(path, f"[sources] {key} must be a path" + (" or a list of paths" if m.multiple else ""))
+        resolved = [str((path.parent / v).resolve()) if not Path(v).is_absolute() else v for v in values]
+        out[key] = resolved if m.multiple else resolved[0]
+    build = data.get("build", {})
+    allow = build.get("allow_missing", []) if isinstance(build, dict) else None
+    if not isinstance(allow, list) or not all(isinstance(t, str) for t in allow):
+        raise SourceError(path, "[build] allow_missing must be a list of table names")
+    return out, allow
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -230,11 +250,16 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--update", metavar="URL", help="the store's SPARQL Update endpoint")
         sp.add_argument("--gsp", metavar="URL", help="the store's Graph Store Protocol endpoint")
 
-    b = sub.add_parser("build", help="map the sources, validate, and publish a new graph")
+    b = sub.add_parser("build", help="map the sources, validate, and publish a new graph", epilog=BUILD_EXIT,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     store_opt(b)
     for key, m in _sources().items():
-        b.add_argument(f"--{key}", dest=f"src_{key}", metavar="PATH",
-                       help=f"{m.title}: release to read (default: the embedded sample)")
+        b.add_argument(f"--{key}", dest=f"src_{key}", metavar="PATH", action="append",
+                       help=f"{m.title}: release to read (default: the embedded sample)"
+                       + ("; repeatable: releases side by side, the embedded ones kept unless given again"
+                          if m.multiple else ""))
+    b.add_argument("--allow-missing", action="append", metavar="TABLE",
+                   help="build without this required table (repeatable), e.g. --allow-missing Skills")
     b.add_argument("--only", help="comma-separated source ids to build (default: all)")
     b.add_argument("--soc-structure", metavar="CSV", help="SOC 2018 structure table (SOC_Structure.csv) for SOC group titles")
     b.add_argument("--onet-release", help="O*NET release to record when the files carry no Read Me.txt")
@@ -332,9 +357,12 @@ def main(argv: list[str] | None = None) -> int:
         if e.report_path:
             print(f"SHACL reports: {e.report_path}", file=sys.stderr)
         return 1
-    except (SkillGraphError, ValueError) as e:
+    except (SourceError, ReferenceFailed, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except SkillGraphError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 3 if args.command == "build" else 2
 
 
 if __name__ == "__main__":

@@ -11,12 +11,16 @@ class SkillGraphError(Exception):
 class SourceError(SkillGraphError):
     """Bad input in a source file: names the file, the line (when known) and the problem."""
 
-    def __init__(self, path: str | Path, problem: str, line: int | None = None, column: str | None = None):
+    def __init__(self, path: str | Path, problem: str, line: int | None = None, column: str | None = None,
+                 char: int | None = None):
         self.path = str(path)
         self.line = line
-        self.column = column
+        self.column = column      # the column's name in the header, when the problem is in one field
+        self.char = char          # 1-based position on the line (character, or cell number in a sheet)
         self.problem = problem
         where = self.path if line is None else f"{self.path}:{line}"
+        if line is not None and char is not None:
+            where += f":{char}"
         if column:
             where += f" (column {column!r})"
         super().__init__(f"{where}: {problem}")
@@ -24,6 +28,10 @@ class SourceError(SkillGraphError):
 
 class BuildError(SkillGraphError):
     """The build failed; the last good graph stays in place."""
+
+
+class ReferenceFailed(BuildError):
+    """Cross-graph references of the mapped graphs do not resolve (the dangling IRIs are in the message)."""
 
 
 class ValidationFailed(BuildError):

@@ -8,11 +8,19 @@ Layout of a build folder (default ./build):
     builds/<id>/reports/    build.json, validation reports (Turtle)
     failed/<id>/reports/    reports of a build that failed (its store is discarded)
 
+    .lock-<id>              the running build's lock: its PID, held with flock while it runs
+
 A build is assembled under .tmp-<id>/ and renamed into builds/ only when every step passed,
 so a failed build never replaces a good graph. Readers open stores read-only.
+
+Crash safety: a build takes .lock-<id> (an exclusive flock, with its PID inside) before it creates
+.tmp-<id>/ and releases it only after that folder is gone. The kernel drops the flock when the
+process dies, even on kill -9, so a later build can tell a dead build's staging folder (lock free,
+or no lock file at all) from a running one's (lock held) and removes only the former (`clean_stale`).
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -72,7 +80,94 @@ def build_info(build_dir: str | Path, build_id: str | None = None) -> dict:
         return {}
 
 
+class BuildLock:
+    """The running build's lock file .lock-<id>: PID inside, exclusive flock held until release()."""
+
+    def __init__(self, build_dir: str | Path, build_id: str):
+        self.path = Path(build_dir) / f".lock-{build_id}"
+        self._fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.write(self._fd, f"{os.getpid()}\n".encode())
+        os.fsync(self._fd)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            self.path.unlink(missing_ok=True)
+            os.close(self._fd)
+            self._fd = None
+
+
+def _held(lock: Path) -> bool:
+    """Whether a live process holds this lock file (a free flock means its build died)."""
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    # free: dead, unless its build is between creating the file and locking it (no PID written yet)
+    st = lock.stat()
+    return st.st_size == 0 and time.time() - st.st_mtime < 60
+
+
+def _lock_pid(lock: Path) -> str:
+    try:
+        return lock.read_text(encoding="utf-8").strip() or "?"
+    except OSError:
+        return "?"
+
+
+def clean_stale(build_dir: str | Path) -> list[str]:
+    """Remove staging folders (and locks, CURRENT temp files) of builds that died; never a running build's.
+
+    Returns one line per thing removed, for the user.
+    """
+    build_dir = Path(build_dir)
+    cleaned: list[str] = []
+    if not build_dir.is_dir():
+        return cleaned
+    live = False
+    for lock in sorted(build_dir.glob(".lock-*")):
+        if _held(lock):
+            live = True
+            continue
+        build_id = lock.name[len(".lock-"):]
+        staging = build_dir / f".tmp-{build_id}"
+        pid = _lock_pid(lock)
+        if staging.exists():
+            size = _size(staging)
+            shutil.rmtree(staging, ignore_errors=True)
+            cleaned.append(f"{staging} (build {build_id}, PID {pid}, no longer running; {size / 1e6:,.1f} MB)")
+        lock.unlink(missing_ok=True)
+    for staging in sorted(build_dir.glob(".tmp-*")):
+        if staging.is_dir() and not (build_dir / f".lock-{staging.name[len('.tmp-'):]}").exists():
+            size = _size(staging)  # no lock file at all: its build died before taking one, or predates locks
+            shutil.rmtree(staging, ignore_errors=True)
+            cleaned.append(f"{staging} (no lock file; {size / 1e6:,.1f} MB)")
+    if not live:  # a CURRENT temp file belongs to a build between writing and renaming it
+        for tmp in sorted(build_dir.glob(".CURRENT-*")):
+            tmp.unlink(missing_ok=True)
+            cleaned.append(str(tmp))
+    return cleaned
+
+
+def _size(folder: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(root, f)).st_size
+            except OSError:
+                pass
+    return total
+
+
 def staging_dir(build_dir: str | Path, build_id: str) -> Path:
+    """Create .tmp-<id>/; the caller holds the build's lock (BuildLock) first."""
     d = Path(build_dir) / f".tmp-{build_id}"
     d.mkdir(parents=True, exist_ok=False)
     return d

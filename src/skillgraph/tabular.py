@@ -1,13 +1,16 @@
 """Reading the tables publishers ship (TSV, CSV, XLSX, optionally gzipped) with line numbers.
 
 Every row comes back with the physical line (or sheet row) it started on, so that a mapping
-can raise a SourceError naming file, line and problem. Required columns are checked up front.
+can raise a SourceError naming file, line, column and problem. Required columns are checked up
+front. Text is decoded strictly as UTF-8 line by line (`text_lines`), and characters that XML and
+RDF/XML cannot carry (NUL and the other C0 controls but tab, LF, CR; U+FFFE, U+FFFF) are refused
+at read time: readers that do not go through `read_delimited` use `text_lines` too.
 """
 from __future__ import annotations
 
 import csv
 import gzip
-import io
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +28,20 @@ class Row:
     path: str
     line: int
     values: dict[str, str]
+    # how to tell a field's position: "chars" (one unquoted physical line: character column),
+    # "cells" (a sheet: cell number), "" (a quoted or multi-line record: not told)
+    cells: str = ""
+
+    def position(self, column: str | None) -> int | None:
+        """1-based position of a column's field on the line (None when it cannot be told exactly)."""
+        if column is None or column not in self.values or not self.cells:
+            return None
+        pos = 1
+        for name, v in self.values.items():
+            if name == column:
+                return pos
+            pos += 1 if self.cells == "cells" else len(v) + 1
+        return None
 
     def __getitem__(self, column: str) -> str:
         return self.values[column]
@@ -34,7 +51,7 @@ class Row:
         return default if v is None else v
 
     def error(self, problem: str, column: str | None = None) -> SourceError:
-        return SourceError(self.path, problem, line=self.line, column=column)
+        return SourceError(self.path, problem, line=self.line, column=column, char=self.position(column))
 
     def required(self, column: str) -> str:
         v = self.get(column).strip()
@@ -44,14 +61,12 @@ class Row:
 
     def decimal(self, column: str, required: bool = True) -> float | None:
         v = self.get(column).strip()
-        if v in ("", "n/a", "NA", "N/A"):
+        if v in EMPTY:
             if required:
                 raise self.error("empty value in a required numeric column", column=column)
             return None
-        try:
-            return float(v)
-        except ValueError:
-            raise self.error(f"{v!r} is not a number", column=column) from None
+        check_number(self, column, v)
+        return float(v)
 
     def integer(self, column: str, required: bool = True) -> int | None:
         f = self.decimal(column, required)
@@ -62,10 +77,62 @@ class Row:
         return int(f)
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", newline="", encoding="utf-8-sig")
-    return open(path, "rt", newline="", encoding="utf-8-sig")
+EMPTY = ("", "n/a", "NA", "N/A")
+# a number as publishers write them: digits, an optional fraction and exponent; never nan/inf
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# XML 1.0 Char excludes these (and RDF/XML, SPARQL XML results are XML): refused at read time
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def check_number(row: Row, column: str, v: str) -> None:
+    """A finite number written in digits; 'nan', 'inf', '1,5' and words are errors naming file:line:column."""
+    if not NUMBER.fullmatch(v):
+        raise row.error(f"{v!r} is not a number", column=column)
+
+
+def _describe_char(c: str) -> str:
+    names = {"\x00": "NUL", "\x0b": "vertical tab", "\x0c": "form feed", "\x1b": "escape"}
+    return f"control character U+{ord(c):04X}" + (f" ({names[c]})" if c in names else "")
+
+
+def check_text(path: str, line: int, text: str) -> None:
+    """Refuse characters XML and RDF/XML cannot carry, naming file:line:column."""
+    m = FORBIDDEN.search(text)
+    if m:
+        utf16 = m.group() == "\x00" and text.count("\x00") * 3 >= len(text)  # every other byte NUL
+        hint = " (the file looks like UTF-16: save it as UTF-8)" if utf16 else ""
+        raise SourceError(path, f"{_describe_char(m.group())}, which XML and RDF/XML cannot carry{hint}",
+                          line=line, char=m.start() + 1)
+
+
+def text_lines(path: str | Path, shown: str | None = None) -> Iterator[str]:
+    """The lines of a UTF-8 text file (optionally gzipped), decoded strictly and checked for forbidden characters.
+
+    Lines keep their line ends (as `open(..., newline="")` gives them) so the csv module reads them unchanged.
+    A UTF-16 file, latin-1 bytes or random bytes are a SourceError naming file, line, column and problem.
+    """
+    path = Path(path)
+    shown = shown or str(path)
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            for n, raw in enumerate(fh, start=1):
+                if n == 1:
+                    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                        raise SourceError(shown, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); "
+                                                 "save it as UTF-8", line=1, char=1)
+                    if raw.startswith(b"\xef\xbb\xbf"):
+                        raw = raw[3:]
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    col = len(raw[: e.start].decode("utf-8", "replace")) + 1
+                    raise SourceError(shown, f"not UTF-8: byte 0x{raw[e.start]:02x} {e.reason} (save the file as "
+                                             "UTF-8; latin-1/Windows-1252 text needs converting)", line=n, char=col) from None
+                check_text(shown, n, text)
+                yield text
+    except (gzip.BadGzipFile, EOFError) as e:
+        raise SourceError(shown, f"not a readable gzip file: {e}") from None
 
 
 def _check_header(path: Path, header: Sequence[str], required: Iterable[str]) -> None:
@@ -85,31 +152,46 @@ def read_delimited(path: str | Path, required: Iterable[str] = (), delimiter: st
     name = path.name[:-3] if path.name.endswith(".gz") else path.name
     if delimiter is None:
         delimiter = "\t" if name.endswith((".txt", ".tsv")) else ","
-    with _open_text(path) as fh:
-        # O*NET text files are plain tab-separated with no quoting; CSV uses RFC 4180 quoting.
-        quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-        reader = csv.reader(fh, delimiter=delimiter, quoting=quoting)
+    lines = _Lines(text_lines(path))
+    # O*NET text files are plain tab-separated with no quoting; CSV uses RFC 4180 quoting.
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    reader = csv.reader(lines, delimiter=delimiter, quoting=quoting)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise SourceError(path, "the file is empty; expected a header row", line=1) from None
+    except csv.Error as e:
+        raise SourceError(path, f"unreadable header: {e}", line=1) from None
+    _check_header(path, header, required)
+    width = len(header)
+    while True:
+        start = reader.line_num + 1
         try:
-            header = [h.strip() for h in next(reader)]
+            rec = next(reader)
         except StopIteration:
-            raise SourceError(path, "the file is empty; expected a header row", line=1) from None
+            return
         except csv.Error as e:
-            raise SourceError(path, f"unreadable header: {e}", line=1) from None
-        _check_header(path, header, required)
-        width = len(header)
-        while True:
-            start = reader.line_num + 1
-            try:
-                rec = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as e:
-                raise SourceError(path, f"malformed CSV record: {e}", line=start) from None
-            if not rec or (len(rec) == 1 and not rec[0].strip()):
-                continue
-            if len(rec) != width:
-                raise SourceError(path, f"expected {width} fields as in the header, found {len(rec)}", line=start)
-            yield Row(str(path), start, dict(zip(header, rec)))
+            raise SourceError(path, f"malformed CSV record: {e}", line=start) from None
+        if not rec or (len(rec) == 1 and not rec[0].strip()):
+            continue
+        if len(rec) != width:
+            raise SourceError(path, f"expected {width} fields as in the header, found {len(rec)}", line=start)
+        plain = reader.line_num == start and (quoting == csv.QUOTE_NONE or '"' not in lines.last)
+        yield Row(str(path), start, dict(zip(header, rec)), "chars" if plain else "")
+
+
+class _Lines:
+    """An iterator over lines that remembers the last one (to tell a record's field positions)."""
+
+    def __init__(self, it: Iterator[str]):
+        self.it, self.last = it, ""
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self.it)
+        return self.last
 
 
 def read_xlsx(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
@@ -137,9 +219,18 @@ def read_xlsx(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
             if not any(vals):
                 continue
             vals += [""] * (width - len(vals))
-            yield Row(str(path), i, dict(zip(header, vals)))
+            for k, v in enumerate(vals):
+                _check_cell(path, i, k + 1, v)
+            yield Row(str(path), i, dict(zip(header, vals)), "cells")
     finally:
         wb.close()
+
+
+def _check_cell(path: Path, row: int, col: int, v: str) -> None:
+    m = FORBIDDEN.search(v)
+    if m:
+        raise SourceError(path, f"{_describe_char(m.group())} in a cell, which XML and RDF/XML cannot carry",
+                          line=row, char=col)
 
 
 def _cell(v: object) -> str:

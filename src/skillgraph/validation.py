@@ -28,11 +28,13 @@ class Violation:
     message: str
     severity: str
     value: str | None = None
+    origin: tuple[str, ...] = ()  # source file:line(s) the focus node was mapped from (attach_origins)
 
     def render(self) -> str:
         path = f" path {self.path}" if self.path else ""
         value = f" value {self.value}" if self.value is not None else ""
-        return f"[{self.severity}] focus {self.focus}{path} shape {self.shape}{value}: {self.message}"
+        origin = f" (from {', '.join(self.origin)})" if self.origin else ""
+        return f"[{self.severity}] focus {self.focus}{origin}{path} shape {self.shape}{value}: {self.message}"
 
 
 @dataclass
@@ -175,3 +177,27 @@ def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = 
     report.bind("sh", SH)
     violations = _violations(report, shapes)
     return ValidationResult(conforms=bool(conforms), violations=violations, report=report, label=label)
+
+
+def attach_origins(result: ValidationResult, origins) -> ValidationResult:
+    """Say where each result's focus node came from: `origins.get(iri)` -> ['file:line', ...].
+
+    The build keeps a map-back index beside each mapped graph (skillgraph.mappings.base.Origins);
+    each result gains `origin` (printed after it) and, in the Turtle report, dcterms:source per place.
+    """
+    from dataclasses import replace
+
+    from rdflib.namespace import DCTERMS
+
+    if result.report is None or origins is None:
+        return result
+    where: dict[str, tuple[str, ...]] = {}
+    for r in result.report.subjects(RDF.type, SH.ValidationResult):
+        focus = result.report.value(r, SH.focusNode)
+        places = tuple(origins.get(focus)) if focus is not None else ()
+        for place in places:
+            result.report.add((r, DCTERMS.source, Literal(place)))
+        if places:
+            where[_term(result.report, focus) or "?"] = places
+    result.violations = [replace(v, origin=where.get(v.focus, ())) for v in result.violations]
+    return result
