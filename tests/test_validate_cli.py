@@ -142,7 +142,7 @@ def test_github_annotations_name_the_file(capsys, inputs):
     r = cli(capsys, "validate", "--format", "github", *paths)
     assert r.code == 1
     lines = [ln for ln in r.out.splitlines() if ln.startswith("::")]
-    files = [re.match(r"::error file=([^,]+),title=sgsh%3A\w+::focus ", ln).group(1) for ln in lines]
+    files = [re.match(r"::error file=([^,]+),(?:line=\d+,)?title=sgsh%3A\w+::focus ", ln).group(1) for ln in lines]
     assert {f: files.count(f) for f in expected} == expected
 
 
@@ -168,6 +168,12 @@ def test_partner_file_mixing_onet_and_esco_is_judged_by_the_right_shapes(capsys)
     assert r.code == 1
     assert {(x["shape"], x["focus"], x["path"]) for x in doc["results"]} == MIXED_RESULTS
     assert len(doc["results"]) == 2
+    # each points at the line that states its focus node (see the fixture's header)
+    assert {(x["focus"], x["file"], x["line"]) for x in doc["results"]} == {(ONET_OCC, str(MIXED), 19),
+                                                                           (ESCO_SKILL, str(MIXED), 33)}
+    r = cli(capsys, "validate", "--format", "github", MIXED)
+    assert {ln.split("::")[1] for ln in r.out.splitlines() if ln.startswith("::")} == {
+        f"error file={MIXED},line=19,title=sgsh%3AOnetOccupationShape", f"error file={MIXED},line=33,title=sgsh%3AEscoSkillShape"}
     # fixed, the same file conforms: no shape of one source judges the other's entities
     fixed = MIXED.read_text(encoding="utf-8").replace('sg:socCode "43-4051" .', 'sg:socCode "43-4051.00" .')
     fixed = fixed.replace("skill-type/attitude", "skill-type/skill")

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from skillgraph.errors import SourceError
@@ -25,14 +25,34 @@ STDIN = "-"
 EXIT_CODES = "exit codes: 0 conforms, 1 violations (or an empty input with --fail-on-empty), 2 usage error or unreadable input"
 
 
+TEXT_SYNTAXES = ("turtle", "ttl", "n3", "nt", "ntriples", "nt11", "trig", "nquads")
+
+
 @dataclass
 class Input:
     name: str
     graph: Graph
+    text: str | None = None  # the document, in a line-based syntax, to point at a focus node's line
+    _subject_lines: dict[str, int] | None = field(default=None, repr=False)
 
     @property
     def empty(self) -> bool:
         return len(self.graph) == 0
+
+    def line_of(self, node) -> int | None:
+        """The first line that opens with the node as subject (its full IRI or a prefixed name), if any."""
+        if self.text is None or not isinstance(node, URIRef):
+            return None
+        if self._subject_lines is None:
+            self._subject_lines = {}
+            for n, line in enumerate(self.text.splitlines(), 1):
+                words = line.split(None, 1)
+                if words and not words[0].startswith(("#", "@", "PREFIX", "prefix")):
+                    self._subject_lines.setdefault(words[0], n)
+        spellings = [f"<{node}>"] + [f"{prefix}:{node[len(ns):]}" for prefix, ns in self.graph.namespaces()
+                                      if prefix and node.startswith(ns)]
+        found = [self._subject_lines[s] for s in spellings if s in self._subject_lines]
+        return min(found) if found else None
 
 
 @dataclass
@@ -40,11 +60,16 @@ class Finding:
     """One SHACL result and the input file(s) it came from (the first is where it is reported)."""
     files: list[str]
     violation: Violation
+    line: int | None = None  # where the focus node is stated in the first file, when that can be told
 
     def as_dict(self) -> dict:
         v = self.violation
-        return {"file": self.files[0], "files": self.files, "focus": v.focus, "path": v.path, "shape": v.shape,
-                "constraint": v.constraint, "severity": v.severity, "message": v.message, "value": v.value}
+        return {"file": self.files[0], "line": self.line, "files": self.files, "focus": v.focus, "path": v.path,
+                "shape": v.shape, "constraint": v.constraint, "severity": v.severity, "message": v.message,
+                "value": v.value}
+
+    def where(self) -> str:
+        return self.files[0] + (f":{self.line}" if self.line else "")
 
 
 @dataclass
@@ -92,20 +117,25 @@ def read_input(name: str, input_format: str | None = None) -> Input:
             g = Graph().parse(data=data, format=fmt)
     except Exception as e:  # rdflib parsers raise many types; report the parser's words
         raise SourceError(source, f"not parseable as {fmt}: {e}") from None
-    return Input(source, g)
+    text = None
+    if fmt in TEXT_SYNTAXES:
+        text = data.decode("utf-8", errors="replace")
+    return Input(source, g, text)
 
 
-def _owners(inputs: list[Input], report: Graph) -> dict[str, list[str]]:
-    """Rendered focus node -> the inputs that state it as subject (else that mention it at all)."""
-    out: dict[str, list[str]] = {}
+def _owners(inputs: list[Input], report: Graph) -> dict[str, tuple[list[str], int | None]]:
+    """Rendered focus node -> the inputs that state it as subject (else that mention it at all), and
+    the line of the first one that states it."""
+    out: dict[str, tuple[list[str], int | None]] = {}
     for r in report.subjects(RDF.type, SH.ValidationResult):
         node = report.value(r, SH.focusNode)
         key = _term(report, node) or "?"
         if key in out:
             continue
-        files = [i.name for i in inputs if (node, None, None) in i.graph]
-        files = files or [i.name for i in inputs if (None, None, node) in i.graph or (None, node, None) in i.graph]
-        out[key] = files or [inputs[0].name]
+        owners = [i for i in inputs if (node, None, None) in i.graph]
+        owners = owners or [i for i in inputs if (None, None, node) in i.graph or (None, node, None) in i.graph]
+        owners = owners or inputs[:1]
+        out[key] = ([i.name for i in owners], owners[0].line_of(node))
     return out
 
 
@@ -130,7 +160,8 @@ def _union(inputs: list[Input]) -> Graph:
 def add_result(outcome: Outcome, res: ValidationResult, inputs: list[Input]) -> None:
     owners = _owners(inputs, res.report) if res.report is not None else {}
     for v in res.violations:
-        outcome.findings.append(Finding(owners.get(v.focus, [inputs[0].name]), v))
+        files, line = owners.get(v.focus, ([inputs[0].name], None))
+        outcome.findings.append(Finding(files, v, line))
     if res.report is not None:
         outcome.reports.append(([i.name for i in inputs], res.report))
 
@@ -150,7 +181,8 @@ def as_text(o: Outcome, limit: int = 200, fail_on_empty: bool = False) -> str:
                          + (" (an error with --fail-on-empty)" if fail_on_empty else ""))
             continue
         lines.append(f"{name}: " + ("conforms" if not found else f"{len(found)} violation(s)"))
-        lines += ["  " + f.violation.render() for f in found[:limit]]
+        for f in found[:limit]:
+            lines.append("  " + (f"line {f.line}: " if f.line else "") + f.violation.render())
         if len(found) > limit:
             lines.append(f"  ... and {len(found) - limit} more (see --report or --format json)")
     return "\n".join(lines)
@@ -191,7 +223,7 @@ def as_junit(o: Outcome, fail_on_empty: bool = False) -> str:
             case = ET.SubElement(suite, "testcase", classname=name,
                                  name=f"{v.shape} {v.focus}" + (f" {v.path}" if v.path else ""))
             fail = ET.SubElement(case, "failure", message=v.message, type=f"sh:{v.severity}")
-            fail.text = v.render() + ("\nstated in: " + ", ".join(f.files) if len(f.files) > 1 else "")
+            fail.text = f"{f.where()}: {v.render()}" + ("\nstated in: " + ", ".join(f.files) if len(f.files) > 1 else "")
             tests += 1
             failures += 1
         suite.set("tests", str(tests))
@@ -216,7 +248,9 @@ def as_github(o: Outcome, fail_on_empty: bool = False) -> str:
         v = f.violation
         level = "warning" if v.severity in ("Warning", "Info") else "error"
         detail = f"focus {v.focus}" + (f" path {v.path}" if v.path else "") + (f" value {v.value}" if v.value else "")
-        lines.append(f"::{level} file={_gh(f.files[0], True)},title={_gh(v.shape, True)}::{_gh(detail + ': ' + v.message)}")
+        line = f",line={f.line}" if f.line else ""
+        lines.append(f"::{level} file={_gh(f.files[0], True)}{line},title={_gh(v.shape, True)}::"
+                     f"{_gh(detail + ': ' + v.message)}")
     for name in o.empty_inputs():
         level = "error" if fail_on_empty else "warning"
         lines.append(f"::{level} file={_gh(name, True)},title=empty input::{_gh(name + ' holds no triples: nothing was validated')}")
@@ -238,7 +272,7 @@ def as_turtle(o: Outcome) -> str:
         owners = _owners([i for i in o.inputs if i.name in names], rep)
         for r in rep.subjects(RDF.type, SH.ValidationResult):
             g.add((report, SH.result, r))
-            for f in owners.get(_term(rep, rep.value(r, SH.focusNode)) or "?", names[:1]):
+            for f in owners.get(_term(rep, rep.value(r, SH.focusNode)) or "?", (names[:1], None))[0]:
                 g.add((r, DCTERMS.source, Literal(f)))
         for s, p, obj in rep:
             if (s, RDF.type, SH.ValidationReport) in rep:
