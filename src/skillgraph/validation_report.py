@@ -33,6 +33,7 @@ class Input:
     name: str
     graph: Graph
     text: str | None = None  # the document, in a line-based syntax, to point at a focus node's line
+    path: Path | None = None  # ... or where to read it from, only when a result needs a line
     _subject_lines: dict[str, int] | None = field(default=None, repr=False)
 
     @property
@@ -41,9 +42,11 @@ class Input:
 
     def line_of(self, node) -> int | None:
         """The first line that opens with the node as subject (its full IRI or a prefixed name), if any."""
-        if self.text is None or not isinstance(node, URIRef):
+        if not isinstance(node, URIRef) or (self.text is None and self.path is None):
             return None
         if self._subject_lines is None:
+            if self.text is None:
+                self.text = self.path.read_text(encoding="utf-8", errors="replace")
             self._subject_lines = {}
             for n, line in enumerate(self.text.splitlines(), 1):
                 words = line.split(None, 1)
@@ -117,10 +120,11 @@ def read_input(name: str, input_format: str | None = None) -> Input:
             g = Graph().parse(data=data, format=fmt)
     except Exception as e:  # rdflib parsers raise many types; report the parser's words
         raise SourceError(source, f"not parseable as {fmt}: {e}") from None
-    text = None
-    if fmt in TEXT_SYNTAXES:
-        text = data.decode("utf-8", errors="replace")
-    return Input(source, g, text)
+    if fmt not in TEXT_SYNTAXES:
+        return Input(source, g)
+    if name == STDIN:
+        return Input(source, g, text=data.decode("utf-8", errors="replace"))
+    return Input(source, g, path=Path(name))
 
 
 def _owners(inputs: list[Input], report: Graph) -> dict[str, tuple[list[str], int | None]]:
