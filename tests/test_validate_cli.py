@@ -169,11 +169,11 @@ def test_partner_file_mixing_onet_and_esco_is_judged_by_the_right_shapes(capsys)
     assert {(x["shape"], x["focus"], x["path"]) for x in doc["results"]} == MIXED_RESULTS
     assert len(doc["results"]) == 2
     # each points at the line that states its focus node (see the fixture's header)
-    assert {(x["focus"], x["file"], x["line"]) for x in doc["results"]} == {(ONET_OCC, str(MIXED), 19),
-                                                                           (ESCO_SKILL, str(MIXED), 33)}
+    assert {(x["focus"], x["file"], x["line"]) for x in doc["results"]} == {(ONET_OCC, str(MIXED), 21),
+                                                                           (ESCO_SKILL, str(MIXED), 35)}
     r = cli(capsys, "validate", "--format", "github", MIXED)
     assert {ln.split("::")[1] for ln in r.out.splitlines() if ln.startswith("::")} == {
-        f"error file={MIXED},line=19,title=sgsh%3AOnetOccupationShape", f"error file={MIXED},line=33,title=sgsh%3AEscoSkillShape"}
+        f"error file={MIXED},line=21,title=sgsh%3AOnetOccupationShape", f"error file={MIXED},line=35,title=sgsh%3AEscoSkillShape"}
     # fixed, the same file conforms: no shape of one source judges the other's entities
     fixed = MIXED.read_text(encoding="utf-8").replace('sg:socCode "43-4051" .', 'sg:socCode "43-4051.00" .')
     fixed = fixed.replace("skill-type/attitude", "skill-type/skill")
