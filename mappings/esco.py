@@ -12,8 +12,10 @@ is also typed into the shared ontology:
                          esco:skillType, esco:skillReuseLevel
   skillGroups_en, skillsHierarchy_en -> skos:Concept, sg:Domain, the skills hierarchy (skos:broader)
   broaderRelations*   -> skos:broader
-  occupationSkillRelations -> esco:hasEssentialSkill | esco:hasOptionalSkill, each also reified as
-                         sg:SkillRelation (sg:occupation, sg:skill, sg:relationType) for alignments
+  occupationSkillRelations -> esco:relatedEssentialSkill | esco:relatedOptionalSkill on the occupation and
+                         esco:isEssentialSkillFor | esco:isOptionalSkillFor on the skill (both directions,
+                         as ESCO's own RDF states them), each also reified as sg:SkillRelation
+                         (sg:occupation, sg:skill, sg:relationType) for alignments
   skillSkillRelations -> esco:AssociationObject (esco:isAssociationFor, esco:target, dcterms:type)
   *Collection_en      -> skos:Collection with skos:member
   conceptSchemes_en   -> skos:ConceptScheme, sg:Framework, skos:hasTopConcept
@@ -42,8 +44,12 @@ SKILL_TYPE = {"skill/competence": URIRef(ESCO_BASE + "skill-type/skill"),
               "knowledge": URIRef(ESCO_BASE + "skill-type/knowledge")}
 SKILL_CLASS = {"skill/competence": SG.Skill, "knowledge": SG.Knowledge}
 REUSE_LEVELS = ("transversal", "cross-sector", "sector-specific", "occupation-specific")
-RELATION_TYPES = {"essential": (ESCO.hasEssentialSkill, URIRef(ESCO_BASE + "relationship-type/essential-skill")),
-                  "optional": (ESCO.hasOptionalSkill, URIRef(ESCO_BASE + "relationship-type/optional-skill"))}
+#: relation type -> (occupation -> skill property, skill -> occupation property, ESCO relationship type).
+#: Only terms of ESCO's published model (http://data.europa.eu/esco/model#) are used in its namespace.
+RELATION_TYPES = {"essential": (ESCO.relatedEssentialSkill, ESCO.isEssentialSkillFor,
+                                URIRef(ESCO_BASE + "relationship-type/essential-skill")),
+                  "optional": (ESCO.relatedOptionalSkill, ESCO.isOptionalSkillFor,
+                               URIRef(ESCO_BASE + "relationship-type/optional-skill"))}
 SKILLS_HIERARCHY = URIRef(ESCO_BASE + "concept-scheme/skills-hierarchy")
 #: ESCO concept schemes that hold the same members as a collection file, by the scheme's label.
 COLLECTION_SCHEMES = {"digital": "Digital", "digcomp": "DigComp", "green": "Green", "research_skills": "Research",
@@ -334,8 +340,9 @@ class _State:
             kind = row.get("skillType").strip()
             if kind and kind not in SKILL_TYPE:
                 raise row.error(f"unknown skillType {kind!r}", column="skillType")
-            prop, _ = RELATION_TYPES[rtype]
+            prop, inverse, _ = RELATION_TYPES[rtype]
             g.add((occ, prop, skill))
+            g.add((skill, inverse, occ))
             rel = iri.instance("esco", "skill-relation", iri.digest(occ, rtype, skill))
             g.add((rel, RDF.type, SG.SkillRelation))
             g.add((rel, SG.occupation, occ))
@@ -368,7 +375,7 @@ class _State:
             g.add((node, RDF.type, ESCO.AssociationObject))
             g.add((node, ESCO.isAssociationFor, a))
             g.add((node, ESCO.target, b))
-            g.add((node, DCTERMS.type, RELATION_TYPES[rtype][1]))
+            g.add((node, DCTERMS.type, RELATION_TYPES[rtype][2]))
             g.add((node, SG.relationType, Literal(rtype)))
             self.report.count("skill-skill relations")
             self._dangling("skill-skill relations", str(a) in self.skills and str(b) in self.skills, row)

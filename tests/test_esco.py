@@ -67,8 +67,8 @@ def test_embedded_sample_is_the_seed_profile(embedded):
     g = embedded.graph
     expected = {(lbl, t) for t, lbls in SEED.items() for lbl in lbls if lbl not in NO_ESCO_URI}
     assert profile(g) == expected
-    ess = set(g.objects(CSR, ESCO.hasEssentialSkill))
-    opt = set(g.objects(CSR, ESCO.hasOptionalSkill))
+    ess = set(g.objects(CSR, ESCO.relatedEssentialSkill))
+    opt = set(g.objects(CSR, ESCO.relatedOptionalSkill))
     assert (len(ess), len(opt)) == (24, 14)
     assert embedded.release == "v1.1.1-sample"
     assert embedded.report.warnings == []
@@ -118,7 +118,7 @@ def test_v12_layout_detected_and_read():
     assert (CSR, SKOS.inScheme, URIRef("http://data.europa.eu/esco/concept-scheme/member-occupations")) in g
     # quirks: an empty skillType is reported (concept and relation), not dropped
     ict = URIRef("http://data.europa.eu/esco/skill/426ceaba-6867-481c-bb6b-aee3933da7d2")
-    assert (ict, RDF.type, SG.Competency) in g and (CSR, ESCO.hasOptionalSkill, ict) in g
+    assert (ict, RDF.type, SG.Competency) in g and (CSR, ESCO.relatedOptionalSkill, ict) in g
     assert res.report.counts["skills with empty skillType"] == 1
     assert res.report.counts["occupation-skill relations (optional, empty skillType)"] == 1
     assert any("empty skillType" in w for w in res.report.warnings)
@@ -208,13 +208,13 @@ PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX sg: <https://w3id.org/skillgraph/ontology#>
 SELECT ?skill ?labelDe ?sgClass ?reuse ?text WHERE {
   GRAPH <urn:partner> {
-    ?occ a esco:Occupation ; esco:hasEssentialSkill ?skill ; dct:description/esco:nodeLiteral ?text .
+    ?occ a esco:Occupation ; esco:relatedEssentialSkill ?skill ; dct:description/esco:nodeLiteral ?text .
     ?skill a esco:Skill ; esco:skillType ?type ; esco:skillReuseLevel ?reuse ; skos:prefLabel ?labelDe .
     FILTER(LANG(?labelDe) = "de")
     ?assoc a esco:AssociationObject ; esco:isAssociationFor ?occ ; esco:target ?skill .
   }
   GRAPH <urn:skillgraph> {
-    ?occ a esco:Occupation , esco:MemberConcept ; esco:hasEssentialSkill ?skill ; dct:description/esco:nodeLiteral ?text .
+    ?occ a esco:Occupation , esco:MemberConcept ; esco:relatedEssentialSkill ?skill ; dct:description/esco:nodeLiteral ?text .
     ?skill a esco:Skill , ?sgClass ; esco:skillType ?type ; esco:skillReuseLevel ?reuse .
     FILTER(?sgClass IN (sg:Skill, sg:Knowledge))
     ?rel a sg:SkillRelation ; sg:occupation ?occ ; sg:skill ?skill ; sg:relationType "essential" .
@@ -235,3 +235,94 @@ def test_partner_with_escos_own_rdf_joins_on_iris_types_and_properties(embedded)
     q2 = JOIN.replace("?assoc a esco:AssociationObject ; esco:isAssociationFor ?occ ; esco:target ?skill .", "")
     rows2 = {str(r.labelDe) for r in ds.query(q2)}
     assert rows2 == {"Eskalationsverfahren durchführen", "Kundendienst"}
+
+
+# Every term SkillGraph uses in ESCO's namespace, each one stated in ESCO's published model or RDF
+# (http://data.europa.eu/esco/model#): classes and properties of the SKOS-RDF download.
+ESCO_MODEL_TERMS = {"Occupation", "Skill", "MemberConcept", "NodeLiteral", "AssociationObject",
+                    "nodeLiteral", "language", "isAssociationFor", "target", "skillType", "skillReuseLevel",
+                    "regulatedProfessionNote", "referenceLanguage", "relatedEssentialSkill", "relatedOptionalSkill",
+                    "isEssentialSkillFor", "isOptionalSkillFor"}
+
+
+def test_no_term_is_minted_in_escos_namespace(embedded):
+    import re
+
+    from skillgraph.ontology import shapes_dir
+
+    root = Path(__file__).parent.parent
+    used = {str(t)[len(str(ESCO)):] for triple in embedded.graph for t in triple
+            if isinstance(t, URIRef) and str(t).startswith(str(ESCO))}
+    texts = [root / "mappings" / "esco.py", root / "src" / "skillgraph" / "crosswalk" / "inputs.py",
+             root / "ontology" / "skillgraph.ttl", *shapes_dir().glob("*.ttl"), *(root / "queries").glob("*.rq")]
+    assert len(texts) >= 5
+    for f in texts:
+        used |= set(re.findall(r"\besco:([A-Za-z]\w*)\b(?!\*)", f.read_text(encoding="utf-8")))
+        used |= set(re.findall(r"\bESCO\.([A-Za-z]\w*)", f.read_text(encoding="utf-8")))
+    assert {"relatedEssentialSkill", "isEssentialSkillFor", "relatedOptionalSkill", "isOptionalSkillFor"} <= used
+    assert used - ESCO_MODEL_TERMS == set()
+
+
+def test_occupation_skill_links_in_both_directions_as_esco_states_them(embedded):
+    g = embedded.graph
+    for fwd, inv, n in ((ESCO.relatedEssentialSkill, ESCO.isEssentialSkillFor, 24),
+                        (ESCO.relatedOptionalSkill, ESCO.isOptionalSkillFor, 14)):
+        pairs = set(g.subject_objects(fwd))
+        assert len(pairs) == n
+        assert {(o, s) for s, o in g.subject_objects(inv)} == pairs
+    assert not any(str(p).endswith(("hasEssentialSkill", "hasOptionalSkill")) for p in g.predicates())
+
+
+# Queries written the way ESCO's model documentation describes the occupation profile: the
+# occupation's essential and optional skills (esco:relatedEssentialSkill / esco:relatedOptionalSkill)
+# and, from the skill's side, the occupations it is essential or optional for
+# (esco:isEssentialSkillFor / esco:isOptionalSkillFor).
+ESCO_PROFILE = """
+PREFIX esco: <http://data.europa.eu/esco/model#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?skill ?kind WHERE {
+  { ?occ esco:relatedEssentialSkill ?skill . BIND("essential" AS ?kind) }
+  UNION { ?occ esco:relatedOptionalSkill ?skill . BIND("optional" AS ?kind) }
+  ?skill a esco:Skill ; skos:prefLabel ?label .
+  FILTER(LANG(?label) = "en")
+}"""
+
+ESCO_SKILL_OCCUPATIONS = """
+PREFIX esco: <http://data.europa.eu/esco/model#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?occ ?occLabel ?kind WHERE {
+  GRAPH <urn:partner> { ?skill a esco:Skill ; skos:prefLabel ?labelDe . FILTER(LANG(?labelDe) = "de") }
+  GRAPH <urn:skillgraph> {
+    { ?skill esco:isEssentialSkillFor ?occ . BIND("essential" AS ?kind) }
+    UNION { ?skill esco:isOptionalSkillFor ?occ . BIND("optional" AS ?kind) }
+    ?occ a esco:Occupation ; skos:prefLabel ?occLabel .
+  }
+}"""
+
+PARTNER_SKILL_SIDE = """
+PREFIX esco: <http://data.europa.eu/esco/model#>
+SELECT ?skill WHERE {
+  GRAPH <urn:partner> { ?skill esco:isEssentialSkillFor ?occ }
+  GRAPH <urn:skillgraph> { ?occ esco:relatedEssentialSkill ?skill . ?skill esco:isEssentialSkillFor ?occ }
+}"""
+
+
+def test_escos_documented_queries_join_on_this_graph(embedded):
+    g = embedded.graph
+    rows = {(str(r.skill), str(r.kind)) for r in g.query(ESCO_PROFILE, initBindings={"occ": CSR})}
+    assert len(rows) == 38
+    assert {k for _, k in rows} == {"essential", "optional"}
+    assert sum(k == "essential" for _, k in rows) == 24
+    assert rows == {(str(s), k) for s, k in
+                    [(s, "essential") for s in g.objects(CSR, ESCO.relatedEssentialSkill)]
+                    + [(s, "optional") for s in g.objects(CSR, ESCO.relatedOptionalSkill)]}
+
+    ds = Dataset()
+    ds.graph(URIRef("urn:partner")).parse(FIX / "esco_published_model.ttl")
+    mine = ds.graph(URIRef("urn:skillgraph"))
+    for t in g:
+        mine.add(t)
+    rows = {(str(r.occ), str(r.occLabel), str(r.kind)) for r in ds.query(ESCO_SKILL_OCCUPATIONS)}
+    assert rows == {(str(CSR), "customer service representative", "essential")}
+    skills = {str(r.skill).rsplit("/", 1)[1] for r in ds.query(PARTNER_SKILL_SIDE)}
+    assert skills == {"946c1229-1171-40d4-82cc-fe3f483ca100", "15a33d76-4640-438d-ae64-fdc0c1d3eebc"}

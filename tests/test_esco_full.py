@@ -63,8 +63,14 @@ def test_counts_match_the_source_files(full, release):
     assert len(set(g.subjects(RDF.type, ESCO.Skill))) == 13896
     assert (counts["skills"], counts["knowledge"], counts["skills with empty skillType"]) == (10831, 3059, 6)
     assert len(set(g.subjects(RDF.type, SG.SkillRelation))) == counts["occupation-skill relations"] == 123855
-    assert len(set(g.subject_objects(ESCO.hasEssentialSkill))) == 64946
-    assert len(set(g.subject_objects(ESCO.hasOptionalSkill))) == 58909
+    assert len(set(g.subject_objects(ESCO.relatedEssentialSkill))) == 64946
+    assert len(set(g.subject_objects(ESCO.relatedOptionalSkill))) == 58909
+    # the same links from the skill's side, as ESCO's own RDF states them
+    for fwd, inv in ((ESCO.relatedEssentialSkill, ESCO.isEssentialSkillFor),
+                     (ESCO.relatedOptionalSkill, ESCO.isOptionalSkillFor)):
+        assert {(o, s) for s, o in g.subject_objects(inv)} == set(g.subject_objects(fwd))
+    assert len(set(g.subject_objects(ESCO.isEssentialSkillFor))) == 64946
+    assert len(set(g.subject_objects(ESCO.isOptionalSkillFor))) == 58909
     assert counts["ISCO groups"] == 619 and counts["skill-skill relations"] == 5899
     assert full.release == "v1.1.1"
 
@@ -83,8 +89,10 @@ def test_empty_skill_types_are_handled_and_reported(full):
 
 def test_csr_has_its_v111_profile(full):
     g = full.graph
-    assert len(set(g.objects(CSR, ESCO.hasEssentialSkill))) == 22
-    assert len(set(g.objects(CSR, ESCO.hasOptionalSkill))) == 14
+    assert len(set(g.objects(CSR, ESCO.relatedEssentialSkill))) == 22
+    assert len(set(g.objects(CSR, ESCO.relatedOptionalSkill))) == 14
+    assert len(set(g.subjects(ESCO.isEssentialSkillFor, CSR))) == 22
+    assert len(set(g.subjects(ESCO.isOptionalSkillFor, CSR))) == 14
 
 
 DIFF = """
@@ -92,7 +100,7 @@ PREFIX esco: <http://data.europa.eu/esco/model#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?label ?kind WHERE {
   GRAPH <urn:embedded> { ?occ ?p ?skill . ?skill skos:prefLabel ?label .
-                         VALUES (?p ?kind) { (esco:hasEssentialSkill "essential") (esco:hasOptionalSkill "optional") } }
+                         VALUES (?p ?kind) { (esco:relatedEssentialSkill "essential") (esco:relatedOptionalSkill "optional") } }
   FILTER NOT EXISTS { GRAPH <urn:full> { ?occ ?p ?skill } }
 }"""
 

@@ -241,8 +241,17 @@ def test_esco_counts_against_the_source_files(full_build, st, esco_dir):
     assert count(st, f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ GRAPH {esco} {{ ?r a sg:SkillRelation }} }}") == len(rels)
     assert counts["occupations"] == occ and counts["occupation-skill relations"] == len(rels)
     ess = sum(1 for r in rels if r["relationType"] == "essential")
-    assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?o esco:hasEssentialSkill ?s }} }}") == ess
-    assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?o esco:hasOptionalSkill ?s }} }}") == len(rels) - ess
+    assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?o esco:relatedEssentialSkill ?s }} }}") == ess
+    assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?o esco:relatedOptionalSkill ?s }} }}") == len(rels) - ess
+    # exact figures of ESCO v1.1.1, in both directions as ESCO's own RDF states them
+    assert (ess, len(rels) - ess) == (64946, 58909)
+    for prop, n in (("esco:relatedEssentialSkill", 64946), ("esco:relatedOptionalSkill", 58909),
+                    ("esco:isEssentialSkillFor", 64946), ("esco:isOptionalSkillFor", 58909)):
+        assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?a {prop} ?b }} }}") == n, prop
+    for fwd, inv in (("esco:relatedEssentialSkill", "esco:isEssentialSkillFor"),
+                     ("esco:relatedOptionalSkill", "esco:isOptionalSkillFor")):
+        assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?o {fwd} ?s "
+                         f"FILTER NOT EXISTS {{ ?s {inv} ?o }} }} }}") == 0
     # the 5 relations with an empty skillType: kept in the graph and reported
     empty = [r for r in rels if not r["skillType"].strip()]
     assert len(empty) == 5
@@ -251,7 +260,7 @@ def test_esco_counts_against_the_source_files(full_build, st, esco_dir):
             + counts["occupation-skill relations (optional, empty skillType)"]) == 5
     assert any("empty skillType" in w for w in rep["warnings"])
     for r in empty:
-        prop = "esco:hasEssentialSkill" if r["relationType"] == "essential" else "esco:hasOptionalSkill"
+        prop = "esco:relatedEssentialSkill" if r["relationType"] == "essential" else "esco:relatedOptionalSkill"
         assert run(st, f"{PREFIXES} ASK {{ GRAPH {esco} {{ <{r['occupationUri']}> {prop} <{r['skillUri']}> }} }}")
     empty_skills = [r for r in skills if not r["skillType"].strip()]
     assert len(details["skills with empty skillType"]) == len(empty_skills) == counts["skills with empty skillType"]
@@ -262,8 +271,8 @@ def test_csr_v111_profile_22_essential_14_optional(st, esco_dir):
     src = Counter(r["relationType"] for r in rels)
     assert src == {"essential": 22, "optional": 14}
     rows = select(st, f"""SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {g('esco')} {{
-        {{ <{CSR_ESCO}> esco:hasEssentialSkill ?s BIND("essential" AS ?kind) }}
-        UNION {{ <{CSR_ESCO}> esco:hasOptionalSkill ?s BIND("optional" AS ?kind) }} }} }} GROUP BY ?kind""")
+        {{ <{CSR_ESCO}> esco:relatedEssentialSkill ?s BIND("essential" AS ?kind) }}
+        UNION {{ <{CSR_ESCO}> esco:relatedOptionalSkill ?s BIND("optional" AS ?kind) }} }} }} GROUP BY ?kind""")
     assert {r["kind"]: int(r["n"]) for r in rows} == dict(src)
 
 
@@ -296,7 +305,7 @@ def test_crosswalk_maps_csr_to_43_4051_00_with_confidence_and_provenance(st, sha
 # of every ESCO occupation crosswalked to the O*NET one (four in the full crosswalk, one in the embedded
 # sample) without naming which, so the per-ESCO-occupation comparison needs this query.
 ESCO_PROFILE = """SELECT ?occ ?gr ?label ?kind WHERE { GRAPH ?gr {
-  { ?occ esco:hasEssentialSkill ?skill BIND("essential" AS ?kind) } UNION { ?occ esco:hasOptionalSkill ?skill BIND("optional" AS ?kind) }
+  { ?occ esco:relatedEssentialSkill ?skill BIND("essential" AS ?kind) } UNION { ?occ esco:relatedOptionalSkill ?skill BIND("optional" AS ?kind) }
   ?skill skos:prefLabel ?label . FILTER(LANGMATCHES(LANG(?label), "en")) } }"""
 
 

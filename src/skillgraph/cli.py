@@ -1,4 +1,4 @@
-"""The `skillgraph` command: build, validate, serve, export, query, graphs, publish."""
+"""The `skillgraph` command: build, validate, shapes, serve, export, diff, query, graphs, publish, eval."""
 from __future__ import annotations
 
 import argparse
@@ -94,63 +94,58 @@ def _read_config(path: Path) -> tuple[dict[str, object], list[str]]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from rdflib import Dataset, Graph
+    from skillgraph import validation_report as vr
+    from skillgraph.ontology import load_ontology
 
+    shapes_for = [s.strip() for s in args.shapes.split(",") if s.strip()] if args.shapes else None
+    if shapes_for is not None:
+        from skillgraph.validation import shape_files
+
+        shape_files(shapes_for)  # an unknown id is a usage error before any input is read
+    if args.files:
+        inputs = [vr.read_input(f, args.input_format) for f in args.files]
+        outcome = vr.run(inputs, shapes_for, load_ontology(), each=args.each)
+    else:
+        outcome = _validate_store(args.store, shapes_for)
+    text = vr.render(outcome, args.format, limit=args.limit, fail_on_empty=args.fail_on_empty)
+    print(text)
+    if args.report:
+        Path(args.report).write_text(vr.as_turtle(outcome), encoding="utf-8")
+        print(f"SHACL report ({len(outcome.findings)} result(s)) written to {args.report}", file=sys.stderr)
+    return vr.exit_code(outcome, args.fail_on_empty)
+
+
+def _validate_store(store: str, shapes_for):
+    """Every graph of the current build against its own shapes (or the given ones)."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from skillgraph import store as store_mod
+    from skillgraph import validation_report as vr
     from skillgraph.ontology import load_ontology
     from skillgraph.validation import load_shapes, validate
 
-    shapes_for = [s.strip() for s in args.shapes.split(",")] if args.shapes else None
+    st = store_mod.open_read_only(store)
     ontology = load_ontology()
-    results = []
-    if args.files:
-        for f in args.files:
-            g = _parse_rdf(Path(f))
-            results.append(validate(g, load_shapes(shapes_for), ontology, label=f))
-    else:
-        from skillgraph import store as store_mod
-
-        st = store_mod.open_read_only(args.store)
-        from skillgraph import iri
-        import pyoxigraph as ox
-
-        for gname in sorted(n.value for n in st.named_graphs()):
-            key = gname.rsplit("/", 1)[-1]
-            if key in ("ontology", "inferred"):
-                continue
-            data = st.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(gname))
-            g = Graph().parse(data=data, format="nt")
-            results.append(validate(g, load_shapes(shapes_for or [key]), ontology, label=key))
-    bad = 0
-    for r in results:
-        print(r.summary(limit=args.limit))
-        bad += len(r.violations)
-        if args.report and r.report is not None and not r.conforms:
-            out = Path(args.report)
-            r.report.serialize(out, format="turtle")
-            print(f"  report written to {out}")
-    return 1 if bad else 0
+    outcome = vr.Outcome([], shapes="each graph's own shapes" if shapes_for is None else ", ".join(shapes_for))
+    for gname in sorted(n.value for n in st.named_graphs()):
+        key = gname.rsplit("/", 1)[-1]
+        if key in ("ontology", "inferred"):
+            continue
+        data = st.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(gname))
+        inp = vr.Input(f"graph {key}", Graph().parse(data=data, format="nt"))
+        outcome.inputs.append(inp)
+        vr.add_result(outcome, validate(inp.graph, load_shapes(shapes_for or [key]), ontology, label=key), [inp])
+    return outcome
 
 
-def _parse_rdf(path: Path):
-    from rdflib import Dataset, Graph
-    from rdflib.util import guess_format
+def cmd_shapes(args: argparse.Namespace) -> int:
+    from skillgraph.validation import write_shapes
 
-    from skillgraph.errors import SourceError
-
-    fmt = guess_format(str(path)) or "turtle"
-    try:
-        if fmt in ("trig", "nquads"):
-            ds = Dataset()
-            ds.parse(path, format=fmt)
-            g = Graph()
-            for s, p, o, _c in ds.quads((None, None, None, None)):
-                g.add((s, p, o))
-            return g
-        return Graph().parse(path, format=fmt)
-    except FileNotFoundError:
-        raise SourceError(path, "file not found") from None
-    except Exception as e:  # rdflib parsers raise many types; report the parser's words
-        raise SourceError(path, f"not parseable as {fmt}: {e}") from None
+    names = [s.strip() for s in args.shapes.split(",") if s.strip()] if args.shapes else None
+    for p in write_shapes(Path(args.out), names):
+        print(p)
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -279,13 +274,32 @@ def parser() -> argparse.ArgumentParser:
     remote_opts(pb)
     pb.set_defaults(func=cmd_publish)
 
-    v = sub.add_parser("validate", help="run the SHACL shapes on RDF files or on the current build")
+    from skillgraph.validation_report import EXIT_CODES, FORMATS
+
+    v = sub.add_parser("validate", help="run the SHACL shapes on RDF files or on the current build",
+                       description="Validate RDF files (together, as one data graph) or the current build "
+                                   "against SkillGraph's SHACL shapes. Every result names the file it came from.",
+                       epilog=EXIT_CODES + ".", formatter_class=argparse.RawDescriptionHelpFormatter)
     store_opt(v)
-    v.add_argument("files", nargs="*", help="RDF files (Turtle, N-Triples, TriG, N-Quads, RDF/XML, JSON-LD)")
-    v.add_argument("--shapes", help="comma-separated source ids whose shapes to use (default: all for files)")
-    v.add_argument("--report", help="write the SHACL report as Turtle to this file")
-    v.add_argument("--limit", type=int, default=200, help="violations to print per graph")
+    v.add_argument("files", nargs="*", help="RDF files (Turtle, N-Triples, TriG, N-Quads, RDF/XML, JSON-LD); "
+                                            "- reads standard input (see --input-format)")
+    v.add_argument("--shapes", help="comma-separated shape ids to use (default: all for files); "
+                                    "an unknown id is an error listing the valid ones")
+    v.add_argument("--each", action="store_true", help="validate every file on its own instead of all together")
+    v.add_argument("--format", default="text", choices=FORMATS,
+                   help="output: text (default), json, junit (JUnit XML), turtle (SHACL report), "
+                        "github (workflow annotations)")
+    v.add_argument("--input-format", help="RDF syntax of the inputs (rdflib name: turtle, nt, trig, nquads, xml, "
+                                          "json-ld); default: by file extension, turtle for stdin")
+    v.add_argument("--fail-on-empty", action="store_true", help="an input holding no triples fails (exit 1)")
+    v.add_argument("--report", help="also write the SHACL report of every input (Turtle) to this file")
+    v.add_argument("--limit", type=int, default=200, help="violations to print per file (text format)")
     v.set_defaults(func=cmd_validate)
+
+    sh = sub.add_parser("shapes", help="write the SHACL shapes (and the class hierarchy they need) for pySHACL")
+    sh.add_argument("--out", required=True, help="output folder")
+    sh.add_argument("--shapes", help="comma-separated shape ids (default: all)")
+    sh.set_defaults(func=cmd_shapes)
 
     s = sub.add_parser("serve", help="serve the last good build over the SPARQL 1.1 Protocol",
                        epilog="exit codes: 0 stopped (Ctrl-C or SIGTERM); 1 the first-start build failed validation; "

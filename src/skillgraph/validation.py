@@ -52,13 +52,24 @@ class ValidationResult:
         return "\n".join(lines)
 
 
+def shape_ids() -> list[str]:
+    """The ids `--shapes` accepts: one per ontology/shapes/<id>.ttl (common.ttl is always used)."""
+    return sorted(f.stem for f in shapes_dir().glob("*.ttl") if f.stem != "common")
+
+
 def shape_files(names: Iterable[str] | None = None) -> list[Path]:
-    """Shape files for the given source ids (plus common.ttl); all shape files when names is None."""
+    """Shape files for the given source ids (plus common.ttl); all shape files when names is None.
+
+    An unknown id is a ValueError listing the valid ones (a typo must not validate against nothing).
+    """
     d = shapes_dir()
     if names is None:
         return sorted(d.glob("*.ttl"))
-    files = [d / "common.ttl"] + [d / f"{n}.ttl" for n in names]
-    return [f for f in files if f.exists()]
+    names = list(names)
+    unknown = [n for n in names if n not in shape_ids()]
+    if unknown:
+        raise ValueError(f"unknown shape id(s) {', '.join(map(repr, unknown))}; valid: {', '.join(shape_ids())}")
+    return [d / "common.ttl"] + [d / f"{n}.ttl" for n in names]
 
 
 def load_shapes(names: Iterable[str] | None = None) -> Graph:
@@ -70,6 +81,22 @@ def load_shapes(names: Iterable[str] | None = None) -> Graph:
     for f in shape_files(names):
         g.parse(f, format="turtle")
     return g
+
+
+def write_shapes(out: Path, names: Iterable[str] | None = None, ontology: Graph | None = None) -> list[Path]:
+    """Write the shapes as one Turtle file, and the class hierarchy their sh:targetClass needs, for pySHACL."""
+    out.mkdir(parents=True, exist_ok=True)
+    shapes = load_shapes(names)
+    classes = Graph()
+    classes.bind("rdfs", RDFS)
+    for prefix, ns in PREFIXES.items():
+        classes.bind(prefix, ns)
+    for t in class_hierarchy(ontology if ontology is not None else load_ontology()):
+        classes.add(t)
+    paths = [out / "skillgraph-shapes.ttl", out / "skillgraph-classes.ttl"]
+    shapes.serialize(paths[0], format="turtle")
+    classes.serialize(paths[1], format="turtle")
+    return paths
 
 
 def _term(g: Graph, t) -> str | None:

@@ -179,7 +179,7 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
         if occ is not None and skill is not None and kind is not None:
             inp.esco_relations[occ][skill] = (str(kind).lower(), rel)
             relations.add((occ, skill))
-    for p, kind in ((ESCO.hasEssentialSkill, "essential"), (ESCO.hasOptionalSkill, "optional")):
+    for p, kind in ((ESCO.relatedEssentialSkill, "essential"), (ESCO.relatedOptionalSkill, "optional")):
         for occ, skill in g.subject_objects(p):
             if (occ, skill) not in relations and skill not in inp.esco_relations[occ]:
                 inp.esco_relations[occ][skill] = (kind, None)
