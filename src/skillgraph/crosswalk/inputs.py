@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from skillgraph.ontology import ESCO, SG, load_ontology
+from skillgraph.ontology import SG, load_ontology
 
 ONET_ID = "https://w3id.org/skillgraph/id/onet/"
 ONET_OCC = ONET_ID + "occupation/"
@@ -26,6 +26,20 @@ AEI_ID = "https://w3id.org/skillgraph/id/aei/"
 ESCO_SKILL = "http://data.europa.eu/esco/skill/"
 ESCO_OCC = "http://data.europa.eu/esco/occupation/"
 OCC_MATCH = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
+ONET_JOB_ZONE = ONET_ID + "job-zone/"
+ESCO_MODEL = "http://data.europa.eu/esco/model#"
+# The occupation -> skill relation properties, in one place: ESCO's own (relatedEssentialSkill /
+# relatedOptionalSkill, and their inverses isEssentialSkillFor / isOptionalSkillFor) and the names
+# earlier SkillGraph builds used (hasEssentialSkill / hasOptionalSkill). Read all; whichever a build
+# writes is found. Value: relation type, and whether the property points skill -> occupation.
+SKILL_RELATION_PROPERTIES: dict[URIRef, tuple[str, bool]] = {
+    URIRef(ESCO_MODEL + "relatedEssentialSkill"): ("essential", False),
+    URIRef(ESCO_MODEL + "relatedOptionalSkill"): ("optional", False),
+    URIRef(ESCO_MODEL + "isEssentialSkillFor"): ("essential", True),
+    URIRef(ESCO_MODEL + "isOptionalSkillFor"): ("optional", True),
+    URIRef(ESCO_MODEL + "hasEssentialSkill"): ("essential", False),
+    URIRef(ESCO_MODEL + "hasOptionalSkill"): ("optional", False),
+}
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,7 @@ class Inputs:
     wef_entries: dict[URIRef, tuple[str, str]] = field(default_factory=dict)
     ai_usage: dict[URIRef, set[URIRef]] = field(default_factory=lambda: defaultdict(set))  # task -> AEI task-usage evidence
     levels: list[Level] = field(default_factory=list)
+    job_zone: dict[URIRef, int] = field(default_factory=dict)                        # O*NET occupation -> 1..5
 
     def esco_skills_for_onet(self, occupation: URIRef) -> dict[URIRef, tuple[str, URIRef | None]]:
         """ESCO skills of the ESCO occupations crosswalked to an O*NET occupation; essential wins."""
@@ -179,10 +194,16 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
         if occ is not None and skill is not None and kind is not None:
             inp.esco_relations[occ][skill] = (str(kind).lower(), rel)
             relations.add((occ, skill))
-    for p, kind in ((ESCO.hasEssentialSkill, "essential"), (ESCO.hasOptionalSkill, "optional")):
-        for occ, skill in g.subject_objects(p):
-            if (occ, skill) not in relations and skill not in inp.esco_relations[occ]:
+    for p, (kind, inverse) in SKILL_RELATION_PROPERTIES.items():
+        for a, b in g.subject_objects(p):
+            occ, skill = (b, a) if inverse else (a, b)
+            cur = inp.esco_relations[occ].get(skill)
+            if (occ, skill) not in relations and (cur is None or (kind == "essential" and cur[0] != "essential")):
                 inp.esco_relations[occ][skill] = (kind, None)
+    for occ, jz in g.subject_objects(SG.jobZone):
+        z = str(jz)[len(ONET_JOB_ZONE):] if str(jz).startswith(ONET_JOB_ZONE) else ""
+        if z.isdigit():
+            inp.job_zone[occ] = int(z)
     for p in OCC_MATCH:
         for a, b in g.subject_objects(p):
             sa, sb = str(a), str(b)
