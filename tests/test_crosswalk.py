@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS
 
-from skillgraph.crosswalk import align, confidence
+from skillgraph.crosswalk import align, confidence, gather
 from skillgraph.crosswalk.lexical import Corpus, Doc, normalise, stem, stems, tokens
 from skillgraph.crosswalk.sssom import COLUMNS, CURIE_MAP, read_sssom, write_sssom
 from skillgraph.errors import SourceError
@@ -200,7 +200,7 @@ def test_alignment_graph_properties(aligned):
         assert isinstance(g.value(a["node"], SSSOM.confidence), Literal)
         assert isinstance(g.value(a["node"], SSSOM.confidence).toPython(), Decimal)
     kinds = {k: report[k] for k in ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco_skill",
-                                    "statement_esco_skill", "wef_esco_skill")}
+                                    "statement_esco_skill", "wef_esco_skill", "onet_occupation_esco_occupation")}
     assert sum(kinds.values()) + report["published_anchor"] == len(rows)
 
 
@@ -240,6 +240,37 @@ def test_wef_entries_align_to_transversal_skills_only():
     rows = [a for a in alignments(g) if str(a["s"]).startswith("https://w3id.org/skillgraph/id/wef/")]
     assert {(a["s"], str(a["o"])) for a in rows} == {(w, "http://data.europa.eu/esco/skill/transversal-1")}
     assert report["wef_esco_skill"] == 1
+
+
+def _occupation(g: Graph, o: URIRef, title: str, code_prop: URIRef, code: str, definition: str = "") -> None:
+    g.add((o, RDF.type, SG.Occupation))
+    g.add((o, SKOS.prefLabel, Literal(title, lang="en")))
+    g.add((o, code_prop, Literal(code)))
+    if definition:
+        g.add((o, SKOS.definition, Literal(definition, lang="en")))
+
+
+def test_occupations_nesta_is_silent_on_are_matched_within_major_groups():
+    graphs = sample_graphs()
+    onet, esco = graphs["onet"], graphs["esco"]
+    occ_linked = URIRef("https://w3id.org/skillgraph/id/onet/occupation/43-4051.00")
+    silent = next(o for o in onet.objects(URIRef(TASK + "9999"), SG.taskOf))
+    _occupation(onet, occ_linked, "Customer Service Representatives", SG.socCode, "43-4051.00")
+    _occupation(onet, silent, "Marine Engineers", SG.socCode, "43-9999.00", "Design and oversee marine engines on ships.")
+    linked_esco = next(iter(gather(graphs).onet_to_esco[occ_linked]))
+    _occupation(esco, linked_esco, "customer service representative", SG.iscoCode, "4225")
+    clerk = URIRef("http://data.europa.eu/esco/occupation/marine-clerk")
+    engineer = URIRef("http://data.europa.eu/esco/occupation/marine-engineer")
+    _occupation(esco, clerk, "marine engine clerk", SG.iscoCode, "4110", "Keeps records of marine engines on ships.")
+    _occupation(esco, engineer, "marine engineer", SG.iscoCode, "2144", "Designs marine engines for ships.")
+    g, report = align(graphs)
+    links = [(a["s"], a["o"], a["just"], a["kinds"]) for a in alignments(g) if a["o"] == silent]
+    # SOC major group 43 is paired with ISCO major group 4 by the published link: the engineer (ISCO 2),
+    # lexically closer, is not a candidate
+    assert links == [(clerk, silent, SEMAPV.LexicalMatching, {"lexical"})]
+    assert (clerk, SKOS.closeMatch, silent) in g or (clerk, SKOS.relatedMatch, silent) in g
+    assert report["onet_occupation_esco_occupation"] == 1
+    assert report["onet_occupations_with_tasks_linked"] == report["onet_occupations_with_tasks"] == 2
 
 
 def test_empty_and_partial_builds():

@@ -49,7 +49,7 @@ def align(graphs: Mapping[str, Graph]) -> tuple[Graph, dict]:
     inp = gather(graphs)
     al = Aligner(inp)
     g = new_graph()
-    alignments: list[Alignment] = []
+    alignments: list[Alignment] = al.occupation_links()  # (f) first: every later kind reads the occupation links
     alignments += al.statement_anchors()   # (a) first: (b) reads the anchors
     alignments += al.element_skills()      # (c) before (b): (b) reads the element matches for levels
     alignments += al.skills_support_tasks()

@@ -45,6 +45,7 @@ from skillgraph.ontology import SEMAPV, SG, SSSOM
 
 from .inputs import Inputs
 from .lexical import METHOD_VERSION, Context, Corpus, Doc
+from .occupations import METHOD as OCCUPATION_METHOD, match_occupations
 
 W_REL = {"essential": 1.0, "optional": 0.5}
 W_ANCHOR_SET = 0.5
@@ -78,7 +79,7 @@ STATEMENT_MIN, STATEMENT_TOP = 0.25, 3
 LEXICAL_POOL = 25  # candidates taken from the inverted index before structural re-scoring
 
 KINDS = ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco_skill",
-         "statement_esco_skill", "wef_esco_skill")
+         "statement_esco_skill", "wef_esco_skill", "onet_occupation_esco_occupation")
 
 METHODS = {
     "statement_task_anchor": f"statement-task-anchor v2 ({METHOD_VERSION}; published anchor set, AEI task observations)",
@@ -87,6 +88,7 @@ METHODS = {
     "onet_element_esco_skill": f"element-skill match v2 ({METHOD_VERSION}; ESCO relations, O*NET importance)",
     "statement_esco_skill": f"statement-skill match v2 ({METHOD_VERSION}; ESCO relations)",
     "wef_esco_skill": f"wef-skill match v2 ({METHOD_VERSION})",
+    "onet_occupation_esco_occupation": OCCUPATION_METHOD,
 }
 
 
@@ -195,6 +197,16 @@ class Aligner:
         else:
             self._contexts.move_to_end(key)
         return ctx
+
+    # -- (f) O*NET occupations the published crosswalk is silent on -> ESCO occupations ----------
+    def occupation_links(self) -> list[Alignment]:
+        out = [Alignment("onet_occupation_esco_occupation", eo, pred, o, s, s, SEMAPV.LexicalMatching, None, [], {"lexical"})
+               for eo, pred, o, s in match_occupations(self.inp, self.tasks_of)]
+        self.report["onet_occupation_esco_occupation"] = len(out)
+        self.report["onet_occupations_with_tasks"] = sum(1 for o in self.inp.onet_occupations if self.tasks_of.get(o))
+        self.report["onet_occupations_with_tasks_linked"] = sum(
+            1 for o in self.inp.onet_occupations if self.tasks_of.get(o) and self.inp.onet_to_esco.get(o))
+        return out
 
     # -- (a) statement -> O*NET task anchors -------------------------------------------------
     def _anchor_pool(self, st, occ_tasks: set[URIRef], all_sets) -> tuple[dict[URIRef, URIRef | None], float, float, bool]:
@@ -319,21 +331,24 @@ class Aligner:
         return out
 
     # -- (b) ESCO skill sg:supportsTask O*NET task -------------------------------------------
-    def _support_candidates(self, task: URIRef, occs, anchored) -> dict[URIRef, tuple[str | None, URIRef | None]]:
+    def _support_candidates(self, task: URIRef, occs, anchored) -> dict[URIRef, tuple[str | None, URIRef | None, float]]:
         """Candidates from every source of evidence, none a filter: the ESCO profile of the crosswalked
         occupations (with the relation), lexical retrieval over all ESCO skills for the task, and for
         each statement anchored to the task, retrieval for the statement (the chain's second link)."""
         inp, index = self.inp, self.skill_index()
-        cands: dict[URIRef, tuple[str | None, URIRef | None]] = {}
+        cands: dict[URIRef, tuple[str | None, URIRef | None, float]] = {}
         for occ in sorted(occs, key=str):
-            for skill, rel in inp.esco_skills_for_onet(occ).items():
-                if skill in inp.esco_skills and (skill not in cands or W_REL.get(rel[0], 0) > W_REL.get(cands[skill][0], 0)):
-                    cands[skill] = rel
+            for eo in sorted(inp.onet_to_esco.get(occ, ()), key=str):
+                w_link = inp.occupation_link_confidence.get((occ, eo), 1.0)  # published links: 1
+                for skill, (rel, rnode) in inp.esco_relations.get(eo, {}).items():
+                    b = W_REL.get(rel, 0.0) * w_link
+                    if skill in inp.esco_skills and (skill not in cands or b > cands[skill][2]):
+                        cands[skill] = (rel, rnode, b)
         for skill, _ in index.retrieve(task, RETRIEVE_TASK):
-            cands.setdefault(skill, (None, None))
+            cands.setdefault(skill, (None, None, 0.0))
         for st, _ in anchored:
             for skill, _ in index.retrieve(st.iri, RETRIEVE_STATEMENT):
-                cands.setdefault(skill, (None, None))
+                cands.setdefault(skill, (None, None, 0.0))
         return cands
 
     def _level_of(self, skill: URIRef, occs, chain_levels: list[tuple[URIRef, URIRef]]) -> tuple[URIRef, str, list]:
@@ -387,8 +402,7 @@ class Aligner:
             no_profile += not any(self.inp.onet_to_esco.get(o) for o in occs)
             ctx = self.context(occs)
             scored: list[tuple[float, float, Alignment]] = []
-            for skill, (rel, rnode) in cands.items():
-                b_rel = W_REL.get(rel, 0.0)
+            for skill, (rel, rnode, b_rel) in cands.items():
                 rel_ev = [(rnode, f"{rel}-relation")] if rnode is not None else []
                 s_raw = self.corpus.similarity(task, skill, ctx)
                 s_direct = s_raw if s_raw >= S_MIN else 0.0

@@ -82,6 +82,11 @@ class Inputs:
     ai_usage: dict[URIRef, set[URIRef]] = field(default_factory=lambda: defaultdict(set))  # task -> AEI task-usage evidence
     levels: list[Level] = field(default_factory=list)
     job_zone: dict[URIRef, int] = field(default_factory=dict)                        # O*NET occupation -> 1..5
+    # occupation texts for the occupation matching: IRI -> (title, text with alternate titles and description, code)
+    onet_occupations: dict[URIRef, tuple[str, str, str]] = field(default_factory=dict)   # code: O*NET-SOC
+    esco_occupations: dict[URIRef, tuple[str, str, str]] = field(default_factory=dict)   # code: ISCO-08 unit group
+    # (O*NET occupation, ESCO occupation) -> confidence of a link the crosswalk computed (absent: a published link)
+    occupation_link_confidence: dict[tuple[URIRef, URIRef], float] = field(default_factory=dict)
 
     def esco_skills_for_onet(self, occupation: URIRef) -> dict[URIRef, tuple[str, URIRef | None]]:
         """ESCO skills of the ESCO occupations crosswalked to an O*NET occupation; essential wins."""
@@ -200,6 +205,17 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
             cur = inp.esco_relations[occ].get(skill)
             if (occ, skill) not in relations and (cur is None or (kind == "essential" and cur[0] != "essential")):
                 inp.esco_relations[occ][skill] = (kind, None)
+    for occ, code in g.subject_objects(SG.socCode):
+        if isinstance(occ, URIRef) and str(occ).startswith(ONET_OCC):
+            title = _first(g, occ, SKOS.prefLabel, RDFS.label)
+            text = " ".join([title, *_en(g, occ, SKOS.altLabel), *_en(g, occ, SKOS.definition)])
+            inp.onet_occupations[occ] = (title, text, str(code))
+    for occ, code in g.subject_objects(SG.iscoCode):
+        if isinstance(occ, URIRef) and str(occ).startswith(ESCO_OCC):
+            title = _first(g, occ, SKOS.prefLabel, RDFS.label)
+            text = " ".join([title, *_en(g, occ, SKOS.altLabel), *_en(g, occ, SKOS.definition),
+                             *_en(g, occ, DCTERMS.description)])
+            inp.esco_occupations[occ] = (title, text, str(code))
     for occ, jz in g.subject_objects(SG.jobZone):
         z = str(jz)[len(ONET_JOB_ZONE):] if str(jz).startswith(ONET_JOB_ZONE) else ""
         if z.isdigit():
