@@ -85,7 +85,8 @@ def test_gold_errors_name_file_line_and_column(tmp_path, column, value, problem)
 
 def test_gold_without_judgement_column(tmp_path):
     bad = tmp_path / "gold.tsv"
-    bad.write_text("subject_id\tobject_id\tmapping_justification\tsplit\n", encoding="utf-8")
-    with pytest.raises(SourceError, match="lacks the column"):
+    bad.write_text("subject_id\tobject_id\tmapping_justification\tsplit\nonet:task/1\tesco:skill/x\tsemapv:ManualMappingCuration\ttune\n",
+                   encoding="utf-8")
+    with pytest.raises(SourceError, match="lacks the judgement column"):
         read_gold(bad)
     assert main(["eval", str(bad), "--run", f"x={bad}"]) == 2

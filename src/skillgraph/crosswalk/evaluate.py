@@ -19,7 +19,6 @@ the gold set pools every method's top 10, so unjudged pairs are outside every po
 """
 from __future__ import annotations
 
-import csv
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from skillgraph.errors import SourceError
 
-from .sssom import CURIE_MAP, read_sssom
+from .sssom import CURIE_MAP, header_line, read_sssom
 
 MANUAL = "https://w3id.org/semapv/vocab/ManualMappingCuration"
 SUPPORTS = "https://w3id.org/skillgraph/ontology#supportsTask"
@@ -75,41 +74,29 @@ def expand(value: str, curies: dict[str, str]) -> str:
     return value
 
 
-def _header_line(path: Path) -> int:
-    with path.open(encoding="utf-8") as f:
-        return next((i for i, line in enumerate(f, start=1) if not line.startswith("#")), 1)
-
-
 def read_gold(path: str | Path) -> list[Judgement]:
     """The judged pairs of a gold SSSOM/TSV file; bad rows raise SourceError naming file, line and column."""
     path = Path(path)
     curies = _curie_map(path)
-    first = _header_line(path)
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        cols = reader.fieldnames or []
-        missing = [c for c in GOLD_REQUIRED if c not in cols]
-        jcol = next((c for c in JUDGEMENT_COLUMNS if c in cols), None)
-        if jcol is None:
-            missing.append("judgement")
-        if missing:
-            raise SourceError(path, f"gold header lacks the column(s) {', '.join(missing)}", line=first)
-        out = []
-        for line, row in enumerate(reader, start=first + 1):
-            if None in row or any(v is None for v in row.values()):
-                raise SourceError(path, f"row has a different number of fields than the header ({len(cols)})", line=line)
-            grade = row[jcol].strip()
-            if grade not in ("0", "1", "2"):
-                raise SourceError(path, f"judgement {grade!r} is not 0, 1 or 2", line=line, column=jcol)
-            if expand(row["mapping_justification"], curies) != MANUAL:
-                raise SourceError(path, f"{row['mapping_justification']!r} is not semapv:ManualMappingCuration: "
-                                        "the gold set holds hand judgements only", line=line, column="mapping_justification")
-            split = row["split"].strip()
-            if split not in SPLITS:
-                raise SourceError(path, f"split {split!r} is not one of {', '.join(SPLITS)}", line=line, column="split")
-            level = (row.get("level") or "").strip()
-            out.append(Judgement(expand(row["subject_id"], curies), expand(row["object_id"], curies), int(grade),
-                                 split, expand(level, curies) if level else None))
+    _, rows = read_sssom(path, required=GOLD_REQUIRED)
+    first = header_line(path)
+    jcol = next((c for c in JUDGEMENT_COLUMNS if rows and c in rows[0]), None)
+    if rows and jcol is None:
+        raise SourceError(path, "gold header lacks the judgement column", line=first)
+    out = []
+    for line, row in enumerate(rows, start=first + 1):
+        grade = row[jcol].strip()
+        if grade not in ("0", "1", "2"):
+            raise SourceError(path, f"judgement {grade!r} is not 0, 1 or 2", line=line, column=jcol)
+        if expand(row["mapping_justification"], curies) != MANUAL:
+            raise SourceError(path, f"{row['mapping_justification']!r} is not semapv:ManualMappingCuration: "
+                                    "the gold set holds hand judgements only", line=line, column="mapping_justification")
+        split = row["split"].strip()
+        if split not in SPLITS:
+            raise SourceError(path, f"split {split!r} is not one of {', '.join(SPLITS)}", line=line, column="split")
+        level = (row.get("level") or "").strip()
+        out.append(Judgement(expand(row["subject_id"], curies), expand(row["object_id"], curies), int(grade),
+                             split, expand(level, curies) if level else None))
     return out
 
 

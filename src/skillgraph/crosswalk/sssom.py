@@ -110,7 +110,16 @@ def write_sssom(graph: Graph, path: str | Path, labels: Iterable[Graph] = ()) ->
     return len(data)
 
 
-def read_sssom(path: str | Path) -> tuple[dict, list[dict[str, str]]]:
+REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justification")
+
+
+def header_line(path: str | Path) -> int:
+    """The line number of the column header (after the '#' metadata block); row i is on line header + i."""
+    with Path(path).open(encoding="utf-8") as f:
+        return next((i for i, line in enumerate(f, start=1) if not line.startswith("#")), 1)
+
+
+def read_sssom(path: str | Path, required: tuple[str, ...] = REQUIRED) -> tuple[dict, list[dict[str, str]]]:
     """Read an SSSOM/TSV file back: (metadata lines as a dict of top-level keys, rows)."""
     path = Path(path)
     meta: dict[str, str] = {}
@@ -127,8 +136,8 @@ def read_sssom(path: str | Path) -> tuple[dict, list[dict[str, str]]]:
     if not body:
         raise SourceError(path, "no header row after the metadata block", line=len(meta) + 1)
     reader = csv.DictReader(body, delimiter="\t")
-    missing = [c for c in ("subject_id", "predicate_id", "object_id", "mapping_justification") if c not in (reader.fieldnames or [])]
-    first = sum(1 for _ in open(path, encoding="utf-8") if _.startswith("#")) + 1
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    first = header_line(path)
     if missing:
         raise SourceError(path, f"SSSOM header lacks the required column(s) {', '.join(missing)}", line=first)
     out = []
