@@ -70,6 +70,7 @@ CONTEXT_CACHE = 16  # occupation contexts kept at once (the run visits occupatio
 S_MIN_VIA = 0.1
 SUPPORT_MIN, SUPPORT_TOP = 0.1, 20
 SUPPORT_FILL = 3       # a task with no answer over SUPPORT_MIN keeps its best few, at their (low) confidence
+RETRIEVAL = "lexical"  # the retrieval method over all ESCO skills (no dense encoder in this version)
 RETRIEVE_TASK, RETRIEVE_STATEMENT = 40, 15  # candidates from lexical retrieval over all ESCO skills
 # Job Zone -> rank of the shared level a task's skill is assumed to be needed at when nothing task- or
 # element-specific says (the band the typical O*NET Level of an occupation of that zone falls in)
@@ -84,7 +85,7 @@ KINDS = ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco
 METHODS = {
     "statement_task_anchor": f"statement-task-anchor v2 ({METHOD_VERSION}; published anchor set, AEI task observations)",
     "published_anchor": "published-anchor v1 (anchor asserted by the statement's publisher)",
-    "esco_skill_supports_task": f"skill-supports-task v3 (retrieval lexical over all ESCO skills; {METHOD_VERSION}; ESCO relations, task anchors as noisy-OR; level from statements, O*NET Levels, Job Zone)",
+    "esco_skill_supports_task": f"skill-supports-task v3 (retrieval {RETRIEVAL} over all ESCO skills; {METHOD_VERSION}; ESCO relations, task anchors as noisy-OR; level from statements, O*NET Levels, Job Zone)",
     "onet_element_esco_skill": f"element-skill match v2 ({METHOD_VERSION}; ESCO relations, O*NET importance)",
     "statement_esco_skill": f"statement-skill match v2 ({METHOD_VERSION}; ESCO relations)",
     "wef_esco_skill": f"wef-skill match v2 ({METHOD_VERSION})",
@@ -443,6 +444,7 @@ class Aligner:
                 level_kinds[a.level_evidence] += 1
             out.extend(answers)
         self.report["esco_skill_supports_task"] = len(out)
+        self.report["support_retrieval"] = RETRIEVAL  # which retrieval method ran (build.json)
         self.report["tasks_answered"] = len(inp.tasks) - unanswered
         self.report["tasks_unanswered"] = unanswered
         self.report["tasks_without_esco_crosswalk"] = no_profile
