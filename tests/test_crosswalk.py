@@ -105,6 +105,21 @@ def test_ranking_with_inverted_index():
         c.add(Doc("late", "x", "x"))
 
 
+def test_retrieval_uses_discriminating_stems_only():
+    c = Corpus()
+    c.add(Doc("q", "q", "operate crane to lift steel beams"))
+    skills = [Doc(f"s{i}", f"operate machine {i}", f"operate machine number {i}") for i in range(60)]
+    skills.append(Doc("crane", "operate crane", "operate a crane on site"))
+    skills.append(Doc("beams", "install steel beams", "install steel beams"))
+    for d in skills:
+        c.add(d)
+    idx = c.index([d.key for d in skills])
+    hits = idx.retrieve("q", k=5, max_share=0.03)
+    # "operate" is in every skill (> 50 postings): skipped, so the 60 machine skills are never touched
+    assert {k for k, _ in hits} == {"crane", "beams"}
+    assert hits[0][1] >= hits[1][1] > 0
+
+
 def test_confidence_formula():
     assert confidence(0.0, 1.0) == 0.0           # structure never creates evidence
     assert confidence(0.4, 0.0) == pytest.approx(0.4)
