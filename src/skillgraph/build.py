@@ -21,6 +21,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from skillgraph import __version__, iri
 from skillgraph import store as store_mod
+from skillgraph.incremental import Previous, fingerprints, snapshot
+from skillgraph.progress import logging_to, progress
 from skillgraph.errors import BuildError, SourceError, ValidationFailed
 from skillgraph.mappings import SOURCES, BuildContext, MappingResult, new_graph
 from skillgraph.ontology import ONTOLOGY_IRI, SCHEMA, SG, load_ontology
@@ -42,6 +44,7 @@ class Assembled:
     results: dict[str, MappingResult] = field(default_factory=dict)
     crosswalk_report: dict = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    reused: set[str] = field(default_factory=set)  # graphs read back from the previous build, already validated
 
 
 @dataclass
@@ -75,8 +78,13 @@ def plan(paths: Mapping[str, str | Path | None] | None = None, only: list[str] |
 
 
 def assemble(sources: Mapping[str, Path], log: Log = lambda m: None, crosswalk: bool = True,
-             options: Mapping[str, object] | None = None) -> Assembled:
-    """Map each source in registry order (so a mapping can read the graphs it requires), then align."""
+             options: Mapping[str, object] | None = None, previous: Previous | None = None,
+             fps: Mapping[str, str] | None = None) -> Assembled:
+    """Map each source in registry order (so a mapping can read the graphs it requires), then align.
+
+    With `previous` and `fps` (incremental build), a source whose fingerprint the previous build
+    shares is read back from that build instead of being mapped (it is then in `a.reused`).
+    """
     a = Assembled()
     ctx = BuildContext(graphs=a.graphs, options=dict(options or {}))
     for key, path in sources.items():
@@ -85,9 +93,15 @@ def assemble(sources: Mapping[str, Path], log: Log = lambda m: None, crosswalk: 
         if missing:
             log(f"note: {key} joins to {', '.join(missing)}, which is not in this build; its links stay unjoined")
         t0 = time.perf_counter()
-        res = m.map(Path(path), ctx)
-        m.describe(res.graph, res.release, res.report)
-        a.timings[f"map:{key}"] = time.perf_counter() - t0
+        res = previous.graph(key, fps[key]) if previous is not None and fps else None
+        if res is not None:
+            a.reused.add(key)
+            a.timings[f"reuse:{key}"] = time.perf_counter() - t0
+            log(f"unchanged {key}: its graph is read back from build {previous.info.get('build_id')}")
+        else:
+            res = m.map(Path(path), ctx)
+            m.describe(res.graph, res.release, res.report)
+            a.timings[f"map:{key}"] = time.perf_counter() - t0
         a.graphs[key] = res.graph
         a.results[key] = res
         counts = ", ".join(f"{k} {v:,}" for k, v in sorted(res.report.counts.items()))
@@ -98,7 +112,12 @@ def assemble(sources: Mapping[str, Path], log: Log = lambda m: None, crosswalk: 
             log(f"  absent, skipped: {', '.join(res.report.tables_skipped)}")
     if crosswalk:
         t0 = time.perf_counter()
-        g, report = _align(a.graphs)
+        res = previous.graph(CROSSWALK_GRAPH, fps[CROSSWALK_GRAPH]) if previous is not None and fps else None
+        if res is not None:
+            g, report = res.graph, dict(previous.info.get("crosswalk") or {})
+            a.reused.add(CROSSWALK_GRAPH)
+        else:
+            g, report = _align(a.graphs)
         if g is not None:
             a.graphs[CROSSWALK_GRAPH] = g
             a.crosswalk_report = report
@@ -126,11 +145,16 @@ def _align(graphs: dict[str, Graph]) -> tuple[Graph | None, dict]:
     return g, report
 
 
-def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None) -> dict[str, ValidationResult]:
-    """Each graph against its own shapes (plus the common ones), with the ontology for the class hierarchy."""
+def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None,
+                 skip: set[str] = frozenset()) -> dict[str, ValidationResult]:
+    """Each graph against its own shapes (plus the common ones), with the ontology for the class hierarchy.
+
+    `skip`: graphs an earlier build validated against the same shapes (incremental builds)."""
     ontology = load_ontology()
     results = {}
     for key, g in graphs.items():
+        if key in skip:
+            continue
         t0 = time.perf_counter()
         res = validate(g, load_shapes([key]), ontology, label=key)
         results[key] = res
@@ -140,8 +164,27 @@ def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None) -> dict
 
 
 def _load_graph(st: ox.Store, key: str, g: Graph) -> int:
-    data = g.serialize(format="nt", encoding="utf-8")
-    st.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(iri.graph(key))))
+    """Stream the graph's triples into the store (no N-Triples text of the whole graph in memory)."""
+    target = ox.NamedNode(str(iri.graph(key)))
+    terms: dict = {}  # rdflib term -> pyoxigraph term; IRIs and values repeat a lot
+
+    def ox_term(t):
+        o = terms.get(t)
+        if o is None:
+            if len(terms) > 500_000:
+                terms.clear()
+            o = terms[t] = rdflib_to_ox(t)
+        return o
+
+    def quads():
+        with progress(f"loading {key}", total=len(g), unit="triples") as bar:
+            for i, (s, p, o) in enumerate(g, 1):
+                yield ox.Quad(ox_term(s), ox_term(p), ox_term(o), target)
+                if i % 10_000 == 0:
+                    bar.update(10_000)
+            bar.update(len(g) % 10_000)
+
+    st.bulk_extend(quads())
     return len(g)
 
 
@@ -167,11 +210,25 @@ def _peak_rss_mb() -> float:
     return kb / 1024 if platform.system() != "Darwin" else kb / 1024 / 1024
 
 
+DEFAULT_EXPORTS = ("ttl", "nq")  # TriG would repeat the N-Quads dump: `--exports ttl,trig,nq` to get it too
+
+
 def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None] | None = None,
           only: list[str] | None = None, reasoner: str = "rules", log: Log = print,
-          export_formats: tuple[str, ...] = ("ttl", "trig", "nq"),
-          options: Mapping[str, object] | None = None) -> BuildSummary:
-    """Build the graph into `build_dir` and publish it; raise BuildError (nothing published) on failure."""
+          export_formats: tuple[str, ...] = DEFAULT_EXPORTS,
+          options: Mapping[str, object] | None = None, incremental: bool = True) -> BuildSummary:
+    """Build the graph into `build_dir` and publish it; raise BuildError (nothing published) on failure.
+
+    Incremental (default): sources whose inputs, options and code are unchanged since the current
+    build are read back from it instead of being mapped and validated again, and a build with
+    nothing changed is a hard-linked copy of the current one (skillgraph/incremental.py).
+    Long stages report progress (a bar on a terminal, periodic lines through `log` otherwise).
+    """
+    with logging_to(log):
+        return _build(build_dir, paths, only, reasoner, log, tuple(export_formats), options, incremental)
+
+
+def _build(build_dir, paths, only, reasoner, log, export_formats, options, incremental) -> BuildSummary:
     from skillgraph.export import write_exports
 
     reason = REASONERS.get(reasoner)
@@ -185,9 +242,13 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None
     t_start = time.perf_counter()
     try:
         log(f"build {build_id}: sources {', '.join(sources)}")
-        a = assemble(sources, log, options=options)
+        previous = Previous(build_dir) if incremental else None
+        fps = fingerprints(sources, {k: SOURCES.get(k).requires for k in sources}, options)
+        if previous is not None and previous.unchanged(fps, reasoner, export_formats):
+            return _republish(build_dir, build_id, staging, previous, t_start, log)
+        a = assemble(sources, log, options=options, previous=previous, fps=fps)
         t0 = time.perf_counter()
-        results = validate_all(a.graphs, log)
+        results = validate_all(a.graphs, log, skip=a.reused)
         a.timings["validate"] = time.perf_counter() - t0
         failed = {k: r for k, r in results.items() if not r.conforms}
         for k, r in results.items():
@@ -217,7 +278,7 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None
         st.optimize()
 
         t0 = time.perf_counter()
-        write_exports(st, staging / "exports", list(counts), export_formats)
+        write_exports(st, staging / "exports", list(counts), export_formats, log=log)
         if CROSSWALK_GRAPH in a.graphs:
             from skillgraph.crosswalk.sssom import write_sssom
 
@@ -232,6 +293,7 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None
             "reasoner": reasoner,
             "sources": {k: {"path": str(p), "release": a.results[k].release, "triples": counts[k],
                             "counts": a.results[k].report.counts, "warnings": a.results[k].report.warnings,
+                            "tables_read": a.results[k].report.tables_read,
                             "tables_skipped": a.results[k].report.tables_skipped,
                             "details": a.results[k].report.details}
                         for k, p in sources.items()},
@@ -243,6 +305,9 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None
             "timings_s": {k: round(v, 3) for k, v in a.timings.items()},
             "total_s": round(time.perf_counter() - t_start, 3),
             "peak_rss_mb": round(_peak_rss_mb(), 1),
+            "export_formats": list(export_formats),
+            "fingerprints": fps,
+            "reused": sorted(a.reused),
         }
         (reports_dir / "build.json").write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
         final = store_mod.publish(build_dir, build_id, staging)
@@ -257,3 +322,25 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, str | Path | None
     total = sum(counts.values())
     log(f"published build {build_id}: {total:,} triples in {len(counts)} graphs -> {final}")
     return BuildSummary(build_id, final, counts, inf, a.timings, info["sources"])
+
+
+def _republish(build_dir: Path, build_id: str, staging: Path, previous: Previous, t_start: float,
+               log: Log) -> BuildSummary:
+    """Nothing changed since the current build: publish a hard-linked copy of it as this build."""
+    t0 = time.perf_counter()
+    snapshot(previous.path, staging)
+    info = dict(previous.info)
+    info.update(build_id=build_id, reused_from=previous.info.get("build_id"),
+                reused=sorted(previous.fingerprints), timings_s={"snapshot": round(time.perf_counter() - t0, 3)},
+                total_s=round(time.perf_counter() - t_start, 3), peak_rss_mb=round(_peak_rss_mb(), 1))
+    reports = staging / "reports"
+    for f in (previous.path / "reports").iterdir():
+        if f.is_file() and f.name != "build.json":
+            (reports / f.name).write_bytes(f.read_bytes())
+    (reports / "build.json").write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
+    final = store_mod.publish(build_dir, build_id, staging)
+    counts = dict(info.get("graphs", {}))
+    inf = InferenceReport(info.get("reasoner", ""), info.get("inference_rounds", 0), dict(info.get("inferred_by_rule", {})))
+    log(f"nothing changed since build {previous.info.get('build_id')}: published it again as {build_id} "
+        f"({sum(counts.values()):,} triples, hard links) -> {final}")
+    return BuildSummary(build_id, final, counts, inf, dict(info["timings_s"]), info.get("sources", {}))

@@ -38,7 +38,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.aei_fuzzy_threshold is not None:
         options["aei_fuzzy_threshold"] = args.aei_fuzzy_threshold
     build(args.store, paths, only=only, reasoner=args.reasoner, export_formats=tuple(args.exports.split(",")),
-          options=options)
+          options=options, incremental=not args.no_incremental)
     return 0
 
 
@@ -195,7 +195,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--aei-fuzzy-threshold", type=float, help="similarity (0-1) for AEI's fuzzy task join (default 0.90)")
     b.add_argument("--config", help="TOML file with a [sources] table of source id = path")
     b.add_argument("--reasoner", default="rules", help="rules (default, scales) or owlrl (small graphs)")
-    b.add_argument("--exports", default="ttl,trig,nq", help="export formats written with the build")
+    b.add_argument("--exports", default="ttl,nq",
+                   help="export formats written with the build (default ttl,nq; trig repeats the N-Quads)")
+    b.add_argument("--no-incremental", action="store_true",
+                   help="map and validate every source again even when its inputs are unchanged since the current build")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="run the SHACL shapes on RDF files or on the current build")

@@ -1,9 +1,13 @@
 """Exports for integration partners: one Turtle file per graph (<source>.ttl, each carrying its
-own provenance and licence) and whole-dataset dumps (TriG, N-Quads), written from the store."""
+own provenance and licence) and whole-dataset dumps (N-Quads; TriG on request), written by
+Oxigraph straight from the store to disk (streamed, never held in memory).
+
+A build writes Turtle per graph and N-Quads by default: TriG holds the same quads as the N-Quads
+dump, so it is written only when asked for (`skillgraph build --exports ttl,trig,nq`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -30,13 +34,20 @@ def export_format_names() -> list[str]:
     return GRAPH_FORMATS.keys() + DATASET_FORMATS.keys()
 
 
-def write_exports(st: ox.Store, out_dir: Path, graphs: Iterable[str], formats: Iterable[str] = ("ttl", "trig", "nq")) -> list[Path]:
+def write_exports(st: ox.Store, out_dir: Path, graphs: Iterable[str], formats: Iterable[str] = ("ttl", "trig", "nq"),
+                  log: Callable[[str], None] | None = None) -> list[Path]:
     """Write each graph in every per-graph format and the dataset in every dataset format."""
+    from skillgraph.progress import track
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     graphs = list(graphs)
+    formats = list(formats)
     for fmt in formats:
+        if fmt not in DATASET_FORMATS and fmt not in GRAPH_FORMATS:
+            _unknown(fmt)
+    for fmt in track(formats, "writing exports", unit="formats", log=log):
         if fmt in DATASET_FORMATS:
             rdf_format, suffix = DATASET_FORMATS.get(fmt)
             p = out_dir / f"{DATASET_NAME}{suffix}"
