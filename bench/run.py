@@ -186,6 +186,15 @@ print(json.dumps({'rules': rules, 'owlrl': owl}))
     t.add("reasoning", "SPARQL rules, embedded sample", r["rules"], "s", "owlrl full closure", r["owlrl"])
 
 
+def section(t: Table, name: str, run) -> None:
+    """Run one part of the benchmark; a failure is reported in the table, and the other parts still run."""
+    try:
+        run()
+    except (Exception, SystemExit) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        t.add(name, "(this part)", None, "", note=f"not measured: {first}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="the full releases in ../shared/data instead of the embedded default")
@@ -200,6 +209,7 @@ def main() -> None:
                     help="seconds rdflib-endpoint may take to load the N-Quads before it counts as not measured")
     ap.add_argument("--shacl-graphs", help="comma-separated graphs to validate (default: every source graph)")
     ap.add_argument("--skip-shacl", action="store_true")
+    ap.add_argument("--keep-build", type=Path, help="build into this folder (kept) instead of a temporary one")
     ap.add_argument("--overhead-runs", type=int, default=300)
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))  # stop the servers on the way out
@@ -211,15 +221,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="skillgraph-bench-") as tmp:
         work = Path(tmp)
         paths, options = full_inputs(work / "inputs") if args.full else (None, None)
-        build_dir = bench_build(t, work, paths, options, args.build_dir)
-        bench_endpoints(t, build_dir, work, args)
-        bench_overhead(t, build_dir, args.overhead_runs)
+        build_dir = bench_build(t, args.keep_build or work, paths, options, args.build_dir)
+        section(t, "endpoint", lambda: bench_endpoints(t, build_dir, work, args))
+        section(t, "overhead", lambda: bench_overhead(t, build_dir, args.overhead_runs))
         if args.skip_shacl:
             t.add("shacl", "validate every graph", None, "s", "plain pySHACL", None, note="not measured: --skip-shacl")
         else:
-            bench_shacl(t, build_dir, args.shacl_graphs.split(",") if args.shacl_graphs else None)
+            section(t, "shacl", lambda: bench_shacl(t, build_dir, args.shacl_graphs.split(",") if args.shacl_graphs else None))
         if not args.full:
-            bench_reasoning(t)
+            section(t, "reasoning", lambda: bench_reasoning(t))
     print(header)
     print()
     print(t.render())

@@ -147,14 +147,16 @@ def _cell(v: object) -> str:
     return str(v)
 
 
-BIG_TABLE_BYTES = 8 * 1024 * 1024  # tables this large show progress while they are read
+# tables this large on disk show progress while they are read (xlsx is compressed ~10:1)
+BIG_TABLE_BYTES = {".xlsx": 1024 * 1024}
+BIG_TEXT_TABLE_BYTES = 8 * 1024 * 1024
 
 
 def read_table(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
     """Rows of a table in any supported format, chosen by the file suffix."""
     p = Path(path)
     rows = read_xlsx(p, required) if p.suffix.lower() == ".xlsx" else read_delimited(p, required)
-    if p.is_file() and p.stat().st_size >= BIG_TABLE_BYTES:
+    if p.is_file() and p.stat().st_size >= BIG_TABLE_BYTES.get(p.suffix.lower(), BIG_TEXT_TABLE_BYTES):
         from .progress import track
 
         return track(rows, f"reading {p.name}", unit="rows")
