@@ -39,6 +39,7 @@ def full_inputs(work: Path) -> tuple[dict, dict]:
     """The full build's inputs exactly as the test suite's full_build fixture makes them (tests/conftest.py)."""
     spec = importlib.util.spec_from_file_location("skillgraph_tests_conftest", ROOT / "tests" / "conftest.py")
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # its dataclasses look their module up
     spec.loader.exec_module(mod)
     return mod.full_build_inputs(SHARED, work)
 
