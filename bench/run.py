@@ -210,6 +210,8 @@ def main() -> None:
                     help="seconds rdflib-endpoint may take to load the N-Quads before it counts as not measured")
     ap.add_argument("--shacl-graphs", help="comma-separated graphs to validate (default: every source graph)")
     ap.add_argument("--skip-shacl", action="store_true")
+    ap.add_argument("--parts", default="endpoint,overhead,shacl,reasoning",
+                    help="which parts besides the build (endpoint, overhead, shacl, reasoning)")
     ap.add_argument("--keep-build", type=Path, help="build into this folder (kept) instead of a temporary one")
     ap.add_argument("--overhead-runs", type=int, default=300)
     args = ap.parse_args()
@@ -222,14 +224,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="skillgraph-bench-") as tmp:
         work = Path(tmp)
         paths, options = full_inputs(work / "inputs") if args.full else (None, None)
+        parts = set(args.parts.split(","))
         build_dir = bench_build(t, args.keep_build or work, paths, options, args.build_dir)
-        section(t, "endpoint", lambda: bench_endpoints(t, build_dir, work, args))
-        section(t, "overhead", lambda: bench_overhead(t, build_dir, args.overhead_runs))
-        if args.skip_shacl:
-            t.add("shacl", "validate every graph", None, "s", "plain pySHACL", None, note="not measured: --skip-shacl")
+        if "endpoint" in parts:
+            section(t, "endpoint", lambda: bench_endpoints(t, build_dir, work, args))
+        if "overhead" in parts:
+            section(t, "overhead", lambda: bench_overhead(t, build_dir, args.overhead_runs))
+        if args.skip_shacl or "shacl" not in parts:
+            t.add("shacl", "validate every graph", None, "s", "plain pySHACL", None, note="not measured in this run")
         else:
             section(t, "shacl", lambda: bench_shacl(t, build_dir, args.shacl_graphs.split(",") if args.shacl_graphs else None))
-        if not args.full:
+        if not args.full and "reasoning" in parts:
             section(t, "reasoning", lambda: bench_reasoning(t))
     print(header)
     print()
