@@ -22,7 +22,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from skillgraph import __version__, iri
 from skillgraph import store as store_mod
 from skillgraph.incremental import Previous, fingerprints, snapshot
-from skillgraph.progress import logging_to, progress
+from skillgraph.progress import logging_to, progress, track
 from skillgraph.errors import BuildError, SourceError, ValidationFailed
 from skillgraph.mappings import SOURCES, BuildContext, MappingResult, new_graph
 from skillgraph.ontology import ONTOLOGY_IRI, SCHEMA, SG, load_ontology
@@ -152,9 +152,8 @@ def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None,
     `skip`: graphs an earlier build validated against the same shapes (incremental builds)."""
     ontology = load_ontology()
     results = {}
-    for key, g in graphs.items():
-        if key in skip:
-            continue
+    todo = {k: g for k, g in graphs.items() if k not in skip}
+    for key, g in track(todo.items(), "SHACL validation", total=len(todo), unit="graphs"):
         t0 = time.perf_counter()
         res = validate(g, load_shapes([key]), ontology, label=key)
         results[key] = res

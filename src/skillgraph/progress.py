@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Callable, Iterable, Iterator, TypeVar
@@ -25,6 +26,7 @@ T = TypeVar("T")
 Log = Callable[[str], None]
 
 LOG_INTERVAL = float(os.environ.get("SKILLGRAPH_PROGRESS_INTERVAL", "15"))
+QUIET_SECONDS = 2.0
 BAR_FORMAT_LOG = "{desc}: {n_fmt}/{total_fmt} {unit} [{elapsed}<{remaining}, {rate_fmt}]"
 BAR_FORMAT_LOG_NOTOTAL = "{desc}: {n_fmt} {unit} [{elapsed}, {rate_fmt}]"
 
@@ -54,14 +56,16 @@ def on_terminal() -> bool:
 
 
 class _LineWriter:
-    """A file-like object that turns tqdm's refreshes into plain log lines."""
+    """A file-like object that turns tqdm's refreshes into plain log lines; quiet for stages that end
+    within QUIET_SECONDS (only long stages need a progress report)."""
 
     def __init__(self, log: Log | None):
         self.log = log
+        self.started = time.monotonic()
 
     def write(self, s: str) -> None:
         text = s.replace("\r", "").replace("\x1b[A", "").strip()
-        if text and self.log is not None:
+        if text and self.log is not None and time.monotonic() - self.started >= QUIET_SECONDS:
             self.log(text)
 
     def flush(self) -> None:

@@ -26,6 +26,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from skillgraph.ontology import load_ontology, rules_dir
+from skillgraph.progress import track
 
 from .registry import Registry
 
@@ -149,7 +150,7 @@ def materialise(store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], ru
         if _round > 1:
             where.extend(ox.Quad(s, p, o, ox.NamedNode("urn:skillgraph:delta")) for s, p, o in delta)
         changed = {p for _s, p, _o in delta}
-        for rule in rules:
+        for rule in track(rules, f"rules, round {_round}", unit="rules"):
             trig = triggers[rule.name]
             if _round > 1 and trig is not None and not (trig & changed):
                 continue
