@@ -35,9 +35,10 @@ def info(build_dir: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def first(tmp_path_factory):
-    d = tmp_path_factory.mktemp("incremental")
-    build(d, log=lambda m: None)
+def first(embedded_build, tmp_path_factory):
+    """A copy of the session's embedded build folder (rebuilding in it must not move the shared one's CURRENT)."""
+    d = tmp_path_factory.mktemp("incremental") / "build"
+    shutil.copytree(embedded_build[0], d, symlinks=True)
     return d
 
 
