@@ -199,6 +199,16 @@ def _describe_inferred(st: ox.Store, target: ox.NamedNode, report: InferenceRepo
     st.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in g)
 
 
+def _release_graphs(a: Assembled) -> None:
+    """Drop the build's rdflib graphs (GBs on the full releases) once they are stored."""
+    import gc
+
+    a.graphs.clear()
+    for r in a.results.values():
+        r.graph = None
+    gc.collect()
+
+
 def _count(st: ox.Store, graph: ox.NamedNode) -> int:
     sol = next(iter(st.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")))
     return int(sol["n"].value)
@@ -261,13 +271,27 @@ def _build(build_dir, paths, only, reasoner, log, export_formats, options, incre
         st = ox.Store(str(staging / "store"))
         counts: dict[str, int] = {}
         counts[ONTOLOGY_GRAPH] = _load_graph(st, ONTOLOGY_GRAPH, load_ontology())
-        for key, g in a.graphs.items():
-            counts[key] = _load_graph(st, key, g)
+        counts.update({key: _load_graph(st, key, g) for key, g in a.graphs.items()})
         a.timings["load"] = time.perf_counter() - t0
+
+        # every graph is in the store now: write what still reads the rdflib graphs, then let them go
+        # (the rules reasoner works in the store; its entailment sets would otherwise sit on top of them)
+        t0 = time.perf_counter()
+        if CROSSWALK_GRAPH in a.graphs:
+            from skillgraph.crosswalk.sssom import write_sssom
+
+            (staging / "exports").mkdir(parents=True, exist_ok=True)
+            write_sssom(a.graphs[CROSSWALK_GRAPH], staging / "exports" / "crosswalk.sssom.tsv",
+                        labels=list(a.graphs.values()))
+        a.timings["export"] = time.perf_counter() - t0
+        data = list(a.graphs.values()) if reasoner == "owlrl" else []
+        if reasoner != "owlrl":
+            _release_graphs(a)
 
         t0 = time.perf_counter()
         target = ox.NamedNode(str(iri.graph(INFERRED_GRAPH)))
-        inf = reason(st, target, a.graphs.values())
+        inf = reason(st, target, data)
+        del data
         _describe_inferred(st, target, inf)
         counts[INFERRED_GRAPH] = _count(st, target)
         a.timings["reason"] = time.perf_counter() - t0
@@ -278,12 +302,7 @@ def _build(build_dir, paths, only, reasoner, log, export_formats, options, incre
 
         t0 = time.perf_counter()
         write_exports(st, staging / "exports", list(counts), export_formats, log=log)
-        if CROSSWALK_GRAPH in a.graphs:
-            from skillgraph.crosswalk.sssom import write_sssom
-
-            write_sssom(a.graphs[CROSSWALK_GRAPH], staging / "exports" / "crosswalk.sssom.tsv",
-                        labels=list(a.graphs.values()))
-        a.timings["export"] = time.perf_counter() - t0
+        a.timings["export"] += time.perf_counter() - t0
         del st
 
         info = {
