@@ -4,7 +4,7 @@ Layout of a build folder (default ./build):
 
     CURRENT                 id of the last good build (replaced atomically with os.replace)
     builds/<id>/store/      the Oxigraph database
-    builds/<id>/exports/    <source>.ttl per graph, skillgraph.trig, skillgraph.nq
+    builds/<id>/exports/    <source>.ttl per graph, skillgraph.nq (skillgraph.trig on request)
     builds/<id>/reports/    build.json, validation reports (Turtle)
     failed/<id>/reports/    reports of a build that failed (its store is discarded)
 
