@@ -148,7 +148,7 @@ def _violations(report: Graph, shapes: Graph) -> list[Violation]:
                 value=_term(report, report.value(r, SH.value)),
             )
         )
-    out.sort(key=lambda v: (v.shape, v.focus, v.path or "", v.message))
+    out.sort(key=lambda v: (v.shape, v.focus, v.path or "", v.message, v.constraint, v.value or ""))
     return out
 
 
@@ -175,8 +175,46 @@ def class_hierarchy(ontology: Graph) -> set:
     return out
 
 
-def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = None, label: str = "") -> ValidationResult:
-    """Validate `data` against `shapes` (default: all shapes), using the ontology's class hierarchy."""
+TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def lift_property_shapes(shapes: Graph) -> Graph:
+    """The same shapes, with each property shape of a targeted node shape made a top-level shape
+    carrying that node shape's targets, instead of being reached through sh:property.
+
+    Same results (SHACL: a property shape reached through sh:property from a node shape validates
+    exactly the node shape's focus nodes; its results name the property shape itself), but pySHACL
+    then validates each property shape once over all focus nodes, where through sh:property it builds
+    the shape's constraint components again for every single focus node (most of the 341 s SHACL
+    took on the full O*NET graph). Property shapes shared by several node shapes, and node shapes
+    without explicit targets (e.g. reached only through sh:node or logical constraints), stay as they are.
+    """
+    lifted = Graph()
+    for t in shapes:
+        lifted.add(t)
+    for prefix, ns in shapes.namespaces():
+        lifted.bind(prefix, ns, override=False)
+    implicit = set(shapes.subjects(RDF.type, RDFS.Class))
+    for node_shape, prop in list(shapes.subject_objects(SH.property)):
+        targets = [(p, o) for p in TARGET_PREDICATES for o in shapes.objects(node_shape, p)]
+        if node_shape in implicit:
+            targets.append((SH.targetClass, node_shape))
+        if not targets or len(set(shapes.subjects(SH.property, prop))) != 1:
+            continue
+        if (node_shape, SH.deactivated, Literal(True)) in shapes or any(shapes.objects(prop, SH.targetClass)):
+            continue
+        lifted.remove((node_shape, SH.property, prop))
+        lifted.add((prop, RDF.type, SH.PropertyShape))
+        for p, o in targets:
+            lifted.add((prop, p, o))
+    return lifted
+
+
+def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = None, label: str = "",
+             lift: bool = True) -> ValidationResult:
+    """Validate `data` against `shapes` (default: all shapes), using the ontology's class hierarchy.
+
+    `lift=False` hands pySHACL the shapes exactly as written (see lift_property_shapes: same results, slower)."""
     import pyshacl  # heavy import, only when validating
 
     shapes = shapes if shapes is not None else load_shapes()
@@ -187,7 +225,7 @@ def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = 
     try:
         conforms, report, _text = pyshacl.validate(
             data,
-            shacl_graph=shapes,
+            shacl_graph=lift_property_shapes(shapes) if lift else shapes,
             inference="none",
             abort_on_first=False,
             allow_warnings=True,
