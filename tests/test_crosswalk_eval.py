@@ -93,6 +93,15 @@ def test_missing_run_is_a_clear_error(tmp_path, capsys):
     assert capsys.readouterr().err == f"error: {tmp_path / 'none.tsv'}: no such file (a gold set, or a build's exports/crosswalk.sssom.tsv)\n"
 
 
+@pytest.mark.parametrize("runs, problem", [
+    (["v2"], "give METHOD=PATH"),
+    (["v2=a.tsv", "v2=b.tsv"], "method 'v2' given twice"),
+])
+def test_bad_run_option(runs, problem, capsys):
+    assert main(["eval", str(GOLD), *[x for r in runs for x in ("--run", r)]]) == 2
+    assert problem in capsys.readouterr().err
+
+
 def test_calibration_error():
     assert expected_calibration_error([]) is None
     assert expected_calibration_error([(0.95, 1), (0.05, 0)]) == pytest.approx(0.05)

@@ -243,6 +243,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         name, sep, path = spec.partition("=")
         if not sep or not name or not path:
             raise ValueError(f"--run {spec!r}: give METHOD=PATH (a crosswalk SSSOM/TSV export)")
+        if name in runs:
+            raise ValueError(f"--run {spec!r}: method {name!r} given twice")
         runs[name] = Path(path)
     if not runs:
         runs["current build"] = store_mod.build_path(args.store) / "exports" / "crosswalk.sssom.tsv"
