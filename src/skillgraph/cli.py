@@ -233,6 +233,35 @@ def cmd_graphs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Metrics of crosswalk runs (SSSOM exports, one per method) on one split of a judged gold set."""
+    from skillgraph import store as store_mod
+    from skillgraph.crosswalk.evaluate import evaluate, level_note, read_gold, read_run, table
+
+    runs: dict[str, Path] = {}
+    for spec in args.run:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            raise ValueError(f"--run {spec!r}: give METHOD=PATH (a crosswalk SSSOM/TSV export)")
+        if name in runs:
+            raise ValueError(f"--run {spec!r}: method {name!r} given twice")
+        runs[name] = Path(path)
+    if not runs:
+        runs["current build"] = store_mod.build_path(args.store) / "exports" / "crosswalk.sssom.tsv"
+    gold = read_gold(args.gold)
+    results = {name: evaluate(gold, read_run(path), split=args.split) for name, path in runs.items()}
+    note = level_note(gold, args.split)
+    if args.format == "json":
+        print(json.dumps({"split": args.split, "gold": str(args.gold), "methods": results, "notes": [note] if note else []},
+                         indent=2))
+    else:
+        print(f"{args.split} tasks of {args.gold}")
+        print(table(results))
+        if note:
+            print(note)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="skillgraph", description=__doc__)
     p.add_argument("--version", action="version", version=f"skillgraph {__version__}")
@@ -355,6 +384,15 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--base-url", help="download folder URL (default: the publisher's)")
     f.add_argument("--force", action="store_true", help="download again even if a verified copy is cached")
     f.set_defaults(func=cmd_fetch)
+
+    ev = sub.add_parser("eval", help="score crosswalk runs against a judged gold set (SSSOM/TSV)")
+    store_opt(ev)
+    ev.add_argument("gold", help="gold SSSOM/TSV: subject_id (task), object_id (skill), grade 0/1/2, split")
+    ev.add_argument("--run", action="append", default=[], metavar="METHOD=PATH",
+                    help="a crosswalk SSSOM export and its method name (repeat); default: the current build's export")
+    ev.add_argument("--split", default="heldout", choices=("heldout", "tune"), help="which judged tasks (default heldout)")
+    ev.add_argument("--format", default="table", choices=("table", "json"))
+    ev.set_defaults(func=cmd_eval)
 
     gr = sub.add_parser("graphs", help="show the current build's graphs and counts")
     store_opt(gr)
