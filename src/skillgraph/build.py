@@ -168,10 +168,14 @@ def _align(graphs: dict[str, Graph]) -> tuple[Graph | None, dict]:
     return g, report
 
 
-def check_references(graphs: Mapping[str, Graph], log: Log = lambda m: None) -> None:
-    """The closing check over the union: every cross-graph reference resolves, else a BuildError listing them."""
+def check_references(graphs: Mapping[str, Graph], log: Log = lambda m: None,
+                     allowed: frozenset[str] = frozenset()) -> None:
+    """The closing check over the union: every cross-graph reference resolves, else a BuildError listing them.
+
+    `allowed`: IRIs a source's own release references without describing (its mapping reports them).
+    """
     t0 = time.perf_counter()
-    dangling = references.check(graphs)
+    dangling = references.check(graphs, allowed)
     if dangling:
         raise ReferenceFailed("cross-graph references do not resolve; nothing was published.\n"
                          + references.describe(dangling))
@@ -262,7 +266,9 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], reason, re
         log(f"build {build_id}: sources {', '.join(sources)}")
         a = assemble(sources, log, options=options)
         t0 = time.perf_counter()
-        check_references(a.graphs, log)
+        gaps = frozenset(iri_ for res in a.results.values()
+                         for iri_ in res.report.details.get("referenced, not described by the release", ()))
+        check_references(a.graphs, log, gaps)
         a.timings["references"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         results = validate_all(a.graphs, log, a.origins)
