@@ -146,3 +146,26 @@ def test_aei_non_number_in_a_numeric_column_names_file_line_column(capsys, tmp_p
     col = len(f.read_bytes().split(b"\n")[line - 1].rsplit(b",", 1)[0]) + 2
     err = build_fails(capsys, tmp_path, ["--only", "onet,aei", "--aei", str(aei)], code=2)
     assert f"{f}:{line}:{col} (column 'ai_autonomy'): {value!r} is not a number" in err, err
+
+
+def test_esco_relations_collections_and_nesta_steps_point_at_their_rows():
+    from rdflib.namespace import RDF, SKOS
+
+    from skillgraph.build import assemble, plan
+    from skillgraph.ontology import SG
+
+    a = assemble(plan(only=["onet", "esco", "nesta"]), crosswalk=False)
+    esco, o = a.graphs["esco"], a.origins["esco"]
+    folder = SOURCES.get("esco").embedded_path() / "v1.1.1-sample"
+    rel_file = folder / "occupationSkillRelations.csv"
+    rels = set(esco.subjects(RDF.type, SG.SkillRelation))
+    assert len(rels) == 38
+    for r in rels:  # each reified relation: the one row naming its occupation, type and skill
+        occ, skill, rtype = (str(esco.value(r, p)) for p in (SG.occupation, SG.skill, SG.relationType))
+        (line,) = [i for i, ln in enumerate(rel_file.read_text().split("\n"), 1)
+                   if ln.startswith(f"{occ},{rtype},") and f",{skill}" in ln]
+        assert o.get(r) == [f"{rel_file}:{line}"]
+    (c,) = set(esco.subjects(RDF.type, SKOS.Collection))
+    assert o.get(c) == [f"{folder / 'transversalSkillsCollection_en.csv'}:1"]  # the file itself: its header
+    (step,) = set(a.graphs["nesta"].subjects(RDF.type, SG.CrosswalkStep))
+    assert a.origins["nesta"].get(step) == [f"{SOURCES.get('nesta').embedded_path() / '2010_to_2019_soc_crosswalk.csv'}:2"]
