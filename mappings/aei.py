@@ -214,6 +214,8 @@ class _Writer:
             node = iri.instance(SRC, "pattern-share", f"{whole.rsplit('/', 1)[1]}-{iri.slug(name)}")
             g = self.g
             g.add((node, RDF.type, SG.PatternShare))
+            self.origins.add(node, p.where.path, p.where.line)
+            self.origins.add(whole, p.where.path, p.where.line)  # the overall usage is made of these rows
             g.add((node, SG.interactionPattern, pattern_iri(name)))
             g.add((node, DCTERMS.isPartOf, whole))
             g.add((node, DCTERMS.source, self.release))

@@ -35,7 +35,7 @@ from skillgraph import iri
 from skillgraph.ontology import ESCO, SG
 from skillgraph.tabular import Row
 
-from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
+from .base import BuildContext, MappingReport, MappingResult, Origins, SourceMapping, new_graph
 from .esco_read import COLLECTIONS, EscoRelease, split_list, split_uris
 
 ESCO_BASE = "http://data.europa.eu/esco/"
@@ -99,7 +99,7 @@ class EscoMapping(SourceMapping):
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
         report = MappingReport()
         with EscoRelease(path) as rel:
-            st = _State(new_graph(), rel, report)
+            st = _State(new_graph(), rel, report, ctx.origin(self.id))
             st.run()
             report.details.update(form=rel.form, layout=rel.layout)
             if rel.other_files:
@@ -120,8 +120,9 @@ class EscoMapping(SourceMapping):
 class _State:
     """One mapping run: the graph, the release, the report and the concepts seen so far."""
 
-    def __init__(self, g: Graph, rel: EscoRelease, report: MappingReport):
+    def __init__(self, g: Graph, rel: EscoRelease, report: MappingReport, origins: Origins | None = None):
         self.g, self.rel, self.report = g, rel, report
+        self.origins = origins if origins is not None else Origins()  # node -> file:line, for SHACL results
         self.occupations: set[str] = set()
         self.skills: dict[str, str] = {}      # skill URI -> skillType ('' when ESCO leaves it empty)
         self.groups: set[str] = set()
@@ -160,6 +161,7 @@ class _State:
     def concept(self, s: URIRef, row: Row, *, label: str = "preferredLabel") -> None:
         """What every ESCO concept row carries: labels, notes, description, schemes, status, date."""
         g = self.g
+        self.origins.row(s, row)
         g.add((s, SKOS.prefLabel, en(row.required(label))))
         for col, p in (("altLabels", SKOS.altLabel), ("hiddenLabels", SKOS.hiddenLabel)):
             for v in split_list(row.get(col)):
@@ -204,6 +206,7 @@ class _State:
         g = self.g
         for row in self.rel.rows("schemes"):
             s = self.uri(row, "conceptSchemeUri", _SCHEME, "an ESCO concept-scheme URI")
+            self.origins.row(s, row)
             g.add((s, RDF.type, SKOS.ConceptScheme))
             g.add((s, RDF.type, SG.Framework))
             label = row.required("preferredLabel")
@@ -313,6 +316,7 @@ class _State:
                 s = self.uri(row, f"Level {level} URI", _GROUP, "an ESCO skill-group URI")
                 new = str(s) not in self.groups and str(s) not in self.skills
                 if new:
+                    self.origins.row(s, row)
                     self._group(s)
                     g.add((s, SKOS.prefLabel, en(row.required(f"Level {level} preferred term"))))
                     self.report.count("skill groups (from the skills hierarchy only)")
@@ -337,6 +341,8 @@ class _State:
         for row in self.rel.rows(key):
             s, b = self.uri(row, "conceptUri"), self.uri(row, "broaderUri")
             self.g.add((s, SKOS.broader, b))
+            if not self.origins.get(s):  # a concept no table defines: its broader row is all there is
+                self.origins.row(s, row)
             self._dangling("broader relations", str(s) in known and str(b) in known, row)
             n += 1
         self.report.count("broader relations (occupations pillar)" if key == "broader_occupation"
@@ -362,6 +368,7 @@ class _State:
             g.add((rel, SG.occupation, occ))
             g.add((rel, SG.skill, skill))
             g.add((rel, SG.relationType, Literal(rtype)))
+            self.origins.row(rel, row)
             self.report.count(f"occupation-skill relations ({rtype}, {kind or 'empty skillType'})")
             self.report.count("occupation-skill relations")
             if not kind:
@@ -391,6 +398,7 @@ class _State:
             g.add((node, ESCO.target, b))
             g.add((node, DCTERMS.type, RELATION_TYPES[rtype][2]))
             g.add((node, SG.relationType, Literal(rtype)))
+            self.origins.row(node, row)
             self.report.count("skill-skill relations")
             self._dangling("skill-skill relations", str(a) in self.skills and str(b) in self.skills, row)
 
@@ -402,6 +410,7 @@ class _State:
         g.add((c, SKOS.prefLabel, en(title)))
         g.add((c, RDFS.label, en(title)))
         g.add((c, DCTERMS.source, Literal(stem + ".csv")))
+        self.origins.add(c, self.rel.location(key), 1)  # made from the whole file: its header line
         scheme = self.schemes.get(COLLECTION_SCHEMES.get(key, ""))
         if scheme is not None:
             g.add((c, RDFS.seeAlso, scheme))

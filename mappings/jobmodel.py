@@ -96,12 +96,16 @@ class JobModelMapping(StatementFrameworkMapping):
                    "competencies.", self.publisher, self.homepage)
         library: dict[str, tuple[str, int, Row]] = {}
         clusters: list[str] = []
+        origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         for grid in grids:
             header, lib = read_library(grid)
             for name, v in lib.items():
                 if name in library and library[name][0] != v[0]:
                     raise v[2].error(f"competency {name!r} is in cluster {library[name][0]!r} in another grid")
             library.update(lib)
+            for c in header:
+                if c not in clusters:
+                    origins.add(cluster_iri(c), str(grid), 1)  # a cluster is a header cell of the grid
             clusters += [c for c in header if c not in clusters]
             report.tables_read.append(str(grid))
         for i, c in enumerate(clusters, 1):
@@ -111,8 +115,9 @@ class JobModelMapping(StatementFrameworkMapping):
             g.add((node, SG.position, integer(i)))
             g.add((node, SKOS.inScheme, scheme))
             g.add((node, SKOS.topConceptOf, scheme))
-        for name, (cluster, pos, _row) in library.items():
+        for name, (cluster, pos, row) in library.items():
             node = competency_iri(name)
+            origins.row(node, row)
             g.add((node, RDF.type, SG.JobModelCompetency))
             g.add((node, SKOS.prefLabel, en(name)))
             g.add((node, SG.inDomain, cluster_iri(cluster)))
@@ -129,11 +134,13 @@ class JobModelMapping(StatementFrameworkMapping):
                 if name not in library:
                     raise row.error(f"competency {name!r} is not in the library grid", column="competency")
                 g.add((competency_iri(name), SKOS.definition, en(row.required("definition"))))
+                origins.row(competency_iri(name), row)
                 report.count("definitions")
         if (folder / "roles.csv").is_file():
             report.tables_read.append(str(folder / "roles.csv"))
             for row in read_delimited(folder / "roles.csv", ROLE_COLUMNS):
                 self._role(g, scheme, row, library, report)
+                origins.row(iri.instance(SRC, "role", row.required("role")), row)
         release = self.embedded_release if path.resolve() == self.embedded_path().resolve() else f"tables: {path.name}"
         return MappingResult(g, release, report)
 

@@ -80,6 +80,7 @@ class NestaMapping(SourceMapping):
         steps, info = _taxonomy(tax, report)
         esco = ctx.graphs.get("esco")
         onet = ctx.graphs.get("onet")
+        origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         several: list[str] = []
         missing_esco = missing_onet = 0
         dropped: list[str] = []
@@ -106,6 +107,7 @@ class NestaMapping(SourceMapping):
                 report.count("crosswalk rows")
                 continue
             src = iri.instance("nesta", "row", ident)
+            origins.row(src, row)
             g.add((src, RDF.type, PROV.Entity))
             g.add((src, DCTERMS.identifier, Literal(ident)))
             g.add((src, DCTERMS.source, Literal(f"{CROSSWALK} line {row.line}")))
@@ -123,6 +125,8 @@ class NestaMapping(SourceMapping):
                 conf = raw / NESTA_MAX / len(targets)
                 al = iri.instance("nesta", "alignment", iri.digest(occ, code19))
                 g.add((occ, SKOS.closeMatch, target))
+                origins.row(occ, row)
+                origins.row(al, row)
                 g.add((al, RDF.type, SG.Alignment))
                 g.add((al, OWL.annotatedSource, occ))
                 g.add((al, OWL.annotatedProperty, SKOS.closeMatch))
@@ -159,6 +163,8 @@ class NestaMapping(SourceMapping):
         if dropped:
             report.details["left out: endpoint not in this build"] = dropped
         _emit_steps(g, steps, info)
+        for st in set(g.subjects(RDF.type, SG.CrosswalkStep)):
+            origins.add(st, str(tax), info[st][5])
         report.tables_read.extend([CROSSWALK, TAXONOMY])
         return MappingResult(g, "November 2020 (O*NET-SOC 2010, carried to 2019)", report)
 

@@ -97,11 +97,13 @@ def occupations(st: State) -> None:
 
 def content_model(st: State) -> None:
     g, scheme = st.g, framework("content-model")
-    rows = [(element_id(r), r.required("Element Name"), text(r, "Description")) for r in st.rel.rows("Content Model Reference")]
-    ids = {eid for eid, _, _ in rows}
+    rows = [(element_id(r), r.required("Element Name"), text(r, "Description"), r)
+            for r in st.rel.rows("Content Model Reference")]
+    ids = {eid for eid, _, _, _ in rows}
     parents = {eid.rsplit(".", 1)[0] for eid in ids if "." in eid}
-    for eid, name, desc in rows:
+    for eid, name, desc, row in rows:
         e = element(eid)
+        st.mark(e, row)
         st.elements.add(eid)
         g.add((e, RDF.type, SG.ContentModelElement))
         g.add((e, SKOS.prefLabel, en(name)))
@@ -159,6 +161,7 @@ def job_zones(st: State) -> None:
         for row in st.rel.rows("Job Zone Reference"):
             z = str(integer(row, "Job Zone", required=True))
             jz = node("job-zone", z)
+            st.mark(jz, row)
             st.job_zones.add(z)
             g.add((jz, RDF.type, SG.JobZone))
             g.add((jz, SKOS.prefLabel, en(row.required("Name"))))
@@ -218,6 +221,7 @@ def emerging_tasks(st: State) -> None:
         code = soc_code(row)
         statement = row.required("Task")
         t = node("emerging-task", f"{code}_{iri.digest(statement, length=12)}")
+        st.mark(t, row)
         g.add((t, RDF.type, SG.EmergingTask))
         g.add((t, SKOS.prefLabel, en(statement)))
         g.add((t, SG.taskOf, occupation(code)))
@@ -286,6 +290,7 @@ def work_activities(st: State) -> None:
     if st.rel.has("IWA Reference"):
         for row in st.rel.rows("IWA Reference"):
             i = iwa(row.required("IWA ID"))
+            st.mark(i, row)
             g.add((i, RDF.type, SG.IntermediateWorkActivity))
             g.add((i, SKOS.prefLabel, en(row.required("IWA Title"))))
             g.add((i, SKOS.notation, plain(row.required("IWA ID"))))
@@ -299,6 +304,7 @@ def work_activities(st: State) -> None:
         for row in st.rel.rows("DWA Reference"):
             did, iid = row.required("DWA ID"), row.required("IWA ID")
             d = dwa(did)
+            st.mark(d, row)
             g.add((d, RDF.type, SG.DetailedWorkActivity))
             g.add((d, SKOS.prefLabel, en(row.required("DWA Title"))))
             g.add((d, SKOS.notation, plain(did)))
@@ -344,6 +350,7 @@ def unspsc(st: State) -> None:
             c = commodity(code)
             if code not in st.commodities:
                 st.commodities.add(code)
+                st.mark(c, row)
                 g.add((c, RDF.type, SG.CommodityClass))
                 g.add((c, SKOS.prefLabel, en(row.required(title_col))))
                 g.add((c, SKOS.notation, plain(code)))
@@ -370,12 +377,14 @@ def technology(st: State, table: str, cls: URIRef, kind: str) -> None:
         c = commodity(ccode)
         if t not in st.technologies:
             st.technologies.add(t)
+            st.mark(t, row)
             add((t, RDF.type, cls))
             add((t, SKOS.prefLabel, en(example)))
             add((t, SKOS.inScheme, scheme))
         add((t, SG.commodity, c))
         if ccode not in st.commodities:
             st.commodities.add(ccode)
+            st.mark(c, row)
             add((c, RDF.type, SG.CommodityClass))
             add((c, SKOS.prefLabel, en(row.required("Commodity Title"))))
             add((c, SKOS.notation, plain(ccode)))
@@ -383,6 +392,7 @@ def technology(st: State, table: str, cls: URIRef, kind: str) -> None:
         o = occupation(code)
         add((o, SG.usesTechnology, t))
         u = node(f"{kind}-use", f"{code}_{ccode}_{example}")
+        st.mark(u, row)
         add((u, RDF.type, SG.TechnologyUse))
         add((u, SG.occupation, o))
         add((u, SG.technology, t))

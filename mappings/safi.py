@@ -51,6 +51,7 @@ class SAFIMapping(StatementFrameworkMapping):
                    "An index of how feasible it is to automate an occupation's skills, 0-100, with the occupation's top "
                    "skill and the precision of the estimate (Jadhav & Danve, 2026).", self.publisher, self.homepage)
         used, seen = set(), {}
+        origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         for table in inputs.tables:
             report.tables_read.append(str(table))
             for row in read_delimited(table, COLUMNS):
@@ -74,6 +75,7 @@ class SAFIMapping(StatementFrameworkMapping):
                 if node in seen:
                     raise row.error(f"a SAFI positioning of {occ} from {keys[0]} is already given on line {seen[node]}")
                 seen[node] = row.line
+                origins.row(node, row)
                 skill = row.get("top_skill_label").strip()
                 g.add((node, RDF.type, SG.AutomationFeasibility))
                 g.add((node, RDFS.label, en(f"SAFI positioning of {occ}: score {score} / 100"
@@ -93,9 +95,9 @@ class SAFIMapping(StatementFrameworkMapping):
         if not seen:
             raise SourceError(path, "no SAFI table found (expected a CSV with the columns " + ", ".join(COLUMNS) + ")")
         for k in sorted(used):
-            add_citation(g, citations[k])
+            add_citation(g, citations[k], origins)
         if "safi-2026" in citations:
-            g.add((scheme, PROV.wasDerivedFrom, add_citation(g, citations["safi-2026"])))
+            g.add((scheme, PROV.wasDerivedFrom, add_citation(g, citations["safi-2026"], origins)))
         release = self.embedded_release if Path(path).resolve() == embedded.resolve() else f"tables: {Path(path).name}"
         return MappingResult(g, release, report)
 

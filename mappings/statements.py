@@ -31,7 +31,7 @@ from skillgraph.errors import SourceError
 from skillgraph.ontology import SCHEMA, SG
 from skillgraph.tabular import Row, read_delimited
 
-from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
+from .base import BuildContext, MappingReport, MappingResult, Origins, SourceMapping, new_graph
 
 # A licence IRI of our own for sources whose publisher states none (documented in the embedded READMEs).
 UNSTATED_LICENCE = "https://w3id.org/skillgraph/licence/unstated"
@@ -105,6 +105,7 @@ class Citation:
     version: str = ""
     url: str = ""
     rights: str = ""
+    row: Row | None = field(default=None, compare=False, repr=False)  # where it was read (for SHACL results)
 
 
 def read_citations(path: Path, source: str) -> dict[str, Citation]:
@@ -125,12 +126,14 @@ def read_citations(path: Path, source: str) -> dict[str, Citation]:
         title = row.required("title")
         out[key] = Citation(key, URIRef(given) if given else iri.instance(source, "cited-source", key),
                             row.get("label").strip() or title, title, row.get("publisher").strip(),
-                            row.get("version").strip(), url, row.get("rights").strip())
+                            row.get("version").strip(), url, row.get("rights").strip(), row)
     return out
 
 
-def add_citation(g: Graph, c: Citation) -> URIRef:
+def add_citation(g: Graph, c: Citation, origins: Origins | None = None) -> URIRef:
     """A cited source as a PROV entity, described in the citing graph so that graph validates alone."""
+    if origins is not None and c.row is not None:
+        origins.row(c.iri, c.row)
     g.add((c.iri, RDF.type, SG.CitedSource))
     g.add((c.iri, RDFS.label, en(c.title)))
     g.add((c.iri, DCTERMS.title, en(c.title)))
@@ -379,7 +382,8 @@ class StatementFrameworkMapping(SourceMapping):
         scheme = scheme_iri(spec.source, spec.scheme_id)
         add_scheme(g, scheme, spec.title, spec.description, self.publisher, self.homepage)
         levels = add_levels(g, spec)
-        domain_iris = self._domains(g, scheme, domains)
+        origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
+        domain_iris = self._domains(g, scheme, domains, origins)
         statements: list[StatementRow] = []
         for table in inputs.tables:
             statements += read_statements(table, spec, domains, citations)
@@ -390,7 +394,7 @@ class StatementFrameworkMapping(SourceMapping):
         used: set[str] = set()
         for s in statements:
             node = statement_iri(spec.source, s)
-            ctx.origin(self.id).row(node, s.row)
+            origins.row(node, s.row)
             if (node, RDF.type, spec.statement_class) in g:
                 raise s.row.error(f"statement {node} is given twice (another table has the same occupation, "
                                   "domain and position)")
@@ -413,18 +417,19 @@ class StatementFrameworkMapping(SourceMapping):
             report.count("statements")
             report.count(f"statements at level {s.level}")
         for c in sorted(used):
-            add_citation(g, citations[c])
+            add_citation(g, citations[c], origins)
         report.counts["cited sources"] = len(used)
         occupations = {s.occupation for s in statements}
-        self._anchor_sets(g, inputs.aux.get("anchors.csv", []), occupations, report)
+        self._anchor_sets(g, inputs.aux.get("anchors.csv", []), occupations, report, origins)
         report.counts["occupations"] = len(occupations)
         release = self.embedded_release if Path(path).resolve() == embedded.resolve() else f"tables: {Path(path).name}"
         return MappingResult(g, release, report)
 
-    def _domains(self, g: Graph, scheme: URIRef, domains: dict[str, Row]) -> dict[str, URIRef]:
+    def _domains(self, g: Graph, scheme: URIRef, domains: dict[str, Row], origins: Origins) -> dict[str, URIRef]:
         out = {}
         for d, row in domains.items():
             node = iri.instance(self.spec.source, "domain", d)
+            origins.row(node, row)
             for c in self.spec.domain_classes:
                 g.add((node, RDF.type, c))
             g.add((node, SKOS.prefLabel, en(row.required("label"))))
@@ -438,7 +443,8 @@ class StatementFrameworkMapping(SourceMapping):
             out[d] = node
         return out
 
-    def _anchor_sets(self, g: Graph, paths: list[Path], occupations: set[str], report: MappingReport) -> None:
+    def _anchor_sets(self, g: Graph, paths: list[Path], occupations: set[str], report: MappingReport,
+                     origins: Origins) -> None:
         """Published O*NET anchor sets: the tasks a publisher says ground an occupation's statements."""
         sets: dict[str, dict[str, Row]] = {}
         for p in paths:
@@ -454,6 +460,8 @@ class StatementFrameworkMapping(SourceMapping):
             if occ not in occupations:
                 continue  # an anchor set for an occupation with no statements in this build
             c = anchor_set_iri(self.spec.source, occ)
+            for row in members.values():  # the anchor rows it was made from
+                origins.row(c, row)
             g.add((c, RDF.type, SKOS.Collection))
             g.add((c, SKOS.prefLabel, en(f"{self.spec.title}: O*NET task anchors for {occ}")))
             g.add((c, SG.occupation, occupation_iri(occ)))

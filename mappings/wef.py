@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 from skillgraph import iri
 from skillgraph.errors import SourceError
 from skillgraph.ontology import SG
-from skillgraph.tabular import read_delimited
+from skillgraph.tabular import Row, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
 from .statements import (UNSTATED_LICENCE, StatementFrameworkMapping, add_citation, add_scheme, en, locate,
@@ -57,13 +57,15 @@ class WEFMapping(StatementFrameworkMapping):
         citations = read_all_citations(inputs, SRC)
         report = MappingReport()
         g = new_graph()
+        origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         scheme = iri.instance(SRC, "scheme", "global-skills-taxonomy-2021")
         add_scheme(g, scheme, "WEF Global Skills Taxonomy 2021",
                    "Building a Common Language for Skills at Work: the World Economic Forum's global taxonomy of skills, "
                    "grouped in clusters.", self.publisher, self.homepage)
         if "wef-2021" in citations:
-            g.add((scheme, PROV.wasDerivedFrom, add_citation(g, citations["wef-2021"])))
+            g.add((scheme, PROV.wasDerivedFrom, add_citation(g, citations["wef-2021"], origins)))
         clusters: dict[str, str] = {}
+        cluster_rows: dict[str, Row] = {}  # the row that last named each cluster's label
         skills: dict[str, tuple[str, str]] = {}
         for table in inputs.aux["taxonomy.csv"] + inputs.tables:
             report.tables_read.append(str(table))
@@ -74,6 +76,7 @@ class WEFMapping(StatementFrameworkMapping):
                 if cid in clusters and clusters[cid] != clabel:
                     report.warnings.append(f"{table}:{row.line}: cluster {cid} relabelled {clusters[cid]!r} -> {clabel!r}")
                 clusters[cid] = clabel
+                cluster_rows[cid] = row
                 sid = row.get("skill_id").strip()
                 if not sid:
                     if row.get("skill_label").strip():
@@ -86,8 +89,10 @@ class WEFMapping(StatementFrameworkMapping):
                 skills[sid] = (cid, row.required("skill_label"))
                 self._skill(g, scheme, sid, cid, row.required("skill_label"), row.get("category").strip(),
                             row.get("definition").strip())
+                origins.row(skill_iri(sid), row)
         for cid, label in clusters.items():
             c = cluster_iri(cid)
+            origins.row(c, cluster_rows[cid])
             g.add((c, RDF.type, SG.Domain))
             g.add((c, SKOS.prefLabel, en(label)))
             g.add((c, SKOS.notation, Literal(cid)))
@@ -107,8 +112,9 @@ class WEFMapping(StatementFrameworkMapping):
                 if src and src not in citations:
                     raise row.error(f"unknown citation key {src!r}", column="source")
                 g.add((occupation_iri(occ), SG.skillCluster, cluster_iri(cid)))
+                origins.row(occupation_iri(occ), row)
                 if src:
-                    add_citation(g, citations[src])
+                    add_citation(g, citations[src], origins)
                     g.add((cluster_iri(cid), DCTERMS.source, citations[src].iri))
                 report.count("occupation cluster links")
         release = self.embedded_release if Path(path).resolve() == embedded.resolve() else f"tables: {Path(path).name}"
