@@ -19,10 +19,10 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
+from skillgraph.ontology import SCHEMA, SG
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
-from skillgraph.ontology import SCHEMA, SG
 
 from .aei_join import AMBIGUOUS, DEFAULT_THRESHOLD, METHODS, UNMATCHED, Joiner, Match, TaskIndex
 from .aei_read import NON_PATTERNS, PATTERN_KIND, Release, Slice, TaskUsage, discover, release_name, scan
@@ -32,7 +32,9 @@ SRC = "aei"
 HUNDRED = Decimal(100)
 PATTERN_TEXT = {
     "directive": "The user delegates the whole task to the AI with minimal interaction.",
-    "feedback loop": "The AI completes the task, guided by feedback the user relays from the environment (e.g. error messages).",
+    "feedback loop": (
+        "The AI completes the task, guided by feedback the user relays from the environment (e.g. error messages)."
+    ),
     "task iteration": "The user and the AI refine the output together over several turns.",
     "learning": "The user asks the AI for information or explanations to build their own understanding.",
     "validation": "The user asks the AI to check or improve work the user did.",
@@ -46,9 +48,11 @@ AGGREGATE_METHOD = (
     "observation count = the same split of task counts; automation/augmentation shares = count-weighted "
     "(else share-weighted) pattern shares over classifiable patterns. Joins: {joins}."
 )
-SHARE_METHOD = ("SkillGraph aei mapping: automation share = (directive + feedback loop) / classifiable patterns, "
-                "augmentation share = (task iteration + learning + validation) / classifiable patterns, "
-                "'none' and 'not_classified' excluded (Handa et al. 2025; AEI v3 documentation).")
+SHARE_METHOD = (
+    "SkillGraph aei mapping: automation share = (directive + feedback loop) / classifiable patterns, "
+    "augmentation share = (task iteration + learning + validation) / classifiable patterns, "
+    "'none' and 'not_classified' excluded (Handa et al. 2025; AEI v3 documentation)."
+)
 
 
 def _dec(d: Decimal, places: int | None = 10) -> Literal:
@@ -80,12 +84,15 @@ class AEIMapping(SourceMapping):
     publisher = "Anthropic"
     homepage = "https://huggingface.co/datasets/Anthropic/EconomicIndex"
     license = "https://creativecommons.org/licenses/by/4.0/"
-    credit_line = ("Anthropic Economic Index, Anthropic (https://www.anthropic.com/economic-index); data released "
-                   "under CC-BY (dataset card: MIT). Handa et al. (2025), 'Which Economic Tasks are Performed with AI? "
-                   "Evidence from Millions of Claude Conversations'.")
+    credit_line = (
+        "Anthropic Economic Index, Anthropic (https://www.anthropic.com/economic-index); data released "
+        "under CC-BY (dataset card: MIT). Handa et al. (2025), 'Which Economic Tasks are Performed with AI? "
+        "Evidence from Millions of Claude Conversations'."
+    )
     modification_notice = (
         "Converted to RDF by SkillGraph: percentages divided by 100 into shares, task texts joined to O*NET task "
-        "statements (method and score recorded on each row), occupation aggregates computed; published values unchanged."
+        "statements (method and score recorded on each row), occupation aggregates computed; "
+        "published values unchanged."
     )
     requires = ("onet",)
     multiple = True
@@ -109,8 +116,7 @@ class AEIMapping(SourceMapping):
                 out.append(rel)
         for p in paths:
             if self.is_embedded(p):
-                out += [r for r in read(p)
-                        if (r.name if isinstance(r, Release) else release_name(r[0])) not in given]
+                out += [r for r in read(p) if (r.name if isinstance(r, Release) else release_name(r[0])) not in given]
         return out
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
@@ -128,8 +134,14 @@ class AEIMapping(SourceMapping):
         for rel in releases:
             joiner = Joiner(index, threshold)
             rows = _Writer(g, rel, joiner, index, report, ctx.origin(self.id)).write()
-            joins[rel.name] = {"layout": rel.layout, "onet_tasks": len(index), "threshold": threshold,
-                               "texts": joiner.counts(), "rows": rows, "not_task_rows": len(rel.skipped)}
+            joins[rel.name] = {
+                "layout": rel.layout,
+                "onet_tasks": len(index),
+                "threshold": threshold,
+                "texts": joiner.counts(),
+                "rows": rows,
+                "not_task_rows": len(rel.skipped),
+            }
             report.tables_read.extend(rel.files)
         report.details["join"] = joins
         names = [r.name for r in releases]
@@ -155,8 +167,9 @@ class AEIMapping(SourceMapping):
 class _Writer:
     """Writes one release into the graph."""
 
-    def __init__(self, g: Graph, rel: Release, joiner: Joiner, index: TaskIndex, report: MappingReport,
-                 origins: Origins):
+    def __init__(
+        self, g: Graph, rel: Release, joiner: Joiner, index: TaskIndex, report: MappingReport, origins: Origins
+    ):
         self.g, self.rel, self.joiner, self.index, self.report = g, rel, joiner, index, report
         self.origins = origins  # node -> file:line, for SHACL results
         self.release = release_iri(rel.name)
@@ -184,7 +197,15 @@ class _Writer:
         if s.patterns:
             overall = iri.instance(SRC, "usage", f"{self.rel.name}-{key}")
             self._common(overall, s)
-            self.g.add((overall, RDFS.label, Literal(f"AEI {self.rel.name} overall usage ({s.platform or 'platform not stated'}, {s.geo})", lang="en")))
+            self.g.add(
+                (
+                    overall,
+                    RDFS.label,
+                    Literal(
+                        f"AEI {self.rel.name} overall usage ({s.platform or 'platform not stated'}, {s.geo})", lang="en"
+                    ),
+                )
+            )
             self._patterns(overall, s.patterns, key)
             self._split(overall, s.patterns)
             self.g.add((overall, SG.method, Literal(SHARE_METHOD)))
@@ -244,8 +265,11 @@ class _Writer:
             g.add((node, SG.usageShare, _share(t.pct)))
         if t.count is not None:
             g.add((node, SG.observationCount, Literal(t.count, datatype=XSD.integer)))
-        for col, prop in (("augmentation_pct", SG.augmentationShare), ("automation_pct", SG.automationShare),
-                          ("time_saved_pct", SG.timeSavedShare)):
+        for col, prop in (
+            ("augmentation_pct", SG.augmentationShare),
+            ("automation_pct", SG.automationShare),
+            ("time_saved_pct", SG.timeSavedShare),
+        ):
             v = getattr(t, col)
             if v is not None:
                 g.add((node, prop, _share(v)))
@@ -262,8 +286,19 @@ class _Writer:
         if m.method in JOINED:
             occupations = sorted({self.index.occupation[x] for x in m.tasks if x in self.index.occupation})
             for o in occupations:
-                acc = occ.setdefault(o, {"pct": Decimal(0), "count": Decimal(0), "has_pct": False, "has_count": False,
-                                         "auto": Decimal(0), "aug": Decimal(0), "cls": Decimal(0), "tasks": 0})
+                acc = occ.setdefault(
+                    o,
+                    {
+                        "pct": Decimal(0),
+                        "count": Decimal(0),
+                        "has_pct": False,
+                        "has_count": False,
+                        "auto": Decimal(0),
+                        "aug": Decimal(0),
+                        "cls": Decimal(0),
+                        "tasks": 0,
+                    },
+                )
                 n = Decimal(len(occupations))
                 acc["tasks"] += 1
                 if t.pct is not None:
@@ -304,8 +339,12 @@ class _Writer:
         g.add((node, SG.method, Literal(f"as published by the Anthropic Economic Index {self.rel.name}")))
         if o.count is not None:
             g.add((node, SG.observationCount, Literal(o.count, datatype=XSD.integer)))
-        for col, prop in (("pct", SG.usageShare), ("augmentation_pct", SG.augmentationShare),
-                          ("automation_pct", SG.automationShare), ("time_saved_pct", SG.timeSavedShare)):
+        for col, prop in (
+            ("pct", SG.usageShare),
+            ("augmentation_pct", SG.augmentationShare),
+            ("automation_pct", SG.automationShare),
+            ("time_saved_pct", SG.timeSavedShare),
+        ):
             v = getattr(o, col)
             if v is not None:
                 g.add((node, prop, _share(v)))
@@ -336,10 +375,18 @@ class _Writer:
         g.add((a, RDF.type, PROV.Activity))
         g.add((a, RDFS.label, Literal(f"Join of AEI {self.rel.name} task texts to O*NET task statements", lang="en")))
         g.add((a, PROV.used, self.release))
-        g.add((a, SG.method, Literal(
-            f"exact (case-folded) -> normalised (NFKC, quotes, dashes, punctuation, whitespace) -> fuzzy (rapidfuzz "
-            f"ratio >= {self.joiner.threshold:g}, best of 5, equal best scores of different texts = ambiguous); "
-            f"{len(self.index)} O*NET tasks")))
+        g.add(
+            (
+                a,
+                SG.method,
+                Literal(
+                    "exact (case-folded) -> normalised (NFKC, quotes, dashes, punctuation, whitespace) "
+                    f"-> fuzzy (rapidfuzz ratio >= {self.joiner.threshold:g}, best of 5, "
+                    "equal best scores of different texts = ambiguous); "
+                    f"{len(self.index)} O*NET tasks"
+                ),
+            )
+        )
         for m, n in self.rows.items():
             part = iri.instance(SRC, "join-outcome", f"{self.rel.name}-{m}")
             g.add((a, DCTERMS.hasPart, part))

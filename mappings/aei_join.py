@@ -16,17 +16,40 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
-
 from skillgraph.ontology import SG
 
-EXACT, NORMALISED, FUZZY, TASK_ID, AMBIGUOUS, UNMATCHED = "exact", "normalised", "fuzzy", "task-id", "ambiguous", "unmatched"
+EXACT, NORMALISED, FUZZY, TASK_ID, AMBIGUOUS, UNMATCHED = (
+    "exact",
+    "normalised",
+    "fuzzy",
+    "task-id",
+    "ambiguous",
+    "unmatched",
+)
 METHODS = (TASK_ID, EXACT, NORMALISED, FUZZY, AMBIGUOUS, UNMATCHED)
 DEFAULT_THRESHOLD = 0.90
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-                         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-                         "\u00a0": " "})
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -45,7 +68,7 @@ def normalise(text: str) -> str:
 class Match:
     method: str
     score: float
-    tasks: tuple[URIRef, ...] = ()       # joined tasks (empty unless matched)
+    tasks: tuple[URIRef, ...] = ()  # joined tasks (empty unless matched)
     candidates: tuple[URIRef, ...] = ()  # equally good tasks of different texts (ambiguous only)
     matched_text: str | None = None
 
@@ -61,12 +84,14 @@ class TaskIndex:
     by_id: dict[str, URIRef] = field(default_factory=dict)
 
     @classmethod
-    def from_graph(cls, g: Graph) -> "TaskIndex":
+    def from_graph(cls, g: Graph) -> TaskIndex:
         idx = cls()
         for t in g.subjects(RDF.type, SG.Task):
             if not isinstance(t, URIRef):
                 continue
-            labels = [l for l in g.objects(t, SKOS.prefLabel) if getattr(l, "language", None) in ("en", None)]
+            labels = [
+                label for label in g.objects(t, SKOS.prefLabel) if getattr(label, "language", None) in ("en", None)
+            ]
             if not labels:
                 continue
             idx.add(t, str(sorted(labels)[0]), g.value(t, SG.taskOf), g.value(t, SKOS.notation))

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
 
 from skillgraph.errors import SourceError
 from skillgraph.tabular import Row, check_number, read_delimited, text_lines
@@ -71,7 +71,7 @@ class TaskUsage:
     automation_pct: Decimal | None = None
     time_saved_pct: Decimal | None = None
     autonomy: Decimal | None = None
-    patterns: dict[str, "PatternUsage"] = field(default_factory=dict)
+    patterns: dict[str, PatternUsage] = field(default_factory=dict)
 
 
 @dataclass
@@ -127,7 +127,9 @@ class Release:
         return self.slices[key]
 
 
-def _dec(row: Row, column: str, required: bool = False, lo: float | None = None, hi: float | None = None) -> Decimal | None:
+def _dec(
+    row: Row, column: str, required: bool = False, lo: float | None = None, hi: float | None = None
+) -> Decimal | None:
     v = row.get(column).strip()
     if v in ("", "NA", "N/A", "n/a", "nan"):
         if required:
@@ -203,8 +205,12 @@ def scan(path: Path, top: bool = True) -> list[tuple[Path, list[Path]]]:
         raise SourceError(path, "no such file or folder")
     if path.is_file():
         if layout_of(path) is None:
-            raise SourceError(path, "not an Anthropic Economic Index file: expected onet_task_mappings.csv, "
-                                    "automation_vs_augmentation.csv, a v3 long-layout CSV or a metrics CSV", line=1)
+            raise SourceError(
+                path,
+                "not an Anthropic Economic Index file: expected onet_task_mappings.csv, "
+                "automation_vs_augmentation.csv, a v3 long-layout CSV or a metrics CSV",
+                line=1,
+            )
         return [(path.parent, [path])]
     files = sorted(p for p in path.iterdir() if p.is_file() and layout_of(p))
     out = [(path, files)] if files else []
@@ -253,7 +259,9 @@ def read_v1_tasks(path: Path, rel: Release) -> None:
             continue
         key = text
         if key in s.tasks:
-            raise row.error(f"task {text[:60]!r} is listed twice (first on line {s.tasks[key].where.line})", column="task_name")
+            raise row.error(
+                f"task {text[:60]!r} is listed twice (first on line {s.tasks[key].where.line})", column="task_name"
+            )
         s.tasks[key] = TaskUsage(_where(row), text, pct=pct)
 
 
@@ -262,8 +270,11 @@ def read_v1_patterns(path: Path, rel: Release) -> None:
     for row in read_delimited(path, required=("interaction_type", "pct")):
         name = row.required("interaction_type").strip().lower()
         if name not in PATTERN_KIND and name not in NON_PATTERNS:
-            raise row.error(f"unknown interaction type {name!r}; expected one of "
-                            f"{', '.join(list(PATTERN_KIND) + list(NON_PATTERNS))}", column="interaction_type")
+            raise row.error(
+                f"unknown interaction type {name!r}; expected one of "
+                f"{', '.join(list(PATTERN_KIND) + list(NON_PATTERNS))}",
+                column="interaction_type",
+            )
         if name in s.patterns:
             raise row.error(f"interaction type {name!r} is listed twice", column="interaction_type")
         s.patterns[name] = PatternUsage(_where(row), name, pct=_dec(row, "pct", required=True, lo=0, hi=100))
@@ -283,7 +294,12 @@ def read_v3(path: Path, rel: Release) -> None:
         if facet not in ("onet_task", "collaboration", "onet_task::collaboration"):
             continue  # country/state usage, request hierarchy, token and cost indices: not task evidence
         variable = row.required("variable")
-        s = rel.slice(row.required("platform_and_product"), row.required("geo_id"), _date(row, "date_start"), _date(row, "date_end"))
+        s = rel.slice(
+            row.required("platform_and_product"),
+            row.required("geo_id"),
+            _date(row, "date_start"),
+            _date(row, "date_end"),
+        )
         name = row.get("cluster_name").strip()
         if not name:
             raise row.error("empty cluster_name", column="cluster_name")
@@ -323,11 +339,15 @@ def read_v3(path: Path, rel: Release) -> None:
 def _merge(row: Row, rec, count: int | None, pct: Decimal | None) -> None:
     if count is not None:
         if rec.count is not None and rec.count != count:
-            raise row.error(f"a second, different count ({count} after {rec.count}) for the same cluster", column="value")
+            raise row.error(
+                f"a second, different count ({count} after {rec.count}) for the same cluster", column="value"
+            )
         rec.count = count
     if pct is not None:
         if rec.pct is not None and rec.pct != pct:
-            raise row.error(f"a second, different percentage ({pct} after {rec.pct}) for the same cluster", column="value")
+            raise row.error(
+                f"a second, different percentage ({pct} after {rec.pct}) for the same cluster", column="value"
+            )
         rec.pct = pct
 
 
@@ -335,10 +355,14 @@ def read_metrics(path: Path, rel: Release) -> None:
     """The wide later-release layout: one row per task or per occupation, percentages 0-100."""
     for row in read_delimited(path, required=METRICS_REQUIRED):
         if row.get("release").strip() and release_name(Path(row.get("release").strip())) != rel.name:
-            raise row.error(f"row is for release {row.get('release')!r} but the folder holds {rel.name!r}", column="release")
+            raise row.error(
+                f"row is for release {row.get('release')!r} but the folder holds {rel.name!r}", column="release"
+            )
         kind = row.required("record_type").lower()
         # platform and period may be unknown (the seed's evidence pack states neither)
-        s = rel.slice(row.get("platform_and_product").strip(), "GLOBAL", _date(row, "date_start"), _date(row, "date_end"))
+        s = rel.slice(
+            row.get("platform_and_product").strip(), "GLOBAL", _date(row, "date_start"), _date(row, "date_end")
+        )
         figures = dict(
             count=_count(row, "observation_count"),
             pct=_dec(row, "usage_pct", lo=0, hi=100),
@@ -353,7 +377,9 @@ def read_metrics(path: Path, rel: Release) -> None:
         if kind == "occupation":
             if soc is None:
                 raise row.error("an occupation row needs onet_soc_code", column="onet_soc_code")
-            s.occupations.append(OccupationMetrics(_where(row), soc, row.get("occupation_title").strip() or None, **figures))
+            s.occupations.append(
+                OccupationMetrics(_where(row), soc, row.get("occupation_title").strip() or None, **figures)
+            )
         elif kind == "task":
             text = row.required("task_name")
             tid = row.get("task_id").strip() or None

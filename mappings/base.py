@@ -14,10 +14,10 @@ from typing import Any, ClassVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from skillgraph.ontology import PREFIXES, SCHEMA, SG
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
-from skillgraph.ontology import PREFIXES, SCHEMA, SG
 
 
 @dataclass
@@ -112,10 +112,10 @@ def build_time() -> _dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
         except ValueError:
             raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970") from None
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
 
 
 def new_graph() -> Graph:

@@ -30,9 +30,9 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from skillgraph.ontology import ESCO, SG
 
 from skillgraph import iri
-from skillgraph.ontology import ESCO, SG
 from skillgraph.tabular import Row
 
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
@@ -230,7 +230,9 @@ class _State:
             code, isco = row.get("code").strip(), row.get("iscoGroup").strip()
             if code:
                 if not re.fullmatch(r"\d{4}(\.\d+)*", code):
-                    raise row.error(f"{code!r} is not an ESCO occupation code (ISCO unit group, then .n)", column="code")
+                    raise row.error(
+                        f"{code!r} is not an ESCO occupation code (ISCO unit group, then .n)", column="code"
+                    )
                 g.add((s, SKOS.notation, Literal(code)))
             if isco:
                 if not re.fullmatch(r"\d{4}", isco):
@@ -251,8 +253,9 @@ class _State:
             s = self.uri(row, "conceptUri", _SKILL, "an ESCO skill URI")
             kind = row.get("skillType").strip()
             if kind and kind not in SKILL_TYPE:
-                raise row.error(f"unknown skillType {kind!r}; expected 'skill/competence', 'knowledge' or empty",
-                                column="skillType")
+                raise row.error(
+                    f"unknown skillType {kind!r}; expected 'skill/competence', 'knowledge' or empty", column="skillType"
+                )
             for t in (ESCO.Skill, ESCO.MemberConcept, SKOS.Concept, SKILL_CLASS.get(kind, SG.Competency)):
                 g.add((s, RDF.type, t))
             if kind:
@@ -262,16 +265,21 @@ class _State:
             reuse = row.get("reuseLevel").strip()
             if reuse:
                 if reuse not in REUSE_LEVELS:
-                    raise row.error(f"unknown reuseLevel {reuse!r}; expected one of {', '.join(REUSE_LEVELS)}",
-                                    column="reuseLevel")
+                    raise row.error(
+                        f"unknown reuseLevel {reuse!r}; expected one of {', '.join(REUSE_LEVELS)}", column="reuseLevel"
+                    )
                 g.add((s, ESCO.skillReuseLevel, URIRef(ESCO_BASE + "skill-reuse-level/" + reuse)))
             self.concept(s, row)
             self.skills[str(s)] = kind
-            self.report.count("knowledge" if kind == "knowledge" else "skills" if kind else "skills with empty skillType")
+            self.report.count(
+                "knowledge" if kind == "knowledge" else "skills" if kind else "skills with empty skillType"
+            )
         if empty:
             self.report.details["skills with empty skillType"] = empty
-            self.report.warnings.append(f"{len(empty)} skill concept(s) have an empty skillType; typed sg:Competency "
-                                        f"(neither skill nor knowledge): " + "; ".join(empty))
+            self.report.warnings.append(
+                f"{len(empty)} skill concept(s) have an empty skillType; typed sg:Competency "
+                f"(neither skill nor knowledge): " + "; ".join(empty)
+            )
 
     def skill_groups(self) -> None:
         for row in self.rel.rows("skill_groups"):
@@ -325,8 +333,12 @@ class _State:
             self.g.add((s, SKOS.broader, b))
             self._dangling("broader relations", str(s) in known and str(b) in known, row)
             n += 1
-        self.report.count("broader relations (occupations pillar)" if key == "broader_occupation"
-                          else "broader relations (skills pillar)", n)
+        self.report.count(
+            "broader relations (occupations pillar)"
+            if key == "broader_occupation"
+            else "broader relations (skills pillar)",
+            n,
+        )
 
     def occupation_skill(self) -> None:
         g = self.g
@@ -336,7 +348,9 @@ class _State:
             skill = self.uri(row, "skillUri", _SKILL, "an ESCO skill URI")
             rtype = row.required("relationType").lower()
             if rtype not in RELATION_TYPES:
-                raise row.error(f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType")
+                raise row.error(
+                    f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType"
+                )
             kind = row.get("skillType").strip()
             if kind and kind not in SKILL_TYPE:
                 raise row.error(f"unknown skillType {kind!r}", column="skillType")
@@ -354,14 +368,19 @@ class _State:
                 empty.append(f"{occ} {rtype} {skill} (line {row.line})")
             elif str(skill) in self.skills and self.skills[str(skill)] and self.skills[str(skill)] != kind:
                 mismatched += 1
-            self._dangling("occupation-skill relations", str(occ) in self.occupations and str(skill) in self.skills, row)
+            self._dangling(
+                "occupation-skill relations", str(occ) in self.occupations and str(skill) in self.skills, row
+            )
         if empty:
             self.report.details["occupation-skill relations with empty skillType"] = empty
-            self.report.warnings.append(f"{len(empty)} occupation-skill relation(s) have an empty skillType; mapped "
-                                        f"with their relation type, the skill typed as in skills_en: " + "; ".join(empty))
+            self.report.warnings.append(
+                f"{len(empty)} occupation-skill relation(s) have an empty skillType; mapped "
+                f"with their relation type, the skill typed as in skills_en: " + "; ".join(empty)
+            )
         if mismatched:
-            self.report.warnings.append(f"{mismatched} occupation-skill relation(s) give a skillType other than "
-                                        f"the skill's own in skills_en")
+            self.report.warnings.append(
+                f"{mismatched} occupation-skill relation(s) give a skillType other than the skill's own in skills_en"
+            )
 
     def skill_skill(self) -> None:
         g = self.g
@@ -370,7 +389,9 @@ class _State:
             b = self.uri(row, "relatedSkillUri", _SKILL, "an ESCO skill URI")
             rtype = row.required("relationType").lower()
             if rtype not in RELATION_TYPES:
-                raise row.error(f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType")
+                raise row.error(
+                    f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType"
+                )
             node = iri.instance("esco", "skill-association", iri.digest(a, rtype, b))
             g.add((node, RDF.type, ESCO.AssociationObject))
             g.add((node, ESCO.isAssociationFor, a))
@@ -395,7 +416,9 @@ class _State:
         n = 0
         for row in self.rel.rows(key):
             pattern = _OCC if key == "research_occupations" else _SKILL
-            m = self.uri(row, "conceptUri", pattern, "an ESCO occupation URI" if pattern is _OCC else "an ESCO skill URI")
+            m = self.uri(
+                row, "conceptUri", pattern, "an ESCO occupation URI" if pattern is _OCC else "an ESCO skill URI"
+            )
             g.add((c, SKOS.member, m))
             self._dangling("collection members", str(m) in known, row)
             n += 1
@@ -403,4 +426,3 @@ class _State:
 
 
 MAPPING = EscoMapping()
-

@@ -19,9 +19,9 @@ import shutil
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from skillgraph.errors import SourceError
 from skillgraph.tabular import Row, text_lines
@@ -43,30 +43,88 @@ _COLLECTION = ("conceptType", "conceptUri", "preferredLabel")
 _COLLECTION_OPT = ("status", "skillType", "reuseLevel", "altLabels", "description", "broaderConceptUri",
                    "broaderConceptPT")
 
-TABLES: dict[str, Table] = {t.key: t for t in (
-    Table("occupations", ("occupations_en",), ("conceptType", "conceptUri", "preferredLabel"),
-          ("iscoGroup", "regulatedProfessionNote", "naceCode") + _CONCEPT_OPT),
-    Table("skills", ("skills_en",), ("conceptType", "conceptUri", "skillType", "preferredLabel"),
-          ("reuseLevel",) + _CONCEPT_OPT),
-    Table("isco", ("ISCOGroups_en",), ("conceptType", "conceptUri", "code", "preferredLabel"),
-          ("status", "altLabels", "hiddenLabels", "inScheme", "description", "modifiedDate", "scopeNote", "definition")),
-    Table("skill_groups", ("skillGroups_en",), ("conceptType", "conceptUri", "preferredLabel"), _CONCEPT_OPT),
-    Table("schemes", ("conceptSchemes_en",), ("conceptType", "conceptSchemeUri", "preferredLabel"),
-          ("title", "status", "description", "hasTopConcept")),
-    Table("hierarchy", ("skillsHierarchy_en",), ("Level 0 URI", "Level 0 preferred term"),
-          ("Level 1 URI", "Level 1 preferred term", "Level 2 URI", "Level 2 preferred term", "Level 3 URI",
-           "Level 3 preferred term", "Description", "Scope note", "Level 0 code", "Level 1 code",
-           "Level 2 code", "Level 3 code")),
-    Table("occupation_skill", ("occupationSkillRelations", "occupationSkillRelations_en"),
-          ("occupationUri", "relationType", "skillType", "skillUri"), ("occupationLabel", "skillLabel")),
-    Table("skill_skill", ("skillSkillRelations", "skillSkillRelations_en"),
-          ("originalSkillUri", "relationType", "relatedSkillUri"),
-          ("originalSkillType", "relatedSkillType", "originalSkillLabel", "relatedSkillLabel")),
-    Table("broader_occupation", ("broaderRelationsOccPillar", "broaderRelationsOccPillar_en"),
-          ("conceptType", "conceptUri", "broaderType", "broaderUri"), ("conceptLabel", "broaderLabel")),
-    Table("broader_skill", ("broaderRelationsSkillPillar", "broaderRelationsSkillPillar_en"),
-          ("conceptType", "conceptUri", "broaderType", "broaderUri"), ("conceptLabel", "broaderLabel")),
-)}
+TABLES: dict[str, Table] = {
+    t.key: t
+    for t in (
+        Table(
+            "occupations",
+            ("occupations_en",),
+            ("conceptType", "conceptUri", "preferredLabel"),
+            ("iscoGroup", "regulatedProfessionNote", "naceCode") + _CONCEPT_OPT,
+        ),
+        Table(
+            "skills",
+            ("skills_en",),
+            ("conceptType", "conceptUri", "skillType", "preferredLabel"),
+            ("reuseLevel",) + _CONCEPT_OPT,
+        ),
+        Table(
+            "isco",
+            ("ISCOGroups_en",),
+            ("conceptType", "conceptUri", "code", "preferredLabel"),
+            (
+                "status",
+                "altLabels",
+                "hiddenLabels",
+                "inScheme",
+                "description",
+                "modifiedDate",
+                "scopeNote",
+                "definition",
+            ),
+        ),
+        Table("skill_groups", ("skillGroups_en",), ("conceptType", "conceptUri", "preferredLabel"), _CONCEPT_OPT),
+        Table(
+            "schemes",
+            ("conceptSchemes_en",),
+            ("conceptType", "conceptSchemeUri", "preferredLabel"),
+            ("title", "status", "description", "hasTopConcept"),
+        ),
+        Table(
+            "hierarchy",
+            ("skillsHierarchy_en",),
+            ("Level 0 URI", "Level 0 preferred term"),
+            (
+                "Level 1 URI",
+                "Level 1 preferred term",
+                "Level 2 URI",
+                "Level 2 preferred term",
+                "Level 3 URI",
+                "Level 3 preferred term",
+                "Description",
+                "Scope note",
+                "Level 0 code",
+                "Level 1 code",
+                "Level 2 code",
+                "Level 3 code",
+            ),
+        ),
+        Table(
+            "occupation_skill",
+            ("occupationSkillRelations", "occupationSkillRelations_en"),
+            ("occupationUri", "relationType", "skillType", "skillUri"),
+            ("occupationLabel", "skillLabel"),
+        ),
+        Table(
+            "skill_skill",
+            ("skillSkillRelations", "skillSkillRelations_en"),
+            ("originalSkillUri", "relationType", "relatedSkillUri"),
+            ("originalSkillType", "relatedSkillType", "originalSkillLabel", "relatedSkillLabel"),
+        ),
+        Table(
+            "broader_occupation",
+            ("broaderRelationsOccPillar", "broaderRelationsOccPillar_en"),
+            ("conceptType", "conceptUri", "broaderType", "broaderUri"),
+            ("conceptLabel", "broaderLabel"),
+        ),
+        Table(
+            "broader_skill",
+            ("broaderRelationsSkillPillar", "broaderRelationsSkillPillar_en"),
+            ("conceptType", "conceptUri", "broaderType", "broaderUri"),
+            ("conceptLabel", "broaderLabel"),
+        ),
+    )
+}
 
 #: The collection files: table key -> (file stem, collection slug, title).
 COLLECTIONS: dict[str, tuple[str, str, str]] = {
@@ -111,15 +169,15 @@ class EscoRelease:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.form = ""                        # "zip" or "folder"
-        self.layout = ""                      # "v1.1" or "v1.2"
-        self._files: dict[str, str] = {}     # table key -> file (or zip member)
+        self.form = ""  # "zip" or "folder"
+        self.layout = ""  # "v1.1" or "v1.2"
+        self._files: dict[str, str] = {}  # table key -> file (or zip member)
         self._zip: zipfile.ZipFile | None = None
         self._tmp: Path | None = None
         self._display: dict[str, str] = {}
         self.other_files: list[str] = []
         self.warnings: list[str] = []
-        self.short_records: dict[str, int] = {}   # table key -> records with trailing fields left out
+        self.short_records: dict[str, int] = {}  # table key -> records with trailing fields left out
         self._detect()
 
     # -- discovery ---------------------------------------------------------------------------
@@ -159,8 +217,11 @@ class EscoRelease:
             raise SourceError(p, f"not an ESCO CSV export: missing {names}")
         gens = set().union(*generations.values()) if generations else set()
         if len(gens) > 1:
-            raise SourceError(p, "mixed ESCO layouts: relation files both with and without the '_en' suffix "
-                                 "(v1.1 and v1.2 files in one folder)")
+            raise SourceError(
+                p,
+                "mixed ESCO layouts: relation files both with and without the '_en' suffix "
+                "(v1.1 and v1.2 files in one folder)",
+            )
         if gens == {1}:
             self.layout = "v1.2"
         elif gens == {0}:
@@ -205,13 +266,18 @@ class EscoRelease:
         shown = self.location(key)
         for col in spec.required:
             if col not in header:
-                raise SourceError(shown, f"missing required column {col!r}; the header has "
-                                         f"{', '.join(repr(c) for c in header)}", line=1, column=col)
+                raise SourceError(
+                    shown,
+                    f"missing required column {col!r}; the header has {', '.join(repr(c) for c in header)}",
+                    line=1,
+                    column=col,
+                )
         known = set(spec.required) | set(spec.optional)
         unknown = [c for c in header if c not in known]
         if unknown:
-            self.warnings.append(f"{shown}: column(s) {', '.join(repr(c) for c in unknown)} not known to this "
-                                 f"reader were ignored")
+            self.warnings.append(
+                f"{shown}: column(s) {', '.join(repr(c) for c in unknown)} not known to this reader were ignored"
+            )
         yield from self._records(key, shown, header)
 
     def _records(self, key: str, shown: str, header: list[str]) -> Iterator[Row]:
@@ -231,12 +297,13 @@ class EscoRelease:
             if not rec or (len(rec) == 1 and not rec[0].strip()):
                 continue
             if len(rec) > width:
-                raise SourceError(shown, f"expected at most {width} fields as in the header, found {len(rec)}",
-                                  line=start)
+                raise SourceError(
+                    shown, f"expected at most {width} fields as in the header, found {len(rec)}", line=start
+                )
             if len(rec) < width:
                 self.short_records[key] = self.short_records.get(key, 0) + 1
                 rec = rec + [""] * (width - len(rec))
-            yield Row(shown, start, dict(zip(header, rec)))
+            yield Row(shown, start, dict(zip(header, rec, strict=False)))
 
     def _materialise(self, key: str) -> Path:
         ref = self._files[key]
@@ -257,7 +324,7 @@ class EscoRelease:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
 
-    def __enter__(self) -> "EscoRelease":
+    def __enter__(self) -> EscoRelease:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -18,15 +18,23 @@ from pathlib import Path
 
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
+from skillgraph.ontology import SG
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
-from skillgraph.ontology import SG
 from skillgraph.tabular import Row, read_delimited, text_lines
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
-from .statements import (UNSTATED_LICENCE, StatementFrameworkMapping, add_scheme, en, integer, occupation_iri,
-                         soc_code, split_list)
+from .statements import (
+    UNSTATED_LICENCE,
+    StatementFrameworkMapping,
+    add_scheme,
+    en,
+    integer,
+    occupation_iri,
+    soc_code,
+    split_list,
+)
 
 SRC = "jobmodel"
 ROLE_COLUMNS = ("role", "title", "occupation", "core_competencies")
@@ -59,10 +67,14 @@ def read_library(path: Path) -> tuple[list[str], dict[str, tuple[str, int, Row]]
                 ended.add(cluster)
                 continue
             if cluster in ended:
-                raise row.error(f"competency {name!r} below an empty cell: a cluster column must have no gaps", column=cluster)
+                raise row.error(
+                    f"competency {name!r} below an empty cell: a cluster column must have no gaps", column=cluster
+                )
             if name in library:
-                raise row.error(f"competency {name!r} is already in cluster {library[name][0]!r} "
-                                f"(line {library[name][2].line})", column=cluster)
+                raise row.error(
+                    f"competency {name!r} is already in cluster {library[name][0]!r} (line {library[name][2].line})",
+                    column=cluster,
+                )
             counts[cluster] += 1
             library[name] = (cluster, counts[cluster], row)
     if not library:
@@ -76,10 +88,14 @@ class JobModelMapping(StatementFrameworkMapping):
     publisher = "Publisher not stated in the source document"
     homepage = "https://w3id.org/skillgraph/id/jobmodel/scheme/competency-library"
     license = UNSTATED_LICENCE
-    credit_line = ("Customer Service Representative Job Model (competency library in seven clusters, core competencies, "
-                   "representative behaviours); publisher and licence not stated in the source document.")
-    modification_notice = ("Transcribed by SkillGraph: the library grid kept as published; core-competency definitions, "
-                           "behaviours and example positions moved into documented tables; wording unchanged.")
+    credit_line = (
+        "Customer Service Representative Job Model (competency library in seven clusters, core competencies, "
+        "representative behaviours); publisher and licence not stated in the source document."
+    )
+    modification_notice = (
+        "Transcribed by SkillGraph: the library grid kept as published; core-competency definitions, "
+        "behaviours and example positions moved into documented tables; wording unchanged."
+    )
     embedded_release = "Customer Service Representative Job Model (seed 004)"
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
@@ -91,9 +107,14 @@ class JobModelMapping(StatementFrameworkMapping):
         report = MappingReport()
         g = new_graph()
         scheme = iri.instance(SRC, "scheme", "competency-library")
-        add_scheme(g, scheme, "Competency job model library",
-                   "A library of competencies grouped in clusters, from which a role's job model names its core "
-                   "competencies.", self.publisher, self.homepage)
+        add_scheme(
+            g,
+            scheme,
+            "Competency job model library",
+            "A library of competencies grouped in clusters, from which a role's job model names its core competencies.",
+            self.publisher,
+            self.homepage,
+        )
         library: dict[str, tuple[str, int, Row]] = {}
         clusters: list[str] = []
         for grid in grids:

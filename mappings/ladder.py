@@ -29,7 +29,9 @@ class LadderMapping(StatementFrameworkMapping):
         source="ladder",
         scheme_id="mastery-ladder",
         title="Mastery ladder",
-        description="An occupation's mastery ladder: what a worker does at each of four tiers, ten statements per tier.",
+        description=(
+            "An occupation's mastery ladder: what a worker does at each of four tiers, ten statements per tier."
+        ),
         statement_class=SG.MasteryStatement,
         level_label="Mastery tier {n}",
         level_scheme_title="Mastery-ladder tiers",

@@ -16,9 +16,10 @@ Why skos:closeMatch and never exactMatch: Nesta gives one *best* O*NET match per
 with no match type, and many ESCO occupations share one O*NET code; skos:exactMatch is transitive
 and would equate all of them. closeMatch says "similar enough to interchange in some applications"
 and is not transitive. Justification: semapv:ManualMappingCuration (Nesta's researchers chose and
-graded each match, 0.5/1/2, after automated candidate generation) when the code is unchanged; semapv:MappingChaining when the mapping was carried
-through the taxonomy crosswalk to a renamed, split or merged code.
+graded each match, 0.5/1/2, after automated candidate generation) when the code is unchanged;
+semapv:MappingChaining when the mapping was carried through the taxonomy crosswalk to a renamed, split or merged code.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,10 +29,10 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from skillgraph.ontology import SEMAPV, SG, SSSOM
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
-from skillgraph.ontology import SEMAPV, SG, SSSOM
 from skillgraph.tabular import Row, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
@@ -59,12 +60,16 @@ class NestaMapping(SourceMapping):
     publisher = "Nesta"
     homepage = "https://github.com/nestauk/mapping-career-causeways"
     license = "https://opensource.org/licenses/MIT"
-    credit_line = ("ESCO-O*NET crosswalk by Nesta (Kanders, Djumalieva, Sleeman, Orlik 2020, 'Mapping Career "
-                   "Causeways'), MIT licence; O*NET-SOC 2010 to 2019 crosswalk by the O*NET Resource Center "
-                   "(USDOL/ETA), CC BY 4.0. This service uses the ESCO classification of the European Commission.")
-    modification_notice = ("SkillGraph carried Nesta's O*NET-SOC 2010 codes to O*NET-SOC 2019 codes through the "
-                           "O*NET crosswalk, recording each step, and normalised the confidence to [0, 1]; the "
-                           "published values are kept.")
+    credit_line = (
+        "ESCO-O*NET crosswalk by Nesta (Kanders, Djumalieva, Sleeman, Orlik 2020, 'Mapping Career "
+        "Causeways'), MIT licence; O*NET-SOC 2010 to 2019 crosswalk by the O*NET Resource Center "
+        "(USDOL/ETA), CC BY 4.0. This service uses the ESCO classification of the European Commission."
+    )
+    modification_notice = (
+        "SkillGraph carried Nesta's O*NET-SOC 2010 codes to O*NET-SOC 2019 codes through the "
+        "O*NET crosswalk, recording each step, and normalised the confidence to [0, 1]; the "
+        "published values are kept."
+    )
     requires = ("onet", "esco")
 
     def preflight(self, path: Path, options: dict) -> None:
@@ -109,11 +114,22 @@ class NestaMapping(SourceMapping):
             g.add((src, RDF.type, PROV.Entity))
             g.add((src, DCTERMS.identifier, Literal(ident)))
             g.add((src, DCTERMS.source, Literal(f"{CROSSWALK} line {row.line}")))
-            g.add((src, RDFS.label, Literal(f"Nesta crosswalk row {ident}: {row.get('esco_occupation').strip()} -> "
-                                           f"O*NET-SOC 2010 {code10} {row.get('onet_occupation').strip()}", lang="en")))
+            g.add(
+                (
+                    src,
+                    RDFS.label,
+                    Literal(
+                        f"Nesta crosswalk row {ident}: {row.get('esco_occupation').strip()} -> "
+                        f"O*NET-SOC 2010 {code10} {row.get('onet_occupation').strip()}",
+                        lang="en",
+                    ),
+                )
+            )
             if len(targets) > 1:
-                several.append(f"{occ} ({row.get('esco_occupation').strip()}): 2010 {code10} -> "
-                               + ", ".join(t for t, _, _ in targets))
+                several.append(
+                    f"{occ} ({row.get('esco_occupation').strip()}): 2010 {code10} -> "
+                    + ", ".join(t for t, _, _ in targets)
+                )
             for code19, step, kinds in targets:
                 target = URIRef(ONET_OCC + code19)
                 if onet is not None and (target, RDF.type, None) not in onet:
@@ -132,30 +148,49 @@ class NestaMapping(SourceMapping):
                 if sim is not None:
                     g.add((al, SSSOM.similarity_score, _dec(sim)))
                     g.add((al, SSSOM.similarity_measure, Literal("Nesta semantic similarity (sentence embeddings)")))
-                g.add((al, SSSOM.mapping_justification,
-                       SEMAPV.ManualMappingCuration if kinds == ["unchanged"] else SEMAPV.MappingChaining))
+                g.add(
+                    (
+                        al,
+                        SSSOM.mapping_justification,
+                        SEMAPV.ManualMappingCuration if kinds == ["unchanged"] else SEMAPV.MappingChaining,
+                    )
+                )
                 g.add((al, SG.method, Literal(METHOD)))
                 g.add((al, SG.evidenceKind, Literal("crosswalk-table")))
                 g.add((al, PROV.wasDerivedFrom, src))
                 g.add((al, PROV.wasGeneratedBy, step))
                 if len(targets) > 1:
-                    g.add((al, RDFS.comment, Literal(
-                        f"O*NET-SOC 2010 {code10} split into {len(targets)} O*NET-SOC 2019 codes; this is one of "
-                        f"them, so the confidence is divided by {len(targets)}.", lang="en")))
+                    g.add(
+                        (
+                            al,
+                            RDFS.comment,
+                            Literal(
+                                f"O*NET-SOC 2010 {code10} split into {len(targets)} O*NET-SOC 2019 codes; "
+                                f"this is one of them, so the confidence is divided by {len(targets)}.",
+                                lang="en",
+                            ),
+                        )
+                    )
                 report.count("alignments")
                 report.count(f"alignments ({', '.join(kinds)})")
             report.count("crosswalk rows")
         if several:
             report.details["ESCO occupations mapped to several O*NET-SOC 2019 codes"] = several
-            report.warnings.append(f"{len(several)} ESCO occupation(s) map to several O*NET-SOC 2019 codes "
-                                   f"(their 2010 code split); each gets one alignment per code")
+            report.warnings.append(
+                f"{len(several)} ESCO occupation(s) map to several O*NET-SOC 2019 codes "
+                f"(their 2010 code split); each gets one alignment per code"
+            )
         report.count("ESCO occupations mapped to several 2019 codes", len(several))
         if missing_esco:
-            report.warnings.append(f"{missing_esco} crosswalk row(s) name an ESCO occupation not in the esco graph: "
-                                   "left out (build.json lists them)")
+            report.warnings.append(
+                f"{missing_esco} crosswalk row(s) name an ESCO occupation not in the esco graph: "
+                "left out (build.json lists them)"
+            )
         if missing_onet:
-            report.warnings.append(f"{missing_onet} alignment(s) point at an O*NET occupation not in the onet graph: "
-                                   "left out (build.json lists them)")
+            report.warnings.append(
+                f"{missing_onet} alignment(s) point at an O*NET occupation not in the onet graph: "
+                "left out (build.json lists them)"
+            )
         if dropped:
             report.details["left out: endpoint not in this build"] = dropped
         _emit_steps(g, steps, info)
@@ -179,8 +214,9 @@ def _find(folder: Path, name: str) -> Path:
 def _check_columns(row: Row, known: tuple[str, ...]) -> None:
     unknown = [c for c in row.values if c not in known]
     if unknown:
-        raise SourceError(row.path, f"unknown column {unknown[0]!r}; expected {', '.join(known)}", line=1,
-                          column=unknown[0])
+        raise SourceError(
+            row.path, f"unknown column {unknown[0]!r}; expected {', '.join(known)}", line=1, column=unknown[0]
+        )
 
 
 def _decimal(row: Row, column: str, required: bool = True) -> Decimal | None:
@@ -206,7 +242,7 @@ def _taxonomy(path: Path, report: MappingReport) -> tuple[Steps, dict[URIRef, tu
     for row in read_delimited(path, TAX_COLUMNS):
         _check_columns(row, TAX_COLUMNS + TAX_OPTIONAL)
         c10, c19 = row.required(TAX_COLUMNS[0]), row.required(TAX_COLUMNS[1])
-        for col, c in zip(TAX_COLUMNS, (c10, c19)):
+        for col, c in zip(TAX_COLUMNS, (c10, c19), strict=False):
             if not SOC.match(c):
                 raise row.error(f"{c!r} is not an O*NET-SOC code NN-NNNN.NN", column=col)
         pairs[c10][c19] = (row.get(TAX_OPTIONAL[0]).strip(), row.get(TAX_OPTIONAL[1]).strip(), row.line)
@@ -242,8 +278,9 @@ def _emit_steps(g, steps: Steps, info: dict[URIRef, tuple]) -> None:
         g.add((st, SG.toCode, Literal(c19)))
         for k in kinds:
             g.add((st, SG.stepKind, Literal(k)))
-        g.add((st, RDFS.label, Literal(f"O*NET-SOC 2010 {c10} {t10} -> 2019 {c19} {t19} ({', '.join(kinds)})",
-                                       lang="en")))
+        g.add(
+            (st, RDFS.label, Literal(f"O*NET-SOC 2010 {c10} {t10} -> 2019 {c19} {t19} ({', '.join(kinds)})", lang="en"))
+        )
         g.add((st, DCTERMS.source, Literal(f"{TAXONOMY} line {line}")))
 
 

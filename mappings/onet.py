@@ -21,9 +21,9 @@ from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, SKOS
+from skillgraph.ontology import SG
 
 from skillgraph.errors import SourceError
-from skillgraph.ontology import SG
 
 from . import onet_tables as T
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
@@ -123,7 +123,9 @@ class OnetMapping(SourceMapping):
         for table in RATING_TABLES:
             self._step(st, table, lambda s, t=table: T.ratings(s, t))
         self._step(st, "Task Ratings", lambda s: T.ratings(s, "Task Ratings", task_ratings=True))
-        self._step(st, "Technology Skills", lambda s: T.technology(s, "Technology Skills", SG.TechnologySkill, "technology"))
+        self._step(
+            st, "Technology Skills", lambda s: T.technology(s, "Technology Skills", SG.TechnologySkill, "technology")
+        )
         self._step(st, "Tools Used", lambda s: T.technology(s, "Tools Used", SG.Tool, "tool"))
         T.titles(st)
         report.details["tables present, not mapped"] = sorted(set(rel.other_tables))

@@ -14,9 +14,9 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from skillgraph.errors import SourceError
 from skillgraph.tabular import Row, read_table
@@ -237,7 +237,7 @@ class OnetRelease:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
 
-    def __enter__(self) -> "OnetRelease":
+    def __enter__(self) -> OnetRelease:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -9,14 +9,32 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+from skillgraph.ontology import SG
 
 from skillgraph import iri
-from skillgraph.ontology import SG
 
 from .base import MappingReport, Origins
 from .onet_reader import OnetRelease
-from .onet_terms import (commodity, date, decimal, dwa, element, element_id, en, flag, framework, integer, iwa,
-                         node, occupation, plain, scale, soc_code, task, text)
+from .onet_terms import (
+    commodity,
+    date,
+    decimal,
+    dwa,
+    element,
+    element_id,
+    en,
+    flag,
+    framework,
+    integer,
+    iwa,
+    node,
+    occupation,
+    plain,
+    scale,
+    soc_code,
+    task,
+    text,
+)
 
 # Content-model branches and the competency class of their elements (O*NET 30.x numbering;
 # 1.C is the Work Styles branch of releases before 30.0).
@@ -97,7 +115,10 @@ def occupations(st: State) -> None:
 
 def content_model(st: State) -> None:
     g, scheme = st.g, framework("content-model")
-    rows = [(element_id(r), r.required("Element Name"), text(r, "Description")) for r in st.rel.rows("Content Model Reference")]
+    rows = [
+        (element_id(r), r.required("Element Name"), text(r, "Description"))
+        for r in st.rel.rows("Content Model Reference")
+    ]
     ids = {eid for eid, _, _ in rows}
     parents = {eid.rsplit(".", 1)[0] for eid in ids if "." in eid}
     for eid, name, desc in rows:
@@ -205,8 +226,11 @@ def task_statements(st: State) -> None:
         kind = text(row, "Task Type")
         if kind and kind != "n/a":
             g.add((t, SG.taskType, plain(kind)))
-        for prop, lit in ((SG.incumbentsResponding, decimal(row, "Incumbents Responding")),
-                          (DCTERMS.date, date(row)), (SG.domainSource, _source(row))):
+        for prop, lit in (
+            (SG.incumbentsResponding, decimal(row, "Incumbents Responding")),
+            (DCTERMS.date, date(row)),
+            (SG.domainSource, _source(row)),
+        ):
             if lit is not None:
                 g.add((t, prop, lit))
     st.report.count("tasks", len(st.tasks))
@@ -243,10 +267,15 @@ def ratings(st: State, table: str, task_ratings: bool = False) -> int:
     add = g.add
     n = 0
     T_RATING, P_OCC, P_EL, P_SCALE, P_VAL = SG.Rating, SG.occupation, SG.ratedElement, SG.scale, SG.value
-    optional = ((SG.sampleSize, "N", integer), (SG.standardError, "Standard Error", decimal),
-                (SG.lowerCIBound, "Lower CI Bound", decimal), (SG.upperCIBound, "Upper CI Bound", decimal),
-                (SG.recommendSuppress, "Recommend Suppress", flag), (SG.notRelevant, "Not Relevant", flag),
-                (DCTERMS.date, "Date", date))
+    optional = (
+        (SG.sampleSize, "N", integer),
+        (SG.standardError, "Standard Error", decimal),
+        (SG.lowerCIBound, "Lower CI Bound", decimal),
+        (SG.upperCIBound, "Upper CI Bound", decimal),
+        (SG.recommendSuppress, "Recommend Suppress", flag),
+        (SG.notRelevant, "Not Relevant", flag),
+        (DCTERMS.date, "Date", date),
+    )
     for row in st.rel.rows(table):
         code = soc_code(row)
         sid = row.required("Scale ID")
@@ -331,8 +360,12 @@ def work_activities(st: State) -> None:
 
 def unspsc(st: State) -> None:
     g, scheme = st.g, framework("technology")
-    levels = (("Segment Code", "Segment Title"), ("Family Code", "Family Title"), ("Class Code", "Class Title"),
-              ("Commodity Code", "Commodity Title"))
+    levels = (
+        ("Segment Code", "Segment Title"),
+        ("Family Code", "Family Title"),
+        ("Class Code", "Class Title"),
+        ("Commodity Code", "Commodity Title"),
+    )
     for row in st.rel.rows("UNSPSC Reference"):
         parent = None
         for code_col, title_col in levels:
@@ -422,8 +455,9 @@ def titles(st: State) -> None:
     if st.rel.has("Related Occupations"):
         n = 0
         for row in st.rel.rows("Related Occupations"):
-            g.add((occupation(soc_code(row)), SG.relatedOccupation,
-                   occupation(soc_code(row, "Related O*NET-SOC Code"))))
+            g.add(
+                (occupation(soc_code(row)), SG.relatedOccupation, occupation(soc_code(row, "Related O*NET-SOC Code")))
+            )
             n += 1
         st.report.tables_read.append("Related Occupations")
         st.report.count("related-occupation links", n)

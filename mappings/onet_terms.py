@@ -6,13 +6,14 @@ common values) are built once and reused, and IRIs are minted through small cach
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from skillgraph import iri
-from skillgraph.tabular import EMPTY as _EMPTY, Row, check_number
+from skillgraph.tabular import EMPTY as _EMPTY
+from skillgraph.tabular import Row, check_number
 
 SOURCE = "onet"
 SOC_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
@@ -30,42 +31,42 @@ def node(kind: str, ident: str) -> URIRef:
     return iri.instance(SOURCE, kind, ident)
 
 
-@lru_cache(maxsize=None)
+@cache
 def occupation(code: str) -> URIRef:
     return node("occupation", code)
 
 
-@lru_cache(maxsize=None)
+@cache
 def element(eid: str) -> URIRef:
     return node("element", eid)
 
 
-@lru_cache(maxsize=None)
+@cache
 def scale(sid: str) -> URIRef:
     return node("scale", sid)
 
 
-@lru_cache(maxsize=None)
+@cache
 def task(tid: str) -> URIRef:
     return node("task", tid)
 
 
-@lru_cache(maxsize=None)
+@cache
 def dwa(did: str) -> URIRef:
     return node("dwa", did)
 
 
-@lru_cache(maxsize=None)
+@cache
 def iwa(iid: str) -> URIRef:
     return node("iwa", iid)
 
 
-@lru_cache(maxsize=None)
+@cache
 def commodity(code: str) -> URIRef:
     return node("commodity", code)
 
 
-@lru_cache(maxsize=None)
+@cache
 def group(code: str) -> URIRef:
     return node("occupation-group", code)
 
@@ -79,7 +80,7 @@ def en(text: str) -> Literal:
     return Literal(text, lang="en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def plain(text: str) -> Literal:
     return Literal(text)
 
@@ -94,7 +95,7 @@ def _integer(text: str) -> Literal:
     return Literal(text, datatype=XSD.integer, normalize=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _year_month(text: str) -> Literal | None:
     m = _DATE.match(text)
     if not m or not 1 <= int(m.group(1)) <= 12:

@@ -19,16 +19,17 @@ The helpers for citations, licences and schemes are shared with the safi, jobmod
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Iterable
+from typing import ClassVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from skillgraph.ontology import SCHEMA, SG
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
-from skillgraph.ontology import SCHEMA, SG
 from skillgraph.tabular import Row, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
@@ -280,7 +281,9 @@ def read_statements(path: Path, spec: FrameworkSpec, domains: dict[str, Row],
         if spec.has_domains:
             domain = row.required("domain")
             if domain not in domains:
-                raise row.error(f"unknown domain {domain!r}; the domains are {', '.join(sorted(domains))}", column="domain")
+                raise row.error(
+                    f"unknown domain {domain!r}; the domains are {', '.join(sorted(domains))}", column="domain"
+                )
         elif domain:
             raise row.error("this framework has no domains; leave the domain column empty", column="domain")
         position = row.integer("position")
@@ -288,20 +291,25 @@ def read_statements(path: Path, spec: FrameworkSpec, domains: dict[str, Row],
             raise row.error(f"position {position} must be 1 or more", column="position")
         key = (occ, domain, position)
         if key in seen:
-            raise row.error(f"position {position} of {occ}{' / ' + domain if domain else ''} already given on line {seen[key]}",
-                            column="position")
+            raise row.error(
+                f"position {position} of {occ}{' / ' + domain if domain else ''} already given on line {seen[key]}",
+                column="position",
+            )
         seen[key] = row.line
         cites = split_list(row.get("citations"))
         for c in cites:
             if c not in citations:
-                raise row.error(f"unknown citation key {c!r}; citations.csv has {', '.join(sorted(citations)) or 'none'}",
-                                column="citations")
+                raise row.error(
+                    f"unknown citation key {c!r}; citations.csv has {', '.join(sorted(citations)) or 'none'}",
+                    column="citations",
+                )
         anchors = split_list(row.get("anchor_task_ids"))
         for a in anchors:
             if not TASK_ID.match(a):
                 raise row.error(f"{a!r} is not an O*NET Task ID (digits)", column="anchor_task_ids")
-        rows.append(StatementRow(row, occ, level, domain, position, row.required("label"), row.required("text"),
-                                 cites, anchors))
+        rows.append(
+            StatementRow(row, occ, level, domain, position, row.required("label"), row.required("text"), cites, anchors)
+        )
     _derive_levels(rows, spec)
     return rows
 
@@ -316,13 +324,17 @@ def _derive_levels(rows: list[StatementRow], spec: FrameworkSpec) -> None:
             continue
         where = occ + (f" / {domain}" if domain else "")
         if len(empty) != len(grp):
-            raise empty[0].row.error(f"level is empty here but given elsewhere for {where}: fill all or none", column="level")
+            raise empty[0].row.error(
+                f"level is empty here but given elsewhere for {where}: fill all or none", column="level"
+            )
         n = len(grp)
         positions = sorted(r.position for r in grp)
         if n % spec.levels or positions != list(range(1, n + 1)):
             raise empty[0].row.error(
                 f"cannot derive levels from position for {where}: {n} statements at positions "
-                f"{positions[0]}-{positions[-1]}; it needs positions 1..n with n a multiple of {spec.levels}", column="level")
+                f"{positions[0]}-{positions[-1]}; it needs positions 1..n with n a multiple of {spec.levels}",
+                column="level",
+            )
         for r in grp:
             r.level = level_by_position(r.position, n, spec.levels)
 
@@ -385,15 +397,17 @@ class StatementFrameworkMapping(SourceMapping):
             statements += read_statements(table, spec, domains, citations)
             report.tables_read.append(str(table))
         if not statements:
-            raise SourceError(path, "no statement table found (expected a CSV with the columns "
-                                    + ", ".join(STATEMENT_COLUMNS) + ")")
+            raise SourceError(
+                path, "no statement table found (expected a CSV with the columns " + ", ".join(STATEMENT_COLUMNS) + ")"
+            )
         used: set[str] = set()
         for s in statements:
             node = statement_iri(spec.source, s)
             ctx.origin(self.id).row(node, s.row)
             if (node, RDF.type, spec.statement_class) in g:
-                raise s.row.error(f"statement {node} is given twice (another table has the same occupation, "
-                                  "domain and position)")
+                raise s.row.error(
+                    f"statement {node} is given twice (another table has the same occupation, domain and position)"
+                )
             g.add((node, RDF.type, spec.statement_class))
             g.add((node, SKOS.prefLabel, en(s.label)))
             g.add((node, SG.statementText, en(s.text)))
@@ -457,9 +471,16 @@ class StatementFrameworkMapping(SourceMapping):
             g.add((c, RDF.type, SKOS.Collection))
             g.add((c, SKOS.prefLabel, en(f"{self.spec.title}: O*NET task anchors for {occ}")))
             g.add((c, SG.occupation, occupation_iri(occ)))
-            g.add((c, SKOS.scopeNote, en(
-                "The O*NET tasks the publisher lists as grounding this occupation's statements, without saying "
-                "which statement goes with which task; statement-task anchors are derived by the crosswalk.")))
+            g.add(
+                (
+                    c,
+                    SKOS.scopeNote,
+                    en(
+                        "The O*NET tasks the publisher lists as grounding this occupation's statements, without saying "
+                        "which statement goes with which task; statement-task anchors are derived by the crosswalk."
+                    ),
+                )
+            )
             for tid in members:
                 g.add((c, SKOS.member, task_iri(tid)))
             report.count("anchor-set tasks", len(members))

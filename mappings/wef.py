@@ -13,15 +13,24 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+from skillgraph.ontology import SG
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
-from skillgraph.ontology import SG
 from skillgraph.tabular import read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
-from .statements import (UNSTATED_LICENCE, StatementFrameworkMapping, add_citation, add_scheme, en, locate,
-                         occupation_iri, read_all_citations, soc_code)
+from .statements import (
+    UNSTATED_LICENCE,
+    StatementFrameworkMapping,
+    add_citation,
+    add_scheme,
+    en,
+    locate,
+    occupation_iri,
+    read_all_citations,
+    soc_code,
+)
 
 SRC = "wef"
 TAXONOMY_COLUMNS = ("cluster_id", "cluster_label", "skill_id", "skill_label", "category", "definition")
@@ -58,9 +67,15 @@ class WEFMapping(StatementFrameworkMapping):
         report = MappingReport()
         g = new_graph()
         scheme = iri.instance(SRC, "scheme", "global-skills-taxonomy-2021")
-        add_scheme(g, scheme, "WEF Global Skills Taxonomy 2021",
-                   "Building a Common Language for Skills at Work: the World Economic Forum's global taxonomy of skills, "
-                   "grouped in clusters.", self.publisher, self.homepage)
+        add_scheme(
+            g,
+            scheme,
+            "WEF Global Skills Taxonomy 2021",
+            "Building a Common Language for Skills at Work: the World Economic Forum's global taxonomy of skills, "
+            "grouped in clusters.",
+            self.publisher,
+            self.homepage,
+        )
         if "wef-2021" in citations:
             g.add((scheme, PROV.wasDerivedFrom, add_citation(g, citations["wef-2021"])))
         clusters: dict[str, str] = {}
@@ -72,7 +87,9 @@ class WEFMapping(StatementFrameworkMapping):
                 if not IDENT.match(cid):
                     raise row.error(f"cluster id {cid!r} must be letters, digits, '.', '_' or '-'", column="cluster_id")
                 if cid in clusters and clusters[cid] != clabel:
-                    report.warnings.append(f"{table}:{row.line}: cluster {cid} relabelled {clusters[cid]!r} -> {clabel!r}")
+                    report.warnings.append(
+                        f"{table}:{row.line}: cluster {cid} relabelled {clusters[cid]!r} -> {clabel!r}"
+                    )
                 clusters[cid] = clabel
                 sid = row.get("skill_id").strip()
                 if not sid:
@@ -84,8 +101,15 @@ class WEFMapping(StatementFrameworkMapping):
                 if sid in skills and skills[sid][0] != cid:
                     raise row.error(f"skill {sid} is already in cluster {skills[sid][0]}", column="skill_id")
                 skills[sid] = (cid, row.required("skill_label"))
-                self._skill(g, scheme, sid, cid, row.required("skill_label"), row.get("category").strip(),
-                            row.get("definition").strip())
+                self._skill(
+                    g,
+                    scheme,
+                    sid,
+                    cid,
+                    row.required("skill_label"),
+                    row.get("category").strip(),
+                    row.get("definition").strip(),
+                )
         for cid, label in clusters.items():
             c = cluster_iri(cid)
             g.add((c, RDF.type, SG.Domain))
@@ -96,13 +120,17 @@ class WEFMapping(StatementFrameworkMapping):
         report.counts["clusters"] = len(clusters)
         report.counts["skills"] = len(skills)
         if not clusters:
-            raise SourceError(path, "no WEF taxonomy table found (expected the columns " + ", ".join(TAXONOMY_COLUMNS) + ")")
+            raise SourceError(
+                path, "no WEF taxonomy table found (expected the columns " + ", ".join(TAXONOMY_COLUMNS) + ")"
+            )
         for table in inputs.aux["occupation_clusters.csv"]:
             for row in read_delimited(table, LINK_COLUMNS):
                 occ, cid = soc_code(row), row.required("cluster_id")
                 if cid not in clusters:
-                    raise row.error(f"unknown cluster {cid!r}; the taxonomy tables have {', '.join(sorted(clusters))}",
-                                    column="cluster_id")
+                    raise row.error(
+                        f"unknown cluster {cid!r}; the taxonomy tables have {', '.join(sorted(clusters))}",
+                        column="cluster_id",
+                    )
                 src = row.get("source").strip()
                 if src and src not in citations:
                     raise row.error(f"unknown citation key {src!r}", column="source")

@@ -1,6 +1,7 @@
 """The SkillGraph ontology: file locations and the namespaces every module shares."""
 
 from __future__ import annotations
+
 if __name__ != "skillgraph.ontology":  # one import name only: the top-level folder is not a package of its own
     raise ImportError(f"import skillgraph.ontology, not {__name__}: this folder is packaged as skillgraph.ontology")
 

@@ -22,6 +22,7 @@ Value syntax (for defaults and for the arguments given over HTTP or the CLI):
 """
 
 from __future__ import annotations
+
 if __name__ != "skillgraph.queries":  # one import name only: the top-level folder is not a package of its own
     raise ImportError(f"import skillgraph.queries, not {__name__}: this folder is packaged as skillgraph.queries")
 
@@ -95,7 +96,9 @@ class CuratedQuery:
         for p in self.params:
             value = args.get(p.name, p.default)
             if value is None:
-                raise ValueError(f"query {self.name!r} needs parameter {p.name!r} ({p.type}): {p.description or 'no default'}")
+                raise ValueError(
+                    f"query {self.name!r} needs parameter {p.name!r} ({p.type}): {p.description or 'no default'}"
+                )
             try:
                 subs[ox.Variable(p.name)] = parse_value(p.type, value)
             except ValueError as e:
@@ -213,16 +216,22 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
             else:
                 pm = _PARAM.match(rest)
                 if not pm:
-                    raise SourceError(path, "malformed '# param:' line; expected "
-                                      "'# param: ?name (iri|literal|integer|decimal) [default <value>] — description'",
-                                      line=lineno)
+                    raise SourceError(
+                        path,
+                        "malformed '# param:' line; expected "
+                        "'# param: ?name (iri|literal|integer|decimal) [default <value>] — description'",
+                        line=lineno,
+                    )
                 kind = pm.group("type").lower()
                 if kind not in PARAM_TYPES:
-                    raise SourceError(path, f"unknown parameter type {kind!r}; valid types are: "
-                                      f"{', '.join(PARAM_TYPES)}", line=lineno)
+                    raise SourceError(
+                        path, f"unknown parameter type {kind!r}; valid types are: {', '.join(PARAM_TYPES)}", line=lineno
+                    )
                 pname = pm.group("name")
                 if pname in seen:
-                    raise SourceError(path, f"parameter ?{pname} declared twice (first on line {seen[pname]})", line=lineno)
+                    raise SourceError(
+                        path, f"parameter ?{pname} declared twice (first on line {seen[pname]})", line=lineno
+                    )
                 seen[pname] = lineno
                 default = pm.group("default")
                 if default is not None:
@@ -242,7 +251,7 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
             title = (title + " " + s.lstrip("#").strip()).strip()
     if not title:
         raise SourceError(path, "no '# title:' line in the header comments", line=1)
-    body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     for p in params:
         if not re.search(r"[?$]" + re.escape(p.name) + r"\b", body):
             raise SourceError(path, f"parameter ?{p.name} is declared but not used in the query", line=seen[p.name])
@@ -252,9 +261,13 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
     if projected is not None:
         for p in params:
             if p.name not in projected:
-                raise SourceError(path, f"parameter ?{p.name} is not in the SELECT projection; pyoxigraph binds "
-                                  f"parameters through the projection (SEP-0007 substitution): add ?{p.name} "
-                                  "to the SELECT clause (and to GROUP BY if the query aggregates)", line=seen[p.name])
+                raise SourceError(
+                    path,
+                    f"parameter ?{p.name} is not in the SELECT projection; pyoxigraph binds "
+                    f"parameters through the projection (SEP-0007 substitution): add ?{p.name} "
+                    "to the SELECT clause (and to GROUP BY if the query aggregates)",
+                    line=seen[p.name],
+                )
     return CuratedQuery(name or path.stem, title, " ".join(d for d in desc if d), tuple(params), text, path)
 
 
@@ -274,4 +287,6 @@ def get(name: str, directory: str | Path | None = None) -> CuratedQuery:
     try:
         return cat[name]
     except KeyError:
-        raise ValueError(f"unknown curated query {name!r}; valid names are: {', '.join(sorted(cat)) or '(none)'}") from None
+        raise ValueError(
+            f"unknown curated query {name!r}; valid names are: {', '.join(sorted(cat)) or '(none)'}"
+        ) from None

@@ -32,20 +32,58 @@ CSR = "http://data.europa.eu/esco/occupation/13d1b2b4-99dd-44da-9734-c9f74bae18f
 # section heading on the seed page -> (relation type, labels in page order)
 SEED = {
     "ESSENTIALTheoretical knowledge required": ("essential", ["customer service", "knowledge base"]),
-    "OPTIONALAdjacent knowledge that strengthens fit": ("optional", [
-        "consumer protection", "data mining methods", "e-commerce systems", "sales activities", "relationship marketing"]),
-    "ESSENTIALApplied skills & competences": ("essential", [
-        "process order forms with customer's information", "process data", "ensure client orientation",
-        "apply conflict management", "implement customer follow-up", "process refunds", "identify customer's needs",
-        "create solutions to problems", "perform escalation procedure", "communicate with customers",
-        "provide information", "guarantee customer satisfaction", "determine charges for customer services",
-        "manage schedule of tasks", "provide customer follow-up services", "process customer orders",
-        "control of expenses", "have computer literacy", "keep records of customer interaction",
-        "apply knowledge of human behaviour", "listen actively", "perform multiple tasks at the same time"]),
-    "OPTIONALOptional competences": ("optional", [
-        "show diplomacy", "use customer relationship management software", "contact customers",
-        "measure customer feedback", "carry out active selling", "speak different languages", "use e-services",
-        "facilitate official agreement", "perform data analysis", "upsell products"]),
+    "OPTIONALAdjacent knowledge that strengthens fit": (
+        "optional",
+        [
+            "consumer protection",
+            "data mining methods",
+            "e-commerce systems",
+            "sales activities",
+            "relationship marketing",
+        ],
+    ),
+    "ESSENTIALApplied skills & competences": (
+        "essential",
+        [
+            "process order forms with customer's information",
+            "process data",
+            "ensure client orientation",
+            "apply conflict management",
+            "implement customer follow-up",
+            "process refunds",
+            "identify customer's needs",
+            "create solutions to problems",
+            "perform escalation procedure",
+            "communicate with customers",
+            "provide information",
+            "guarantee customer satisfaction",
+            "determine charges for customer services",
+            "manage schedule of tasks",
+            "provide customer follow-up services",
+            "process customer orders",
+            "control of expenses",
+            "have computer literacy",
+            "keep records of customer interaction",
+            "apply knowledge of human behaviour",
+            "listen actively",
+            "perform multiple tasks at the same time",
+        ],
+    ),
+    "OPTIONALOptional competences": (
+        "optional",
+        [
+            "show diplomacy",
+            "use customer relationship management software",
+            "contact customers",
+            "measure customer feedback",
+            "carry out active selling",
+            "speak different languages",
+            "use e-services",
+            "facilitate official agreement",
+            "perform data analysis",
+            "upsell products",
+        ],
+    ),
 }
 
 
@@ -54,10 +92,13 @@ V12_ROWS = {
     "knowledge base": {
         "conceptType": "KnowledgeSkillCompetence",
         "conceptUri": "http://data.europa.eu/esco/skill/38da3c60-4b7c-4698-9256-574e4ee4e93b",
-        "skillType": "knowledge", "reuseLevel": "cross-sector", "preferredLabel": "knowledge base",
-        "altLabels": "IT knowledge base", "status": "released",
+        "skillType": "knowledge",
+        "reuseLevel": "cross-sector",
+        "preferredLabel": "knowledge base",
+        "altLabels": "IT knowledge base",
+        "status": "released",
         "description": "An online library that contains information about a product or service to help customers "
-                       "finding answers to their queries.",
+        "finding answers to their queries.",
     },
 }
 
@@ -112,7 +153,7 @@ def main() -> None:
         by_pref.setdefault(r["preferredLabel"].strip().lower(), []).append(r)
         for a in r["altLabels"].splitlines():
             by_alt.setdefault(a.strip().lower(), []).append(r)
-    chosen: list[tuple[str, dict, str]] = []   # (relation type, skill row, how found)
+    chosen: list[tuple[str, dict, str]] = []  # (relation type, skill row, how found)
     missing: list[tuple[str, str]] = []
     for _, (rtype, labels) in SEED.items():
         for label in labels:
@@ -144,8 +185,10 @@ def main() -> None:
         raise SystemExit("the occupation's broader chain passes through another occupation; extend the script")
 
     os_head = ["occupationUri", "relationType", "skillType", "skillUri"]
-    rels = [{"occupationUri": CSR, "relationType": rt, "skillType": s["skillType"], "skillUri": s["conceptUri"]}
-            for rt, s, _ in chosen]
+    rels = [
+        {"occupationUri": CSR, "relationType": rt, "skillType": s["skillType"], "skillUri": s["conceptUri"]}
+        for rt, s, _ in chosen
+    ]
     tr_head, transversal = read(find(esco, "transversalSkillsCollection_en"))
     wanted = {s["conceptUri"] for _, s, _ in chosen}
 
@@ -162,8 +205,10 @@ def main() -> None:
     _, full = read(find(esco, "occupationSkillRelations"))
     in_full = {(r["relationType"], r["skillUri"]) for r in full if r["occupationUri"] == CSR}
     mine = {(r["relationType"], r["skillUri"]) for r in rels}
-    print(f"written to {OUT}: {len(rels)} relations; v1.1.1 has {len(in_full)} for the occupation; "
-          f"only in the seed: {len(mine - in_full)}, only in v1.1.1: {len(in_full - mine)}")
+    print(
+        f"written to {OUT}: {len(rels)} relations; v1.1.1 has {len(in_full)} for the occupation; "
+        f"only in the seed: {len(mine - in_full)}, only in v1.1.1: {len(in_full - mine)}"
+    )
 
 
 if __name__ == "__main__":

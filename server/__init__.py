@@ -4,6 +4,7 @@ Imports are lazy so that query worker processes, which import this package, stay
 """
 
 from __future__ import annotations
+
 if __name__ != "skillgraph.server":  # one import name only: the top-level folder is not a package of its own
     raise ImportError(f"import skillgraph.server, not {__name__}: this folder is packaged as skillgraph.server")
 

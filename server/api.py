@@ -19,21 +19,21 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Callable
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
-
 from skillgraph.ontology import PREFIXES
+
+from skillgraph.sparqltext import projection
 
 from . import pooled, resources
 from .backends import local_state
-from .problems import HTTPProblem
 from .formats import parse_accept
-from skillgraph.sparqltext import projection
+from .problems import HTTPProblem
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -61,21 +61,34 @@ def _short_or_iri(v: str, short: str, make: Callable[[re.Match], str], iri_patte
 
 
 def onet_task(v: str) -> str:
-    return _short_or_iri(v, r"[0-9]{1,8}", lambda m: f"{PREFIXES['sgid']}onet/task/{int(m.group())}",
-                         re.escape(PREFIXES["sgid"] + "onet/task/") + r"[0-9]+", "an O*NET Task ID (e.g. 2582) or an O*NET task IRI")
+    return _short_or_iri(
+        v,
+        r"[0-9]{1,8}",
+        lambda m: f"{PREFIXES['sgid']}onet/task/{int(m.group())}",
+        re.escape(PREFIXES["sgid"] + "onet/task/") + r"[0-9]+",
+        "an O*NET Task ID (e.g. 2582) or an O*NET task IRI",
+    )
 
 
 def soc_code(v: str) -> str:
-    return _short_or_iri(v, r"([0-9]{2}-[0-9]{4})(\.[0-9]{2})?",
-                         lambda m: f"{PREFIXES['sgid']}onet/occupation/{m.group(1)}{m.group(2) or '.00'}",
-                         re.escape(PREFIXES["sgid"] + "onet/occupation/") + r"[0-9]{2}-[0-9]{4}\.[0-9]{2}",
-                         "an O*NET-SOC code (e.g. 43-4051.00) or an O*NET occupation IRI")
+    return _short_or_iri(
+        v,
+        r"([0-9]{2}-[0-9]{4})(\.[0-9]{2})?",
+        lambda m: f"{PREFIXES['sgid']}onet/occupation/{m.group(1)}{m.group(2) or '.00'}",
+        re.escape(PREFIXES["sgid"] + "onet/occupation/") + r"[0-9]{2}-[0-9]{4}\.[0-9]{2}",
+        "an O*NET-SOC code (e.g. 43-4051.00) or an O*NET occupation IRI",
+    )
 
 
 def esco_skill(v: str) -> str:
     uuid = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    return _short_or_iri(v, uuid, lambda m: f"http://data.europa.eu/esco/skill/{m.group().lower()}",
-                         r"http://data\.europa\.eu/esco/skill/" + uuid, "an ESCO skill UUID or an ESCO skill IRI")
+    return _short_or_iri(
+        v,
+        uuid,
+        lambda m: f"http://data.europa.eu/esco/skill/{m.group().lower()}",
+        r"http://data\.europa\.eu/esco/skill/" + uuid,
+        "an ESCO skill UUID or an ESCO skill IRI",
+    )
 
 
 def level(v: str) -> str:
@@ -110,6 +123,7 @@ def text(v: str) -> str:
 
 # ---------------------------------------------------------------- the endpoint table
 
+
 @dataclass(frozen=True)
 class ApiParam:
     name: str
@@ -130,37 +144,113 @@ class Endpoint:
     params: tuple[ApiParam, ...] = field(default_factory=tuple)
 
 
-LEVEL_PARAM = ApiParam("level", "query", "proficiency level: 1-4, Foundational, Intermediate, Advanced, Expert, "
-                       "sg:Advanced, or the IRI of a framework level", {"type": "string", "example": "Advanced"},
-                       level, "level")
-MIN_CONF = ApiParam("min_confidence", "query", "lowest alignment confidence to list (0-1)",
-                    {"type": "number", "minimum": 0, "maximum": 1, "example": 0.5}, confidence,
-                    filter_column="confidence")
+LEVEL_PARAM = ApiParam(
+    "level",
+    "query",
+    "proficiency level: 1-4, Foundational, Intermediate, Advanced, Expert, "
+    "sg:Advanced, or the IRI of a framework level",
+    {"type": "string", "example": "Advanced"},
+    level,
+    "level",
+)
+MIN_CONF = ApiParam(
+    "min_confidence",
+    "query",
+    "lowest alignment confidence to list (0-1)",
+    {"type": "number", "minimum": 0, "maximum": 1, "example": 0.5},
+    confidence,
+    filter_column="confidence",
+)
 
 ENDPOINTS = (
-    Endpoint("/tasks/<task>/esco-skills", "/api/tasks/{task}/esco-skills", "esco_skills_for_task_at_level",
-             "escoSkillsForTask",
-             (ApiParam("task", "path", "O*NET Task ID (e.g. 2582) or task IRI", {"type": "string", "example": "2582"},
-                       onet_task, "task"), LEVEL_PARAM, MIN_CONF)),
-    Endpoint("/occupations/<soc>", "/api/occupations/{soc}", "occupation_profile", "occupationProfile",
-             (ApiParam("soc", "path", "O*NET-SOC code (43-4051.00, or 43-4051 for .00) or occupation IRI",
-                       {"type": "string", "example": "43-4051.00"}, soc_code, "occupation"),)),
-    Endpoint("/esco/skills/<uuid>/onet-tasks", "/api/esco/skills/{uuid}/onet-tasks", "onet_tasks_for_esco_skill",
-             "onetTasksForEscoSkill",
-             (ApiParam("uuid", "path", "ESCO skill UUID (the last part of its IRI) or the skill IRI",
-                       {"type": "string", "example": "946c1229-1171-40d4-82cc-fe3f483ca100"}, esco_skill, "skill"),
-              MIN_CONF)),
-    Endpoint("/search", "/api/search", "search_labels", "searchLabels",
-             (ApiParam("q", "query", "text to find in labels, case-insensitive (1-200 characters)",
-                       {"type": "string", "example": "escalation"}, text, "q"),)),
+    Endpoint(
+        "/tasks/<task>/esco-skills",
+        "/api/tasks/{task}/esco-skills",
+        "esco_skills_for_task_at_level",
+        "escoSkillsForTask",
+        (
+            ApiParam(
+                "task",
+                "path",
+                "O*NET Task ID (e.g. 2582) or task IRI",
+                {"type": "string", "example": "2582"},
+                onet_task,
+                "task",
+            ),
+            LEVEL_PARAM,
+            MIN_CONF,
+        ),
+    ),
+    Endpoint(
+        "/occupations/<soc>",
+        "/api/occupations/{soc}",
+        "occupation_profile",
+        "occupationProfile",
+        (
+            ApiParam(
+                "soc",
+                "path",
+                "O*NET-SOC code (43-4051.00, or 43-4051 for .00) or occupation IRI",
+                {"type": "string", "example": "43-4051.00"},
+                soc_code,
+                "occupation",
+            ),
+        ),
+    ),
+    Endpoint(
+        "/esco/skills/<uuid>/onet-tasks",
+        "/api/esco/skills/{uuid}/onet-tasks",
+        "onet_tasks_for_esco_skill",
+        "onetTasksForEscoSkill",
+        (
+            ApiParam(
+                "uuid",
+                "path",
+                "ESCO skill UUID (the last part of its IRI) or the skill IRI",
+                {"type": "string", "example": "946c1229-1171-40d4-82cc-fe3f483ca100"},
+                esco_skill,
+                "skill",
+            ),
+            MIN_CONF,
+        ),
+    ),
+    Endpoint(
+        "/search",
+        "/api/search",
+        "search_labels",
+        "searchLabels",
+        (
+            ApiParam(
+                "q",
+                "query",
+                "text to find in labels, case-insensitive (1-200 characters)",
+                {"type": "string", "example": "escalation"},
+                text,
+                "q",
+            ),
+        ),
+    ),
 )
 REQUIRED_QUERY = {"search_labels": ("q",)}
 PAGING = (
-    {"name": "limit", "in": "query", "description": f"items per page (1-{MAX_LIMIT})",
-     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
-    {"name": "offset", "in": "query", "description": "items to skip", "schema": {"type": "integer", "minimum": 0, "default": 0}},
-    {"name": "format", "in": "query", "description": "json (default) or csv; Accept: text/csv works too",
-     "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+    {
+        "name": "limit",
+        "in": "query",
+        "description": f"items per page (1-{MAX_LIMIT})",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    },
+    {
+        "name": "offset",
+        "in": "query",
+        "description": "items to skip",
+        "schema": {"type": "integer", "minimum": 0, "default": 0},
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "description": "json (default) or csv; Accept: text/csv works too",
+        "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"},
+    },
 )
 
 
@@ -220,7 +310,6 @@ def attribution(rows: pooled.Rows, page: list[dict]) -> list[dict]:
                 graphs.add(q.graph_name.value)
     root = request.host_url.rstrip("/") + request.script_root
     return resources.graph_attribution(state.graphs, sorted(graphs), root, state.store)
-    return out
 
 
 def _must_exist(iri: str, p: ApiParam) -> None:
@@ -257,17 +346,19 @@ def answer(ep: Endpoint, path_args: dict) -> Response:
             filters.append((p.filter_column, value))
     unknown = sorted(set(request.args) - {p.name for p in ep.params} - {"limit", "offset", "format"})
     if unknown:
-        raise HTTPProblem(400, f"unknown parameter(s) {', '.join(unknown)}; this endpoint takes: "
-                               + ", ".join([p.name for p in ep.params if p.where == "query"] + ["limit", "offset", "format"]))
+        raise HTTPProblem(
+            400,
+            f"unknown parameter(s) {', '.join(unknown)}; this endpoint takes: "
+            + ", ".join([p.name for p in ep.params if p.where == "query"] + ["limit", "offset", "format"]),
+        )
     limit, offset = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT), _int_arg("offset", 0, 0)
     try:
         query_text = cq.bind(args)
     except ValueError as e:
         raise HTTPProblem(400, str(e)) from None
     rows = pooled.select(query_text)
-    kept = [r for r in rows.bindings
-            if all(col in r and Decimal(r[col]["value"]) >= bound for col, bound in filters)]
-    page = kept[offset:offset + limit]
+    kept = [r for r in rows.bindings if all(col in r and Decimal(r[col]["value"]) >= bound for col, bound in filters)]
+    page = kept[offset : offset + limit]
     attr = attribution(rows, page)
     root = request.host_url.rstrip("/") + request.script_root
     base_args = {k: v for k, v in request.args.items() if k not in ("offset", "format")}
@@ -288,8 +379,16 @@ def answer(ep: Endpoint, path_args: dict) -> Response:
         resp.headers["Link"] = ", ".join(dict.fromkeys(links))
     else:
         body = {
-            "query": {"name": cq.name, "title": cq.title, "sparql": root + "/queries/" + cq.name + "?" + urlencode(args)},
-            "parameters": shown, "build": rows.build_id, "total": len(kept), "offset": offset, "limit": limit,
+            "query": {
+                "name": cq.name,
+                "title": cq.title,
+                "sparql": root + "/queries/" + cq.name + "?" + urlencode(args),
+            },
+            "parameters": shown,
+            "build": rows.build_id,
+            "total": len(kept),
+            "offset": offset,
+            "limit": limit,
             "truncated": rows.truncated,
             "items": [{v: _value(r.get(v), root) for v in rows.variables if v in r} for r in page],
             "links": {"self": link(offset=offset), "csv": link(offset=offset, format="csv")},
@@ -320,10 +419,17 @@ for _ep in ENDPOINTS:
 
 # ---------------------------------------------------------------- OpenAPI
 
+
 def _schema_for_column(name: str) -> dict:
-    return {"description": f"?{name} of the query; an IRI comes as {{iri, page}}",
-            "oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"},
-                      {"type": "object", "properties": {"iri": {"type": "string"}, "page": {"type": "string"}}}]}
+    return {
+        "description": f"?{name} of the query; an IRI comes as {{iri, page}}",
+        "oneOf": [
+            {"type": "string"},
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "object", "properties": {"iri": {"type": "string"}, "page": {"type": "string"}}},
+        ],
+    }
 
 
 def openapi(catalog, server_url: str) -> dict:
@@ -337,40 +443,92 @@ def openapi(catalog, server_url: str) -> dict:
             if p.query_param and p.query_param in declared:
                 qp = declared[p.query_param]
                 desc += f". Sets ?{qp.name} ({qp.type}) of {ep.query}.rq: {qp.description}"
-            params.append({"name": p.name, "in": p.where, "required": p.where == "path" or p.name in REQUIRED_QUERY.get(ep.query, ()),
-                           "description": desc, "schema": p.schema})
+            params.append(
+                {
+                    "name": p.name,
+                    "in": p.where,
+                    "required": p.where == "path" or p.name in REQUIRED_QUERY.get(ep.query, ()),
+                    "description": desc,
+                    "schema": p.schema,
+                }
+            )
         columns = sorted(projection(cq.text) or [])
         item = {"type": "object", "properties": {c: _schema_for_column(c) for c in columns}}
-        paths[ep.path] = {"get": {
-            "operationId": ep.operation_id, "summary": cq.title,
-            "description": f"{cq.description}\n\nRuns the curated query `{ep.query}` (queries/{ep.query}.rq).",
-            "parameters": params + [dict(p) for p in PAGING],
-            "responses": {
-                "200": {"description": "one page of rows, with the licences and credit lines of the contributing graphs",
-                        "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"},
-                                                                              {"type": "object", "properties": {"items": {"type": "array", "items": item}}}]}},
-                                    "text/csv": {"schema": {"type": "string"}}}},
-                "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
-                "503": {"$ref": "#/components/responses/Problem"}}}}
-    attribution_schema = {"type": "object", "properties": {
-        **{k: {"type": "string", "nullable": True} for k in ("graph", "graph_href", "title", "release", "rights", "creditLine")},
-        "licenses": {"type": "array", "items": {"type": "string"}}}}
+        paths[ep.path] = {
+            "get": {
+                "operationId": ep.operation_id,
+                "summary": cq.title,
+                "description": f"{cq.description}\n\nRuns the curated query `{ep.query}` (queries/{ep.query}.rq).",
+                "parameters": params + [dict(p) for p in PAGING],
+                "responses": {
+                    "200": {
+                        "description": (
+                            "one page of rows, with the licences and credit lines of the contributing graphs"
+                        ),
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "allOf": [
+                                        {"$ref": "#/components/schemas/Page"},
+                                        {"type": "object", "properties": {"items": {"type": "array", "items": item}}},
+                                    ]
+                                }
+                            },
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "400": {"$ref": "#/components/responses/Problem"},
+                    "404": {"$ref": "#/components/responses/Problem"},
+                    "503": {"$ref": "#/components/responses/Problem"},
+                },
+            }
+        }
+    attribution_schema = {
+        "type": "object",
+        "properties": {
+            **{
+                k: {"type": "string", "nullable": True}
+                for k in ("graph", "graph_href", "title", "release", "rights", "creditLine")
+            },
+            "licenses": {"type": "array", "items": {"type": "string"}},
+        },
+    }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "SkillGraph REST API", "version": "1",
-                 "description": "The common questions of the SkillGraph competency graph as REST calls; each runs a "
-                                "curated SPARQL query (see /queries). Every answer names the licences and credit lines "
-                                "of the sources it draws on."},
+        "info": {
+            "title": "SkillGraph REST API",
+            "version": "1",
+            "description": "The common questions of the SkillGraph competency graph as REST calls; each runs a "
+            "curated SPARQL query (see /queries). Every answer names the licences and credit lines "
+            "of the sources it draws on.",
+        },
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {
-            "schemas": {"Attribution": attribution_schema, "Page": {"type": "object", "properties": {
-                "query": {"type": "object"}, "parameters": {"type": "object"}, "build": {"type": "string"},
-                "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
-                "truncated": {"type": "boolean"}, "links": {"type": "object", "additionalProperties": {"type": "string"}},
-                "attribution": {"type": "array", "items": {"$ref": "#/components/schemas/Attribution"}}}}},
-            "responses": {"Problem": {"description": "what was wrong, as text",
-                                      "content": {"text/plain": {"schema": {"type": "string"}}}}}},
+            "schemas": {
+                "Attribution": attribution_schema,
+                "Page": {
+                    "type": "object",
+                    "properties": {
+                        "query": {"type": "object"},
+                        "parameters": {"type": "object"},
+                        "build": {"type": "string"},
+                        "total": {"type": "integer"},
+                        "offset": {"type": "integer"},
+                        "limit": {"type": "integer"},
+                        "truncated": {"type": "boolean"},
+                        "links": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "attribution": {"type": "array", "items": {"$ref": "#/components/schemas/Attribution"}},
+                    },
+                },
+            },
+            "responses": {
+                "Problem": {
+                    "description": "what was wrong, as text",
+                    "content": {"text/plain": {"schema": {"type": "string"}}},
+                }
+            },
+        },
     }
 
 

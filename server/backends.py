@@ -185,7 +185,7 @@ def _open(sw, text: str, accept: str):
         raise SyntaxError(f"the store refused the query: {e}") from None
     except SPARQLExceptions.SPARQLWrapperException as e:
         raise BackendError(f"the store at {sw.endpoint} answered with an error: {e}") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise QueryTimeout(f"the store at {sw.endpoint} sent no answer in time") from None
     except urllib.error.URLError as e:
         if isinstance(e.reason, (TimeoutError, socket.timeout)):

@@ -50,8 +50,8 @@ def unescape_codepoints(text: str) -> str:
 
 def _nodes(tree):
     """Every rdflib CompValue in a parse tree (iteratively: the tree may be deep)."""
-    from rdflib.plugins.sparql.parserutils import CompValue
     from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
 
     stack, seen = [tree], set()
     while stack:

@@ -10,7 +10,6 @@ import html
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-
 from skillgraph.ontology import DCTERMS, RDFS, SCHEMA, SERIALIZATION_PREFIXES, SG
 
 from .formats import FORMATS
@@ -67,7 +66,8 @@ def graph_infos(st: ox.Store, counts: dict[str, int] | None = None) -> list[Grap
 def service_description(endpoint: str, graphs: list[GraphInfo], allow_service: bool) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of the endpoint, as triples."""
     svc = ox.NamedNode(endpoint)
-    sd = lambda local: ox.NamedNode(SD + local)
+    def sd(local):
+        return ox.NamedNode(SD + local)
     t = [
         ox.Triple(svc, RDF_TYPE, sd("Service")),
         ox.Triple(svc, sd("endpoint"), svc),

@@ -22,12 +22,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
-
 from skillgraph.ontology import SERIALIZATION_PREFIXES
 
 from .formats import FORMATS, GRAPH, RESULTS
@@ -60,7 +59,7 @@ class Job:
     limit: int
     form: str | None = None  # SELECT, ASK, CONSTRUCT or DESCRIBE, as the server's check parsed it
     base_iri: str | None = None
-    truncation_link: str | None = None  # where a truncated answer's body points (JSON/XML results head link)  # relative IRIs in the query resolve against the endpoint
+    truncation_link: str | None = None
     query_dataset: bool = False  # the query has FROM / FROM NAMED (then no union default graph)
     default_graphs: list[str] | None = None  # protocol default-graph-uri values
     named_graphs: list[str] | None = None  # protocol named-graph-uri values
@@ -82,6 +81,7 @@ class Answer:
 
 # ---------------------------------------------------------------- in the worker process
 
+
 def _term_json(t) -> dict:
     if isinstance(t, ox.NamedNode):
         return {"type": "uri", "value": t.value}
@@ -95,8 +95,14 @@ def _term_json(t) -> dict:
             d["datatype"] = t.datatype.value
         return d
     if isinstance(t, ox.Triple):
-        return {"type": "triple", "value": {"subject": _term_json(t.subject),
-                                           "predicate": _term_json(t.predicate), "object": _term_json(t.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _term_json(t.subject),
+                "predicate": _term_json(t.predicate),
+                "object": _term_json(t.object),
+            },
+        }
     raise TypeError(f"unexpected term {t!r}")
 
 
@@ -131,7 +137,7 @@ def _solutions(res: ox.QuerySolutions, fmt, limit: int, link: str | None = None)
 def _xml_head_link(body: bytes, link: str) -> bytes:
     from xml.sax.saxutils import quoteattr
 
-    tag = f"<link href={quoteattr(link)}/>".encode("utf-8")
+    tag = f"<link href={quoteattr(link)}/>".encode()
     if b"<head/>" in body:
         return body.replace(b"<head/>", b"<head>" + tag + b"</head>", 1)
     return body.replace(b"</head>", tag + b"</head>", 1)
@@ -140,9 +146,9 @@ def _xml_head_link(body: bytes, link: str) -> bytes:
 def _graph_note(body: bytes, fmt, note: str) -> bytes:
     """A truncation note as a comment where the RDF syntax has comments (Turtle, N-Triples, RDF/XML)."""
     if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
-        return f"# {note}\n".encode("utf-8") + body
+        return f"# {note}\n".encode() + body
     if fmt.ox_format == ox.RdfFormat.RDF_XML:
-        comment = f"<!-- {note.replace('--', '- -')} -->\n".encode("utf-8")
+        comment = f"<!-- {note.replace('--', '- -')} -->\n".encode()
         end = body.find(b"?>") + 2 if body.startswith(b"<?xml") else 0
         return body[:end] + b"\n" + comment + body[end:].lstrip(b"\n")
     return body  # JSON-LD: no comments
@@ -156,12 +162,19 @@ def _triples(res: ox.QueryTriples, fmt, limit: int, prefixes: dict, link: str | 
             truncated = True
             break
         triples.append(t)
-    pfx = ({k: v for k, v in prefixes.items() if k in SERIALIZATION_PREFIXES}
-           if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None)
+    pfx = (
+        {k: v for k, v in prefixes.items() if k in SERIALIZATION_PREFIXES}
+        if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+        else None
+    )
     body = ox.serialize(triples, format=fmt.ox_format, prefixes=pfx)
     if truncated:
-        body = _graph_note(body, fmt, f"result truncated to the first {limit} triples (RESULT_LIMIT); "
-                                      f"page with LIMIT/OFFSET{'; see ' + link if link else ''}")
+        body = _graph_note(
+            body,
+            fmt,
+            f"result truncated to the first {limit} triples (RESULT_LIMIT); "
+            f"page with LIMIT/OFFSET{'; see ' + link if link else ''}",
+        )
     return body, len(triples), truncated
 
 
@@ -233,6 +246,7 @@ def _worker_main(conn_in, conn_out) -> None:
 
 # ---------------------------------------------------------------- in the worker process
 
+
 def worker_entry() -> None:
     """Entry point of a worker process: jobs arrive on stdin, answers leave on the original stdout.
 
@@ -277,9 +291,13 @@ class _Worker:
 
     def __init__(self, settings: dict, lifeline: int | None):
         args = {**settings, "parent": os.getpid(), "lifeline": lifeline}
-        self.proc = subprocess.Popen([sys.executable, "-P", "-c", _ENTRY, json.dumps(args)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
-                                     pass_fds=(lifeline,) if lifeline is not None else ())
+        self.proc = subprocess.Popen(
+            [sys.executable, "-P", "-c", _ENTRY, json.dumps(args)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+            pass_fds=(lifeline,) if lifeline is not None else (),
+        )
         self.conn_out = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
         self.conn_in = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
         self.proc.stdin.close()
@@ -377,8 +395,10 @@ class WorkerPool:
                 if rss is not None and rss > self.max_memory:
                     with self._lock:
                         self.memory_kills += 1
-                    raise MemoryLimit(f"the query needed more than the {self.max_memory // 2**20} MB a query "
-                                      "worker may use (MAX_MEMORY_MB, --max-memory) and was stopped")
+                    raise MemoryLimit(
+                        f"the query needed more than the {self.max_memory // 2**20} MB a query "
+                        "worker may use (MAX_MEMORY_MB, --max-memory) and was stopped"
+                    )
 
     def run(self, job: Job | Callable[[], Job], timeout: float) -> Answer:
         """Run a job on a free worker: Busy at once if none is free; QueryTimeout/MemoryLimit (worker replaced).
@@ -412,13 +432,14 @@ class WorkerPool:
                 code = w.proc.wait(2)
             except subprocess.TimeoutExpired:
                 code = None
-            how = (f"killed by {signal.Signals(-code).name}" if code is not None and code < 0
-                   else f"exit status {code}")
+            how = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit status {code}"
             if code == -signal.SIGABRT and self.max_memory:  # Rust aborts when an allocation fails at RLIMIT_DATA
                 with self._lock:
                     self.memory_kills += 1
-                raise MemoryLimit(f"the query needed more than the {self.max_memory // 2**20} MB a query worker may "
-                                  "use (MAX_MEMORY_MB, --max-memory) and was stopped") from None
+                raise MemoryLimit(
+                    f"the query needed more than the {self.max_memory // 2**20} MB a query worker may "
+                    "use (MAX_MEMORY_MB, --max-memory) and was stopped"
+                ) from None
             raise WorkerDied(f"the query worker exited while running the query ({how})") from None
         finally:
             if good and w.is_alive():

@@ -12,10 +12,10 @@ from __future__ import annotations
 import tempfile
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
+from skillgraph.ontology import SERIALIZATION_PREFIXES
 
 from skillgraph import void
-from skillgraph.ontology import SERIALIZATION_PREFIXES
 
 from . import formats, negotiation
 from .backends import local_state
@@ -64,13 +64,18 @@ def graph_store():
     if names:
         g = ox.NamedNode(names[0])
         if f.ox_format == ox.RdfFormat.JSON_LD:  # compacted with the published context
-            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in s.store.quads_for_pattern(None, None, None, g)]
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object) for q in s.store.quads_for_pattern(None, None, None, g)
+            ]
             fh.write(negotiation.jsonld(triples, request.host_url.rstrip("/") + request.script_root))
         else:
             s.store.dump(fh, f.ox_format, from_graph=g, prefixes=pfx)
     else:
-        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in s.store.quads_for_pattern(None, None, None, None)
-                   if isinstance(q.graph_name, ox.NamedNode))
+        triples = (
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in s.store.quads_for_pattern(None, None, None, None)
+            if isinstance(q.graph_name, ox.NamedNode)
+        )
         ox.serialize(triples, fh, f.ox_format, prefixes=pfx)
     fh.seek(0, 2)
     size = fh.tell()
@@ -93,8 +98,14 @@ def void_description(s) -> list[ox.Triple]:
     for giri in counts:
         for name in ("turtle", "ntriples"):
             f = formats.FORMATS.get(name)
-            dists.append(void.Distribution(f"{giri.rsplit('/', 1)[-1]}-{name}",
-                                           f"{root}/graph?graph={quote(giri, safe='')}&format={name}", f.media_type, giri))
+            dists.append(
+                void.Distribution(
+                    f"{giri.rsplit('/', 1)[-1]}-{name}",
+                    f"{root}/graph?graph={quote(giri, safe='')}&format={name}",
+                    f.media_type,
+                    giri,
+                )
+            )
     d = void.Description(counts, version=s.build_id, sparql_endpoint=root + "/sparql", distributions=dists)
     return void.describe(s.store, d)
 

@@ -15,7 +15,7 @@ with a link to the publisher.
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, json, render_template, request
+from flask import Blueprint, Response, json, render_template, request
 
 from . import negotiation, resources
 from .backends import local_state
@@ -44,7 +44,9 @@ def represent(iri: str, doc_path: str) -> Response:
     s = state()
     d = resources.describe(s.store, iri)
     if not d.exists:
-        raise HTTPProblem(404, f"{iri} is not described in build {s.build_id}: no statement has it as subject or object")
+        raise HTTPProblem(
+            404, f"{iri} is not described in build {s.build_id}: no statement has it as subject or object"
+        )
     if fmt == "html":
         resp = Response(page(s, d), content_type="text/html; charset=utf-8")
     else:
@@ -63,12 +65,21 @@ def page(s, d: resources.Description) -> str:
 
     def term(t) -> dict:
         if isinstance(t, ox.Literal):
-            return {"kind": "literal", "value": t.value, "lang": t.language,
-                    "datatype": None if t.language else t.datatype.value}
+            return {
+                "kind": "literal",
+                "value": t.value,
+                "lang": t.language,
+                "datatype": None if t.language else t.datatype.value,
+            }
         if isinstance(t, ox.BlankNode):
             return {"kind": "bnode", "value": "_:" + t.value}
-        return {"kind": "iri", "value": t.value, "href": resources.local_href(t.value, base),
-                "label": resources.label(st, t) or resources.curie(t.value), "esco": resources.is_esco(t.value)}
+        return {
+            "kind": "iri",
+            "value": t.value,
+            "href": resources.local_href(t.value, base),
+            "label": resources.label(st, t) or resources.curie(t.value),
+            "esco": resources.is_esco(t.value),
+        }
 
     groups: dict[str, dict] = {}
     for q in d.outgoing:
@@ -77,15 +88,23 @@ def page(s, d: resources.Description) -> str:
     bnodes: dict[str, list] = {}
     for q in d.closure:
         bnodes.setdefault("_:" + q.subject.value, []).append((term(q.predicate), term(q.object)))
-    incoming = [{"subject": term(q.subject), "predicate": term(q.predicate),
-                 "graph": _gname(q)} for q in d.incoming]
+    incoming = [{"subject": term(q.subject), "predicate": term(q.predicate), "graph": _gname(q)} for q in d.incoming]
     graphs = d.graphs() or sorted({q["graph"] for q in incoming if q["graph"]})
     return render_template(
-        "resource.html", iri=d.iri, label=resources.label(st, _nn(d.iri)) or d.iri,
-        types=[term(_nn(t)) for t in d.types()], groups=list(groups.values()), bnodes=bnodes,
-        incoming=incoming, incoming_total=d.incoming_total, sources=resources.graph_attribution(s.graphs, graphs, base, st),
-        esco=resources.is_esco(d.iri), build_id=s.build_id, base=base,
-        formats=[("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML")])
+        "resource.html",
+        iri=d.iri,
+        label=resources.label(st, _nn(d.iri)) or d.iri,
+        types=[term(_nn(t)) for t in d.types()],
+        groups=list(groups.values()),
+        bnodes=bnodes,
+        incoming=incoming,
+        incoming_total=d.incoming_total,
+        sources=resources.graph_attribution(s.graphs, graphs, base, st),
+        esco=resources.is_esco(d.iri),
+        build_id=s.build_id,
+        base=base,
+        formats=[("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML")],
+    )
 
 
 def _gname(q: ox.Quad) -> str:

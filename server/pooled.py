@@ -9,12 +9,11 @@ import json
 from dataclasses import dataclass
 
 from flask import current_app
-
 from skillgraph.ontology import PREFIXES
 
-from .problems import HTTPProblem
 from .executor import Busy, Job, MemoryLimit, QueryTimeout, WorkerDied
 from .formats import GRAPH, RESULTS
+from .problems import HTTPProblem
 
 
 @dataclass

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.datastructures import MultiDict
-
 from skillgraph.ontology import PREFIXES
+from werkzeug.datastructures import MultiDict
 
 from . import checks, description, formats
 from .executor import Busy, Job, MemoryLimit, QueryTimeout, WorkerDied
@@ -89,7 +88,9 @@ def read_request(method: str, mimetype: str, mimetype_params: dict, query_string
         if not queries:
             raise HTTPProblem(400, "no query: send query=... (form) or the query text as application/sparql-query")
     else:
-        raise HTTPProblem(405, f"method {method} is not allowed; use GET or POST", {"Allow": "GET, HEAD, POST, OPTIONS"})
+        raise HTTPProblem(
+            405, f"method {method} is not allowed; use GET or POST", {"Allow": "GET, HEAD, POST, OPTIONS"}
+        )
     if len(queries) > 1:
         raise HTTPProblem(400, "more than one query parameter; send exactly one")
     if not queries[0].strip():
@@ -103,8 +104,10 @@ def check(text: str, allow_service: bool) -> checks.Verdict:
     if not v.ok:
         raise HTTPProblem(v.status, v.reason)
     if v.service and not allow_service:
-        raise HTTPProblem(403, "SERVICE (federated query) is disabled on this endpoint; "
-                               "the operator can enable it with --allow-service")
+        raise HTTPProblem(
+            403,
+            "SERVICE (federated query) is disabled on this endpoint; the operator can enable it with --allow-service",
+        )
     return v
 
 
@@ -119,8 +122,10 @@ def choose_formats(form: str | None, accept: str | None, fparams: list[str]) -> 
         f = formats.negotiate(k, accept, fparams)
         if f is None and k == kind:
             offered = ", ".join(formats.acceptable(k))
-            raise HTTPProblem(406, f"cannot answer a {form} query in any type you accept (Accept: {accept}); "
-                                   f"acceptable types: {offered}")
+            raise HTTPProblem(
+                406,
+                f"cannot answer a {form} query in any type you accept (Accept: {accept}); acceptable types: {offered}",
+            )
         chosen[k] = (f or formats.FORMATS.get(formats.DEFAULT[k])).name
     return chosen
 
@@ -143,25 +148,43 @@ def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, 
     def make_job() -> Job:
         verdict = check(text, cfg["ALLOW_SERVICE"])
         chosen = choose_formats(verdict.form, accept, params.getlist("format"))
-        made.append(Job(state.build_dir, build_id, text, chosen, cfg["RESULT_LIMIT"], form=verdict.form,
-                        base_iri=endpoint, truncation_link=home + "#result-limit", query_dataset=verdict.dataset,
-                        default_graphs=d if d or n else None, named_graphs=n if d or n else None,
-                        prefixes=PREFIXES))
+        made.append(
+            Job(
+                state.build_dir,
+                build_id,
+                text,
+                chosen,
+                cfg["RESULT_LIMIT"],
+                form=verdict.form,
+                base_iri=endpoint,
+                truncation_link=home + "#result-limit",
+                query_dataset=verdict.dataset,
+                default_graphs=d if d or n else None,
+                named_graphs=n if d or n else None,
+                prefixes=PREFIXES,
+            )
+        )
         return made[0]
 
     mb = cfg["MAX_MEMORY_MB"]
     try:
         ans = state.run(make_job, cfg["QUERY_TIMEOUT"])
     except QueryTimeout as e:
-        raise HTTPProblem(503, f"{e}: QUERY_TIMEOUT is {cfg['QUERY_TIMEOUT']:g} s on this endpoint; "
-                               "narrow the query or add a LIMIT", {"Retry-After": "1"})
+        raise HTTPProblem(
+            503,
+            f"{e}: QUERY_TIMEOUT is {cfg['QUERY_TIMEOUT']:g} s on this endpoint; narrow the query or add a LIMIT",
+            {"Retry-After": "1"},
+        ) from e
     except Busy as e:
-        raise HTTPProblem(503, f"{e}; try again shortly", {"Retry-After": "2"})
+        raise HTTPProblem(503, f"{e}; try again shortly", {"Retry-After": "2"}) from e
     except MemoryLimit as e:
-        raise HTTPProblem(503, f"{e}; narrow the query or add a LIMIT")
+        raise HTTPProblem(503, f"{e}; narrow the query or add a LIMIT") from e
     except WorkerDied as e:
-        raise HTTPProblem(503, f"{e}; the usual cause is the memory limit of {mb} MB per query worker "
-                               "(MAX_MEMORY_MB, --max-memory); narrow the query or add a LIMIT")
+        raise HTTPProblem(
+            503,
+            f"{e}; the usual cause is the memory limit of {mb} MB per query worker "
+            "(MAX_MEMORY_MB, --max-memory); narrow the query or add a LIMIT",
+        ) from e
     if not ans.ok:
         raise HTTPProblem(ans.status, ans.error)
     fmt = formats.FORMATS.get(ans.format)
@@ -172,8 +195,10 @@ def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, 
     if ans.truncated:
         unit = "rows" if fmt.kind == formats.RESULTS else "triples"
         resp.headers["X-SkillGraph-Truncated"] = "true"
-        resp.headers["Warning"] = (f'199 - "result truncated to the first {cfg["RESULT_LIMIT"]} {unit} '
-                                   f'(RESULT_LIMIT); use LIMIT/OFFSET to page"')
+        resp.headers["Warning"] = (
+            f'199 - "result truncated to the first {cfg["RESULT_LIMIT"]} {unit} '
+            f'(RESULT_LIMIT); use LIMIT/OFFSET to page"'
+        )
         resp.headers["Link"] = f'<{home}#result-limit>; rel="describedby"'
     return resp
 
@@ -188,8 +213,9 @@ def service_description(state, cfg: dict, accept: str | None, fparams: list[str]
     state.current()
     f = formats.negotiate(formats.GRAPH, accept, fparams)
     if f is None:
-        raise HTTPProblem(406, "the service description is RDF; acceptable types: "
-                               + ", ".join(formats.acceptable(formats.GRAPH)))
+        raise HTTPProblem(
+            406, "the service description is RDF; acceptable types: " + ", ".join(formats.acceptable(formats.GRAPH))
+        )
     triples = description.service_description(endpoint, state.graphs, cfg["ALLOW_SERVICE"])
     pfx = description.SD_PREFIXES if f.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
     resp = Response(ox.serialize(triples, format=f.ox_format, prefixes=pfx), content_type=f.content_type)

@@ -7,18 +7,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import require_shared
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS
+from skillgraph.ontology import SEMAPV, SG, SSSOM, load_ontology
 
 from skillgraph.crosswalk import align, confidence
 from skillgraph.crosswalk.lexical import Corpus, Doc, normalise, stem, stems, tokens
 from skillgraph.crosswalk.sssom import COLUMNS, CURIE_MAP, read_sssom, write_sssom
 from skillgraph.errors import SourceError
-from skillgraph.ontology import SEMAPV, SG, SSSOM, load_ontology
 from skillgraph.validation import load_shapes, validate
-
-from conftest import require_shared
 
 SAMPLE = Path(__file__).parent / "fixtures" / "crosswalk" / "sample"
 TASK = "https://w3id.org/skillgraph/id/onet/task/"
@@ -88,11 +87,20 @@ def test_stop_words_are_dropped():
 
 def test_ranking_with_inverted_index():
     c = Corpus()
-    docs = [Doc("q", "Refer unresolved customer grievances to designated departments",
-                "Refer unresolved customer grievances to designated departments for further investigation."),
-            Doc("esc", "escalate unresolved grievances", "escalate unresolved customer grievances to the designated department"),
-            Doc("upsell", "upsell products", "persuade customers to buy additional products"),
-            Doc("weld", "weld metal", "join metal parts by welding")]
+    docs = [
+        Doc(
+            "q",
+            "Refer unresolved customer grievances to designated departments",
+            "Refer unresolved customer grievances to designated departments for further investigation.",
+        ),
+        Doc(
+            "esc",
+            "escalate unresolved grievances",
+            "escalate unresolved customer grievances to the designated department",
+        ),
+        Doc("upsell", "upsell products", "persuade customers to buy additional products"),
+        Doc("weld", "weld metal", "join metal parts by welding"),
+    ]
     for d in docs:
         c.add(d)
     idx = c.index(["esc", "upsell", "weld"])
@@ -105,20 +113,25 @@ def test_ranking_with_inverted_index():
 
 
 def test_confidence_formula():
-    assert confidence(0.0, 1.0) == 0.0           # structure never creates evidence
+    assert confidence(0.0, 1.0) == 0.0  # structure never creates evidence
     assert confidence(0.4, 0.0) == pytest.approx(0.4)
-    assert confidence(0.4, 1.0) == pytest.approx(1 - 0.6 ** 2)
+    assert confidence(0.4, 1.0) == pytest.approx(1 - 0.6**2)
     assert confidence(0.4, 0.5) < confidence(0.4, 1.0) <= 1.0
     assert confidence(1.0, 1.0) == 1.0
 
 
 # -- alignment kinds on the sample --------------------------------------------------------------
 
+
 def test_statement_anchors(aligned):
     g, report = aligned
-    anchors = {(str(a["s"])[len(ST):], str(a["o"])[len(TASK):]) for a in alignments(g, SG.anchoredTo)}
-    assert anchors == {("escalation-summarization", "2582"), ("internal-referral", "2582"),
-                       ("complaint-intake", "2578"), ("documentation-accuracy", "2578")}
+    anchors = {(str(a["s"])[len(ST) :], str(a["o"])[len(TASK) :]) for a in alignments(g, SG.anchoredTo)}
+    assert anchors == {
+        ("escalation-summarization", "2582"),
+        ("internal-referral", "2582"),
+        ("complaint-intake", "2578"),
+        ("documentation-accuracy", "2578"),
+    }
     # "Transparent escalation" cites only Pathsmith: no O*NET anchor
     assert report["statement_task_anchor"] == 4
     for a in alignments(g, SG.anchoredTo):
@@ -135,8 +148,11 @@ def test_anchors_stay_within_the_published_set(aligned):
 
 def test_escalation_skill_supports_task_2582_at_advanced(aligned):
     g, _ = aligned
-    hits = [a for a in alignments(g, SG.supportsTask)
-            if a["s"] == ESCO_ESCALATION and a["o"] == URIRef(TASK + "2582") and a["level"] == SG.Advanced]
+    hits = [
+        a
+        for a in alignments(g, SG.supportsTask)
+        if a["s"] == ESCO_ESCALATION and a["o"] == URIRef(TASK + "2582") and a["level"] == SG.Advanced
+    ]
     assert len(hits) == 1
     a = hits[0]
     assert URIRef(ST + "escalation-summarization") in a["evidence"]
@@ -148,7 +164,9 @@ def test_escalation_skill_supports_task_2582_at_advanced(aligned):
     # generic "customer" and a fuzzy label ratio between unrelated labels still counted).
     assert a["conf"] == pytest.approx(0.1317, abs=1e-4)
     # ... and it is the only answer at that level: nothing else has specific evidence for task 2582
-    others = [b for b in alignments(g, SG.supportsTask) if b["o"] == URIRef(TASK + "2582") and b["s"] != ESCO_ESCALATION]
+    others = [
+        b for b in alignments(g, SG.supportsTask) if b["o"] == URIRef(TASK + "2582") and b["s"] != ESCO_ESCALATION
+    ]
     assert others == []
 
 
@@ -172,8 +190,11 @@ def test_element_skill_bands(aligned):
 
 def test_statement_skill_related_at_level(aligned):
     g, _ = aligned
-    rel = {(str(a["s"])[len(ST):], a["o"], a["level"]) for a in alignments(g, SKOS.relatedMatch)
-           if str(a["s"]).startswith(ST)}
+    rel = {
+        (str(a["s"])[len(ST) :], a["o"], a["level"])
+        for a in alignments(g, SKOS.relatedMatch)
+        if str(a["s"]).startswith(ST)
+    }
     assert ("escalation-summarization", ESCO_ESCALATION, SG.Advanced) in rel
     assert ("transparent-escalation", ESCO_ESCALATION, SG.Advanced) in rel
 
@@ -193,8 +214,16 @@ def test_alignment_graph_properties(aligned):
         assert a["p"] == SG.anchoredTo and a["just"] == SEMAPV.ManualMappingCuration or " v2" in method
         assert isinstance(g.value(a["node"], SSSOM.confidence), Literal)
         assert isinstance(g.value(a["node"], SSSOM.confidence).toPython(), Decimal)
-    kinds = {k: report[k] for k in ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco_skill",
-                                    "statement_esco_skill", "wef_esco_skill")}
+    kinds = {
+        k: report[k]
+        for k in (
+            "statement_task_anchor",
+            "esco_skill_supports_task",
+            "onet_element_esco_skill",
+            "statement_esco_skill",
+            "wef_esco_skill",
+        )
+    }
     assert sum(kinds.values()) + report["published_anchor"] == len(rows)
 
 
@@ -216,7 +245,9 @@ def test_published_anchor_is_kept_not_recomputed():
     graphs["pathsmith"].add((st, SG.anchoredTo, URIRef(TASK + "2580")))
     g, report = align(graphs)
     mine = [a for a in alignments(g, SG.anchoredTo) if a["s"] == st]
-    assert [(a["o"], a["conf"], a["just"]) for a in mine] == [(URIRef(TASK + "2580"), 1.0, SEMAPV.ManualMappingCuration)]
+    assert [(a["o"], a["conf"], a["just"]) for a in mine] == [
+        (URIRef(TASK + "2580"), 1.0, SEMAPV.ManualMappingCuration)
+    ]
     assert report["published_anchor"] == 1
 
 
@@ -245,6 +276,7 @@ def test_empty_and_partial_builds():
 
 # -- SSSOM ------------------------------------------------------------------------------------
 
+
 def test_sssom_round_trip(aligned, tmp_path):
     g, report = aligned
     out = tmp_path / "crosswalk.sssom.tsv"
@@ -261,15 +293,20 @@ def test_sssom_round_trip(aligned, tmp_path):
             assert prefix in CURIE_MAP, r[col]
         assert 0.0 <= float(r["confidence"]) <= 1.0
         assert r["mapping_tool"]
-    flagship = [r for r in rows if r["subject_label"] == "perform escalation procedure"
-                and r["predicate_id"] == "sg:supportsTask" and r["object_id"] == "onet:task/2582"]
+    flagship = [
+        r
+        for r in rows
+        if r["subject_label"] == "perform escalation procedure"
+        and r["predicate_id"] == "sg:supportsTask"
+        and r["object_id"] == "onet:task/2582"
+    ]
     assert flagship and "level sg:Advanced" in flagship[0]["comment"]
     assert flagship[0]["object_label"].startswith("Refer unresolved customer grievances")
 
 
 def test_sssom_reader_names_file_and_line(tmp_path):
     bad = tmp_path / "bad.sssom.tsv"
-    bad.write_text("#mapping_set_id: \"x\"\nsubject_id\tobject_id\na\tb\n", encoding="utf-8")
+    bad.write_text('#mapping_set_id: "x"\nsubject_id\tobject_id\na\tb\n', encoding="utf-8")
     with pytest.raises(SourceError) as e:
         read_sssom(bad)
     assert e.value.line == 2 and "predicate_id" in e.value.problem
@@ -280,6 +317,7 @@ def test_sssom_reader_names_file_and_line(tmp_path):
 
 
 # -- scale: the lexical core on the full releases ----------------------------------------------
+
 
 @pytest.mark.slow
 def test_lexical_core_scales_to_full_esco_and_onet(shared_data):
@@ -292,8 +330,10 @@ def test_lexical_core_scales_to_full_esco_and_onet(shared_data):
     t0 = time.perf_counter()
     c = Corpus()
     with gzip.open(skills_f, "rt", newline="", encoding="utf-8") as f:
-        skills = [(r["conceptUri"], r["preferredLabel"], " ".join([r["preferredLabel"], r["altLabels"], r["description"]]))
-                  for r in csv.DictReader(f)]
+        skills = [
+            (r["conceptUri"], r["preferredLabel"], " ".join([r["preferredLabel"], r["altLabels"], r["description"]]))
+            for r in csv.DictReader(f)
+        ]
     with gzip.open(tasks_f, "rt", newline="", encoding="utf-8") as f:
         tasks = [(f"task/{r['Task ID']}", r["Task"]) for r in csv.DictReader(f)]
     assert len(skills) == 13_896 and len(tasks) == 19_530
@@ -304,7 +344,9 @@ def test_lexical_core_scales_to_full_esco_and_onet(shared_data):
     idx = c.index([s[0] for s in skills])
     build = time.perf_counter() - t0
     hits = dict(idx.search("task/2578", k=5))
-    assert "http://data.europa.eu/esco/skill/8b7409b0-e18e-4dfc-9ad9-8ddbcce38849" in hits  # keep records of customer interaction
+    assert (
+        "http://data.europa.eu/esco/skill/8b7409b0-e18e-4dfc-9ad9-8ddbcce38849" in hits
+    )  # keep records of customer interaction
     # blocked scoring as in kind (b): every task against a 50-skill profile
     profile = [s[0] for s in skills[:50]]
     t1 = time.perf_counter()
@@ -369,9 +411,11 @@ def test_align_scales_to_full_onet_x_esco(shared_data):
     assert report["statements_citing_onet_anchored"] == report["statements_citing_onet"] == 39
     # the flagship on the full ESCO profile (four ESCO occupations crosswalked to 43-4051.00): v1 left
     # "perform escalation procedure" out of the best 5 at Advanced, behind skills that shared "customer"
-    flagship = sorted((float(g.value(a, SSSOM.confidence)), g.value(a, OWL.annotatedSource))
-                      for a in g.subjects(OWL.annotatedTarget, URIRef(TASK + "2582"))
-                      if g.value(a, OWL.annotatedProperty) == SG.supportsTask and g.value(a, SG.proficiencyLevel) == SG.Advanced)
+    flagship = sorted(
+        (float(g.value(a, SSSOM.confidence)), g.value(a, OWL.annotatedSource))
+        for a in g.subjects(OWL.annotatedTarget, URIRef(TASK + "2582"))
+        if g.value(a, OWL.annotatedProperty) == SG.supportsTask and g.value(a, SG.proficiencyLevel) == SG.Advanced
+    )
     ranked = [s for _, s in reversed(flagship)]
     print("flagship at Advanced on full ESCO:", [(round(c, 4), str(s)) for c, s in reversed(flagship)])
     assert ESCO_ESCALATION in ranked[:2], ranked

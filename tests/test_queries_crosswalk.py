@@ -11,8 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
-
 from skillgraph.queries import load
+
 from skillgraph import iri
 from skillgraph.crosswalk import align
 
@@ -32,15 +32,23 @@ RECORDS = ESCO + "8b7409b0-e18e-4dfc-9ad9-8ddbcce38849"
 CONTACT = ESCO + "81513fdf-5ea9-4375-9bc4-67ad959ac5de"
 COMMUNICATE = ESCO + "0da516ee-e70e-4384-be13-f5ff80be8127"
 
-CROSSWALK_QUERIES = ("esco_skills_for_task_at_level", "statements_at_level", "tasks_by_ai_usage", "augmentation_by_esco_skill")
+CROSSWALK_QUERIES = (
+    "esco_skills_for_task_at_level",
+    "statements_at_level",
+    "tasks_by_ai_usage",
+    "augmentation_by_esco_skill",
+)
 
 
 def store_from(graphs: dict[str, Graph]) -> ox.Store:
     """Map-all-sources helper (the lead may move it to a shared fixture): one named graph per source."""
     st = ox.Store()
     for key, g in graphs.items():
-        st.load(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                to_graph=ox.NamedNode(str(iri.graph(key))))
+        st.load(
+            g.serialize(format="nt").encode("utf-8"),
+            format=ox.RdfFormat.N_TRIPLES,
+            to_graph=ox.NamedNode(str(iri.graph(key))),
+        )
     return st
 
 
@@ -55,8 +63,9 @@ def sample_store() -> ox.Store:
 
 def run(store: ox.Store, name: str, **args) -> list[dict[str, str]]:
     q = load(QUERIES / f"{name}.rq")
-    res = store.query(q.text, substitutions=q.substitutions({k: str(v) for k, v in args.items()}),
-                      use_default_graph_as_union=True)
+    res = store.query(
+        q.text, substitutions=q.substitutions({k: str(v) for k, v in args.items()}), use_default_graph_as_union=True
+    )
     names = [v.value for v in res.variables]
     return [{n: (r[n].value if r[n] is not None else None) for n in names} for r in res]
 
@@ -69,6 +78,7 @@ def test_every_crosswalk_query_loads_with_header():
 
 
 # -- flagship ------------------------------------------------------------------------------------
+
 
 def test_flagship_acceptance(sample_store):
     rows = run(sample_store, "esco_skills_for_task_at_level")  # defaults: task 2582, sg:Advanced
@@ -108,20 +118,27 @@ def test_flagship_other_level_uses_rating_evidence(sample_store):
 
 
 def test_flagship_level_with_no_evidence_is_empty(sample_store):
-    assert run(sample_store, "esco_skills_for_task_at_level", task=f"<{ONET}task/2586>", level=f"<{SG}Foundational>") == []
+    assert (
+        run(sample_store, "esco_skills_for_task_at_level", task=f"<{ONET}task/2586>", level=f"<{SG}Foundational>") == []
+    )
 
 
 # -- the other crosswalk queries -------------------------------------------------------------------
+
 
 def test_statements_at_level(sample_store):
     rows = run(sample_store, "statements_at_level", level=f"<{SG}Advanced>")
     got = {(r["label"], r["domain"], r["task"], r["anchorConfidence"]) for r in rows}
     # anchor confidence regenerated for crosswalk v2 (v1: 0.5532): specificity-weighted similarity 0.3026
-    assert got == {("Escalation summarization", "Communication", ONET + "task/2582", "0.4185"),
-                   ("Transparent escalation", "Character", None, None)}
+    assert got == {
+        ("Escalation summarization", "Communication", ONET + "task/2582", "0.4185"),
+        ("Transparent escalation", "Character", None, None),
+    }
     rows = run(sample_store, "statements_at_level", level=f"<{SG}Foundational>")
-    assert {(r["label"], r["task"]) for r in rows} == {("Complaint intake", ONET + "task/2578"),
-                                                     ("Internal referral", ONET + "task/2582")}
+    assert {(r["label"], r["task"]) for r in rows} == {
+        ("Complaint intake", ONET + "task/2578"),
+        ("Internal referral", ONET + "task/2582"),
+    }
 
 
 def test_statements_at_level_other_framework_is_empty(sample_store):
@@ -155,10 +172,13 @@ def test_augmentation_by_esco_skill(sample_store):
     assert got == {("customer service", "Customer Service Representatives", "1", "0.95")}
     rows = run(sample_store, "augmentation_by_esco_skill", minAugmentation="0.9", minConfidence="0.45")
     assert {(r["skill"], r["tasks"]) for r in rows} == {(CUSTOMER_SERVICE, "1")}
-    assert run(sample_store, "augmentation_by_esco_skill", minAugmentation="0.9", minConfidence="0.6") == []  # best: 0.5523 at Expert
+    assert (
+        run(sample_store, "augmentation_by_esco_skill", minAugmentation="0.9", minConfidence="0.6") == []
+    )  # best: 0.5523 at Expert
 
 
 # -- on the real embedded graphs, once their mappings are registered ---------------------------------
+
 
 def test_flagship_acceptance_on_embedded_sources():
     from skillgraph.mappings import SOURCES, BuildContext

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,8 +60,14 @@ print(json.dumps({"names": names, "twice": twice, "aliases": aliases, "files": f
 
 def import_check(python: str, cwd: Path, names: list[str] | None = None) -> dict:
     """Import the package's modules with `python -c` in `cwd` (walking them with pkgutil unless named)."""
-    out = subprocess.run([python, "-c", IMPORT_CHECK, json.dumps(names or [])], cwd=cwd, capture_output=True, text=True, timeout=300,
-                         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    out = subprocess.run(
+        [python, "-c", IMPORT_CHECK, json.dumps(names or [])],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -127,9 +132,11 @@ def fetch(url: str, data: bytes | None = None, headers: dict | None = None) -> t
         return e.code, dict(e.headers), e.read()
 
 
-SELECT = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?task ?text WHERE { ?task "
-          "<https://w3id.org/skillgraph/ontology#taskOf> <https://w3id.org/skillgraph/id/onet/occupation/43-4051.00> ; "
-          "skos:prefLabel ?text }")
+SELECT = (
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?task ?text WHERE { ?task "
+    "<https://w3id.org/skillgraph/ontology#taskOf> <https://w3id.org/skillgraph/id/onet/occupation/43-4051.00> ; "
+    "skos:prefLabel ?text }"
+)
 
 
 @pytest.mark.quickstart
@@ -143,8 +150,9 @@ def test_readme_quick_start(tmp_path):
     env["PORT"] = str(port)
     log = tmp_path / "quickstart.log"
     with open(log, "wb") as fh:
-        proc = subprocess.Popen(["bash", "-c", cmd], cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            ["bash", "-c", cmd], cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 900  # pip install (PyPI) and the first-start embedded build
@@ -159,9 +167,11 @@ def test_readme_quick_start(tmp_path):
             time.sleep(1)
         q = base + "/sparql?" + urllib.parse.urlencode({"query": SELECT})
         answers = {}
-        for name, ctype, oxfmt in (("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
-                                   ("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
-                                   ("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV)):
+        for name, ctype, oxfmt in (
+            ("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
+            ("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
+            ("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
+        ):
             status, headers, body = fetch(q, headers={"Accept": ctype})
             assert status == 200 and headers["Content-Type"].startswith(ctype), (name, status, body[:300])
             res = ox.parse_query_results(body, format=oxfmt)
@@ -182,8 +192,11 @@ def test_readme_quick_start(tmp_path):
         upd = b"INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
         status, _, _ = fetch(base + "/sparql", upd, {"Content-Type": "application/sparql-update"})
         assert 400 <= status < 500
-        status, _, _ = fetch(base + "/sparql", b"query=" + urllib.parse.quote_from_bytes(upd).encode(),
-                             {"Content-Type": "application/x-www-form-urlencoded"})
+        status, _, _ = fetch(
+            base + "/sparql",
+            b"query=" + urllib.parse.quote_from_bytes(upd).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert 400 <= status < 500
         # the package the command installed, not the copy's source folders, answers imports there
         got = import_check(str(root / ".venv" / "bin" / "python"), root)

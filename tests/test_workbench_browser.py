@@ -13,11 +13,10 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-
 from conftest import in_ci
-from conftest_server import http_endpoint  # noqa: F401
-from skillgraph import store as store_mod
 from skillgraph.ontology import PREFIXES
+
+from skillgraph import store as store_mod
 
 pytestmark = pytest.mark.e2e
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -65,11 +64,17 @@ def shots(tmp_path):
 
 def expected(build_dir) -> set[tuple[str, str]]:
     st = store_mod.open_read_only(build_dir)
-    return {(s["task"].value, s["label"].value) for s in st.query(QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)}
+    return {
+        (s["task"].value, s["label"].value) for s in st.query(QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)
+    }
 
 
 def table_rows(page) -> list[list[str]]:
-    return page.eval_on_selector_all("#result-table tr", "trs => trs.slice(1).map(tr => Array.from(tr.cells).map(td => td.querySelector('a') ? td.querySelector('a').textContent : td.firstChild ? td.firstChild.textContent : ''))")
+    return page.eval_on_selector_all(
+        "#result-table tr",
+        "trs => trs.slice(1).map(tr => Array.from(tr.cells).map(td => td.querySelector('a') ? "
+        "td.querySelector('a').textContent : td.firstChild ? td.firstChild.textContent : ''))",
+    )
 
 
 def test_workbench_in_chromium(browser, http_endpoint, embedded_build, shots):
@@ -119,8 +124,11 @@ def test_workbench_in_chromium(browser, http_endpoint, embedded_build, shots):
     shots(page, "03-error-in-place")
     # the graph picker, through a shareable link
     onet = "https://w3id.org/skillgraph/graph/onet"
-    page.goto(base + "/?" + urllib.parse.urlencode(
-        {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "run": "1", "graph": onet}))
+    page.goto(
+        base
+        + "/?"
+        + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "run": "1", "graph": onet})
+    )
     page.wait_for_selector("#result-table")
     assert page.input_value("#graph") == onet
     assert table_rows(page) == [[str(store_mod.build_info(embedded_build[0])["graphs"]["onet"])]]

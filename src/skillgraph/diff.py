@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -41,7 +42,7 @@ def open_side(path: str | Path) -> ox.Store:
 
 
 def _rows(st: ox.Store, query: str) -> list[tuple]:
-    res = st.query(query, use_default_graph_as_union=True)
+    res = cast(ox.QuerySolutions, st.query(query, use_default_graph_as_union=True))
     names = [v.value for v in res.variables]
     return [tuple(s[n] for n in names) for s in res]
 
@@ -58,18 +59,26 @@ class Snapshot:
 def snapshot(st: ox.Store) -> Snapshot:
     concepts = {c.value for (c,) in _rows(st, f"SELECT DISTINCT ?c WHERE {{ ?c a <{SKOS}Concept> FILTER(isIRI(?c)) }}")}
     labels: dict = {}
-    for c, lab in _rows(st, f"SELECT DISTINCT ?c ?l WHERE {{ ?c a <{SKOS}Concept> ; <{SKOS}prefLabel> ?l FILTER(isIRI(?c)) }}"):
+    for c, lab in _rows(
+        st, f"SELECT DISTINCT ?c ?l WHERE {{ ?c a <{SKOS}Concept> ; <{SKOS}prefLabel> ?l FILTER(isIRI(?c)) }}"
+    ):
         labels.setdefault((c.value, lab.language or ""), set()).add(lab)
     ratings: dict = {}
     for r, v in _rows(st, f"SELECT DISTINCT ?r ?v WHERE {{ ?r a <{SG}Rating> ; <{SG}value> ?v FILTER(isIRI(?r)) }}"):
         ratings.setdefault(r.value, set()).add(v)
     alignments = {}
-    for a, s, p, t, conf, lvl in _rows(st, f"""SELECT DISTINCT ?a ?s ?p ?t ?conf ?lvl WHERE {{
+    for a, s, p, t, conf, lvl in _rows(
+        st,
+        f"""SELECT DISTINCT ?a ?s ?p ?t ?conf ?lvl WHERE {{
             ?a a <{SG}Alignment> ; <{OWL}annotatedSource> ?s ; <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?t .
-            OPTIONAL {{ ?a <{SSSOM}confidence> ?conf }} OPTIONAL {{ ?a <{SG}proficiencyLevel> ?lvl }} FILTER(isIRI(?a)) }}"""):
+            OPTIONAL {{ ?a <{SSSOM}confidence> ?conf }} OPTIONAL {{ ?a <{SG}proficiencyLevel> ?lvl }}
+            FILTER(isIRI(?a)) }}""",
+    ):
         alignments[a.value] = (s, p, t, conf, lvl)
     ends = {x.value for (s, _, t, _, _) in alignments.values() for x in (s, t) if isinstance(x, ox.NamedNode)}
-    described = {e for e in ends if next(iter(st.quads_for_pattern(ox.NamedNode(e), None, None, None)), None) is not None}
+    described = {
+        e for e in ends if next(iter(st.quads_for_pattern(ox.NamedNode(e), None, None, None)), None) is not None
+    }
     return Snapshot(concepts, labels, ratings, alignments, described)
 
 
@@ -94,21 +103,45 @@ class Report:
 
 def compare(old: Snapshot, new: Snapshot) -> Report:
     lab_keys = sorted(set(old.labels) & set(new.labels) | {k for k in new.labels if k[0] in old.concepts})
-    labels = [(c, lang, sorted(x.value for x in old.labels.get((c, lang), ())), sorted(x.value for x in new.labels.get((c, lang), ())))
-              for c, lang in lab_keys if old.labels.get((c, lang), set()) != new.labels.get((c, lang), set())]
-    ratings = [(r, sorted(str(x) for x in old.ratings[r]), sorted(str(x) for x in new.ratings[r]))
-               for r in sorted(set(old.ratings) & set(new.ratings)) if old.ratings[r] != new.ratings[r]]
-    changed = [(a, old.alignments[a], new.alignments[a]) for a in sorted(set(old.alignments) & set(new.alignments))
-               if old.alignments[a] != new.alignments[a]]
+    labels = [
+        (
+            c,
+            lang,
+            sorted(x.value for x in old.labels.get((c, lang), ())),
+            sorted(x.value for x in new.labels.get((c, lang), ())),
+        )
+        for c, lang in lab_keys
+        if old.labels.get((c, lang), set()) != new.labels.get((c, lang), set())
+    ]
+    ratings = [
+        (r, sorted(str(x) for x in old.ratings[r]), sorted(str(x) for x in new.ratings[r]))
+        for r in sorted(set(old.ratings) & set(new.ratings))
+        if old.ratings[r] != new.ratings[r]
+    ]
+    changed = [
+        (a, old.alignments[a], new.alignments[a])
+        for a in sorted(set(old.alignments) & set(new.alignments))
+        if old.alignments[a] != new.alignments[a]
+    ]
     dangling = []
     for a, (s, _, t, _, _) in sorted(new.alignments.items()):
         for e in (s, t):
             if isinstance(e, ox.NamedNode) and e.value not in new.described:
                 dangling.append((a, e.value, e.value in old.described))
-    return Report(sorted(new.concepts - old.concepts), sorted(old.concepts - new.concepts), labels,
-                  sorted(set(new.ratings) - set(old.ratings)), sorted(set(old.ratings) - set(new.ratings)), ratings,
-                  sorted(set(new.alignments) - set(old.alignments)), sorted(set(old.alignments) - set(new.alignments)),
-                  changed, dangling, old, new)
+    return Report(
+        sorted(new.concepts - old.concepts),
+        sorted(old.concepts - new.concepts),
+        labels,
+        sorted(set(new.ratings) - set(old.ratings)),
+        sorted(set(old.ratings) - set(new.ratings)),
+        ratings,
+        sorted(set(new.alignments) - set(old.alignments)),
+        sorted(set(old.alignments) - set(new.alignments)),
+        changed,
+        dangling,
+        old,
+        new,
+    )
 
 
 def diff(old_path: str | Path, new_path: str | Path) -> Report:
@@ -141,17 +174,26 @@ def text(r: Report, limit: int = 20) -> str:
     section("alignments added", r.alignments_added, lambda a: f"{a}: {_al(r.new.alignments[a])}")
     section("alignments removed", r.alignments_removed, lambda a: f"{a}: {_al(r.old.alignments[a])}")
     section("alignments changed", r.alignments_changed, lambda x: f"{x[0]}: {_al(x[1])} -> {_al(x[2])}")
-    section("DANGLING alignments (an endpoint is not described on the new side)", r.dangling,
-            lambda x: f"{x[0]}: {x[1]}" + (" (disappeared: described on the old side)" if x[2] else " (described on neither side)"))
+    section(
+        "DANGLING alignments (an endpoint is not described on the new side)",
+        r.dangling,
+        lambda x: (
+            f"{x[0]}: {x[1]}"
+            + (" (disappeared: described on the old side)" if x[2] else " (described on neither side)")
+        ),
+    )
     return "\n".join(out) + "\n"
 
 
 def _alignment_triples(a: str, t: tuple) -> list[ox.Triple]:
     n = ox.NamedNode(a)
     s, p, o, conf, lvl = t
-    out = [ox.Triple(n, ox.NamedNode(RDF_TYPE), ox.NamedNode(SG + "Alignment")),
-           ox.Triple(n, ox.NamedNode(OWL + "annotatedSource"), s), ox.Triple(n, ox.NamedNode(OWL + "annotatedProperty"), p),
-           ox.Triple(n, ox.NamedNode(OWL + "annotatedTarget"), o)]
+    out = [
+        ox.Triple(n, ox.NamedNode(RDF_TYPE), ox.NamedNode(SG + "Alignment")),
+        ox.Triple(n, ox.NamedNode(OWL + "annotatedSource"), s),
+        ox.Triple(n, ox.NamedNode(OWL + "annotatedProperty"), p),
+        ox.Triple(n, ox.NamedNode(OWL + "annotatedTarget"), o),
+    ]
     if conf is not None:
         out.append(ox.Triple(n, ox.NamedNode(SSSOM + "confidence"), conf))
     if lvl is not None:
@@ -189,4 +231,5 @@ def quads(r: Report) -> list[ox.Quad]:
 
 
 def write_trig(r: Report, path: str | Path) -> None:
-    Path(path).write_bytes(ox.serialize(quads(r), format=ox.RdfFormat.TRIG, prefixes=SERIALIZATION_PREFIXES))
+    # pyoxigraph's stub types serialize() as bytes | None; with no output argument it returns bytes
+    Path(path).write_bytes(ox.serialize(quads(r), format=ox.RdfFormat.TRIG, prefixes=SERIALIZATION_PREFIXES))  # type: ignore[arg-type]

@@ -17,9 +17,10 @@ sameAs/subClassOf, owl:Thing and rdfs:Resource types, literal subjects) is filte
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -106,7 +107,9 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
     rules = []
     for f in sorted(d.glob("*.rq")):
         text = f.read_text(encoding="utf-8")
-        trig = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# triggers:")), None)
+        trig = next(
+            (line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# triggers:")), None
+        )
         rules.append(Rule(f.stem, text, trig))
     return rules
 
@@ -122,8 +125,9 @@ def _exists(store: ox.Store, s, p, o) -> bool:
     return next(iter(store.quads_for_pattern(s, p, o, None)), None) is not None
 
 
-def materialise(store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], rules: list[Rule] | None = None,
-                max_rounds: int = 100) -> InferenceReport:
+def materialise(
+    store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], rules: list[Rule] | None = None, max_rounds: int = 100
+) -> InferenceReport:
     """Apply the SPARQL rules until nothing new appears, writing every new triple into `target`.
 
     Semi-naive evaluation. Round 1 runs every rule over the union of the store's named graphs.
@@ -137,10 +141,26 @@ def materialise(store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], ru
     rules = rules if rules is not None else load_rules()
     report = InferenceReport("rules")
     prefixes = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
-    triggers = {r.name: None if r.triggers is None else {
-        sol["p"] for sol in store.query(r.triggers, use_default_graph_as_union=True, prefixes=prefixes)} for r in rules}
-    transitive = {sol["p"] for sol in store.query(
-        "SELECT ?p WHERE { ?p a owl:TransitiveProperty }", use_default_graph_as_union=True, prefixes=prefixes)}
+    triggers = {
+        r.name: None
+        if r.triggers is None
+        else {
+            sol["p"]
+            for sol in cast(
+                ox.QuerySolutions, store.query(r.triggers, use_default_graph_as_union=True, prefixes=prefixes)
+            )
+        }
+        for r in rules
+    }
+    transitive = {
+        sol["p"]
+        for sol in cast(
+            ox.QuerySolutions,
+            store.query(
+                "SELECT ?p WHERE { ?p a owl:TransitiveProperty }", use_default_graph_as_union=True, prefixes=prefixes
+            ),
+        )
+    }
     t0 = time.perf_counter()
     delta: set = set()
     for _round in range(1, max_rounds + 1):
@@ -155,13 +175,16 @@ def materialise(store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], ru
                 continue
             t = time.perf_counter()
             if _round > 1 and rule.name == "prp-trp":
-                new = set()
+                new: set[tuple] = set()
                 for s, p, o in delta:
                     if p in transitive:
                         new.update((s, p, q.object) for q in store.quads_for_pattern(o, p, None, None))
                         new.update((q.subject, p, o) for q in store.quads_for_pattern(None, p, s, None))
             else:
-                new = {(x.subject, x.predicate, x.object) for x in where.query(rule.text, use_default_graph_as_union=True)}
+                new = {
+                    (x.subject, x.predicate, x.object)
+                    for x in cast(ox.QueryTriples, where.query(rule.text, use_default_graph_as_union=True))
+                }
             if _round > 1:
                 new = {t3 for t3 in new if not _exists(store, *t3)}
             new -= found
@@ -211,8 +234,11 @@ def rules_reasoner(store: ox.Store, target: ox.NamedNode, data: Iterable[Graph])
     """TBox closure by owlrl (into `target`), then the SPARQL rules in the store."""
     tbox, entailed = tbox_closure()
     store.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in entailed)
-    schema = [ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target)
-              for s, p, o in (*tbox, *entailed) if not isinstance(s, BNode) and not isinstance(o, BNode)]
+    schema = [
+        ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target)
+        for s, p, o in (*tbox, *entailed)
+        if not isinstance(s, BNode) and not isinstance(o, BNode)
+    ]
     report = materialise(store, target, schema)
     report.tbox_triples = len(entailed)
     return report
@@ -230,8 +256,9 @@ def owlrl_closure(data: Iterable[Graph], tbox: Graph | None = None) -> Graph:
         for t in d:
             g.add(t)
     asserted = set(g)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
-                           datatype_axioms=False).expand(g)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
+    ).expand(g)
     out = Graph()
     for t in g:
         if t not in asserted and not is_noise(*t):

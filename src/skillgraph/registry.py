@@ -4,7 +4,8 @@ Unknown keys raise a ValueError that lists the valid ones, after rdflib's plugin
 """
 from __future__ import annotations
 
-from typing import Generic, Iterator, TypeVar
+from collections.abc import Iterator
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 

@@ -85,7 +85,7 @@ class BuildLock:
 
     def __init__(self, build_dir: str | Path, build_id: str):
         self.path = Path(build_dir) / f".lock-{build_id}"
-        self._fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        self._fd: int | None = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.write(self._fd, f"{os.getpid()}\n".encode())
         os.fsync(self._fd)

@@ -12,9 +12,10 @@ import csv
 import gzip
 import re
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Literal
 
 from .errors import SourceError
 
@@ -127,8 +128,13 @@ def text_lines(path: str | Path, shown: str | None = None) -> Iterator[str]:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as e:
                     col = len(raw[: e.start].decode("utf-8", "replace")) + 1
-                    raise SourceError(shown, f"not UTF-8: byte 0x{raw[e.start]:02x} {e.reason} (save the file as "
-                                             "UTF-8; latin-1/Windows-1252 text needs converting)", line=n, char=col) from None
+                    raise SourceError(
+                        shown,
+                        f"not UTF-8: byte 0x{raw[e.start]:02x} {e.reason} (save the file as "
+                        "UTF-8; latin-1/Windows-1252 text needs converting)",
+                        line=n,
+                        char=col,
+                    ) from None
                 check_text(shown, n, text)
                 yield text
     except (gzip.BadGzipFile, EOFError) as e:
@@ -154,7 +160,7 @@ def read_delimited(path: str | Path, required: Iterable[str] = (), delimiter: st
         delimiter = "\t" if name.endswith((".txt", ".tsv")) else ","
     lines = _Lines(text_lines(path))
     # O*NET text files are plain tab-separated with no quoting; CSV uses RFC 4180 quoting.
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    quoting: Literal[0, 1, 2, 3] = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     reader = csv.reader(lines, delimiter=delimiter, quoting=quoting)
     try:
         header = [h.strip() for h in next(reader)]
@@ -177,7 +183,7 @@ def read_delimited(path: str | Path, required: Iterable[str] = (), delimiter: st
         if len(rec) != width:
             raise SourceError(path, f"expected {width} fields as in the header, found {len(rec)}", line=start)
         plain = reader.line_num == start and (quoting == csv.QUOTE_NONE or '"' not in lines.last)
-        yield Row(str(path), start, dict(zip(header, rec)), "chars" if plain else "")
+        yield Row(str(path), start, dict(zip(header, rec, strict=False)), "chars" if plain else "")
 
 
 class _Lines:
@@ -186,7 +192,7 @@ class _Lines:
     def __init__(self, it: Iterator[str]):
         self.it, self.last = it, ""
 
-    def __iter__(self) -> "_Lines":
+    def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
@@ -221,7 +227,7 @@ def read_xlsx(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
             vals += [""] * (width - len(vals))
             for k, v in enumerate(vals):
                 _check_cell(path, i, k + 1, v)
-            yield Row(str(path), i, dict(zip(header, vals)), "cells")
+            yield Row(str(path), i, dict(zip(header, vals, strict=False)), "cells")
     finally:
         wb.close()
 
@@ -229,8 +235,9 @@ def read_xlsx(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
 def _check_cell(path: Path, row: int, col: int, v: str) -> None:
     m = FORBIDDEN.search(v)
     if m:
-        raise SourceError(path, f"{_describe_char(m.group())} in a cell, which XML and RDF/XML cannot carry",
-                          line=row, char=col)
+        raise SourceError(
+            path, f"{_describe_char(m.group())} in a cell, which XML and RDF/XML cannot carry", line=row, char=col
+        )
 
 
 def _cell(v: object) -> str:

@@ -22,7 +22,9 @@ from skillgraph.validation import SH, ValidationResult, Violation, _term, load_s
 
 FORMATS = ("text", "json", "junit", "turtle", "github")
 STDIN = "-"
-EXIT_CODES = "exit codes: 0 conforms, 1 violations (or an empty input with --fail-on-empty), 2 usage error or unreadable input"
+EXIT_CODES = (
+    "exit codes: 0 conforms, 1 violations (or an empty input with --fail-on-empty), 2 usage error or unreadable input"
+)
 
 
 TEXT_SYNTAXES = ("turtle", "ttl", "n3", "nt", "ntriples", "nt11", "trig", "nquads")
@@ -45,15 +47,16 @@ class Input:
         if not isinstance(node, URIRef) or (self.text is None and self.path is None):
             return None
         if self._subject_lines is None:
-            if self.text is None:
+            if self.text is None and self.path is not None:
                 self.text = self.path.read_text(encoding="utf-8", errors="replace")
             self._subject_lines = {}
-            for n, line in enumerate(self.text.splitlines(), 1):
+            for n, line in enumerate((self.text or "").splitlines(), 1):
                 words = line.split(None, 1)
                 if words and not words[0].startswith(("#", "@", "PREFIX", "prefix")):
                     self._subject_lines.setdefault(words[0], n)
-        spellings = [f"<{node}>"] + [f"{prefix}:{node[len(ns):]}" for prefix, ns in self.graph.namespaces()
-                                      if prefix and node.startswith(ns)]
+        spellings = [f"<{node}>"] + [
+            f"{prefix}:{node[len(ns) :]}" for prefix, ns in self.graph.namespaces() if prefix and node.startswith(ns)
+        ]
         found = [self._subject_lines[s] for s in spellings if s in self._subject_lines]
         return min(found) if found else None
 
@@ -61,15 +64,25 @@ class Input:
 @dataclass
 class Finding:
     """One SHACL result and the input file(s) it came from (the first is where it is reported)."""
+
     files: list[str]
     violation: Violation
     line: int | None = None  # where the focus node is stated in the first file, when that can be told
 
     def as_dict(self) -> dict:
         v = self.violation
-        return {"file": self.files[0], "line": self.line, "files": self.files, "focus": v.focus, "path": v.path,
-                "shape": v.shape, "constraint": v.constraint, "severity": v.severity, "message": v.message,
-                "value": v.value}
+        return {
+            "file": self.files[0],
+            "line": self.line,
+            "files": self.files,
+            "focus": v.focus,
+            "path": v.path,
+            "shape": v.shape,
+            "constraint": v.constraint,
+            "severity": v.severity,
+            "message": v.message,
+            "value": v.value,
+        }
 
     def where(self) -> str:
         return self.files[0] + (f":{self.line}" if self.line else "")
@@ -175,14 +188,17 @@ def add_result(outcome: Outcome, res: ValidationResult, inputs: list[Input]) -> 
 
 def as_text(o: Outcome, limit: int = 200, fail_on_empty: bool = False) -> str:
     n = len(o.findings)
-    head = (f"validated {len(o.inputs)} input(s) against {o.shapes}: "
-            + ("conforms" if o.conforms else f"{n} violation(s)"))
+    head = f"validated {len(o.inputs)} input(s) against {o.shapes}: " + (
+        "conforms" if o.conforms else f"{n} violation(s)"
+    )
     lines = [head]
     for name, found in o.by_file().items():
         inp = next((i for i in o.inputs if i.name == name), None)
         if inp is not None and inp.empty:
-            lines.append(f"{name}: holds no triples: nothing was validated"
-                         + (" (an error with --fail-on-empty)" if fail_on_empty else ""))
+            lines.append(
+                f"{name}: holds no triples: nothing was validated"
+                + (" (an error with --fail-on-empty)" if fail_on_empty else "")
+            )
             continue
         lines.append(f"{name}: " + ("conforms" if not found else f"{len(found)} violation(s)"))
         for f in found[:limit]:
@@ -194,11 +210,16 @@ def as_text(o: Outcome, limit: int = 200, fail_on_empty: bool = False) -> str:
 
 def as_json(o: Outcome, fail_on_empty: bool = False) -> str:
     per_file = o.by_file()
-    doc = {"conforms": o.conforms and not (fail_on_empty and o.empty_inputs()), "shapes": o.shapes,
-           "violations": len(o.findings),
-           "inputs": [{"file": i.name, "triples": len(i.graph), "empty": i.empty,
-                       "violations": len(per_file.get(i.name, []))} for i in o.inputs],
-           "results": [f.as_dict() for f in o.findings]}
+    doc = {
+        "conforms": o.conforms and not (fail_on_empty and o.empty_inputs()),
+        "shapes": o.shapes,
+        "violations": len(o.findings),
+        "inputs": [
+            {"file": i.name, "triples": len(i.graph), "empty": i.empty, "violations": len(per_file.get(i.name, []))}
+            for i in o.inputs
+        ],
+        "results": [f.as_dict() for f in o.findings],
+    }
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
@@ -224,10 +245,13 @@ def as_junit(o: Outcome, fail_on_empty: bool = False) -> str:
             tests += 1
         for f in found:
             v = f.violation
-            case = ET.SubElement(suite, "testcase", classname=name,
-                                 name=f"{v.shape} {v.focus}" + (f" {v.path}" if v.path else ""))
+            case = ET.SubElement(
+                suite, "testcase", classname=name, name=f"{v.shape} {v.focus}" + (f" {v.path}" if v.path else "")
+            )
             fail = ET.SubElement(case, "failure", message=v.message, type=f"sh:{v.severity}")
-            fail.text = f"{f.where()}: {v.render()}" + ("\nstated in: " + ", ".join(f.files) if len(f.files) > 1 else "")
+            fail.text = f"{f.where()}: {v.render()}" + (
+                "\nstated in: " + ", ".join(f.files) if len(f.files) > 1 else ""
+            )
             tests += 1
             failures += 1
         suite.set("tests", str(tests))
@@ -253,13 +277,19 @@ def as_github(o: Outcome, fail_on_empty: bool = False) -> str:
         level = "warning" if v.severity in ("Warning", "Info") else "error"
         detail = f"focus {v.focus}" + (f" path {v.path}" if v.path else "") + (f" value {v.value}" if v.value else "")
         line = f",line={f.line}" if f.line else ""
-        lines.append(f"::{level} file={_gh(f.files[0], True)}{line},title={_gh(v.shape, True)}::"
-                     f"{_gh(detail + ': ' + v.message)}")
+        lines.append(
+            f"::{level} file={_gh(f.files[0], True)}{line},title={_gh(v.shape, True)}::{_gh(detail + ': ' + v.message)}"
+        )
     for name in o.empty_inputs():
         level = "error" if fail_on_empty else "warning"
-        lines.append(f"::{level} file={_gh(name, True)},title=empty input::{_gh(name + ' holds no triples: nothing was validated')}")
-    lines.append(f"skillgraph validate: {len(o.inputs)} input(s), "
-                 + ("conforms" if o.conforms else f"{len(o.findings)} violation(s)"))
+        lines.append(
+            f"::{level} file={_gh(name, True)},title=empty input::"
+            f"{_gh(name + ' holds no triples: nothing was validated')}"
+        )
+    lines.append(
+        f"skillgraph validate: {len(o.inputs)} input(s), "
+        + ("conforms" if o.conforms else f"{len(o.findings)} violation(s)")
+    )
     return "\n".join(lines)
 
 

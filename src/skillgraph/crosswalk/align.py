@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS, XSD
@@ -76,9 +77,13 @@ KINDS = ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco
          "statement_esco_skill", "wef_esco_skill")
 
 METHODS = {
-    "statement_task_anchor": f"statement-task-anchor v2 ({METHOD_VERSION}; published anchor set, AEI task observations)",
+    "statement_task_anchor": (
+        f"statement-task-anchor v2 ({METHOD_VERSION}; published anchor set, AEI task observations)"
+    ),
     "published_anchor": "published-anchor v1 (anchor asserted by the statement's publisher)",
-    "esco_skill_supports_task": f"skill-supports-task v2 ({METHOD_VERSION}; ESCO relations, task anchors as noisy-OR, O*NET ratings)",
+    "esco_skill_supports_task": (
+        f"skill-supports-task v2 ({METHOD_VERSION}; ESCO relations, task anchors as noisy-OR, O*NET ratings)"
+    ),
     "onet_element_esco_skill": f"element-skill match v2 ({METHOD_VERSION}; ESCO relations, O*NET importance)",
     "statement_esco_skill": f"statement-skill match v2 ({METHOD_VERSION}; ESCO relations)",
     "wef_esco_skill": f"wef-skill match v2 ({METHOD_VERSION})",
@@ -105,7 +110,9 @@ class Alignment:
 
     @property
     def iri(self) -> URIRef:
-        return iri.instance("crosswalk", "alignment", iri.digest(self.subject, self.predicate, self.object, self.level or ""))
+        return iri.instance(
+            "crosswalk", "alignment", iri.digest(self.subject, self.predicate, self.object, self.level or "")
+        )
 
 
 def _dec(x: float) -> Literal:
@@ -150,7 +157,9 @@ class Aligner:
         for w, (label, text) in inp.wef_entries.items():
             c.add(Doc(w, label, text))
         self.anchors: dict[URIRef, list[tuple[URIRef, float]]] = defaultdict(list)  # task -> [(statement, a)]
-        self.element_match: dict[URIRef, list[tuple[URIRef, float]]] = defaultdict(list)  # ESCO skill -> [(element, conf)]
+        self.element_match: dict[URIRef, list[tuple[URIRef, float]]] = defaultdict(
+            list
+        )  # ESCO skill -> [(element, conf)]
         self.report: dict[str, int] = {k: 0 for k in KINDS}
         self._skill_index = None
         self.tasks_of: dict[URIRef, set[URIRef]] = defaultdict(set)
@@ -182,7 +191,9 @@ class Aligner:
         return ctx
 
     # -- (a) statement -> O*NET task anchors -------------------------------------------------
-    def _anchor_pool(self, st, occ_tasks: set[URIRef], all_sets) -> tuple[dict[URIRef, URIRef | None], float, float, bool]:
+    def _anchor_pool(
+        self, st, occ_tasks: set[URIRef], all_sets
+    ) -> tuple[dict[URIRef, URIRef | None], float, float, bool]:
         """Candidate tasks with the evidence that puts each there, the similarity floor, the structural
         weight, and whether the pool is the publisher's (see the module docstring)."""
         inp = self.inp
@@ -204,13 +215,26 @@ class Aligner:
         return {t: None for t in occ_tasks}, ANCHOR_HIGH, 0.0, False
 
     def statement_anchors(self) -> list[Alignment]:
-        inp, out = self.inp, []
+        inp = self.inp
+        out: list[Alignment] = []
         all_sets = {c: m for sets in inp.anchor_sets.values() for c, m in sets.items()}
         self.report["statement_task_anchor_in_set"] = 0
         for st in sorted(inp.statements.values(), key=lambda x: str(x.iri)):
             for t in sorted(st.anchored):
-                out.append(Alignment("published_anchor", st.iri, SG.anchoredTo, t, 1.0, 1.0,
-                                     SEMAPV.ManualMappingCuration, st.level, [], {"published-anchor"}))
+                out.append(
+                    Alignment(
+                        "published_anchor",
+                        st.iri,
+                        SG.anchoredTo,
+                        t,
+                        1.0,
+                        1.0,
+                        SEMAPV.ManualMappingCuration,
+                        st.level,
+                        [],
+                        {"published-anchor"},
+                    )
+                )
                 self.anchors[t].append((st.iri, 1.0))
             if st.anchored:
                 continue
@@ -224,7 +248,9 @@ class Aligner:
             scored = []
             for t, ev in pool.items():
                 s = self.corpus.similarity(st.iri, t, ctx)
-                if s <= floor or (in_set and floor == S_MIN_IN_SET and not ctx.specific_shared(st.iri, t)):
+                if s <= floor or (
+                    in_set and floor == S_MIN_IN_SET and ctx is not None and not ctx.specific_shared(st.iri, t)
+                ):
                     continue
                 scored.append((confidence(s, weight if ev is not None else 0.0), s, t, ev))
             if not scored:
@@ -235,9 +261,20 @@ class Aligner:
                 if conf < ANCHOR_RELATIVE * best:
                     break
                 evidence = [(ev, "task-anchor")] if ev is not None else []
-                out.append(Alignment("statement_task_anchor", st.iri, SG.anchoredTo, t, s, conf,
-                                     SEMAPV.CompositeMatching if evidence else SEMAPV.LexicalMatching,
-                                     st.level, evidence, {"lexical"}))
+                out.append(
+                    Alignment(
+                        "statement_task_anchor",
+                        st.iri,
+                        SG.anchoredTo,
+                        t,
+                        s,
+                        conf,
+                        SEMAPV.CompositeMatching if evidence else SEMAPV.LexicalMatching,
+                        st.level,
+                        evidence,
+                        {"lexical"},
+                    )
+                )
                 self.anchors[t].append((st.iri, conf))
                 self.report["statement_task_anchor_in_set"] += in_set
         anchored = {a.subject for a in out if a.kind == "statement_task_anchor"}
@@ -246,7 +283,8 @@ class Aligner:
         self.report["statements_anchored"] = len(anchored)
         self.report["statements_citing_onet"] = sum(1 for st in inp.statements.values() if st.cites_onet)
         self.report["statements_citing_onet_anchored"] = sum(
-            1 for st in inp.statements.values() if st.cites_onet and (st.iri in anchored or st.anchored))
+            1 for st in inp.statements.values() if st.cites_onet and (st.iri in anchored or st.anchored)
+        )
         return out
 
     # -- (c) O*NET skill/knowledge element <-> ESCO skill -------------------------------------
@@ -267,7 +305,8 @@ class Aligner:
         return self._skill_index
 
     def element_skills(self) -> list[Alignment]:
-        inp, out = self.inp, []
+        inp = self.inp
+        out: list[Alignment] = []
         if not inp.onet_elements or not inp.esco_skills:
             return out
         via = self._skill_to_onet_occupations()
@@ -291,9 +330,20 @@ class Aligner:
                     pred = SKOS.relatedMatch
                 else:
                     continue
-                scored.append(Alignment("onet_element_esco_skill", el, pred, skill, s, conf,
-                                        SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
-                                        None, ev, {"lexical"}))
+                scored.append(
+                    Alignment(
+                        "onet_element_esco_skill",
+                        el,
+                        pred,
+                        skill,
+                        s,
+                        conf,
+                        SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
+                        None,
+                        ev,
+                        {"lexical"},
+                    )
+                )
             scored.sort(key=lambda a: (-a.confidence, str(a.object)))
             for a in scored[:MATCH_TOP]:
                 out.append(a)
@@ -305,7 +355,8 @@ class Aligner:
 
     # -- (b) ESCO skill sg:supportsTask O*NET task -------------------------------------------
     def skills_support_tasks(self) -> list[Alignment]:
-        inp, out = self.inp, []
+        inp = self.inp
+        out: list[Alignment] = []
         unblocked = 0
         statements = inp.statements
         # occupation by occupation, so that each occupation's context is built once
@@ -315,7 +366,9 @@ class Aligner:
             cands: dict[URIRef, tuple[str, URIRef | None, URIRef]] = {}
             for occ in sorted(occs, key=str):
                 for skill, rel in inp.esco_skills_for_onet(occ).items():
-                    if skill in inp.esco_skills and (skill not in cands or W_REL.get(rel[0], 0) > W_REL.get(cands[skill][0], 0)):
+                    if skill in inp.esco_skills and (
+                        skill not in cands or W_REL.get(rel[0], 0) > W_REL.get(cands[skill][0], 0)
+                    ):
                         cands[skill] = (rel[0], rel[1], occ)
             if not cands:
                 unblocked += 1
@@ -324,17 +377,28 @@ class Aligner:
             anchored = [(statements[st], a) for st, a in self.anchors.get(task, ()) if st in statements]
             plain: list[Alignment] = []
             levelled: dict[URIRef, list[Alignment]] = defaultdict(list)
-            for skill, (rel, rnode, occ) in cands.items():
-                b_rel = W_REL.get(rel, 0.0)
-                rel_ev = [(rnode, f"{rel}-relation")] if rnode is not None else []
+            for skill, (rel_kind, rnode, occ) in cands.items():
+                b_rel = W_REL.get(rel_kind, 0.0)
+                rel_ev = [(rnode, f"{rel_kind}-relation")] if rnode is not None else []
                 s_direct = self.corpus.similarity(task, skill, ctx)
                 if s_direct < S_MIN:
                     s_direct = 0.0
                 conf = confidence(s_direct, b_rel)
                 if conf >= SUPPORT_MIN:
-                    plain.append(Alignment("esco_skill_supports_task", skill, SG.supportsTask, task, s_direct, conf,
-                                           SEMAPV.CompositeMatching if rel_ev else SEMAPV.LexicalMatching,
-                                           None, list(rel_ev), {"lexical"}))
+                    plain.append(
+                        Alignment(
+                            "esco_skill_supports_task",
+                            skill,
+                            SG.supportsTask,
+                            task,
+                            s_direct,
+                            conf,
+                            SEMAPV.CompositeMatching if rel_ev else SEMAPV.LexicalMatching,
+                            None,
+                            list(rel_ev),
+                            {"lexical"},
+                        )
+                    )
                 # per level: the best statement anchored to the task at that level, and the O*NET rating band
                 by_level: dict[URIRef, tuple[float, list]] = {}
                 for st, a in anchored:
@@ -350,7 +414,7 @@ class Aligner:
                 for el, _ in self.element_match.get(skill, ()):
                     lv = inp.ratings.get((occ, el, "LV"))
                     level = inp.level_for_lv(lv[1]) if lv else None
-                    if level is not None:
+                    if level is not None and lv is not None:
                         rating_levels.setdefault(level, []).append((lv[0], "rating"))
                 for level in set(by_level) | set(rating_levels):
                     s_via, st_ev = by_level.get(level, (0.0, []))
@@ -360,8 +424,20 @@ class Aligner:
                     if conf < SUPPORT_MIN:
                         continue
                     ev = st_ev + rel_ev + rating_levels.get(level, [])
-                    levelled[level].append(Alignment("esco_skill_supports_task", skill, SG.supportsTask, task, s, conf,
-                                                     SEMAPV.CompositeMatching, level, ev, {"lexical"}))
+                    levelled[level].append(
+                        Alignment(
+                            "esco_skill_supports_task",
+                            skill,
+                            SG.supportsTask,
+                            task,
+                            s,
+                            conf,
+                            SEMAPV.CompositeMatching,
+                            level,
+                            ev,
+                            {"lexical"},
+                        )
+                    )
             for group in [plain, *levelled.values()]:
                 group.sort(key=lambda a: (-a.confidence, str(a.subject)))
                 out.extend(group[:SUPPORT_TOP])
@@ -372,7 +448,8 @@ class Aligner:
 
     # -- (d) levelled statement <-> ESCO skill -------------------------------------------------
     def statement_skills(self) -> list[Alignment]:
-        inp, out = self.inp, []
+        inp = self.inp
+        out: list[Alignment] = []
         if not inp.esco_skills:
             return out
         for st in sorted(inp.statements.values(), key=lambda x: str(x.iri)):
@@ -385,20 +462,34 @@ class Aligner:
                         cands.setdefault(skill, rel)
             if cands:  # within the occupation: generic words discounted, a specific shared stem required
                 ctx = self.context(st.occupations)
-                pairs = [(skill, s) for skill in cands
-                         if (s := self.corpus.similarity(st.iri, skill, ctx)) >= S_MIN_VIA
-                         and (ctx is None or ctx.specific_shared(st.iri, skill))]
+                pairs = [
+                    (skill, s)
+                    for skill in cands
+                    if (s := self.corpus.similarity(st.iri, skill, ctx)) >= S_MIN_VIA
+                    and (ctx is None or ctx.specific_shared(st.iri, skill))
+                ]
             else:  # no ESCO occupation for the statement's occupation: search all ESCO skills
                 pairs = self.skill_index().search(st.iri, k=LEXICAL_POOL, min_sim=S_MIN)
             scored = []
             for skill, s in pairs:
-                rel = cands.get(skill)
-                ev = [(rel[1], f"{rel[0]}-relation")] if rel and rel[1] is not None else []
-                conf = confidence(s, W_REL.get(rel[0], 0.0) if rel else 0.0)
+                cand = cands.get(skill)
+                ev = [(cand[1], f"{cand[0]}-relation")] if cand and cand[1] is not None else []
+                conf = confidence(s, W_REL.get(cand[0], 0.0) if cand else 0.0)
                 if conf >= STATEMENT_MIN:
-                    scored.append(Alignment("statement_esco_skill", st.iri, SKOS.relatedMatch, skill, s, conf,
-                                            SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
-                                            st.level, ev, {"lexical"}))
+                    scored.append(
+                        Alignment(
+                            "statement_esco_skill",
+                            st.iri,
+                            SKOS.relatedMatch,
+                            skill,
+                            s,
+                            conf,
+                            SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
+                            st.level,
+                            ev,
+                            {"lexical"},
+                        )
+                    )
             scored.sort(key=lambda a: (-a.confidence, str(a.object)))
             out.extend(scored[:STATEMENT_TOP])
         self.report["statement_esco_skill"] = len(out)
@@ -406,7 +497,8 @@ class Aligner:
 
     # -- (e) WEF entries <-> ESCO transversal skills ----------------------------------------
     def wef_skills(self) -> list[Alignment]:
-        inp, out = self.inp, []
+        inp = self.inp
+        out: list[Alignment] = []
         if not inp.wef_entries or not inp.transversal:
             return out
         index = self.corpus.index(sorted(inp.transversal, key=str))
@@ -419,7 +511,20 @@ class Aligner:
                     pred = SKOS.relatedMatch
                 else:
                     continue
-                scored.append(Alignment("wef_esco_skill", w, pred, skill, s, s, SEMAPV.LexicalMatching, None, [], {"lexical"}))
+                scored.append(
+                    Alignment(
+                        "wef_esco_skill",
+                        w,
+                        pred,
+                        cast(URIRef, skill),
+                        s,
+                        s,
+                        SEMAPV.LexicalMatching,
+                        None,
+                        [],
+                        {"lexical"},
+                    )
+                )
             out.extend(scored[:MATCH_TOP])
         self.report["wef_esco_skill"] = len(out)
         return out

@@ -53,8 +53,8 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from typing import Hashable, Iterable
 
 from rapidfuzz import fuzz
 
@@ -211,14 +211,14 @@ class Corpus:
     def stems_of(self, key: Hashable) -> Counter[str]:
         return self._tf[key]
 
-    def context(self, keys: Iterable[Hashable]) -> "Context":
+    def context(self, keys: Iterable[Hashable]) -> Context:
         """The weighting of one occupation's vocabulary: the texts `keys` (those in the corpus)."""
         return Context(self, keys)
 
-    def weight(self, term: str, ctx: "Context | None" = None) -> float:
+    def weight(self, term: str, ctx: Context | None = None) -> float:
         return self.idf(term) if ctx is None else self.idf(term) * ctx.spec(term)
 
-    def vector(self, key: Hashable, ctx: "Context | None" = None) -> dict[str, float]:
+    def vector(self, key: Hashable, ctx: Context | None = None) -> dict[str, float]:
         cache = self._vec if ctx is None else ctx.vectors
         v = cache.get(key)
         if v is None:
@@ -228,13 +228,13 @@ class Corpus:
             cache[key] = v
         return v
 
-    def cosine(self, a: Hashable, b: Hashable, ctx: "Context | None" = None) -> float:
+    def cosine(self, a: Hashable, b: Hashable, ctx: Context | None = None) -> float:
         va, vb = self.vector(a, ctx), self.vector(b, ctx)
         if len(va) > len(vb):
             va, vb = vb, va
         return sum(x * vb.get(t, 0.0) for t, x in va.items())
 
-    def coverage(self, subject: Hashable, obj: Hashable, ctx: "Context | None" = None) -> float:
+    def coverage(self, subject: Hashable, obj: Hashable, ctx: Context | None = None) -> float:
         """Weighted share of the object's label stems that occur in the subject's text."""
         lab = self._label_stems[obj]
         if not lab:
@@ -245,8 +245,11 @@ class Corpus:
             return 0.0
         return sum(self.weight(t, ctx) for t in lab if t in have) / total
 
-    def label_agreement(self, a: Hashable, b: Hashable, ctx: "Context | None" = None) -> float:
-        """Weighted Dice of the label stem sets, or the fuzzy token-sort ratio of the stemmed labels when >= FUZZY_MIN."""
+    def label_agreement(self, a: Hashable, b: Hashable, ctx: Context | None = None) -> float:
+        """Weighted Dice of the label stem sets.
+
+        Or the fuzzy token-sort ratio of the stemmed labels when that is >= FUZZY_MIN.
+        """
         sa, sb = self._label_stems[a], self._label_stems[b]
         if not sa or not sb:
             return 0.0
@@ -256,16 +259,16 @@ class Corpus:
         fuzzy = fuzz.token_sort_ratio(" ".join(sa), " ".join(sb)) / 100.0
         return max(dice, fuzzy if fuzzy >= FUZZY_MIN else 0.0)
 
-    def components(self, subject: Hashable, obj: Hashable, ctx: "Context | None" = None) -> tuple[float, float, float]:
+    def components(self, subject: Hashable, obj: Hashable, ctx: Context | None = None) -> tuple[float, float, float]:
         """(cos, cov, lab): the parts of `similarity`, for explaining a score."""
         return self.cosine(subject, obj, ctx), self.coverage(subject, obj, ctx), self.label_agreement(subject, obj, ctx)
 
-    def similarity(self, subject: Hashable, obj: Hashable, ctx: "Context | None" = None) -> float:
+    def similarity(self, subject: Hashable, obj: Hashable, ctx: Context | None = None) -> float:
         """The combined lexical similarity in [0, 1] (see the module docstring)."""
         cos, cov, lab = self.components(subject, obj, ctx)
         return max(0.0, min(1.0, W_COS * cos + W_COV * cov + W_LAB * lab))
 
-    def index(self, keys: Iterable[Hashable]) -> "InvertedIndex":
+    def index(self, keys: Iterable[Hashable]) -> InvertedIndex:
         return InvertedIndex(self, keys)
 
 
@@ -336,8 +339,9 @@ class InvertedIndex:
                     acc[k] += qw * w
         return acc
 
-    def search(self, query: Hashable, k: int = 10, min_sim: float = 0.0,
-               allowed: set | None = None) -> list[tuple[Hashable, float]]:
+    def search(
+        self, query: Hashable, k: int = 10, min_sim: float = 0.0, allowed: set | None = None
+    ) -> list[tuple[Hashable, float]]:
         """The best `k` docs by combined similarity among those sharing a stem with the query."""
         scored = []
         for key in self.candidates(query, allowed):
