@@ -54,6 +54,7 @@ class Assembled:
 
 @dataclass
 class BuildSummary:
+    """What a finished build reports back to the CLI and callers: its id, folder, graph sizes and timings."""
     build_id: str
     path: Path
     graphs: dict[str, int]

@@ -28,6 +28,7 @@ BUILD_EXIT = """exit codes:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """`skillgraph build`: map, validate, reason and publish a new build from the given sources."""
     from skillgraph.build import build
 
     paths: dict[str, object] = {}
@@ -58,6 +59,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    """`skillgraph publish`: copy a local build into a remote SPARQL store and switch readers over at once."""
     from skillgraph.publish import publish
 
     publish(args.store, args.to, args.build, update=args.update, gsp=args.gsp)
@@ -94,6 +96,7 @@ def _read_config(path: Path) -> tuple[dict[str, object], list[str]]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """`skillgraph validate`: check RDF files or the current build against the SHACL shapes, for CI and data authors."""
     from skillgraph import validation_report as vr
     from skillgraph.ontology import load_ontology
 
@@ -140,6 +143,7 @@ def _validate_store(store: str, shapes_for):
 
 
 def cmd_shapes(args: argparse.Namespace) -> int:
+    """`skillgraph shapes`: write the SHACL shapes out so other tools can validate with them."""
     from skillgraph.validation import write_shapes
 
     names = [s.strip() for s in args.shapes.split(",") if s.strip()] if args.shapes else None
@@ -176,6 +180,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """`skillgraph export`: write the current build in the RDF formats users download."""
     from skillgraph import store as store_mod
     from skillgraph.export import write_exports
 
@@ -200,6 +205,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    """`skillgraph diff`: show what changed between two builds before a new one is published."""
     from skillgraph import diff
 
     report = diff.diff(args.old, args.new)
@@ -211,12 +217,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    """`skillgraph query`: run a SPARQL or curated query against a build from the command line."""
     from skillgraph.query import run_cli_query
 
     return run_cli_query(args)
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    """`skillgraph fetch`: download and verify an upstream release so a build can use it."""
     from skillgraph.fetch import fetch
 
     path = fetch(args.source, args.release, cache=Path(args.cache) if args.cache else None,
@@ -226,6 +234,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_graphs(args: argparse.Namespace) -> int:
+    """`skillgraph graphs`: list the named graphs of a build and their sizes, to see what it holds."""
     from skillgraph import store as store_mod
 
     info = store_mod.build_info(args.store)
@@ -234,6 +243,7 @@ def cmd_graphs(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command-line interface, one subcommand per task; apart from main() so tests can inspect it."""
     p = argparse.ArgumentParser(prog="skillgraph", description=__doc__)
     p.add_argument("--version", action="version", version=f"skillgraph {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
@@ -416,6 +426,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: run a subcommand and turn expected errors into a message and an exit code."""
     args = parser().parse_args(argv)
     try:
         return args.func(args)

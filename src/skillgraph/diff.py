@@ -49,6 +49,7 @@ def _rows(st: ox.Store, query: str) -> list[tuple]:
 
 @dataclass
 class Snapshot:
+    """What a build says about concepts, labels and alignments, reduced to plain sets for comparison."""
     concepts: set[str]
     labels: dict[tuple[str, str], set[ox.Literal]]  # (concept, lang) -> prefLabels
     ratings: dict[str, set[ox.Literal]]  # rating -> values
@@ -57,6 +58,7 @@ class Snapshot:
 
 
 def snapshot(st: ox.Store) -> Snapshot:
+    """Read the parts of a build that the diff compares into a Snapshot."""
     concepts = {c.value for (c,) in _rows(st, f"SELECT DISTINCT ?c WHERE {{ ?c a <{SKOS}Concept> FILTER(isIRI(?c)) }}")}
     labels: dict = {}
     for c, lab in _rows(
@@ -84,6 +86,7 @@ def snapshot(st: ox.Store) -> Snapshot:
 
 @dataclass
 class Report:
+    """What changed between two builds, per kind of change, for review before publishing."""
     concepts_added: list[str]
     concepts_removed: list[str]
     labels_changed: list[tuple[str, str, list[str], list[str]]]  # concept, lang, old, new
@@ -98,10 +101,12 @@ class Report:
     new: Snapshot
 
     def counts(self) -> dict[str, int]:
+        """The number of changes of each kind, for the summary line."""
         return {k: len(v) for k, v in self.__dict__.items() if isinstance(v, list)}
 
 
 def compare(old: Snapshot, new: Snapshot) -> Report:
+    """Compare two snapshots into a Report of added, removed and changed items."""
     lab_keys = sorted(set(old.labels) & set(new.labels) | {k for k in new.labels if k[0] in old.concepts})
     labels = [
         (
@@ -145,6 +150,7 @@ def compare(old: Snapshot, new: Snapshot) -> Report:
 
 
 def diff(old_path: str | Path, new_path: str | Path) -> Report:
+    """Compare two builds (folders, stores or N-Quads files) given by path."""
     return compare(snapshot(open_side(old_path)), snapshot(open_side(new_path)))
 
 
@@ -231,5 +237,6 @@ def quads(r: Report) -> list[ox.Quad]:
 
 
 def write_trig(r: Report, path: str | Path) -> None:
+    """Write the report as TriG so the changes can be loaded and queried as RDF."""
     # pyoxigraph's stub types serialize() as bytes | None; with no output argument it returns bytes
     Path(path).write_bytes(ox.serialize(quads(r), format=ox.RdfFormat.TRIG, prefixes=SERIALIZATION_PREFIXES))  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ DATASET_NAME = "skillgraph"
 
 
 def export_format_names() -> list[str]:
+    """All export format names, to validate --exports and list them in errors."""
     return GRAPH_FORMATS.keys() + DATASET_FORMATS.keys()
 
 

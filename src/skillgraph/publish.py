@@ -40,6 +40,7 @@ class PublishError(SkillGraphError):
 
 @dataclass
 class Published:
+    """What a publish loaded where, for the CLI's report and for tests."""
     build_id: str
     graphs: dict[str, int]  # live graph IRI -> triples loaded
     previous: str | None  # the build id the store served before (None: none)
@@ -47,6 +48,7 @@ class Published:
 
 
 def staging_name(graph: str, build_id: str) -> str:
+    """The staging graph a build is loaded into before readers are switched to it."""
     return f"{graph}?build={build_id}"
 
 

@@ -28,6 +28,7 @@ def run(st: ox.Store, text: str):
 
 
 def short(term, prefixes: dict[str, str] = PREFIXES) -> str:
+    """A term as a prefixed name where possible, so table output stays readable."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -56,6 +57,7 @@ def table(results, max_width: int = 60) -> str:
 
 
 def run_cli_query(args: argparse.Namespace) -> int:
+    """Run a query for the CLI and print its results in the requested format."""
     from skillgraph.queries import catalog, get
 
     if args.list:

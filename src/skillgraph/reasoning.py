@@ -41,6 +41,7 @@ PROPERTY_CHARACTERISTICS = {OWL.SymmetricProperty, OWL.TransitiveProperty}
 
 @dataclass
 class InferenceReport:
+    """How much each rule inferred and how long it took, for the build report."""
     reasoner: str
     rounds: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
@@ -50,6 +51,7 @@ class InferenceReport:
 
     @property
     def total(self) -> int:
+        """The number of triples inferred by all rules together."""
         return sum(self.by_rule.values())
 
 
@@ -103,6 +105,7 @@ class Rule:
 
 
 def load_rules(directory: Path | None = None) -> list[Rule]:
+    """Read the entailment rules (.rq files with their triggers) so they can be run against the store."""
     d = directory or rules_dir()
     rules = []
     for f in sorted(d.glob("*.rq")):
@@ -205,6 +208,7 @@ def materialise(
 
 
 def rdflib_to_ox(term):
+    """Convert an rdflib term to pyoxigraph, to move triples between the two engines."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -219,6 +223,7 @@ def rdflib_to_ox(term):
 
 
 def ox_to_rdflib(term):
+    """Convert a pyoxigraph term to rdflib, to move triples between the two engines."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -267,6 +272,7 @@ def owlrl_closure(data: Iterable[Graph], tbox: Graph | None = None) -> Graph:
 
 
 def owlrl_reasoner(store: ox.Store, target: ox.NamedNode, data: Iterable[Graph]) -> InferenceReport:
+    """Reasoner that runs OWL-RL in rdflib: complete but only practical for small graphs."""
     t0 = time.perf_counter()
     inferred = owlrl_closure(data)
     store.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in inferred)

@@ -61,6 +61,7 @@ class Dangling:
 
     @property
     def targets(self) -> list[str]:
+        """The distinct missing targets, for a short error message."""
         return sorted({t for _s, t in self.links})
 
 

@@ -33,6 +33,7 @@ ROUNDS = 4
 
 
 def release_date() -> str:
+    """The release date, from SOURCE_DATE_EPOCH when set so that releases are reproducible."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
@@ -84,6 +85,7 @@ class StoreLabels:
         self.st = st
 
     def objects(self, s, p):
+        """rdflib's objects(subject, predicate) over the store, all the SSSOM writer needs for labels."""
         for q in self.st.quads_for_pattern(ox.NamedNode(str(s)), ox.NamedNode(str(p)), None, None):
             o = q.object
             if isinstance(o, ox.Literal):

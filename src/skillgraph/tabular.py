@@ -48,19 +48,23 @@ class Row:
         return self.values[column]
 
     def get(self, column: str, default: str = "") -> str:
+        """A column's value, or the default when the column is absent."""
         v = self.values.get(column)
         return default if v is None else v
 
     def error(self, problem: str, column: str | None = None) -> SourceError:
+        """A SourceError pointing at this row (and column), so bad input names file, line and column."""
         return SourceError(self.path, problem, line=self.line, column=column, char=self.position(column))
 
     def required(self, column: str) -> str:
+        """A column's value, which must not be empty."""
         v = self.get(column).strip()
         if not v:
             raise self.error("empty value in a required column", column=column)
         return v
 
     def decimal(self, column: str, required: bool = True) -> float | None:
+        """A column as a number, with a located error when it is not one."""
         v = self.get(column).strip()
         if v in EMPTY:
             if required:
@@ -70,6 +74,7 @@ class Row:
         return float(v)
 
     def integer(self, column: str, required: bool = True) -> int | None:
+        """A column as a whole number, with a located error when it is not one."""
         f = self.decimal(column, required)
         if f is None:
             return None

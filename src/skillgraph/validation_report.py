@@ -32,6 +32,7 @@ TEXT_SYNTAXES = ("turtle", "ttl", "n3", "nt", "ntriples", "nt11", "trig", "nquad
 
 @dataclass
 class Input:
+    """One input of `skillgraph validate`: its name, parsed graph and where to find its lines."""
     name: str
     graph: Graph
     text: str | None = None  # the document, in a line-based syntax, to point at a focus node's line
@@ -40,6 +41,7 @@ class Input:
 
     @property
     def empty(self) -> bool:
+        """Whether the input holds no triples (nothing to validate)."""
         return len(self.graph) == 0
 
     def line_of(self, node) -> int | None:
@@ -70,6 +72,7 @@ class Finding:
     line: int | None = None  # where the focus node is stated in the first file, when that can be told
 
     def as_dict(self) -> dict:
+        """The finding as JSON-ready data for the json report format."""
         v = self.violation
         return {
             "file": self.files[0],
@@ -85,11 +88,13 @@ class Finding:
         }
 
     def where(self) -> str:
+        """file:line of the finding, for messages users can jump to."""
         return self.files[0] + (f":{self.line}" if self.line else "")
 
 
 @dataclass
 class Outcome:
+    """Everything `skillgraph validate` found, ready to render in any format."""
     inputs: list[Input]
     findings: list[Finding] = field(default_factory=list)
     reports: list[tuple[list[str], Graph]] = field(default_factory=list)
@@ -97,12 +102,15 @@ class Outcome:
 
     @property
     def conforms(self) -> bool:
+        """Whether there were no findings at all."""
         return not self.findings
 
     def empty_inputs(self) -> list[str]:
+        """The names of inputs that held no triples, which --fail-on-empty turns into failure."""
         return [i.name for i in self.inputs if i.empty]
 
     def by_file(self) -> dict[str, list[Finding]]:
+        """The findings grouped by input file, for per-file report formats."""
         out: dict[str, list[Finding]] = {i.name: [] for i in self.inputs}
         for f in self.findings:
             out.setdefault(f.files[0], []).append(f)
@@ -157,6 +165,7 @@ def _owners(inputs: list[Input], report: Graph) -> dict[str, tuple[list[str], in
 
 
 def run(inputs: list[Input], shape_ids: list[str] | None, ontology: Graph, each: bool = False) -> Outcome:
+    """Validate the inputs (together or each on its own) and collect the findings."""
     shapes = load_shapes(shape_ids)
     outcome = Outcome(inputs, shapes="all shapes" if shape_ids is None else "shapes " + ", ".join(shape_ids))
     groups = [[i] for i in inputs] if each else [inputs]
@@ -175,6 +184,7 @@ def _union(inputs: list[Input]) -> Graph:
 
 
 def add_result(outcome: Outcome, res: ValidationResult, inputs: list[Input]) -> None:
+    """Turn a validation result into findings, each attributed to the input that holds its focus node."""
     owners = _owners(inputs, res.report) if res.report is not None else {}
     for v in res.violations:
         files, line = owners.get(v.focus, ([inputs[0].name], None))
@@ -187,6 +197,7 @@ def add_result(outcome: Outcome, res: ValidationResult, inputs: list[Input]) -> 
 
 
 def as_text(o: Outcome, limit: int = 200, fail_on_empty: bool = False) -> str:
+    """The outcome as readable text for the terminal."""
     n = len(o.findings)
     head = f"validated {len(o.inputs)} input(s) against {o.shapes}: " + (
         "conforms" if o.conforms else f"{n} violation(s)"
@@ -209,6 +220,7 @@ def as_text(o: Outcome, limit: int = 200, fail_on_empty: bool = False) -> str:
 
 
 def as_json(o: Outcome, fail_on_empty: bool = False) -> str:
+    """The outcome as JSON for scripts."""
     per_file = o.by_file()
     doc = {
         "conforms": o.conforms and not (fail_on_empty and o.empty_inputs()),
@@ -271,6 +283,7 @@ def _gh(text: str, prop: bool = False) -> str:
 
 
 def as_github(o: Outcome, fail_on_empty: bool = False) -> str:
+    """The outcome as GitHub workflow annotations, so findings show on the changed lines."""
     lines = []
     for f in o.findings:
         v = f.violation
@@ -316,6 +329,7 @@ def as_turtle(o: Outcome) -> str:
 
 
 def render(o: Outcome, fmt: str, limit: int = 200, fail_on_empty: bool = False) -> str:
+    """The outcome in a named format; an unknown format is an error listing the valid ones."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
     if fmt == "text":
@@ -330,4 +344,5 @@ def render(o: Outcome, fmt: str, limit: int = 200, fail_on_empty: bool = False) 
 
 
 def exit_code(o: Outcome, fail_on_empty: bool = False) -> int:
+    """The process exit code: 1 when validation failed (or an input was empty under --fail-on-empty)."""
     return 1 if (not o.conforms or (fail_on_empty and o.empty_inputs())) else 0

@@ -30,6 +30,7 @@ def _int(n: int) -> ox.Literal:
 
 @dataclass
 class Distribution:
+    """One downloadable file of a release, described in VoID/DCAT so clients can find it."""
     name: str  # unique in the description: the distribution's IRI is the dataset's + "-" + name
     url: str  # where the bytes are (an absolute URL)
     media_type: str
@@ -39,6 +40,7 @@ class Distribution:
 
 @dataclass
 class Description:
+    """What the VoID/DCAT description of a release says: sizes, title, version and files."""
     counts: dict[str, int]  # graph IRI -> triples
     title: str = "SkillGraph competency knowledge graph"
     version: str | None = None  # the build id or release name

@@ -91,12 +91,14 @@ METHODS = {
 
 
 def confidence(s: float, b: float) -> float:
+    """Combine lexical similarity s with structural weight b so structure amplifies evidence but never creates it."""
     s = max(0.0, min(1.0, s))
     return 1.0 - (1.0 - s) ** (1.0 + max(0.0, b))
 
 
 @dataclass
 class Alignment:
+    """One scored correspondence, held in Python until it is written as an sg:Alignment with its evidence."""
     kind: str
     subject: URIRef
     predicate: URIRef
@@ -110,6 +112,7 @@ class Alignment:
 
     @property
     def iri(self) -> URIRef:
+        """A stable IRI from the aligned terms and level, so reruns mint the same alignment node."""
         return iri.instance(
             "crosswalk", "alignment", iri.digest(self.subject, self.predicate, self.object, self.level or "")
         )
@@ -120,6 +123,7 @@ def _dec(x: float) -> Literal:
 
 
 def emit(g: Graph, a: Alignment) -> None:
+    """Write an alignment into the crosswalk graph with its score, method and evidence (PROV/SSSOM terms)."""
     node = a.iri
     g.add((node, RDF.type, SG.Alignment))
     g.add((node, OWL.annotatedSource, a.subject))
@@ -215,6 +219,7 @@ class Aligner:
         return {t: None for t in occ_tasks}, ANCHOR_HIGH, 0.0, False
 
     def statement_anchors(self) -> list[Alignment]:
+        """Kind (a): anchor each statement to the O*NET tasks it describes, as the other kinds build on anchors."""
         inp = self.inp
         out: list[Alignment] = []
         all_sets = {c: m for sets in inp.anchor_sets.values() for c, m in sets.items()}
@@ -300,11 +305,13 @@ class Aligner:
         return out
 
     def skill_index(self):
+        """The inverted index over all ESCO skills, built once and reused by the statement search."""
         if self._skill_index is None:
             self._skill_index = self.corpus.index(sorted(self.inp.esco_skills, key=str))
         return self._skill_index
 
     def element_skills(self) -> list[Alignment]:
+        """Kind (c): match O*NET skill/knowledge elements to ESCO skills, weighted by importance ratings."""
         inp = self.inp
         out: list[Alignment] = []
         if not inp.onet_elements or not inp.esco_skills:
@@ -355,6 +362,7 @@ class Aligner:
 
     # -- (b) ESCO skill sg:supportsTask O*NET task -------------------------------------------
     def skills_support_tasks(self) -> list[Alignment]:
+        """Kind (b): which ESCO skills support each O*NET task, from text, ESCO relations and ratings."""
         inp = self.inp
         out: list[Alignment] = []
         unblocked = 0
@@ -448,6 +456,7 @@ class Aligner:
 
     # -- (d) levelled statement <-> ESCO skill -------------------------------------------------
     def statement_skills(self) -> list[Alignment]:
+        """Kind (d): match levelled statements to ESCO skills, within their occupations where possible."""
         inp = self.inp
         out: list[Alignment] = []
         if not inp.esco_skills:
@@ -497,6 +506,7 @@ class Aligner:
 
     # -- (e) WEF entries <-> ESCO transversal skills ----------------------------------------
     def wef_skills(self) -> list[Alignment]:
+        """Kind (e): match WEF skill entries to ESCO transversal skills by text alone."""
         inp = self.inp
         out: list[Alignment] = []
         if not inp.wef_entries or not inp.transversal:

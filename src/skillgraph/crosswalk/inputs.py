@@ -31,6 +31,7 @@ OCC_MATCH = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch
 
 @dataclass(frozen=True)
 class Level:
+    """A proficiency level with the O*NET Level-scale band it corresponds to, for rating-based evidence."""
     iri: URIRef
     rank: int
     lv_min: float
@@ -39,6 +40,7 @@ class Level:
 
 @dataclass
 class Statement:
+    """A competency statement as the aligner needs it: texts, level, occupations and what it cites."""
     iri: URIRef
     graph: str
     label: str
@@ -85,6 +87,7 @@ class Inputs:
         return out
 
     def level_for_lv(self, value: float) -> URIRef | None:
+        """The proficiency level whose band holds an O*NET Level rating, so ratings can support levelled alignments."""
         for lv in self.levels:
             if lv.lv_min <= value < lv.lv_max or (lv.rank == len(self.levels) and value == lv.lv_max):
                 return lv.iri
@@ -140,6 +143,7 @@ def _is_aei_source(g: Graph, cited: URIRef) -> bool:
 
 
 def gather(graphs: Mapping[str, Graph]) -> Inputs:
+    """Read every source graph once into the plain structures the aligner works on."""
     stmt_classes, skill_classes, comp_classes, levels = _ontology_closure()
     inp = Inputs(levels=list(levels))
     for gid, g in graphs.items():

@@ -147,6 +147,7 @@ def tokens(text: str) -> list[str]:
 
 
 def stems(text: str) -> list[str]:
+    """The stemmed tokens of a text, the unit all lexical similarity is computed on."""
     return [stem(t) for t in tokens(text)]
 
 
@@ -182,6 +183,7 @@ class Corpus:
         self._label_stems: dict[Hashable, tuple[str, ...]] = {}
 
     def add(self, doc: Doc) -> None:
+        """Add a document's stems to the corpus so they count in document frequencies."""
         if doc.key in self._docs:
             return
         if self._idf is not None:
@@ -200,15 +202,18 @@ class Corpus:
         return self._n
 
     def doc(self, key: Hashable) -> Doc:
+        """The document stored under a key, to get back at its texts."""
         return self._docs[key]
 
     def idf(self, term: str) -> float:
+        """Inverse document frequency, so that words common to many texts weigh little."""
         if self._idf is None:
             n = self._n
             self._idf = {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in self._df.items()}
         return self._idf.get(term, math.log(1 + self._n) + 1.0)
 
     def stems_of(self, key: Hashable) -> Counter[str]:
+        """A document's stem counts, for overlap checks that need raw terms."""
         return self._tf[key]
 
     def context(self, keys: Iterable[Hashable]) -> Context:
@@ -216,9 +221,11 @@ class Corpus:
         return Context(self, keys)
 
     def weight(self, term: str, ctx: Context | None = None) -> float:
+        """A term's weight, discounted by an occupation context when one is given."""
         return self.idf(term) if ctx is None else self.idf(term) * ctx.spec(term)
 
     def vector(self, key: Hashable, ctx: Context | None = None) -> dict[str, float]:
+        """A document's normalised TF-IDF vector (cached), the input of cosine similarity."""
         cache = self._vec if ctx is None else ctx.vectors
         v = cache.get(key)
         if v is None:
@@ -229,6 +236,7 @@ class Corpus:
         return v
 
     def cosine(self, a: Hashable, b: Hashable, ctx: Context | None = None) -> float:
+        """Cosine similarity of two documents, iterating over the shorter vector."""
         va, vb = self.vector(a, ctx), self.vector(b, ctx)
         if len(va) > len(vb):
             va, vb = vb, va
@@ -269,6 +277,7 @@ class Corpus:
         return max(0.0, min(1.0, W_COS * cos + W_COV * cov + W_LAB * lab))
 
     def index(self, keys: Iterable[Hashable]) -> InvertedIndex:
+        """An inverted index over some of the corpus, to search it without comparing every pair."""
         return InvertedIndex(self, keys)
 
 
@@ -292,9 +301,11 @@ class Context:
 
     @property
     def active(self) -> bool:
+        """Whether the occupation has enough texts for its own word statistics to be trusted."""
         return self.n >= CONTEXT_MIN_DOCS
 
     def spec(self, term: str) -> float:
+        """How specific a term is to this occupation, so words all its texts share count for little."""
         if not self.active:
             return 1.0
         v = self._spec.get(term)

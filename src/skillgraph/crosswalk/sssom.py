@@ -79,6 +79,7 @@ def _label(graphs: Iterable[LabelSource], term: Node) -> str:
 
 
 def rows(graph: Graph, labels: Iterable[LabelSource] = ()) -> list[dict[str, str]]:
+    """The SSSOM/TSV rows for a graph's alignments, labels looked up in the given graphs."""
     label_graphs = [graph, *labels]
     out = []
     for a in graph.subjects(RDF.type, SG.Alignment):
