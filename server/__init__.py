@@ -19,6 +19,7 @@ def create_app(config: dict | None = None):
 
 
 def serve(build_dir, host: str = "127.0.0.1", port: int = 8000, **config) -> None:
+    """Start the SPARQL service over a build folder; imported lazily so `import skillgraph.server` stays light."""
     from .wsgi import serve as _serve
 
     _serve(build_dir, host=host, port=port, **config)

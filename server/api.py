@@ -61,6 +61,7 @@ def _short_or_iri(v: str, short: str, make: Callable[[re.Match], str], iri_patte
 
 
 def onet_task(v: str) -> str:
+    """API parameter: an O*NET task id or IRI, checked and expanded to the IRI the graph uses."""
     return _short_or_iri(
         v,
         r"[0-9]{1,8}",
@@ -71,6 +72,7 @@ def onet_task(v: str) -> str:
 
 
 def soc_code(v: str) -> str:
+    """API parameter: an O*NET-SOC code or occupation IRI, checked and expanded to the IRI the graph uses."""
     return _short_or_iri(
         v,
         r"([0-9]{2}-[0-9]{4})(\.[0-9]{2})?",
@@ -81,6 +83,7 @@ def soc_code(v: str) -> str:
 
 
 def esco_skill(v: str) -> str:
+    """API parameter: an ESCO skill UUID or IRI, checked and expanded to the IRI the graph uses."""
     uuid = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     return _short_or_iri(
         v,
@@ -92,6 +95,7 @@ def esco_skill(v: str) -> str:
 
 
 def level(v: str) -> str:
+    """API parameter: a proficiency level by name or IRI, checked against the ontology's levels."""
     v = v.strip()
     by_name = {n.lower(): n for n in LEVELS}
     if re.fullmatch(r"[1-4]", v):
@@ -105,6 +109,7 @@ def level(v: str) -> str:
 
 
 def confidence(v: str) -> Decimal:
+    """API parameter: a confidence between 0 and 1, refused with a clear message otherwise."""
     try:
         d = Decimal(v.strip())
     except InvalidOperation:
@@ -115,6 +120,7 @@ def confidence(v: str) -> Decimal:
 
 
 def text(v: str) -> str:
+    """API parameter: a free-text search string of bounded length."""
     v = v.strip()
     if not v or len(v) > 200:
         raise ValueError("give 1 to 200 characters of text")
@@ -126,6 +132,7 @@ def text(v: str) -> str:
 
 @dataclass(frozen=True)
 class ApiParam:
+    """One parameter of a REST endpoint: where it comes from and how it is checked, for handlers and OpenAPI."""
     name: str
     where: str  # "path" or "query"
     description: str
@@ -137,6 +144,7 @@ class ApiParam:
 
 @dataclass(frozen=True)
 class Endpoint:
+    """One REST endpoint backed by a curated query, so the route and its OpenAPI entry come from one place."""
     rule: str  # Flask rule
     path: str  # OpenAPI path
     query: str  # curated query name
@@ -322,6 +330,7 @@ def _must_exist(iri: str, p: ApiParam) -> None:
 
 
 def answer(ep: Endpoint, path_args: dict) -> Response:
+    """Run an endpoint's curated query with the checked parameters and return one page of rows."""
     cq = _catalog()[ep.query]
     args, filters, shown = {}, [], {}
     for p in ep.params:
@@ -433,6 +442,7 @@ def _schema_for_column(name: str) -> dict:
 
 
 def openapi(catalog, server_url: str) -> dict:
+    """The OpenAPI document of the REST endpoints, generated from the same definitions the handlers use."""
     paths = {}
     for ep in ENDPOINTS:
         cq = catalog[ep.query]
@@ -534,5 +544,6 @@ def openapi(catalog, server_url: str) -> dict:
 
 @bp.get("/openapi.json")
 def openapi_json():
+    """Serve the OpenAPI document with this server's own URL."""
     doc = openapi(_catalog(), request.host_url.rstrip("/") + request.script_root)
     return Response(json.dumps(doc, indent=2), content_type="application/json")

@@ -37,6 +37,7 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
+        """Whether the query may run."""
         return self.status == 200
 
 

@@ -25,11 +25,13 @@ def _nn(x) -> ox.NamedNode:
 
 @dataclass
 class GraphInfo:
+    """What the service knows about one named graph (size, description) for pages and VoID."""
     iri: str
     triples: int | None = None
     description: list[ox.Triple] = field(default_factory=list)
 
     def first(self, prop) -> str | None:
+        """The first value of a property in the graph's description, if any."""
         p = str(prop)
         vals = [t.object for t in self.description if t.subject.value == self.iri and t.predicate.value == p]
         en = [v for v in vals if isinstance(v, ox.Literal) and v.language in ("en", None)]
@@ -38,10 +40,12 @@ class GraphInfo:
 
     @property
     def name(self) -> str:
+        """The graph's short name, the last segment of its IRI."""
         return self.iri.rsplit("/", 1)[-1]
 
     @property
     def title(self) -> str:
+        """A human title for the graph: its title, label or short name."""
         return self.first(DCTERMS.title) or self.first(RDFS.label) or self.name
 
 

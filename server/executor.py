@@ -52,6 +52,7 @@ class MemoryLimit(Exception):
 
 @dataclass
 class Job:
+    """A query to run in a worker process, with everything the worker needs (picklable)."""
     build_dir: str
     build_id: str
     query: str
@@ -68,6 +69,7 @@ class Job:
 
 @dataclass
 class Answer:
+    """What a worker sends back: the serialized result or a status and error message."""
     ok: bool
     status: int = 200
     body: bytes = b""
@@ -196,6 +198,7 @@ class _StoreCache:
 
 
 def run_job(job: Job, cache: _StoreCache) -> Answer:
+    """Run one query job against the build's store inside a worker, with result limits applied."""
     t0 = time.perf_counter()
     st = cache.get(job.build_dir, job.build_id)
     kwargs = {"prefixes": job.prefixes or None, "base_iri": job.base_iri}
@@ -448,17 +451,21 @@ class WorkerPool:
                 self._replace(w)
 
     def alive(self) -> int:
+        """How many workers are running, for /health."""
         with self._lock:
             return sum(1 for w in self._all if w.is_alive())
 
     def idle(self) -> int:
+        """How many workers are free to take a query, for /health and tests."""
         return self._idle.qsize()
 
     def pids(self) -> list[int]:
+        """The workers' process ids, so tests and /health can check them."""
         with self._lock:
             return sorted(w.pid for w in self._all)
 
     def close(self) -> None:
+        """Stop all workers when the app shuts down."""
         with self._lock:
             if self._closed:
                 return

@@ -47,6 +47,7 @@ def _stream(fh, chunk: int = 1 << 16):
 
 @bp.route("/graph", methods=["GET", "PUT", "POST", "DELETE", "PATCH"])
 def graph_store():
+    """SPARQL Graph Store Protocol, read-only: GET a named graph or the default graph."""
     if request.method != "GET":
         raise HTTPProblem(405, "the Graph Store is read-only here: GET /graph?graph=<IRI> or /graph?default",
                           {"Allow": "GET, HEAD"})
@@ -88,6 +89,7 @@ def graph_store():
 
 
 def void_description(s) -> list[ox.Triple]:
+    """The VoID description of the served dataset, with this server's URLs."""
     root = request.host_url.rstrip("/") + request.script_root
     counts = {g.iri: g.triples for g in s.graphs if g.triples is not None}
     if len(counts) < len(s.graphs):
@@ -112,6 +114,7 @@ def void_description(s) -> list[ox.Triple]:
 
 @bp.get("/.well-known/void")
 def well_known_void():
+    """Serve the VoID description at /.well-known/void, where crawlers look for it."""
     s = _state()
     f = _format()
     triples = void_description(s)

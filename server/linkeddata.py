@@ -28,6 +28,7 @@ state = local_state
 
 
 def root() -> str:
+    """This server's base URL, so links work behind a proxy prefix too."""
     return request.host_url.rstrip("/") + request.script_root
 
 
@@ -117,6 +118,7 @@ def _nn(iri: str) -> ox.NamedNode:
 
 @bp.get("/id/<path:rest>")
 def minted(rest: str):
+    """Dereference a SkillGraph IRI (/id/...) to its description, as Linked Data asks."""
     return represent(resources.path_to_iri(rest), "/id/" + rest)
 
 
@@ -139,4 +141,5 @@ def any_resource():
 
 @bp.get(negotiation.CONTEXT_PATH)
 def context():
+    """Serve the JSON-LD context that the JSON-LD responses refer to."""
     return Response(json.dumps(negotiation.context_document(), indent=2), content_type="application/ld+json")

@@ -20,6 +20,7 @@ CONTEXT_PATH = "/context.jsonld"
 
 
 class NotAcceptable(Exception):
+    """No offered format matches the Accept header (answered 406)."""
     pass
 
 
@@ -70,6 +71,7 @@ def serialize(triples: list[ox.Triple], fmt_name: str, root: str) -> bytes:
 
 
 def jsonld(triples: list[ox.Triple], root: str) -> bytes:
+    """Triples as compact JSON-LD with SkillGraph's context."""
     from rdflib import Graph
 
     g = Graph()
@@ -81,6 +83,7 @@ def jsonld(triples: list[ox.Triple], root: str) -> bytes:
 
 
 def rdf_response(triples: list[ox.Triple], fmt_name: str, root: str) -> Response:
+    """An HTTP response carrying triples in the negotiated RDF format."""
     f = formats.FORMATS.get(fmt_name)
     resp = Response(serialize(triples, fmt_name, root), content_type=f.content_type)
     resp.headers["Vary"] = "Accept"

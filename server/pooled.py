@@ -18,6 +18,7 @@ from .problems import HTTPProblem
 
 @dataclass
 class Rows:
+    """A SELECT result as plain rows, for handlers that render HTML or JSON themselves."""
     build_id: str
     variables: list[str]
     bindings: list[dict]  # SPARQL JSON bindings: var -> {"type", "value", ...}
@@ -25,6 +26,7 @@ class Rows:
 
 
 def select(text: str) -> Rows:
+    """Run a SELECT through the worker pool (limits and timeouts applied) and return its rows."""
     state = current_app.extensions["skillgraph"]
     cfg = current_app.config
     build_id = state.current()

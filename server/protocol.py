@@ -204,10 +204,12 @@ def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, 
 
 
 def endpoint_url() -> str:
+    """The public URL of the SPARQL endpoint, for the service description."""
     return request.host_url + "sparql"
 
 
 def service_description(state, cfg: dict, accept: str | None, fparams: list[str], endpoint: str) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint, in the negotiated format."""
     import pyoxigraph as ox
 
     state.current()
@@ -225,6 +227,7 @@ def service_description(state, cfg: dict, accept: str | None, fparams: list[str]
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
+    """The SPARQL 1.1 Protocol endpoint: checks the query, runs it in a worker and negotiates the result format."""
     state, cfg = current_app.extensions["skillgraph"], current_app.config
     body = request.get_data(cache=False) if request.method == "POST" else b""
     op = read_request(request.method, request.mimetype, request.mimetype_params, request.query_string, body)

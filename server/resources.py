@@ -55,11 +55,13 @@ def local_href(iri: str, root: str = "") -> str:
 
 
 def is_esco(iri: str) -> bool:
+    """Whether an IRI is ESCO's, whose pages are linked to rather than served here."""
     return iri.startswith(ESCO_BASE)
 
 
 @dataclass
 class Description:
+    """What the store says about one IRI (outgoing and incoming triples), for its page."""
     iri: str
     outgoing: list[ox.Quad] = field(default_factory=list)  # subject = the resource, with their graph
     closure: list[ox.Quad] = field(default_factory=list)  # statements about blank nodes it points to
@@ -68,6 +70,7 @@ class Description:
 
     @property
     def exists(self) -> bool:
+        """Whether the store says anything about the IRI (else 404)."""
         return bool(self.outgoing or self.incoming_total)
 
     def triples(self) -> list[ox.Triple]:
@@ -81,13 +84,16 @@ class Description:
         return out
 
     def graphs(self) -> list[str]:
+        """The named graphs that describe the IRI, for attribution."""
         return sorted({q.graph_name.value for q in self.outgoing if isinstance(q.graph_name, ox.NamedNode)})
 
     def types(self) -> list[str]:
+        """The IRI's rdf:types, to title and lay out its page."""
         return sorted({q.object.value for q in self.outgoing if q.predicate.value == RDF_TYPE})
 
 
 def describe(st: ox.Store, iri: str) -> Description:
+    """Gather what the store says about an IRI (its blank nodes followed, incoming links counted and capped)."""
     node = ox.NamedNode(iri)
     d = Description(iri)
     d.outgoing = sorted(st.quads_for_pattern(node, None, None, None), key=_quad_key)

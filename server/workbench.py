@@ -26,6 +26,7 @@ def prefixed(query: str) -> str:
 
 
 def page():
+    """The query workbench page: editor, curated queries and the graphs of the current build."""
     state = current_app.extensions["skillgraph"]
     build_id = state.current()
     from skillgraph.queries import catalog
