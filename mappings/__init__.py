@@ -29,4 +29,5 @@ for _name in _MODULES:
 
 
 def source(key: str) -> SourceMapping:
+    """The mapping registered for a source id; an unknown id is an error listing the valid ones."""
     return SOURCES.get(key)

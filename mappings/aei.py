@@ -71,14 +71,17 @@ def _share(pct: Decimal) -> Literal:
 
 
 def pattern_iri(name: str) -> URIRef:
+    """The IRI of an AEI interaction pattern (directive, feedback loop, ...), minted from its name."""
     return iri.instance(SRC, "interaction-pattern", iri.slug(name))
 
 
 def release_iri(name: str) -> URIRef:
+    """The IRI of an AEI release, which its observations cite as their source."""
     return iri.instance(SRC, "release", name)
 
 
 class AEIMapping(SourceMapping):
+    """Maps Anthropic Economic Index releases to usage observations joined to O*NET tasks and occupations."""
     id = SRC
     title = "Anthropic Economic Index"
     publisher = "Anthropic"
@@ -98,6 +101,7 @@ class AEIMapping(SourceMapping):
     multiple = True
 
     def preflight(self, path, options: dict) -> None:
+        """Check every AEI release folder and file layout before any source is mapped."""
         self._releases(path, scan)
 
     def _releases(self, path, read) -> list:
@@ -120,6 +124,7 @@ class AEIMapping(SourceMapping):
         return out
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read each AEI release and turn its task and pattern shares into observations in one graph."""
         releases = sorted(self._releases(path, discover), key=lambda r: r.name)
         report = MappingReport()
         g = new_graph()

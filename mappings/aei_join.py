@@ -54,6 +54,7 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 
 def exact_key(text: str) -> str:
+    """The key for the exact join step: case-folded text, so only case differences are forgiven."""
     return text.strip().casefold()
 
 
@@ -66,6 +67,7 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Match:
+    """How an AEI task text was joined to an O*NET task (method, score, task), recorded on each row."""
     method: str
     score: float
     tasks: tuple[URIRef, ...] = ()  # joined tasks (empty unless matched)
@@ -85,6 +87,7 @@ class TaskIndex:
 
     @classmethod
     def from_graph(cls, g: Graph) -> TaskIndex:
+        """Index the O*NET tasks of a mapped graph, so AEI texts can be joined without the O*NET files."""
         idx = cls()
         for t in g.subjects(RDF.type, SG.Task):
             if not isinstance(t, URIRef):
@@ -98,6 +101,7 @@ class TaskIndex:
         return idx
 
     def add(self, task: URIRef, text: str, occupation=None, task_id=None) -> None:
+        """Add one O*NET task text (with its occupation and id) to the index."""
         self.texts[task] = text
         if isinstance(occupation, URIRef):
             self.occupation[task] = occupation
@@ -123,6 +127,7 @@ class Joiner:
         self._cache: dict[tuple[str, str | None], Match] = {}
 
     def join(self, text: str, task_id: str | None = None) -> Match:
+        """Join an AEI task text to an O*NET task: exact, then normalised, then fuzzy; cached per text."""
         key = (text, task_id)
         if key not in self._cache:
             self._cache[key] = self._join(text, task_id)

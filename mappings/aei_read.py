@@ -50,10 +50,12 @@ NON_PATTERNS = ("none", "not_classified")
 
 @dataclass
 class Where:
+    """The file and line a value came from, so errors and provenance can point at it."""
     path: str
     line: int
 
     def error(self, problem: str, column: str | None = None) -> SourceError:
+        """A SourceError at this file and line."""
         return SourceError(self.path, problem, line=self.line, column=column)
 
 
@@ -114,6 +116,7 @@ class Slice:
 
 @dataclass
 class Release:
+    """One AEI release read into memory: its slices of shares by platform, region and period."""
     name: str
     layout: str
     files: list[str] = field(default_factory=list)
@@ -121,6 +124,7 @@ class Release:
     skipped: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, cluster) rows not about a task
 
     def slice(self, platform: str, geo: str = "GLOBAL", start: str | None = None, end: str | None = None) -> Slice:
+        """The slice for a platform, region and period, created on first use."""
         key = (platform, geo, start, end)
         if key not in self.slices:
             self.slices[key] = Slice(platform, geo, start, end)
@@ -165,6 +169,7 @@ def _where(row: Row) -> Where:
 
 
 def header_of(path: Path) -> list[str]:
+    """The header row of a CSV, to tell which AEI file layout it is."""
     try:
         first = next(csv.reader(text_lines(path)), [])
     except (OSError, csv.Error) as e:
@@ -227,6 +232,7 @@ def discover(path: Path) -> list[Release]:
 
 
 def read_release(folder: Path, files: Iterable[Path]) -> Release:
+    """Read the files of one AEI release, whatever its layout (v1 or later)."""
     files = list(files)
     kinds = {(layout_of(f) or "").replace("-patterns", "") for f in files}
     layout = "+".join(sorted(k for k in kinds if k))
@@ -250,6 +256,7 @@ V1_PLATFORM = "Claude.ai (Free and Pro)"
 
 
 def read_v1_tasks(path: Path, rel: Release) -> None:
+    """Read a v1 AEI task-share file into the release."""
     s = rel.slice(V1_PLATFORM)
     for row in read_delimited(path, required=("task_name", "pct")):
         text = row.required("task_name")
@@ -266,6 +273,7 @@ def read_v1_tasks(path: Path, rel: Release) -> None:
 
 
 def read_v1_patterns(path: Path, rel: Release) -> None:
+    """Read a v1 AEI interaction-pattern file into the release."""
     s = rel.slice(V1_PLATFORM)
     for row in read_delimited(path, required=("interaction_type", "pct")):
         name = row.required("interaction_type").strip().lower()

@@ -71,10 +71,12 @@ MODIFIED = ("SkillGraph converted the ESCO CSV export to RDF: ESCO's IRIs and mo
 
 
 def en(text: str) -> Literal:
+    """An English literal with surrounding whitespace removed, as ESCO's texts carry stray spaces."""
     return Literal(text.strip(), lang="en")
 
 
 class EscoMapping(SourceMapping):
+    """Maps an ESCO CSV release (occupations, skills, relations) to SKOS concepts and skill relations."""
     id = "esco"
     title = "ESCO classification (European Skills, Competences, Qualifications and Occupations)"
     publisher = "European Commission"
@@ -84,10 +86,12 @@ class EscoMapping(SourceMapping):
     modification_notice = MODIFIED
 
     def preflight(self, path: Path, options: dict) -> None:
+        """Check the ESCO release's form, layout and required files before any source is mapped."""
         with EscoRelease(path):  # the form, layout and required files, before anything is mapped
             pass
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read the ESCO release and map its tables into one graph."""
         report = MappingReport()
         with EscoRelease(path) as rel:
             st = _State(new_graph(), rel, report)

@@ -31,6 +31,7 @@ csv.field_size_limit(sys.maxsize)
 
 @dataclass(frozen=True)
 class Table:
+    """One ESCO CSV table with its file names across releases and the columns the mapping needs."""
     key: str
     names: tuple[str, ...]          # file stems, v1.1 name first, then v1.2 name
     required: tuple[str, ...]
@@ -244,13 +245,16 @@ class EscoRelease:
 
     # -- access ------------------------------------------------------------------------------
     def has(self, key: str) -> bool:
+        """Whether the release holds a table."""
         return key in self._files
 
     def location(self, key: str) -> str:
+        """Where a table is (file, or zip!member), for error messages and provenance."""
         ref = self._files[key]
         return f"{self.path}!{ref}" if self._zip else ref
 
     def header(self, key: str) -> list[str]:
+        """A table's header row, to check its columns before reading it."""
         path = self._materialise(key)
         try:
             return [h.strip() for h in next(csv.reader(text_lines(path, self.location(key))))]
@@ -318,6 +322,7 @@ class EscoRelease:
         return out
 
     def close(self) -> None:
+        """Close the zip archive, if the release is one."""
         if self._zip:
             self._zip.close()
         if self._tmp is not None:

@@ -42,10 +42,12 @@ ROLE_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 def competency_iri(name: str) -> URIRef:
+    """The IRI of a job-model competency, minted from its name."""
     return iri.instance(SRC, "competency", iri.slug(name))
 
 
 def cluster_iri(name: str) -> URIRef:
+    """The IRI of a job-model competency cluster, minted from its name."""
     return iri.instance(SRC, "cluster", iri.slug(name))
 
 
@@ -83,6 +85,7 @@ def read_library(path: Path) -> tuple[list[str], dict[str, tuple[str, int, Row]]
 
 
 class JobModelMapping(StatementFrameworkMapping):
+    """Maps a competency job model: roles, their core competencies and behaviours."""
     id = SRC
     title = "Competency job model"
     publisher = "Publisher not stated in the source document"
@@ -99,6 +102,7 @@ class JobModelMapping(StatementFrameworkMapping):
     embedded_release = "Customer Service Representative Job Model (seed 004)"
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read the job model's files and map roles, competencies and statements into one graph."""
         path = Path(path)
         folder = path if path.is_dir() else path.parent
         grids = sorted(folder.glob("*.tsv"))

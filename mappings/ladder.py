@@ -15,6 +15,7 @@ LEVEL_RULE = (
 
 
 class LadderMapping(StatementFrameworkMapping):
+    """Maps mastery ladders: per occupation, statements at four tiers."""
     id = "ladder"
     title = "Mastery ladder"
     publisher = "SkillsCrosswalk.com (EBSCOed)"

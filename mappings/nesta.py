@@ -55,6 +55,7 @@ def _dec(x: Decimal) -> Literal:
 
 
 class NestaMapping(SourceMapping):
+    """Maps Nesta's ESCO-O*NET occupation crosswalk to SKOS matches carried to current O*NET-SOC codes."""
     id = "nesta"
     title = "ESCO-O*NET occupation crosswalk (Nesta, Mapping Career Causeways, November 2020)"
     publisher = "Nesta"
@@ -79,6 +80,7 @@ class NestaMapping(SourceMapping):
                 break
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read the crosswalk and taxonomy files and map each match with its confidence and justification."""
         cw, tax = _find(Path(path), CROSSWALK), _find(Path(path), TAXONOMY)
         report = MappingReport()
         g = new_graph()

@@ -28,6 +28,7 @@ STATS = ("N", "Standard Error", "Lower CI Bound", "Upper CI Bound", "Recommend S
 
 @dataclass(frozen=True)
 class Table:
+    """One O*NET table with the columns the mapping needs."""
     name: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
@@ -160,9 +161,11 @@ class OnetRelease:
 
     # -- access ------------------------------------------------------------------------------
     def has(self, table: str) -> bool:
+        """Whether the release holds a table."""
         return table.lower() in self._files
 
     def location(self, table: str) -> str:
+        """Where a table is (file, or zip!member), for error messages and provenance."""
         ref = self._files[table.lower()]
         return f"{self.path}!{ref}" if self._zip else ref
 
@@ -231,6 +234,7 @@ class OnetRelease:
         return self._rename(e)
 
     def close(self) -> None:
+        """Close the zip archive, if the release is one."""
         if self._zip:
             self._zip.close()
         if self._tmp is not None:

@@ -19,6 +19,7 @@ LEVEL_RULE = (
 
 
 class PathsmithMapping(StatementFrameworkMapping):
+    """Maps the Pathsmith Durable Skills Framework's levelled statements."""
     id = "pathsmith"
     title = "Pathsmith Durable Skills Framework"
     publisher = "America Succeeds + CompTIA (Pathsmith)"

@@ -40,6 +40,7 @@ PRECISION = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class SAFIMapping(StatementFrameworkMapping):
+    """Maps SAFI automation-feasibility scores per occupation, with the skill each names."""
     id = SRC
     title = "Skill Automation Feasibility Index (SAFI) positioning"
     publisher = "Jadhav & Danve (2026), as reported by SkillsCrosswalk.com"
@@ -53,6 +54,7 @@ class SAFIMapping(StatementFrameworkMapping):
     embedded_release = "SAFI positioning of 43-4051.00 as reported in seed 000 (2026)"
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read SAFI's positioning table and citations into one graph."""
         embedded = self.embedded_path()
         inputs = locate(Path(path), embedded, ("citations.csv",))
         citations = read_all_citations(inputs, SRC)

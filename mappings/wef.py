@@ -40,14 +40,17 @@ AUX = ("citations.csv", "occupation_clusters.csv", "taxonomy.csv")
 
 
 def cluster_iri(ident: str) -> URIRef:
+    """The IRI of a WEF skill cluster."""
     return iri.instance(SRC, "cluster", ident)
 
 
 def skill_iri(ident: str) -> URIRef:
+    """The IRI of a WEF skill."""
     return iri.instance(SRC, "skill", ident)
 
 
 class WEFMapping(StatementFrameworkMapping):
+    """Maps the WEF Global Skills Taxonomy's clusters and skills."""
     id = SRC
     title = "WEF Global Skills Taxonomy 2021"
     publisher = "World Economic Forum"
@@ -61,6 +64,7 @@ class WEFMapping(StatementFrameworkMapping):
     embedded_release = "WEF Skills Taxonomy 2021: the cluster attested by seed 000 (2026)"
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read the WEF taxonomy tables into one graph."""
         embedded = self.embedded_path()
         inputs = locate(Path(path), embedded, AUX)
         citations = read_all_citations(inputs, SRC)
