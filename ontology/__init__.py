@@ -57,18 +57,22 @@ def _root() -> Path:
 
 
 def ontology_path() -> Path:
+    """The ontology's Turtle file inside the installed package."""
     return _root() / "skillgraph.ttl"
 
 
 def shapes_dir() -> Path:
+    """The folder of SHACL shapes inside the installed package."""
     return _root() / "shapes"
 
 
 def rules_dir() -> Path:
+    """The folder of entailment rules (.rq) inside the installed package."""
     return _root() / "rules"
 
 
 def skos_axioms_path() -> Path:
+    """The SKOS axioms file the reasoner adds, inside the installed package."""
     return _root() / "skos-axioms.ttl"
 
 

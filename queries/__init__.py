@@ -54,18 +54,21 @@ _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
 @dataclass(frozen=True)
 class Param:
+    """One declared parameter of a curated query (from its `# param:` header), checked before the query runs."""
     name: str
     type: str
     default: str | None = None
     description: str = ""
 
     def to_json(self) -> dict:
+        """The parameter as JSON, for the workbench form and /queries."""
         return {"name": self.name, "type": self.type, "default": self.default,
                 "required": self.default is None, "description": self.description}
 
 
 @dataclass(frozen=True)
 class CuratedQuery:
+    """A curated .rq file with its title, description and parameters, runnable by name."""
     name: str
     title: str
     description: str
@@ -74,6 +77,7 @@ class CuratedQuery:
     path: Path | None = field(default=None, compare=False)
 
     def to_json(self) -> dict:
+        """The query's metadata as JSON, for the workbench and /queries."""
         return {"name": self.name, "title": self.title, "description": self.description,
                 "params": [p.to_json() for p in self.params]}
 
@@ -272,6 +276,7 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
 
 
 def queries_dir() -> Path:
+    """The folder of the packaged curated queries, wherever the package is installed."""
     return Path(str(resources.files(__name__)))
 
 
