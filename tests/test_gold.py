@@ -128,8 +128,8 @@ def test_every_sampled_task_judged_with_its_whole_pool(gold):
             pool[r["task_id"]].add(r["skill_uri"])
     assert len(have) == sum(TASKS_PER_SPLIT.values())
     with open(GOLD / "sample.tsv", encoding="utf-8") as f:
-        rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        sample = {r["task_id"]: r for r in rows}
+        sampled = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
+        sample = {r["task_id"]: r for r in sampled}
     assert set(have) == set(sample), "the gold file and the sample differ in their tasks"
     splits = {expand(r["subject_id"], meta["curie_map"])[len(TASK_NS) :]: r["split"] for r in rows}
     assert all(splits[t] == sample[t]["split"] for t in sample), "a task's split differs from the sample's"
