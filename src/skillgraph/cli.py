@@ -269,9 +269,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--soc-structure", metavar="CSV",
                    help="SOC 2018 structure table (SOC_Structure.csv) for SOC group titles")
     b.add_argument("--onet-release", help="O*NET release to record when the files carry no Read Me.txt")
-    b.add_argument(
-        "--aei-fuzzy-threshold", type=float, help="similarity (0-1) for AEI's fuzzy task join (default 0.90)"
-    )
+    b.add_argument("--aei-fuzzy-threshold", type=float,
+                   help="similarity (0-1) for AEI's fuzzy task join (default 0.90)")
     b.add_argument("--config", help="TOML file with a [sources] table of source id = path")
     b.add_argument("--reasoner", default="rules", help="rules (default, scales) or owlrl (small graphs)")
     b.add_argument("--exports", default="ttl,trig,nq", help="export formats written with the build")
@@ -281,51 +280,29 @@ def parser() -> argparse.ArgumentParser:
 
     pb = sub.add_parser("publish", help="load a build into a remote SPARQL 1.1 store and switch readers to it at once")
     store_opt(pb)
-    pb.add_argument(
-        "--to",
-        required=True,
-        metavar="URL",
-        help="the store's query endpoint: http(s)://... "
-        "(then give --update and --gsp), oxigraph+http://host:port or fuseki+http://host:port/dataset",
-    )
+    pb.add_argument("--to", required=True, metavar="URL", help="the store's query endpoint: http(s)://... "
+                    "(then give --update and --gsp), oxigraph+http://host:port or fuseki+http://host:port/dataset")
     pb.add_argument("--build", metavar="ID", help="build id to publish (default: CURRENT)")
     remote_opts(pb)
     pb.set_defaults(func=cmd_publish)
 
     from skillgraph.validation_report import EXIT_CODES, FORMATS
 
-    v = sub.add_parser(
-        "validate",
-        help="run the SHACL shapes on RDF files or on the current build",
-        description="Validate RDF files (together, as one data graph) or the current build "
-        "against SkillGraph's SHACL shapes. Every result names the file it came from.",
-        epilog=EXIT_CODES + ".",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    v = sub.add_parser("validate", help="run the SHACL shapes on RDF files or on the current build",
+                       description="Validate RDF files (together, as one data graph) or the current build "
+                                   "against SkillGraph's SHACL shapes. Every result names the file it came from.",
+                       epilog=EXIT_CODES + ".", formatter_class=argparse.RawDescriptionHelpFormatter)
     store_opt(v)
-    v.add_argument(
-        "files",
-        nargs="*",
-        help="RDF files (Turtle, N-Triples, TriG, N-Quads, RDF/XML, JSON-LD); "
-        "- reads standard input (see --input-format)",
-    )
-    v.add_argument(
-        "--shapes",
-        help="comma-separated shape ids to use (default: all for files); "
-        "an unknown id is an error listing the valid ones",
-    )
+    v.add_argument("files", nargs="*", help="RDF files (Turtle, N-Triples, TriG, N-Quads, RDF/XML, JSON-LD); "
+                                            "- reads standard input (see --input-format)")
+    v.add_argument("--shapes", help="comma-separated shape ids to use (default: all for files); "
+                                    "an unknown id is an error listing the valid ones")
     v.add_argument("--each", action="store_true", help="validate every file on its own instead of all together")
-    v.add_argument(
-        "--format",
-        default="text",
-        choices=FORMATS,
-        help="output: text (default), json, junit (JUnit XML), turtle (SHACL report), github (workflow annotations)",
-    )
-    v.add_argument(
-        "--input-format",
-        help="RDF syntax of the inputs (rdflib name: turtle, nt, trig, nquads, xml, "
-        "json-ld); default: by file extension, turtle for stdin",
-    )
+    v.add_argument("--format", default="text", choices=FORMATS,
+                   help="output: text (default), json, junit (JUnit XML), turtle (SHACL report), "
+                        "github (workflow annotations)")
+    v.add_argument("--input-format", help="RDF syntax of the inputs (rdflib name: turtle, nt, trig, nquads, xml, "
+                                          "json-ld); default: by file extension, turtle for stdin")
     v.add_argument("--fail-on-empty", action="store_true", help="an input holding no triples fails (exit 1)")
     v.add_argument("--report", help="also write the SHACL report of every input (Turtle) to this file")
     v.add_argument("--limit", type=int, default=200, help="violations to print per file (text format)")
@@ -336,40 +313,22 @@ def parser() -> argparse.ArgumentParser:
     sh.add_argument("--shapes", help="comma-separated shape ids (default: all)")
     sh.set_defaults(func=cmd_shapes)
 
-    s = sub.add_parser(
-        "serve",
-        help="serve the last good build over the SPARQL 1.1 Protocol",
-        epilog="exit codes: 0 stopped (Ctrl-C or SIGTERM); 1 the first-start build failed validation; "
-        "2 bad option or no usable build; 3 cannot listen on --host/--port (e.g. port in use)",
-    )
+    s = sub.add_parser("serve", help="serve the last good build over the SPARQL 1.1 Protocol",
+                       epilog="exit codes: 0 stopped (Ctrl-C or SIGTERM); 1 the first-start build failed validation; "
+                              "2 bad option or no usable build; 3 cannot listen on --host/--port (e.g. port in use)")
     store_opt(s)
-    s.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)",
-    )
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only; "
+                   "0.0.0.0 for every interface)")
     s.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     s.add_argument("--timeout", type=float, default=30.0, help="query timeout in seconds")
     s.add_argument("--limit", type=int, default=10000, help="result cap (rows or triples)")
     s.add_argument("--workers", type=int, default=2, help="query worker processes (a query finding all busy gets 503)")
-    s.add_argument(
-        "--max-memory",
-        type=int,
-        default=2048,
-        metavar="MB",
-        help="memory one query worker may use, in MB (default 2048; 0: no limit)",
-    )
-    s.add_argument(
-        "--allow-service",
-        action="store_true",
-        help="allow SERVICE (federated queries) and give workers network access; refused by default",
-    )
-    s.add_argument(
-        "--backend",
-        metavar="URL",
-        help="answer from this SPARQL 1.1 store instead of the build folder: "
-        "its query endpoint (http(s)://..., oxigraph+http://host:port, fuseki+http://host:port/dataset)",
-    )
+    s.add_argument("--max-memory", type=int, default=2048, metavar="MB",
+                   help="memory one query worker may use, in MB (default 2048; 0: no limit)")
+    s.add_argument("--allow-service", action="store_true",
+                   help="allow SERVICE (federated queries) and give workers network access; refused by default")
+    s.add_argument("--backend", metavar="URL", help="answer from this SPARQL 1.1 store instead of the build folder: "
+                   "its query endpoint (http(s)://..., oxigraph+http://host:port, fuseki+http://host:port/dataset)")
     s.add_argument("--backend-update", metavar="URL", help="the store's SPARQL Update endpoint (not used to serve)")
     s.add_argument("--backend-gsp", metavar="URL", help="the store's Graph Store Protocol endpoint (not used to serve)")
     s.set_defaults(func=cmd_serve)
@@ -379,23 +338,17 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", default="export", help="output folder")
     e.add_argument("--graph", help="comma-separated graph names (default: all)")
     e.add_argument("--format", default="ttl,trig,nq", help="ttl, nt, jsonld, rdfxml (per graph); trig, nq (dataset)")
-    e.add_argument(
-        "--release",
-        metavar="DIR",
-        help="write a reproducible release folder DIR/skillgraph-<name>/ "
-        "(Turtle per graph, SSSOM sets, N-Quads, VoID/DCAT, SHA256SUMS); dates from SOURCE_DATE_EPOCH",
-    )
+    e.add_argument("--release", metavar="DIR", help="write a reproducible release folder DIR/skillgraph-<name>/ "
+                   "(Turtle per graph, SSSOM sets, N-Quads, VoID/DCAT, SHA256SUMS); dates from SOURCE_DATE_EPOCH")
     e.add_argument("--release-name", help="release name (default: the skillgraph version)")
     e.set_defaults(func=cmd_export)
 
-    d = sub.add_parser(
-        "diff", help="what changed between two builds or releases (concepts, labels, ratings, alignments)"
-    )
+    d = sub.add_parser("diff",
+                       help="what changed between two builds or releases (concepts, labels, ratings, alignments)")
     d.add_argument("old", help="build folder, builds/<id> folder, release folder or .nq file")
     d.add_argument("new", help="the same kinds as OLD")
-    d.add_argument(
-        "--rdf", metavar="FILE", help="also write the changes as TriG (graphs diff#added, #removed, #dangling)"
-    )
+    d.add_argument("--rdf", metavar="FILE",
+                   help="also write the changes as TriG (graphs diff#added, #removed, #dangling)")
     d.add_argument("--limit", type=int, default=20, help="entries shown per section (default 20)")
     d.set_defaults(func=cmd_diff)
 
@@ -406,9 +359,8 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--file", help="a .rq file to run")
     q.add_argument("--sparql", help="SPARQL query text to run")
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="curated query parameter")
-    q.add_argument(
-        "--format", default="table", help="table (default), json, xml, csv, tsv; turtle/ntriples for CONSTRUCT"
-    )
+    q.add_argument("--format", default="table",
+                   help="table (default), json, xml, csv, tsv; turtle/ntriples for CONSTRUCT")
     q.set_defaults(func=cmd_query)
 
     f = sub.add_parser("fetch", help="download an official release into the local cache and verify it")
