@@ -25,11 +25,10 @@ def median_time(fn, n: int = 5) -> float:
 
 
 def main() -> None:
-    from skillgraph.queries import catalog
-    from skillgraph.server import checks
-
     from skillgraph import store as store_mod
+    from skillgraph.queries import catalog
     from skillgraph.query import run
+    from skillgraph.server import checks
 
     if len(sys.argv) > 1:
         build_dir = Path(sys.argv[1])

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
-from skillgraph.ontology import SCHEMA, SG
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
+from skillgraph.ontology import SCHEMA, SG
 
 from .aei_join import AMBIGUOUS, DEFAULT_THRESHOLD, METHODS, UNMATCHED, Joiner, Match, TaskIndex
 from .aei_read import NON_PATTERNS, PATTERN_KIND, Release, Slice, TaskUsage, discover, release_name, scan
@@ -48,11 +48,9 @@ AGGREGATE_METHOD = (
     "observation count = the same split of task counts; automation/augmentation shares = count-weighted "
     "(else share-weighted) pattern shares over classifiable patterns. Joins: {joins}."
 )
-SHARE_METHOD = (
-    "SkillGraph aei mapping: automation share = (directive + feedback loop) / classifiable patterns, "
-    "augmentation share = (task iteration + learning + validation) / classifiable patterns, "
-    "'none' and 'not_classified' excluded (Handa et al. 2025; AEI v3 documentation)."
-)
+SHARE_METHOD = ("SkillGraph aei mapping: automation share = (directive + feedback loop) / classifiable patterns, "
+                "augmentation share = (task iteration + learning + validation) / classifiable patterns, "
+                "'none' and 'not_classified' excluded (Handa et al. 2025; AEI v3 documentation).")
 
 
 def _dec(d: Decimal, places: int | None = 10) -> Literal:
@@ -87,11 +85,9 @@ class AEIMapping(SourceMapping):
     publisher = "Anthropic"
     homepage = "https://huggingface.co/datasets/Anthropic/EconomicIndex"
     license = "https://creativecommons.org/licenses/by/4.0/"
-    credit_line = (
-        "Anthropic Economic Index, Anthropic (https://www.anthropic.com/economic-index); data released "
-        "under CC-BY (dataset card: MIT). Handa et al. (2025), 'Which Economic Tasks are Performed with AI? "
-        "Evidence from Millions of Claude Conversations'."
-    )
+    credit_line = ("Anthropic Economic Index, Anthropic (https://www.anthropic.com/economic-index); data released "
+                   "under CC-BY (dataset card: MIT). Handa et al. (2025), 'Which Economic Tasks are Performed with AI? "
+                   "Evidence from Millions of Claude Conversations'.")
     modification_notice = (
         "Converted to RDF by SkillGraph: percentages divided by 100 into shares, task texts joined to O*NET task "
         "statements (method and score recorded on each row), occupation aggregates computed; "
@@ -120,7 +116,8 @@ class AEIMapping(SourceMapping):
                 out.append(rel)
         for p in paths:
             if self.is_embedded(p):
-                out += [r for r in read(p) if (r.name if isinstance(r, Release) else release_name(r[0])) not in given]
+                out += [r for r in read(p)
+                        if (r.name if isinstance(r, Release) else release_name(r[0])) not in given]
         return out
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
@@ -139,14 +136,8 @@ class AEIMapping(SourceMapping):
         for rel in releases:
             joiner = Joiner(index, threshold)
             rows = _Writer(g, rel, joiner, index, report, ctx.origin(self.id)).write()
-            joins[rel.name] = {
-                "layout": rel.layout,
-                "onet_tasks": len(index),
-                "threshold": threshold,
-                "texts": joiner.counts(),
-                "rows": rows,
-                "not_task_rows": len(rel.skipped),
-            }
+            joins[rel.name] = {"layout": rel.layout, "onet_tasks": len(index), "threshold": threshold,
+                               "texts": joiner.counts(), "rows": rows, "not_task_rows": len(rel.skipped)}
             report.tables_read.extend(rel.files)
         report.details["join"] = joins
         names = [r.name for r in releases]
@@ -172,9 +163,8 @@ class AEIMapping(SourceMapping):
 class _Writer:
     """Writes one release into the graph."""
 
-    def __init__(
-        self, g: Graph, rel: Release, joiner: Joiner, index: TaskIndex, report: MappingReport, origins: Origins
-    ):
+    def __init__(self, g: Graph, rel: Release, joiner: Joiner, index: TaskIndex, report: MappingReport,
+                 origins: Origins):
         self.g, self.rel, self.joiner, self.index, self.report = g, rel, joiner, index, report
         self.origins = origins  # node -> file:line, for SHACL results
         self.release = release_iri(rel.name)
@@ -270,11 +260,8 @@ class _Writer:
             g.add((node, SG.usageShare, _share(t.pct)))
         if t.count is not None:
             g.add((node, SG.observationCount, Literal(t.count, datatype=XSD.integer)))
-        for col, prop in (
-            ("augmentation_pct", SG.augmentationShare),
-            ("automation_pct", SG.automationShare),
-            ("time_saved_pct", SG.timeSavedShare),
-        ):
+        for col, prop in (("augmentation_pct", SG.augmentationShare), ("automation_pct", SG.automationShare),
+                          ("time_saved_pct", SG.timeSavedShare)):
             v = getattr(t, col)
             if v is not None:
                 g.add((node, prop, _share(v)))
@@ -291,19 +278,8 @@ class _Writer:
         if m.method in JOINED:
             occupations = sorted({self.index.occupation[x] for x in m.tasks if x in self.index.occupation})
             for o in occupations:
-                acc = occ.setdefault(
-                    o,
-                    {
-                        "pct": Decimal(0),
-                        "count": Decimal(0),
-                        "has_pct": False,
-                        "has_count": False,
-                        "auto": Decimal(0),
-                        "aug": Decimal(0),
-                        "cls": Decimal(0),
-                        "tasks": 0,
-                    },
-                )
+                acc = occ.setdefault(o, {"pct": Decimal(0), "count": Decimal(0), "has_pct": False, "has_count": False,
+                                         "auto": Decimal(0), "aug": Decimal(0), "cls": Decimal(0), "tasks": 0})
                 n = Decimal(len(occupations))
                 acc["tasks"] += 1
                 if t.pct is not None:
@@ -344,12 +320,8 @@ class _Writer:
         g.add((node, SG.method, Literal(f"as published by the Anthropic Economic Index {self.rel.name}")))
         if o.count is not None:
             g.add((node, SG.observationCount, Literal(o.count, datatype=XSD.integer)))
-        for col, prop in (
-            ("pct", SG.usageShare),
-            ("augmentation_pct", SG.augmentationShare),
-            ("automation_pct", SG.automationShare),
-            ("time_saved_pct", SG.timeSavedShare),
-        ):
+        for col, prop in (("pct", SG.usageShare), ("augmentation_pct", SG.augmentationShare),
+                          ("automation_pct", SG.automationShare), ("time_saved_pct", SG.timeSavedShare)):
             v = getattr(o, col)
             if v is not None:
                 g.add((node, prop, _share(v)))

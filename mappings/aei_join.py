@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
+
 from skillgraph.ontology import SG
 
 EXACT, NORMALISED, FUZZY, TASK_ID, AMBIGUOUS, UNMATCHED = (
@@ -29,27 +30,10 @@ EXACT, NORMALISED, FUZZY, TASK_ID, AMBIGUOUS, UNMATCHED = (
 METHODS = (TASK_ID, EXACT, NORMALISED, FUZZY, AMBIGUOUS, UNMATCHED)
 DEFAULT_THRESHOLD = 0.90
 
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u2033": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u00a0": " ",
-    }
-)
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+                         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+                         "\u00a0": " "})
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -70,7 +54,7 @@ class Match:
     """How an AEI task text was joined to an O*NET task (method, score, task), recorded on each row."""
     method: str
     score: float
-    tasks: tuple[URIRef, ...] = ()  # joined tasks (empty unless matched)
+    tasks: tuple[URIRef, ...] = ()       # joined tasks (empty unless matched)
     candidates: tuple[URIRef, ...] = ()  # equally good tasks of different texts (ambiguous only)
     matched_text: str | None = None
 

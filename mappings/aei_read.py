@@ -210,12 +210,8 @@ def scan(path: Path, top: bool = True) -> list[tuple[Path, list[Path]]]:
         raise SourceError(path, "no such file or folder")
     if path.is_file():
         if layout_of(path) is None:
-            raise SourceError(
-                path,
-                "not an Anthropic Economic Index file: expected onet_task_mappings.csv, "
-                "automation_vs_augmentation.csv, a v3 long-layout CSV or a metrics CSV",
-                line=1,
-            )
+            raise SourceError(path, "not an Anthropic Economic Index file: expected onet_task_mappings.csv, "
+                                    "automation_vs_augmentation.csv, a v3 long-layout CSV or a metrics CSV", line=1)
         return [(path.parent, [path])]
     files = sorted(p for p in path.iterdir() if p.is_file() and layout_of(p))
     out = [(path, files)] if files else []
@@ -278,11 +274,8 @@ def read_v1_patterns(path: Path, rel: Release) -> None:
     for row in read_delimited(path, required=("interaction_type", "pct")):
         name = row.required("interaction_type").strip().lower()
         if name not in PATTERN_KIND and name not in NON_PATTERNS:
-            raise row.error(
-                f"unknown interaction type {name!r}; expected one of "
-                f"{', '.join(list(PATTERN_KIND) + list(NON_PATTERNS))}",
-                column="interaction_type",
-            )
+            raise row.error(f"unknown interaction type {name!r}; expected one of "
+                            f"{', '.join(list(PATTERN_KIND) + list(NON_PATTERNS))}", column="interaction_type")
         if name in s.patterns:
             raise row.error(f"interaction type {name!r} is listed twice", column="interaction_type")
         s.patterns[name] = PatternUsage(_where(row), name, pct=_dec(row, "pct", required=True, lo=0, hi=100))

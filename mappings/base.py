@@ -14,10 +14,10 @@ from typing import Any, ClassVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
-from skillgraph.ontology import PREFIXES, SCHEMA, SG
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
+from skillgraph.ontology import PREFIXES, SCHEMA, SG
 
 
 @dataclass

@@ -30,9 +30,9 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
-from skillgraph.ontology import ESCO, SG
 
 from skillgraph import iri
+from skillgraph.ontology import ESCO, SG
 from skillgraph.tabular import Row
 
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
@@ -257,9 +257,8 @@ class _State:
             s = self.uri(row, "conceptUri", _SKILL, "an ESCO skill URI")
             kind = row.get("skillType").strip()
             if kind and kind not in SKILL_TYPE:
-                raise row.error(
-                    f"unknown skillType {kind!r}; expected 'skill/competence', 'knowledge' or empty", column="skillType"
-                )
+                raise row.error(f"unknown skillType {kind!r}; expected 'skill/competence', 'knowledge' or empty",
+                                column="skillType")
             for t in (ESCO.Skill, ESCO.MemberConcept, SKOS.Concept, SKILL_CLASS.get(kind, SG.Competency)):
                 g.add((s, RDF.type, t))
             if kind:
@@ -269,9 +268,8 @@ class _State:
             reuse = row.get("reuseLevel").strip()
             if reuse:
                 if reuse not in REUSE_LEVELS:
-                    raise row.error(
-                        f"unknown reuseLevel {reuse!r}; expected one of {', '.join(REUSE_LEVELS)}", column="reuseLevel"
-                    )
+                    raise row.error(f"unknown reuseLevel {reuse!r}; expected one of {', '.join(REUSE_LEVELS)}",
+                                    column="reuseLevel")
                 g.add((s, ESCO.skillReuseLevel, URIRef(ESCO_BASE + "skill-reuse-level/" + reuse)))
             self.concept(s, row)
             self.skills[str(s)] = kind
@@ -280,10 +278,8 @@ class _State:
             )
         if empty:
             self.report.details["skills with empty skillType"] = empty
-            self.report.warnings.append(
-                f"{len(empty)} skill concept(s) have an empty skillType; typed sg:Competency "
-                f"(neither skill nor knowledge): " + "; ".join(empty)
-            )
+            self.report.warnings.append(f"{len(empty)} skill concept(s) have an empty skillType; typed sg:Competency "
+                                        f"(neither skill nor knowledge): " + "; ".join(empty))
 
     def skill_groups(self) -> None:
         for row in self.rel.rows("skill_groups"):
@@ -337,12 +333,8 @@ class _State:
             self.g.add((s, SKOS.broader, b))
             self._dangling("broader relations", str(s) in known and str(b) in known, row)
             n += 1
-        self.report.count(
-            "broader relations (occupations pillar)"
-            if key == "broader_occupation"
-            else "broader relations (skills pillar)",
-            n,
-        )
+        self.report.count("broader relations (occupations pillar)" if key == "broader_occupation"
+                          else "broader relations (skills pillar)", n)
 
     def occupation_skill(self) -> None:
         g = self.g

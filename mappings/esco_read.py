@@ -170,15 +170,15 @@ class EscoRelease:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.form = ""  # "zip" or "folder"
-        self.layout = ""  # "v1.1" or "v1.2"
-        self._files: dict[str, str] = {}  # table key -> file (or zip member)
+        self.form = ""                        # "zip" or "folder"
+        self.layout = ""                      # "v1.1" or "v1.2"
+        self._files: dict[str, str] = {}     # table key -> file (or zip member)
         self._zip: zipfile.ZipFile | None = None
         self._tmp: Path | None = None
         self._display: dict[str, str] = {}
         self.other_files: list[str] = []
         self.warnings: list[str] = []
-        self.short_records: dict[str, int] = {}  # table key -> records with trailing fields left out
+        self.short_records: dict[str, int] = {}   # table key -> records with trailing fields left out
         self._detect()
 
     # -- discovery ---------------------------------------------------------------------------
@@ -218,11 +218,8 @@ class EscoRelease:
             raise SourceError(p, f"not an ESCO CSV export: missing {names}")
         gens = set().union(*generations.values()) if generations else set()
         if len(gens) > 1:
-            raise SourceError(
-                p,
-                "mixed ESCO layouts: relation files both with and without the '_en' suffix "
-                "(v1.1 and v1.2 files in one folder)",
-            )
+            raise SourceError(p, "mixed ESCO layouts: relation files both with and without the '_en' suffix "
+                                 "(v1.1 and v1.2 files in one folder)")
         if gens == {1}:
             self.layout = "v1.2"
         elif gens == {0}:
@@ -301,9 +298,8 @@ class EscoRelease:
             if not rec or (len(rec) == 1 and not rec[0].strip()):
                 continue
             if len(rec) > width:
-                raise SourceError(
-                    shown, f"expected at most {width} fields as in the header, found {len(rec)}", line=start
-                )
+                raise SourceError(shown, f"expected at most {width} fields as in the header, found {len(rec)}",
+                                  line=start)
             if len(rec) < width:
                 self.short_records[key] = self.short_records.get(key, 0) + 1
                 rec = rec + [""] * (width - len(rec))

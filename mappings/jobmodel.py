@@ -18,10 +18,10 @@ from pathlib import Path
 
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
-from skillgraph.ontology import SG
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
+from skillgraph.ontology import SG
 from skillgraph.tabular import Row, read_delimited, text_lines
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph

@@ -29,10 +29,10 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
-from skillgraph.ontology import SEMAPV, SG, SSSOM
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
+from skillgraph.ontology import SEMAPV, SG, SSSOM
 from skillgraph.tabular import Row, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
@@ -61,16 +61,12 @@ class NestaMapping(SourceMapping):
     publisher = "Nesta"
     homepage = "https://github.com/nestauk/mapping-career-causeways"
     license = "https://opensource.org/licenses/MIT"
-    credit_line = (
-        "ESCO-O*NET crosswalk by Nesta (Kanders, Djumalieva, Sleeman, Orlik 2020, 'Mapping Career "
-        "Causeways'), MIT licence; O*NET-SOC 2010 to 2019 crosswalk by the O*NET Resource Center "
-        "(USDOL/ETA), CC BY 4.0. This service uses the ESCO classification of the European Commission."
-    )
-    modification_notice = (
-        "SkillGraph carried Nesta's O*NET-SOC 2010 codes to O*NET-SOC 2019 codes through the "
-        "O*NET crosswalk, recording each step, and normalised the confidence to [0, 1]; the "
-        "published values are kept."
-    )
+    credit_line = ("ESCO-O*NET crosswalk by Nesta (Kanders, Djumalieva, Sleeman, Orlik 2020, 'Mapping Career "
+                   "Causeways'), MIT licence; O*NET-SOC 2010 to 2019 crosswalk by the O*NET Resource Center "
+                   "(USDOL/ETA), CC BY 4.0. This service uses the ESCO classification of the European Commission.")
+    modification_notice = ("SkillGraph carried Nesta's O*NET-SOC 2010 codes to O*NET-SOC 2019 codes through the "
+                           "O*NET crosswalk, recording each step, and normalised the confidence to [0, 1]; the "
+                           "published values are kept.")
     requires = ("onet", "esco")
 
     def preflight(self, path: Path, options: dict) -> None:
@@ -116,22 +112,11 @@ class NestaMapping(SourceMapping):
             g.add((src, RDF.type, PROV.Entity))
             g.add((src, DCTERMS.identifier, Literal(ident)))
             g.add((src, DCTERMS.source, Literal(f"{CROSSWALK} line {row.line}")))
-            g.add(
-                (
-                    src,
-                    RDFS.label,
-                    Literal(
-                        f"Nesta crosswalk row {ident}: {row.get('esco_occupation').strip()} -> "
-                        f"O*NET-SOC 2010 {code10} {row.get('onet_occupation').strip()}",
-                        lang="en",
-                    ),
-                )
-            )
+            g.add((src, RDFS.label, Literal(f"Nesta crosswalk row {ident}: {row.get('esco_occupation').strip()} -> "
+                                           f"O*NET-SOC 2010 {code10} {row.get('onet_occupation').strip()}", lang="en")))
             if len(targets) > 1:
-                several.append(
-                    f"{occ} ({row.get('esco_occupation').strip()}): 2010 {code10} -> "
-                    + ", ".join(t for t, _, _ in targets)
-                )
+                several.append(f"{occ} ({row.get('esco_occupation').strip()}): 2010 {code10} -> "
+                               + ", ".join(t for t, _, _ in targets))
             for code19, step, kinds in targets:
                 target = URIRef(ONET_OCC + code19)
                 if onet is not None and (target, RDF.type, None) not in onet:
@@ -150,13 +135,8 @@ class NestaMapping(SourceMapping):
                 if sim is not None:
                     g.add((al, SSSOM.similarity_score, _dec(sim)))
                     g.add((al, SSSOM.similarity_measure, Literal("Nesta semantic similarity (sentence embeddings)")))
-                g.add(
-                    (
-                        al,
-                        SSSOM.mapping_justification,
-                        SEMAPV.ManualMappingCuration if kinds == ["unchanged"] else SEMAPV.MappingChaining,
-                    )
-                )
+                g.add((al, SSSOM.mapping_justification,
+                       SEMAPV.ManualMappingCuration if kinds == ["unchanged"] else SEMAPV.MappingChaining))
                 g.add((al, SG.method, Literal(METHOD)))
                 g.add((al, SG.evidenceKind, Literal("crosswalk-table")))
                 g.add((al, PROV.wasDerivedFrom, src))
@@ -178,21 +158,15 @@ class NestaMapping(SourceMapping):
             report.count("crosswalk rows")
         if several:
             report.details["ESCO occupations mapped to several O*NET-SOC 2019 codes"] = several
-            report.warnings.append(
-                f"{len(several)} ESCO occupation(s) map to several O*NET-SOC 2019 codes "
-                f"(their 2010 code split); each gets one alignment per code"
-            )
+            report.warnings.append(f"{len(several)} ESCO occupation(s) map to several O*NET-SOC 2019 codes "
+                                   f"(their 2010 code split); each gets one alignment per code")
         report.count("ESCO occupations mapped to several 2019 codes", len(several))
         if missing_esco:
-            report.warnings.append(
-                f"{missing_esco} crosswalk row(s) name an ESCO occupation not in the esco graph: "
-                "left out (build.json lists them)"
-            )
+            report.warnings.append(f"{missing_esco} crosswalk row(s) name an ESCO occupation not in the esco graph: "
+                                   "left out (build.json lists them)")
         if missing_onet:
-            report.warnings.append(
-                f"{missing_onet} alignment(s) point at an O*NET occupation not in the onet graph: "
-                "left out (build.json lists them)"
-            )
+            report.warnings.append(f"{missing_onet} alignment(s) point at an O*NET occupation not in the onet graph: "
+                                   "left out (build.json lists them)")
         if dropped:
             report.details["left out: endpoint not in this build"] = dropped
         _emit_steps(g, steps, info)
@@ -216,9 +190,8 @@ def _find(folder: Path, name: str) -> Path:
 def _check_columns(row: Row, known: tuple[str, ...]) -> None:
     unknown = [c for c in row.values if c not in known]
     if unknown:
-        raise SourceError(
-            row.path, f"unknown column {unknown[0]!r}; expected {', '.join(known)}", line=1, column=unknown[0]
-        )
+        raise SourceError(row.path, f"unknown column {unknown[0]!r}; expected {', '.join(known)}", line=1,
+                          column=unknown[0])
 
 
 def _decimal(row: Row, column: str, required: bool = True) -> Decimal | None:
@@ -280,9 +253,8 @@ def _emit_steps(g, steps: Steps, info: dict[URIRef, tuple]) -> None:
         g.add((st, SG.toCode, Literal(c19)))
         for k in kinds:
             g.add((st, SG.stepKind, Literal(k)))
-        g.add(
-            (st, RDFS.label, Literal(f"O*NET-SOC 2010 {c10} {t10} -> 2019 {c19} {t19} ({', '.join(kinds)})", lang="en"))
-        )
+        g.add((st, RDFS.label, Literal(f"O*NET-SOC 2010 {c10} {t10} -> 2019 {c19} {t19} ({', '.join(kinds)})",
+                                       lang="en")))
         g.add((st, DCTERMS.source, Literal(f"{TAXONOMY} line {line}")))
 
 

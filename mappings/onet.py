@@ -21,9 +21,9 @@ from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, SKOS
-from skillgraph.ontology import SG
 
 from skillgraph.errors import SourceError
+from skillgraph.ontology import SG
 
 from . import onet_tables as T
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
-from skillgraph.ontology import SG
 
 from skillgraph import iri
+from skillgraph.ontology import SG
 
 from .base import MappingReport, Origins
 from .onet_reader import OnetRelease
@@ -236,11 +236,8 @@ def task_statements(st: State) -> None:
         kind = text(row, "Task Type")
         if kind and kind != "n/a":
             g.add((t, SG.taskType, plain(kind)))
-        for prop, lit in (
-            (SG.incumbentsResponding, decimal(row, "Incumbents Responding")),
-            (DCTERMS.date, date(row)),
-            (SG.domainSource, _source(row)),
-        ):
+        for prop, lit in ((SG.incumbentsResponding, decimal(row, "Incumbents Responding")),
+                          (DCTERMS.date, date(row)), (SG.domainSource, _source(row))):
             if lit is not None:
                 g.add((t, prop, lit))
     st.report.count("tasks", len(st.tasks))
@@ -278,15 +275,10 @@ def ratings(st: State, table: str, task_ratings: bool = False) -> int:
     add = g.add
     n = 0
     T_RATING, P_OCC, P_EL, P_SCALE, P_VAL = SG.Rating, SG.occupation, SG.ratedElement, SG.scale, SG.value
-    optional = (
-        (SG.sampleSize, "N", integer),
-        (SG.standardError, "Standard Error", decimal),
-        (SG.lowerCIBound, "Lower CI Bound", decimal),
-        (SG.upperCIBound, "Upper CI Bound", decimal),
-        (SG.recommendSuppress, "Recommend Suppress", flag),
-        (SG.notRelevant, "Not Relevant", flag),
-        (DCTERMS.date, "Date", date),
-    )
+    optional = ((SG.sampleSize, "N", integer), (SG.standardError, "Standard Error", decimal),
+                (SG.lowerCIBound, "Lower CI Bound", decimal), (SG.upperCIBound, "Upper CI Bound", decimal),
+                (SG.recommendSuppress, "Recommend Suppress", flag), (SG.notRelevant, "Not Relevant", flag),
+                (DCTERMS.date, "Date", date))
     for row in st.rel.rows(table):
         code = soc_code(row)
         sid = row.required("Scale ID")
@@ -373,12 +365,8 @@ def work_activities(st: State) -> None:
 def unspsc(st: State) -> None:
     """Map the UNSPSC commodity hierarchy that technology skills and tools refer to."""
     g, scheme = st.g, framework("technology")
-    levels = (
-        ("Segment Code", "Segment Title"),
-        ("Family Code", "Family Title"),
-        ("Class Code", "Class Title"),
-        ("Commodity Code", "Commodity Title"),
-    )
+    levels = (("Segment Code", "Segment Title"), ("Family Code", "Family Title"), ("Class Code", "Class Title"),
+              ("Commodity Code", "Commodity Title"))
     for row in st.rel.rows("UNSPSC Reference"):
         parent = None
         for code_col, title_col in levels:
@@ -469,9 +457,8 @@ def titles(st: State) -> None:
     if st.rel.has("Related Occupations"):
         n = 0
         for row in st.rel.rows("Related Occupations"):
-            g.add(
-                (occupation(soc_code(row)), SG.relatedOccupation, occupation(soc_code(row, "Related O*NET-SOC Code")))
-            )
+            g.add((occupation(soc_code(row)), SG.relatedOccupation,
+                   occupation(soc_code(row, "Related O*NET-SOC Code"))))
             n += 1
         st.report.tables_read.append("Related Occupations")
         st.report.count("related-occupation links", n)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
-from skillgraph.ontology import SG
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
+from skillgraph.ontology import SG
 from skillgraph.tabular import check_number, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
@@ -104,16 +104,8 @@ class SAFIMapping(StatementFrameworkMapping):
                 seen[node] = row.line
                 skill = row.get("top_skill_label").strip()
                 g.add((node, RDF.type, SG.AutomationFeasibility))
-                g.add(
-                    (
-                        node,
-                        RDFS.label,
-                        en(
-                            f"SAFI positioning of {occ}: score {score} / 100"
-                            + (f", top skill {skill}" if skill else "")
-                        ),
-                    )
-                )
+                g.add((node, RDFS.label, en(f"SAFI positioning of {occ}: score {score} / 100"
+                                            + (f", top skill {skill}" if skill else ""))))
                 g.add((node, SG.occupation, occupation_iri(occ)))
                 g.add((node, SG.safiScore, Literal(str(score), datatype=XSD.decimal)))
                 g.add((node, SG.topSkill, element_iri(element)))

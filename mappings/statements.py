@@ -26,10 +26,10 @@ from typing import ClassVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
-from skillgraph.ontology import SCHEMA, SG
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
+from skillgraph.ontology import SCHEMA, SG
 from skillgraph.tabular import Row, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
@@ -319,9 +319,8 @@ def read_statements(path: Path, spec: FrameworkSpec, domains: dict[str, Row],
         for a in anchors:
             if not TASK_ID.match(a):
                 raise row.error(f"{a!r} is not an O*NET Task ID (digits)", column="anchor_task_ids")
-        rows.append(
-            StatementRow(row, occ, level, domain, position, row.required("label"), row.required("text"), cites, anchors)
-        )
+        rows.append(StatementRow(row, occ, level, domain, position, row.required("label"), row.required("text"),
+                                 cites, anchors))
     _derive_levels(rows, spec)
     return rows
 
@@ -414,9 +413,8 @@ class StatementFrameworkMapping(SourceMapping):
             statements += read_statements(table, spec, domains, citations)
             report.tables_read.append(str(table))
         if not statements:
-            raise SourceError(
-                path, "no statement table found (expected a CSV with the columns " + ", ".join(STATEMENT_COLUMNS) + ")"
-            )
+            raise SourceError(path, "no statement table found (expected a CSV with the columns "
+                                    + ", ".join(STATEMENT_COLUMNS) + ")")
         used: set[str] = set()
         for s in statements:
             node = statement_iri(spec.source, s)
@@ -488,16 +486,9 @@ class StatementFrameworkMapping(SourceMapping):
             g.add((c, RDF.type, SKOS.Collection))
             g.add((c, SKOS.prefLabel, en(f"{self.spec.title}: O*NET task anchors for {occ}")))
             g.add((c, SG.occupation, occupation_iri(occ)))
-            g.add(
-                (
-                    c,
-                    SKOS.scopeNote,
-                    en(
-                        "The O*NET tasks the publisher lists as grounding this occupation's statements, without saying "
-                        "which statement goes with which task; statement-task anchors are derived by the crosswalk."
-                    ),
-                )
-            )
+            g.add((c, SKOS.scopeNote, en(
+                "The O*NET tasks the publisher lists as grounding this occupation's statements, without saying "
+                "which statement goes with which task; statement-task anchors are derived by the crosswalk.")))
             for tid in members:
                 g.add((c, SKOS.member, task_iri(tid)))
             report.count("anchor-set tasks", len(members))

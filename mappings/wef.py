@@ -13,10 +13,10 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
-from skillgraph.ontology import SG
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
+from skillgraph.ontology import SG
 from skillgraph.tabular import read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
@@ -105,15 +105,8 @@ class WEFMapping(StatementFrameworkMapping):
                 if sid in skills and skills[sid][0] != cid:
                     raise row.error(f"skill {sid} is already in cluster {skills[sid][0]}", column="skill_id")
                 skills[sid] = (cid, row.required("skill_label"))
-                self._skill(
-                    g,
-                    scheme,
-                    sid,
-                    cid,
-                    row.required("skill_label"),
-                    row.get("category").strip(),
-                    row.get("definition").strip(),
-                )
+                self._skill(g, scheme, sid, cid, row.required("skill_label"), row.get("category").strip(),
+                            row.get("definition").strip())
         for cid, label in clusters.items():
             c = cluster_iri(cid)
             g.add((c, RDF.type, SG.Domain))
@@ -131,10 +124,8 @@ class WEFMapping(StatementFrameworkMapping):
             for row in read_delimited(table, LINK_COLUMNS):
                 occ, cid = soc_code(row), row.required("cluster_id")
                 if cid not in clusters:
-                    raise row.error(
-                        f"unknown cluster {cid!r}; the taxonomy tables have {', '.join(sorted(clusters))}",
-                        column="cluster_id",
-                    )
+                    raise row.error(f"unknown cluster {cid!r}; the taxonomy tables have {', '.join(sorted(clusters))}",
+                                    column="cluster_id")
                 src = row.get("source").strip()
                 if src and src not in citations:
                     raise row.error(f"unknown citation key {src!r}", column="source")

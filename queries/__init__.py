@@ -220,12 +220,9 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
             else:
                 pm = _PARAM.match(rest)
                 if not pm:
-                    raise SourceError(
-                        path,
-                        "malformed '# param:' line; expected "
-                        "'# param: ?name (iri|literal|integer|decimal) [default <value>] — description'",
-                        line=lineno,
-                    )
+                    raise SourceError(path, "malformed '# param:' line; expected "
+                                      "'# param: ?name (iri|literal|integer|decimal) [default <value>] — description'",
+                                      line=lineno)
                 kind = pm.group("type").lower()
                 if kind not in PARAM_TYPES:
                     raise SourceError(
@@ -265,13 +262,9 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
     if projected is not None:
         for p in params:
             if p.name not in projected:
-                raise SourceError(
-                    path,
-                    f"parameter ?{p.name} is not in the SELECT projection; pyoxigraph binds "
-                    f"parameters through the projection (SEP-0007 substitution): add ?{p.name} "
-                    "to the SELECT clause (and to GROUP BY if the query aggregates)",
-                    line=seen[p.name],
-                )
+                raise SourceError(path, f"parameter ?{p.name} is not in the SELECT projection; pyoxigraph binds "
+                                  f"parameters through the projection (SEP-0007 substitution): add ?{p.name} "
+                                  "to the SELECT clause (and to GROUP BY if the query aggregates)", line=seen[p.name])
     return CuratedQuery(name or path.stem, title, " ".join(d for d in desc if d), tuple(params), text, path)
 
 

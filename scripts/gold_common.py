@@ -98,13 +98,8 @@ def read_skills(d: Path) -> dict[str, Skill]:
     out = {}
     for r in read_table(d / "esco" / "v1.1.1" / "skills_en.csv.gz", ["conceptUri", "preferredLabel"]):
         alt = tuple(a.strip() for a in r.get("altLabels").split("\n") if a.strip())
-        out[r["conceptUri"]] = Skill(
-            r["conceptUri"],
-            r["preferredLabel"].strip(),
-            alt,
-            " ".join(r.get("description").split()),
-            r.get("skillType"),
-        )
+        out[r["conceptUri"]] = Skill(r["conceptUri"], r["preferredLabel"].strip(), alt,
+                                     " ".join(r.get("description").split()), r.get("skillType"))
     return out
 
 
@@ -116,11 +111,9 @@ def read_profiles(d: Path) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-_STOP = set(
-    """a an and are as at be by for from in into of on or the to with within their its this that these those
+_STOP = set("""a an and are as at be by for from in into of on or the to with within their its this that these those
 other others such as using use used all any each per via etc including include includes e g i ie may
-""".split()
-)
+""".split())
 
 
 def stem(w: str) -> str:

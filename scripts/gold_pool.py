@@ -189,17 +189,9 @@ def main() -> None:
         "# gold_pool.py: bm25 top10 + dense(all-MiniLM-L6-v2) top10 + ESCO profile via Nesta (lexical floor, best 5)\n",
     )
     per = Counter(r["task_id"] for r in rows)
-    print(
-        json.dumps(
-            {
-                "tasks": len(per),
-                "pairs": len(rows),
-                "max_per_task": max(per.values()),
-                "mean_per_task": round(len(rows) / len(per), 2),
-                "by_method": Counter(m for r in rows for m in r["methods"].split("+")),
-            }
-        )
-    )
+    print(json.dumps({"tasks": len(per), "pairs": len(rows), "max_per_task": max(per.values()),
+                      "mean_per_task": round(len(rows) / len(per), 2),
+                      "by_method": Counter(m for r in rows for m in r["methods"].split("+"))}))
 
 
 if __name__ == "__main__":

@@ -97,10 +97,8 @@ def main() -> None:
     n = defaultdict(int)
     for r in rows:
         n[r["split"]] += 1
-    print(
-        f"{len(rows)} tasks, {len({r['onet_soc'] for r in rows})} occupations, {len(groups)} major groups; "
-        f"tune {n['tune']} heldout {n['heldout']}; unlinked tasks {sum(r['nesta_linked'] == 'no' for r in rows)}"
-    )
+    print(f"{len(rows)} tasks, {len({r['onet_soc'] for r in rows})} occupations, {len(groups)} major groups; "
+          f"tune {n['tune']} heldout {n['heldout']}; unlinked tasks {sum(r['nesta_linked'] == 'no' for r in rows)}")
 
 
 if __name__ == "__main__":

@@ -92,13 +92,10 @@ V12_ROWS = {
     "knowledge base": {
         "conceptType": "KnowledgeSkillCompetence",
         "conceptUri": "http://data.europa.eu/esco/skill/38da3c60-4b7c-4698-9256-574e4ee4e93b",
-        "skillType": "knowledge",
-        "reuseLevel": "cross-sector",
-        "preferredLabel": "knowledge base",
-        "altLabels": "IT knowledge base",
-        "status": "released",
+        "skillType": "knowledge", "reuseLevel": "cross-sector", "preferredLabel": "knowledge base",
+        "altLabels": "IT knowledge base", "status": "released",
         "description": "An online library that contains information about a product or service to help customers "
-        "finding answers to their queries.",
+                       "finding answers to their queries.",
     },
 }
 
@@ -153,7 +150,7 @@ def main() -> None:
         by_pref.setdefault(r["preferredLabel"].strip().lower(), []).append(r)
         for a in r["altLabels"].splitlines():
             by_alt.setdefault(a.strip().lower(), []).append(r)
-    chosen: list[tuple[str, dict, str]] = []  # (relation type, skill row, how found)
+    chosen: list[tuple[str, dict, str]] = []   # (relation type, skill row, how found)
     missing: list[tuple[str, str]] = []
     for _, (rtype, labels) in SEED.items():
         for label in labels:
@@ -185,10 +182,8 @@ def main() -> None:
         raise SystemExit("the occupation's broader chain passes through another occupation; extend the script")
 
     os_head = ["occupationUri", "relationType", "skillType", "skillUri"]
-    rels = [
-        {"occupationUri": CSR, "relationType": rt, "skillType": s["skillType"], "skillUri": s["conceptUri"]}
-        for rt, s, _ in chosen
-    ]
+    rels = [{"occupationUri": CSR, "relationType": rt, "skillType": s["skillType"], "skillUri": s["conceptUri"]}
+            for rt, s, _ in chosen]
     tr_head, transversal = read(find(esco, "transversalSkillsCollection_en"))
     wanted = {s["conceptUri"] for _, s, _ in chosen}
 
@@ -205,10 +200,8 @@ def main() -> None:
     _, full = read(find(esco, "occupationSkillRelations"))
     in_full = {(r["relationType"], r["skillUri"]) for r in full if r["occupationUri"] == CSR}
     mine = {(r["relationType"], r["skillUri"]) for r in rels}
-    print(
-        f"written to {OUT}: {len(rels)} relations; v1.1.1 has {len(in_full)} for the occupation; "
-        f"only in the seed: {len(mine - in_full)}, only in v1.1.1: {len(in_full - mine)}"
-    )
+    print(f"written to {OUT}: {len(rels)} relations; v1.1.1 has {len(in_full)} for the occupation; "
+          f"only in the seed: {len(mine - in_full)}, only in v1.1.1: {len(in_full - mine)}")
 
 
 if __name__ == "__main__":

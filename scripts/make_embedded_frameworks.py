@@ -216,20 +216,15 @@ def write_frameworks(seed000: Path, onet: Path) -> None:
     write_csv(EMBEDDED / "ladder" / "statements" / f"{OCC}.csv", STATEMENT_HEADER, rows)
 
     # AI-at-Work: 12 statements, 3 per level in order.
-    rows = [
-        [OCC, level_by_position(i, 12), "", i, lab, txt, ";".join(keys), ""]
-        for i, (lab, txt, keys) in enumerate(p["aiwork"], 1)
-    ]
+    rows = [[OCC, level_by_position(i, 12), "", i, lab, txt, ";".join(keys), ""]
+            for i, (lab, txt, keys) in enumerate(p["aiwork"], 1)]
     write_csv(EMBEDDED / "aiwork" / "statements" / f"{OCC}.csv", STATEMENT_HEADER, rows)
     citations(EMBEDDED / "aiwork" / "citations.csv", ["aei-2026-03-24", "safi-2026", "wef-2021"])
 
     # Pathsmith: domains in page order; statements in level order within a domain.
     ps = EMBEDDED / "pathsmith"
-    write_csv(
-        ps / "domains.csv",
-        ["domain", "position", "label", "definition"],
-        [[slug(name), n, name, ""] for n, name, _count in p["domains"]],
-    )
+    write_csv(ps / "domains.csv", ["domain", "position", "label", "definition"],
+              [[slug(name), n, name, ""] for n, name, _count in p["domains"]])
     rows, pos = [], {}
     for (_n, name, count), lab, txt, keys in p["pathsmith"]:
         pos[name] = pos.get(name, 0) + 1
@@ -240,11 +235,8 @@ def write_frameworks(seed000: Path, onet: Path) -> None:
     citations(ps / "citations.csv", ["pathsmith", "onet-v30.2"])
     skill, score, precision = p["safi"]
     tasks, element = onet_lookup(onet, p["anchors"], skill)
-    write_csv(
-        ps / "anchors.csv",
-        ["occupation", "task_id", "position", "task_text"],
-        [[OCC, tasks[a], i, a] for i, a in enumerate(p["anchors"], 1)],
-    )
+    write_csv(ps / "anchors.csv", ["occupation", "task_id", "position", "task_text"],
+              [[OCC, tasks[a], i, a] for i, a in enumerate(p["anchors"], 1)])
 
     # SAFI positioning (evidence pack).
     write_csv(
@@ -292,40 +284,18 @@ def write_jobmodel(seed004: Path) -> None:
     (jm / "library.tsv").write_text("\n".join(grid_lines) + "\n", encoding="utf-8")
     print(f"wrote {(jm / 'library.tsv').relative_to(ROOT)} ({len(grid_lines) - 1} rows)")
     write_csv(jm / "definitions.csv", ["competency", "definition"], [list(x) for x in core])
-    write_csv(
-        jm / "roles.csv",
-        [
-            "role",
-            "title",
-            "occupation",
-            "description",
-            "example_positions",
-            "core_competencies",
-            "representative_behaviors",
-        ],
-        [
-            [
-                slug(title),
-                title,
-                OCC,
-                description,
-                ";".join(positions),
-                ";".join(n for n, _ in core),
-                ";".join(behaviours),
-            ]
-        ],
-    )
+    write_csv(jm / "roles.csv",
+              ["role", "title", "occupation", "description", "example_positions", "core_competencies",
+               "representative_behaviors"],
+              [[slug(title), title, OCC, description, ";".join(positions), ";".join(n for n, _ in core),
+                ";".join(behaviours)]])
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
-    ap.add_argument(
-        "--onet",
-        type=Path,
-        default=ROOT.parent / "shared" / "data" / "onet" / "30.1",
-        help="O*NET release folder (Excel) for Task IDs and Element IDs",
-    )
+    ap.add_argument("--onet", type=Path, default=ROOT.parent / "shared" / "data" / "onet" / "30.1",
+                    help="O*NET release folder (Excel) for Task IDs and Element IDs")
     a = ap.parse_args(argv)
     write_frameworks(next(a.seeds.glob("000_*.txt")), a.onet)
     write_jobmodel(next(a.seeds.glob("004_*.txt")))

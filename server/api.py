@@ -26,8 +26,8 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
-from skillgraph.ontology import PREFIXES
 
+from skillgraph.ontology import PREFIXES
 from skillgraph.sparqltext import projection
 
 from . import pooled, resources
@@ -85,13 +85,8 @@ def soc_code(v: str) -> str:
 def esco_skill(v: str) -> str:
     """API parameter: an ESCO skill UUID or IRI, checked and expanded to the IRI the graph uses."""
     uuid = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    return _short_or_iri(
-        v,
-        uuid,
-        lambda m: f"http://data.europa.eu/esco/skill/{m.group().lower()}",
-        r"http://data\.europa\.eu/esco/skill/" + uuid,
-        "an ESCO skill UUID or an ESCO skill IRI",
-    )
+    return _short_or_iri(v, uuid, lambda m: f"http://data.europa.eu/esco/skill/{m.group().lower()}",
+                         r"http://data\.europa\.eu/esco/skill/" + uuid, "an ESCO skill UUID or an ESCO skill IRI")
 
 
 def level(v: str) -> str:
@@ -152,92 +147,29 @@ class Endpoint:
     params: tuple[ApiParam, ...] = field(default_factory=tuple)
 
 
-LEVEL_PARAM = ApiParam(
-    "level",
-    "query",
-    "proficiency level: 1-4, Foundational, Intermediate, Advanced, Expert, "
-    "sg:Advanced, or the IRI of a framework level",
-    {"type": "string", "example": "Advanced"},
-    level,
-    "level",
-)
-MIN_CONF = ApiParam(
-    "min_confidence",
-    "query",
-    "lowest alignment confidence to list (0-1)",
-    {"type": "number", "minimum": 0, "maximum": 1, "example": 0.5},
-    confidence,
-    filter_column="confidence",
-)
+LEVEL_PARAM = ApiParam("level", "query", "proficiency level: 1-4, Foundational, Intermediate, Advanced, Expert, "
+                       "sg:Advanced, or the IRI of a framework level", {"type": "string", "example": "Advanced"},
+                       level, "level")
+MIN_CONF = ApiParam("min_confidence", "query", "lowest alignment confidence to list (0-1)",
+                    {"type": "number", "minimum": 0, "maximum": 1, "example": 0.5}, confidence,
+                    filter_column="confidence")
 
 ENDPOINTS = (
-    Endpoint(
-        "/tasks/<task>/esco-skills",
-        "/api/tasks/{task}/esco-skills",
-        "esco_skills_for_task_at_level",
-        "escoSkillsForTask",
-        (
-            ApiParam(
-                "task",
-                "path",
-                "O*NET Task ID (e.g. 2582) or task IRI",
-                {"type": "string", "example": "2582"},
-                onet_task,
-                "task",
-            ),
-            LEVEL_PARAM,
-            MIN_CONF,
-        ),
-    ),
-    Endpoint(
-        "/occupations/<soc>",
-        "/api/occupations/{soc}",
-        "occupation_profile",
-        "occupationProfile",
-        (
-            ApiParam(
-                "soc",
-                "path",
-                "O*NET-SOC code (43-4051.00, or 43-4051 for .00) or occupation IRI",
-                {"type": "string", "example": "43-4051.00"},
-                soc_code,
-                "occupation",
-            ),
-        ),
-    ),
-    Endpoint(
-        "/esco/skills/<uuid>/onet-tasks",
-        "/api/esco/skills/{uuid}/onet-tasks",
-        "onet_tasks_for_esco_skill",
-        "onetTasksForEscoSkill",
-        (
-            ApiParam(
-                "uuid",
-                "path",
-                "ESCO skill UUID (the last part of its IRI) or the skill IRI",
-                {"type": "string", "example": "946c1229-1171-40d4-82cc-fe3f483ca100"},
-                esco_skill,
-                "skill",
-            ),
-            MIN_CONF,
-        ),
-    ),
-    Endpoint(
-        "/search",
-        "/api/search",
-        "search_labels",
-        "searchLabels",
-        (
-            ApiParam(
-                "q",
-                "query",
-                "text to find in labels, case-insensitive (1-200 characters)",
-                {"type": "string", "example": "escalation"},
-                text,
-                "q",
-            ),
-        ),
-    ),
+    Endpoint("/tasks/<task>/esco-skills", "/api/tasks/{task}/esco-skills", "esco_skills_for_task_at_level",
+             "escoSkillsForTask",
+             (ApiParam("task", "path", "O*NET Task ID (e.g. 2582) or task IRI", {"type": "string", "example": "2582"},
+                       onet_task, "task"), LEVEL_PARAM, MIN_CONF)),
+    Endpoint("/occupations/<soc>", "/api/occupations/{soc}", "occupation_profile", "occupationProfile",
+             (ApiParam("soc", "path", "O*NET-SOC code (43-4051.00, or 43-4051 for .00) or occupation IRI",
+                       {"type": "string", "example": "43-4051.00"}, soc_code, "occupation"),)),
+    Endpoint("/esco/skills/<uuid>/onet-tasks", "/api/esco/skills/{uuid}/onet-tasks", "onet_tasks_for_esco_skill",
+             "onetTasksForEscoSkill",
+             (ApiParam("uuid", "path", "ESCO skill UUID (the last part of its IRI) or the skill IRI",
+                       {"type": "string", "example": "946c1229-1171-40d4-82cc-fe3f483ca100"}, esco_skill, "skill"),
+              MIN_CONF)),
+    Endpoint("/search", "/api/search", "search_labels", "searchLabels",
+             (ApiParam("q", "query", "text to find in labels, case-insensitive (1-200 characters)",
+                       {"type": "string", "example": "escalation"}, text, "q"),)),
 )
 REQUIRED_QUERY = {"search_labels": ("q",)}
 PAGING = (
@@ -366,8 +298,9 @@ def answer(ep: Endpoint, path_args: dict) -> Response:
     except ValueError as e:
         raise HTTPProblem(400, str(e)) from None
     rows = pooled.select(query_text)
-    kept = [r for r in rows.bindings if all(col in r and Decimal(r[col]["value"]) >= bound for col, bound in filters)]
-    page = kept[offset : offset + limit]
+    kept = [r for r in rows.bindings
+            if all(col in r and Decimal(r[col]["value"]) >= bound for col, bound in filters)]
+    page = kept[offset:offset + limit]
     attr = attribution(rows, page)
     root = request.host_url.rstrip("/") + request.script_root
     base_args = {k: v for k, v in request.args.items() if k not in ("offset", "format")}
@@ -430,15 +363,9 @@ for _ep in ENDPOINTS:
 
 
 def _schema_for_column(name: str) -> dict:
-    return {
-        "description": f"?{name} of the query; an IRI comes as {{iri, page}}",
-        "oneOf": [
-            {"type": "string"},
-            {"type": "number"},
-            {"type": "boolean"},
-            {"type": "object", "properties": {"iri": {"type": "string"}, "page": {"type": "string"}}},
-        ],
-    }
+    return {"description": f"?{name} of the query; an IRI comes as {{iri, page}}",
+            "oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"},
+                      {"type": "object", "properties": {"iri": {"type": "string"}, "page": {"type": "string"}}}]}
 
 
 def openapi(catalog, server_url: str) -> dict:
@@ -505,13 +432,10 @@ def openapi(catalog, server_url: str) -> dict:
     }
     return {
         "openapi": "3.0.3",
-        "info": {
-            "title": "SkillGraph REST API",
-            "version": "1",
-            "description": "The common questions of the SkillGraph competency graph as REST calls; each runs a "
-            "curated SPARQL query (see /queries). Every answer names the licences and credit lines "
-            "of the sources it draws on.",
-        },
+        "info": {"title": "SkillGraph REST API", "version": "1",
+                 "description": "The common questions of the SkillGraph competency graph as REST calls; each runs a "
+                                "curated SPARQL query (see /queries). Every answer names the licences and credit lines "
+                                "of the sources it draws on."},
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {

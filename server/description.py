@@ -10,6 +10,7 @@ import html
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+
 from skillgraph.ontology import DCTERMS, RDFS, SCHEMA, SERIALIZATION_PREFIXES, SG
 
 from .formats import FORMATS

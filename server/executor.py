@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
+
 from skillgraph.ontology import SERIALIZATION_PREFIXES
 
 from .formats import FORMATS, GRAPH, RESULTS
@@ -97,14 +98,8 @@ def _term_json(t) -> dict:
             d["datatype"] = t.datatype.value
         return d
     if isinstance(t, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _term_json(t.subject),
-                "predicate": _term_json(t.predicate),
-                "object": _term_json(t.object),
-            },
-        }
+        return {"type": "triple", "value": {"subject": _term_json(t.subject),
+                                           "predicate": _term_json(t.predicate), "object": _term_json(t.object)}}
     raise TypeError(f"unexpected term {t!r}")
 
 
@@ -164,19 +159,12 @@ def _triples(res: ox.QueryTriples, fmt, limit: int, prefixes: dict, link: str | 
             truncated = True
             break
         triples.append(t)
-    pfx = (
-        {k: v for k, v in prefixes.items() if k in SERIALIZATION_PREFIXES}
-        if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
-        else None
-    )
+    pfx = ({k: v for k, v in prefixes.items() if k in SERIALIZATION_PREFIXES}
+           if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None)
     body = ox.serialize(triples, format=fmt.ox_format, prefixes=pfx)
     if truncated:
-        body = _graph_note(
-            body,
-            fmt,
-            f"result truncated to the first {limit} triples (RESULT_LIMIT); "
-            f"page with LIMIT/OFFSET{'; see ' + link if link else ''}",
-        )
+        body = _graph_note(body, fmt, f"result truncated to the first {limit} triples (RESULT_LIMIT); "
+                                      f"page with LIMIT/OFFSET{'; see ' + link if link else ''}")
     return body, len(triples), truncated
 
 
@@ -294,13 +282,9 @@ class _Worker:
 
     def __init__(self, settings: dict, lifeline: int | None):
         args = {**settings, "parent": os.getpid(), "lifeline": lifeline}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-P", "-c", _ENTRY, json.dumps(args)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            close_fds=True,
-            pass_fds=(lifeline,) if lifeline is not None else (),
-        )
+        self.proc = subprocess.Popen([sys.executable, "-P", "-c", _ENTRY, json.dumps(args)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+                                     pass_fds=(lifeline,) if lifeline is not None else ())
         self.conn_out = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
         self.conn_in = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
         self.proc.stdin.close()
@@ -398,10 +382,8 @@ class WorkerPool:
                 if rss is not None and rss > self.max_memory:
                     with self._lock:
                         self.memory_kills += 1
-                    raise MemoryLimit(
-                        f"the query needed more than the {self.max_memory // 2**20} MB a query "
-                        "worker may use (MAX_MEMORY_MB, --max-memory) and was stopped"
-                    )
+                    raise MemoryLimit(f"the query needed more than the {self.max_memory // 2**20} MB a query "
+                                      "worker may use (MAX_MEMORY_MB, --max-memory) and was stopped")
 
     def run(self, job: Job | Callable[[], Job], timeout: float) -> Answer:
         """Run a job on a free worker: Busy at once if none is free; QueryTimeout/MemoryLimit (worker replaced).
@@ -435,14 +417,13 @@ class WorkerPool:
                 code = w.proc.wait(2)
             except subprocess.TimeoutExpired:
                 code = None
-            how = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit status {code}"
+            how = (f"killed by {signal.Signals(-code).name}" if code is not None and code < 0
+                   else f"exit status {code}")
             if code == -signal.SIGABRT and self.max_memory:  # Rust aborts when an allocation fails at RLIMIT_DATA
                 with self._lock:
                     self.memory_kills += 1
-                raise MemoryLimit(
-                    f"the query needed more than the {self.max_memory // 2**20} MB a query worker may "
-                    "use (MAX_MEMORY_MB, --max-memory) and was stopped"
-                ) from None
+                raise MemoryLimit(f"the query needed more than the {self.max_memory // 2**20} MB a query worker may "
+                                  "use (MAX_MEMORY_MB, --max-memory) and was stopped") from None
             raise WorkerDied(f"the query worker exited while running the query ({how})") from None
         finally:
             if good and w.is_alive():

@@ -13,9 +13,9 @@ import tempfile
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
-from skillgraph.ontology import SERIALIZATION_PREFIXES
 
 from skillgraph import void
+from skillgraph.ontology import SERIALIZATION_PREFIXES
 
 from . import formats, negotiation
 from .backends import local_state

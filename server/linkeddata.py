@@ -66,21 +66,12 @@ def page(s, d: resources.Description) -> str:
 
     def term(t) -> dict:
         if isinstance(t, ox.Literal):
-            return {
-                "kind": "literal",
-                "value": t.value,
-                "lang": t.language,
-                "datatype": None if t.language else t.datatype.value,
-            }
+            return {"kind": "literal", "value": t.value, "lang": t.language,
+                    "datatype": None if t.language else t.datatype.value}
         if isinstance(t, ox.BlankNode):
             return {"kind": "bnode", "value": "_:" + t.value}
-        return {
-            "kind": "iri",
-            "value": t.value,
-            "href": resources.local_href(t.value, base),
-            "label": resources.label(st, t) or resources.curie(t.value),
-            "esco": resources.is_esco(t.value),
-        }
+        return {"kind": "iri", "value": t.value, "href": resources.local_href(t.value, base),
+                "label": resources.label(st, t) or resources.curie(t.value), "esco": resources.is_esco(t.value)}
 
     groups: dict[str, dict] = {}
     for q in d.outgoing:
@@ -89,7 +80,8 @@ def page(s, d: resources.Description) -> str:
     bnodes: dict[str, list] = {}
     for q in d.closure:
         bnodes.setdefault("_:" + q.subject.value, []).append((term(q.predicate), term(q.object)))
-    incoming = [{"subject": term(q.subject), "predicate": term(q.predicate), "graph": _gname(q)} for q in d.incoming]
+    incoming = [{"subject": term(q.subject), "predicate": term(q.predicate),
+                 "graph": _gname(q)} for q in d.incoming]
     graphs = d.graphs() or sorted({q["graph"] for q in incoming if q["graph"]})
     return render_template(
         "resource.html",

@@ -11,6 +11,7 @@ import json
 
 import pyoxigraph as ox
 from flask import Response, request
+
 from skillgraph.ontology import SERIALIZATION_PREFIXES
 
 from . import formats

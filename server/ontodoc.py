@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.namespace import SKOS
+
 from skillgraph.ontology import ONTOLOGY_IRI, PREFIXES, load_ontology, shapes_dir
 
 from . import negotiation, resources

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 
 from flask import current_app
+
 from skillgraph.ontology import PREFIXES
 
 from .executor import Busy, Job, MemoryLimit, QueryTimeout, WorkerDied

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, request
-from skillgraph.ontology import PREFIXES
 from werkzeug.datastructures import MultiDict
+
+from skillgraph.ontology import PREFIXES
 
 from . import checks, description, formats
 from .executor import Busy, Job, MemoryLimit, QueryTimeout, WorkerDied
@@ -148,22 +149,10 @@ def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, 
     def make_job() -> Job:
         verdict = check(text, cfg["ALLOW_SERVICE"])
         chosen = choose_formats(verdict.form, accept, params.getlist("format"))
-        made.append(
-            Job(
-                state.build_dir,
-                build_id,
-                text,
-                chosen,
-                cfg["RESULT_LIMIT"],
-                form=verdict.form,
-                base_iri=endpoint,
-                truncation_link=home + "#result-limit",
-                query_dataset=verdict.dataset,
-                default_graphs=d if d or n else None,
-                named_graphs=n if d or n else None,
-                prefixes=PREFIXES,
-            )
-        )
+        made.append(Job(state.build_dir, build_id, text, chosen, cfg["RESULT_LIMIT"], form=verdict.form,
+                        base_iri=endpoint, truncation_link=home + "#result-limit", query_dataset=verdict.dataset,
+                        default_graphs=d if d or n else None, named_graphs=n if d or n else None,
+                        prefixes=PREFIXES))
         return made[0]
 
     mb = cfg["MAX_MEMORY_MB"]
@@ -195,10 +184,8 @@ def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, 
     if ans.truncated:
         unit = "rows" if fmt.kind == formats.RESULTS else "triples"
         resp.headers["X-SkillGraph-Truncated"] = "true"
-        resp.headers["Warning"] = (
-            f'199 - "result truncated to the first {cfg["RESULT_LIMIT"]} {unit} '
-            f'(RESULT_LIMIT); use LIMIT/OFFSET to page"'
-        )
+        resp.headers["Warning"] = (f'199 - "result truncated to the first {cfg["RESULT_LIMIT"]} {unit} '
+                                   f'(RESULT_LIMIT); use LIMIT/OFFSET to page"')
         resp.headers["Link"] = f'<{home}#result-limit>; rel="describedby"'
     return resp
 
@@ -215,9 +202,8 @@ def service_description(state, cfg: dict, accept: str | None, fparams: list[str]
     state.current()
     f = formats.negotiate(formats.GRAPH, accept, fparams)
     if f is None:
-        raise HTTPProblem(
-            406, "the service description is RDF; acceptable types: " + ", ".join(formats.acceptable(formats.GRAPH))
-        )
+        raise HTTPProblem(406, "the service description is RDF; acceptable types: "
+                               + ", ".join(formats.acceptable(formats.GRAPH)))
     triples = description.service_description(endpoint, state.graphs, cfg["ALLOW_SERVICE"])
     pfx = description.SD_PREFIXES if f.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
     resp = Response(ox.serialize(triples, format=f.ox_format, prefixes=pfx), content_type=f.content_type)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pyoxigraph as ox
+
 from skillgraph.ontology import DCTERMS, ONTOLOGY_IRI, PREFIXES, RDFS, SCHEMA, SERIALIZATION_PREFIXES, SG, SKOS
 
 ID_BASE, GRAPH_BASE, ONTOLOGY_NS = PREFIXES["sgid"], PREFIXES["sggraph"], PREFIXES["sg"]
@@ -42,11 +43,11 @@ def local_href(iri: str, root: str = "") -> str:
     /id/..., /graph/<name>, /ontology#Term, /resource?iri=..., or a vocabulary's own page.
     """
     if iri.startswith(ID_BASE):
-        return f"{root}/id/{iri[len(ID_BASE) :]}"
-    if iri.startswith(GRAPH_BASE) and "/" not in iri[len(GRAPH_BASE) :]:
-        return f"{root}/graph/{iri[len(GRAPH_BASE) :]}"
+        return f"{root}/id/{iri[len(ID_BASE):]}"
+    if iri.startswith(GRAPH_BASE) and "/" not in iri[len(GRAPH_BASE):]:
+        return f"{root}/graph/{iri[len(GRAPH_BASE):]}"
     if iri.startswith(ONTOLOGY_NS):
-        return f"{root}/ontology#{iri[len(ONTOLOGY_NS) :]}"
+        return f"{root}/ontology#{iri[len(ONTOLOGY_NS):]}"
     if iri == ONTOLOGY_IRI:
         return f"{root}/ontology"
     if iri.startswith(EXTERNAL_VOCABULARIES):
@@ -152,35 +153,17 @@ def graph_attribution(graph_infos, graph_iris, root: str = "", st: ox.Store | No
         g = by_iri.get(iri)
         if g is None:
             continue
-        info = {
-            "graph": iri,
-            "graph_href": local_href(iri, root),
-            "title": g.title,
-            "release": g.first(SCHEMA.version),
-            "licenses": sorted(
-                {
-                    t.object.value
-                    for t in g.description
-                    if t.subject.value == iri and t.predicate.value == str(DCTERMS.license)
-                }
-            ),
-            "rights": g.first(DCTERMS.rights),
-            "creditLine": g.first(SG.creditLine),
-        }
+        info = {"graph": iri, "graph_href": local_href(iri, root), "title": g.title, "release": g.first(SCHEMA.version),
+                "licenses": sorted({t.object.value for t in g.description if t.subject.value == iri
+                                    and t.predicate.value == str(DCTERMS.license)}),
+                "rights": g.first(DCTERMS.rights), "creditLine": g.first(SG.creditLine)}
         if not info["licenses"] and st is not None and iri == GRAPH_BASE + "ontology":
             onto, gn = ox.NamedNode(ONTOLOGY_IRI), ox.NamedNode(iri)
             info["licenses"] = sorted(
                 {q.object.value for q in st.quads_for_pattern(onto, ox.NamedNode(str(DCTERMS.license)), None, gn)}
             )
             info["title"] = label(st, onto) or info["title"]
-            info["release"] = next(
-                (
-                    q.object.value
-                    for q in st.quads_for_pattern(
-                        onto, ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), None, gn
-                    )
-                ),
-                None,
-            )
+            info["release"] = next((q.object.value for q in st.quads_for_pattern(
+                onto, ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), None, gn)), None)
         out.append(info)
     return out

@@ -9,9 +9,9 @@ client's, so the same worker pool, time limit and result cap apply. A link
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
-from skillgraph.ontology import PREFIXES
 
 from skillgraph.errors import SkillGraphError
+from skillgraph.ontology import PREFIXES
 
 from . import formats, resources
 

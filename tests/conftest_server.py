@@ -88,12 +88,8 @@ def start_server(build_dir: Path, log_dir: Path, **config) -> tuple[subprocess.P
     code = "import sys, json; from skillgraph.server.wsgi import serve; serve(sys.argv[1], **json.loads(sys.argv[2]))"
     log = Path(log_dir) / f"server-{port}.log"
     with open(log, "wb") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", code, str(build_dir), json.dumps(args)],
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+        proc = subprocess.Popen([sys.executable, "-c", code, str(build_dir), json.dumps(args)],
+                                stdout=fh, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, proc, log)
@@ -138,15 +134,8 @@ EX = "http://example.org/"
 
 def make_big_build(build_dir: Path, n: int = 3000) -> str:
     """The fixture build plus n triples in <http://example.org/g>: enough for cross products that run for minutes."""
-    return make_build(
-        build_dir,
-        extra=[
-            ox.Quad(
-                ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p{i % 7}"), ox.Literal(str(i)), ox.NamedNode(EX + "g")
-            )
-            for i in range(n)
-        ],
-    )
+    return make_build(build_dir, extra=[ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p{i % 7}"),
+                                                ox.Literal(str(i)), ox.NamedNode(EX + "g")) for i in range(n)])
 
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(STR(?c) < STR(?i)) }"

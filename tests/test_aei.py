@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
+
+from skillgraph import iri
+from skillgraph.errors import SourceError
 from skillgraph.mappings import BuildContext, source
 from skillgraph.mappings.aei_join import Joiner, TaskIndex, normalise
 from skillgraph.mappings.aei_read import Release, discover, layout_of, read_metrics, read_v1_tasks, read_v3
 from skillgraph.ontology import PREFIXES, SG, load_ontology
-
-from skillgraph import iri
-from skillgraph.errors import SourceError
 from skillgraph.validation import load_shapes, validate
 
 FIX = Path(__file__).parent / "fixtures" / "aei"
@@ -138,11 +138,8 @@ def test_first_release_layout_maps_with_join_flags(onet):
     join = r.report.details["join"]["release_2025_02_10"]
     assert join["rows"] == {"task-id": 0, "exact": 1, "normalised": 1, "fuzzy": 1, "ambiguous": 2, "unmatched": 1}
     assert join["not_task_rows"] == 1  # the 'none' row is usage with no task
-    rows = select(
-        g,
-        """SELECT ?text ?method ?share WHERE {
-        ?e sg:taskText ?text ; sg:joinMethod ?method ; sg:usageShare ?share }""",
-    )
+    rows = select(g, """SELECT ?text ?method ?share WHERE {
+        ?e sg:taskText ?text ; sg:joinMethod ?method ; sg:usageShare ?share }""")
     assert {(str(t), str(m), Decimal(str(s))) for t, m, s in rows} == {
         ("confer with customers by telephone or in person to provide information.", "exact", Decimal("0.025")),
         ("keep records of customer interactions recording details of inquiries", "normalised", Decimal("0.015")),
@@ -157,27 +154,15 @@ def test_first_release_layout_maps_with_join_flags(onet):
     }
     about = select(g, "SELECT ?text ?t WHERE { ?e sg:taskText ?text ; sg:aboutTask ?t }")
     assert {(str(a)[:12], b) for a, b in about} == {
-        ("confer with ", task("1001")),
-        ("confer with ", task("1002")),
-        ("keep records", task("1003")),
-        ("review insur", task("1008")),
-    }
+        ("confer with ", task("1001")), ("confer with ", task("1002")), ("keep records", task("1003")),
+        ("review insur", task("1008"))}
     cands = select(g, "SELECT ?t WHERE { ?e sg:joinMethod 'ambiguous' ; sg:joinCandidate ?t }")
     assert cands == {(task(x),) for x in ("1004", "1005", "1006", "1007")}
     # outcome counts on the graph too
-    outcome = select(
-        g,
-        """SELECT ?m ?n WHERE { ?a a prov:Activity ; dcterms:hasPart ?p .
-        ?p sg:joinMethod ?m ; void:entities ?n }""",
-    )
+    outcome = select(g, """SELECT ?m ?n WHERE { ?a a prov:Activity ; dcterms:hasPart ?p .
+        ?p sg:joinMethod ?m ; void:entities ?n }""")
     assert {(str(m), int(n)) for m, n in outcome} == {
-        ("task-id", 0),
-        ("exact", 1),
-        ("normalised", 1),
-        ("fuzzy", 1),
-        ("ambiguous", 2),
-        ("unmatched", 1),
-    }
+        ("task-id", 0), ("exact", 1), ("normalised", 1), ("fuzzy", 1), ("ambiguous", 2), ("unmatched", 1)}
     conforms(r)
 
 
@@ -234,11 +219,8 @@ def test_v3_layout_with_task_pattern_intersections(onet):
     (t,) = s.tasks.values()
     assert (t.count, t.pct) == (40, Decimal("4.0"))
     assert {n: (p.count, p.pct) for n, p in t.patterns.items()} == {
-        "directive": (10, Decimal("25.0")),
-        "validation": (20, Decimal("50.0")),
-        "task iteration": (6, Decimal("15.0")),
-        "not_classified": (4, Decimal("10.0")),
-    }
+        "directive": (10, Decimal("25.0")), "validation": (20, Decimal("50.0")),
+        "task iteration": (6, Decimal("15.0")), "not_classified": (4, Decimal("10.0"))}
 
     r = run(FIX / "v3", onet)
     g = r.graph
@@ -246,8 +228,7 @@ def test_v3_layout_with_task_pattern_intersections(onet):
         g,
         """SELECT ?n ?s ?auto ?aug ?m ?t WHERE { ?e sg:taskText ?x ; sg:observationCount ?n ; sg:usageShare ?s ;
         sg:automationShare ?auto ; sg:augmentationShare ?aug ; sg:joinMethod ?m ; sg:aboutTask ?t ;
-        sg:platform '1P API' ; sg:periodStart '2025-08-04'^^xsd:date ; sg:periodEnd '2025-08-11'^^xsd:date }""",
-    )
+        sg:platform '1P API' ; sg:periodStart '2025-08-04'^^xsd:date ; sg:periodEnd '2025-08-11'^^xsd:date }""")
     assert {(int(n), Decimal(str(s)), Decimal(str(a)), Decimal(str(b)), str(m), t) for n, s, a, b, m, t in row} == {
         (40, Decimal("0.04"), Decimal("0.2777777778"), Decimal("0.7222222222"), "exact", task("1009"))
     }
@@ -280,9 +261,7 @@ def test_v3_layout_with_task_pattern_intersections(onet):
 def test_metrics_layout_task_and_occupation_rows(onet):
     r = run(FIX / "metrics", onet)
     g = r.graph
-    tasks = select(
-        g,
-        """SELECT ?m ?t ?n ?s ?aug ?auto ?ts ?ai WHERE { ?e sg:joinMethod ?m ; sg:aboutTask ?t ;
+    tasks = select(g, """SELECT ?m ?t ?n ?s ?aug ?auto ?ts ?ai WHERE { ?e sg:joinMethod ?m ; sg:aboutTask ?t ;
         sg:observationCount ?n ; sg:usageShare ?s ;
         OPTIONAL { ?e sg:augmentationShare ?aug ; sg:automationShare ?auto ;
                       sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai } }""",
@@ -290,8 +269,7 @@ def test_metrics_layout_task_and_occupation_rows(onet):
     norm = {tuple(None if v is None else (v if isinstance(v, URIRef) else str(v)) for v in row) for row in tasks}
     assert norm == {
         ("task-id", task("1003"), "1200", "0.0002", "0.8", "0.2", "0.755", "3.1"),
-        ("exact", task("1009"), "300", "0.00005", None, None, None, None),
-    }
+        ("exact", task("1009"), "300", "0.00005", None, None, None, None)}
     conforms(r)
 
 
@@ -303,14 +281,11 @@ def test_metrics_layout_out_of_range_autonomy_names_file_and_line():
     assert "outside [1, 5]" in str(e.value)
 
 
-@pytest.mark.parametrize(
-    "name,reader,line,column,text",
-    [
-        ("v1_pct.csv", read_v1_tasks, 2, "pct", "is not a number"),
-        ("v1_duplicate.csv", read_v1_tasks, 3, "task_name", "listed twice"),
-        ("v3_intersection.csv", read_v3, 2, "cluster_name", "task::pattern"),
-    ],
-)
+@pytest.mark.parametrize("name,reader,line,column,text", [
+    ("v1_pct.csv", read_v1_tasks, 2, "pct", "is not a number"),
+    ("v1_duplicate.csv", read_v1_tasks, 3, "task_name", "listed twice"),
+    ("v3_intersection.csv", read_v3, 2, "cluster_name", "task::pattern"),
+])
 def test_bad_rows_name_file_line_and_problem(name, reader, line, column, text):
     p = FIX / "bad" / name
     with pytest.raises(SourceError) as e:
@@ -383,21 +358,12 @@ def embedded():
 
 
 def test_embedded_evidence_pack_figures_exactly(embedded):
-    rows = select(
-        embedded.graph,
-        """SELECT ?e ?n ?aug ?ts ?ai ?rel WHERE {
+    rows = select(embedded.graph, """SELECT ?e ?n ?aug ?ts ?ai ?rel WHERE {
         ?e a sg:AIUsageEvidence ; sg:occupation ?o ; sg:observationCount ?n ; sg:augmentationShare ?aug ;
-           sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ; dcterms:source/schema:version ?rel }""",
-    )
-    assert {r[1:] for r in rows} == {
-        (
-            Literal(6032, datatype=XSD.integer),
-            Literal("0.95", datatype=XSD.decimal),
-            Literal("0.888", datatype=XSD.decimal),
-            Literal("2.71", datatype=XSD.decimal),
-            Literal("release_2026_03_24"),
-        )
-    }
+           sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ; dcterms:source/schema:version ?rel }""")
+    assert {r[1:] for r in rows} == {(
+        Literal(6032, datatype=XSD.integer), Literal("0.95", datatype=XSD.decimal),
+        Literal("0.888", datatype=XSD.decimal), Literal("2.71", datatype=XSD.decimal), Literal("release_2026_03_24"))}
     ((e, *_),) = rows
     assert e == iri.instance("aei", "occupation-evidence", f"release_2026_03_24-{CSR}")
     assert (e, SG.occupation, occ(CSR)) in embedded.graph
@@ -458,11 +424,8 @@ def test_a_given_release_lives_beside_the_embedded_seed_release(shared_data):
     res = m.map([real, m.embedded_path()], BuildContext(graphs={"onet": _seed_onet()}))
     assert res.release == "release_2025_02_10+release_2026_03_24"
     assert select(res.graph, EVIDENCE_PACK) == {SEED_PACK}  # the seed's evidence pack is kept
-    by_release = select(
-        res.graph,
-        """SELECT ?rel (COUNT(DISTINCT ?t) AS ?n) WHERE { ?e a sg:AIUsageEvidence ;
-        sg:taskText ?t ; dcterms:source/schema:version ?rel } GROUP BY ?rel""",
-    )
+    by_release = select(res.graph, """SELECT ?rel (COUNT(DISTINCT ?t) AS ?n) WHERE { ?e a sg:AIUsageEvidence ;
+        sg:taskText ?t ; dcterms:source/schema:version ?rel } GROUP BY ?rel""")
     # every task text of the given release, with its release on the record; the embedded sample of
     # the same release (six of its rows) is not read a second time
     assert by_release == {(Literal("release_2025_02_10"), Literal(len(_texts(real)), datatype=XSD.integer))}
@@ -497,9 +460,7 @@ def test_aei_is_repeatable_on_the_command_line_and_in_the_config(tmp_path):
     info = store.build_info(d)["sources"]["aei"]
     assert info["release"] == "release_2025_02_10+release_2025_09_15+release_2026_03_24"
     assert info["path"] == [str(real), str(samples), str(source("aei").embedded_path())]
-    rows = query(
-        store.open_read_only(d),
-        """SELECT ?n ?aug ?ts ?ai WHERE { GRAPH ?g { ?e a sg:AIUsageEvidence ;
+    rows = query(store.open_read_only(d), """SELECT ?n ?aug ?ts ?ai WHERE { GRAPH ?g { ?e a sg:AIUsageEvidence ;
         sg:occupation <https://w3id.org/skillgraph/id/onet/occupation/43-4051.00> ; sg:observationCount ?n ;
         sg:augmentationShare ?aug ; sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai } }""",
     )

@@ -9,11 +9,11 @@ import importlib.util
 from decimal import Decimal
 
 from conftest import ROOT, require_shared
+
 from skillgraph.mappings import BuildContext, source
 from skillgraph.mappings.aei_join import task_graph_from_table
 from skillgraph.mappings.aei_read import discover
 from skillgraph.ontology import load_ontology
-
 from skillgraph.validation import load_shapes, validate
 
 
@@ -87,6 +87,7 @@ def test_full_first_release_graph_conforms(shared_data):
     assert r.report.counts["occupation aggregates"] == 756
     # the 1/n split conserves usage: occupation shares sum to the joined task rows' shares
     from rdflib import Literal
+
     from skillgraph.ontology import SG
 
     occ = sum(Decimal(str(o)) for e, o in r.graph.subject_objects(SG.usageShare) if (e, SG.occupation, None) in r.graph)

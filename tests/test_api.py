@@ -7,9 +7,9 @@ import json
 from collections import Counter
 
 import pytest
-from skillgraph.queries import catalog
 
 from skillgraph import store as store_mod
+from skillgraph.queries import catalog
 from skillgraph.query import run
 
 SKILL_UUID = "946c1229-1171-40d4-82cc-fe3f483ca100"
@@ -126,8 +126,7 @@ def test_esco_skill_to_onet_tasks_json_and_csv(client, embedded_store):
     local = local_rows(embedded_store, "onet_tasks_for_esco_skill", skill=f"<{SKILL}>")
     assert len(local) == 1
     assert api_rows(body, ["skill", "task", "occupation", "level"]) == Counter(
-        {(SKILL, TASK, OCC, "https://w3id.org/skillgraph/ontology#Advanced"): 1}
-    )
+        {(SKILL, TASK, OCC, "https://w3id.org/skillgraph/ontology#Advanced"): 1})
     r = client.get(f"/api/esco/skills/{SKILL_UUID}/onet-tasks", headers={"Accept": "text/csv"})
     assert r.status_code == 200 and r.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(r.data.decode())))
@@ -151,23 +150,15 @@ def test_search_across_sources(client, embedded_store):
     local = local_rows(embedded_store, "search_labels", q='"escalation"')
     assert body["total"] == sum(local.values())
     # a quote or brace is text to look for, never query syntax
-    weird = get_json(client, "/api/search?q=%22%7D%20UNION%20%7B")
+    weird = get_json(client, '/api/search?q=%22%7D%20UNION%20%7B')
     assert weird["total"] == 0 and weird["parameters"] == {"q": '"} UNION {'}
 
 
 def test_bad_and_unknown_ids(client):
-    cases = {
-        "/api/tasks/abc/esco-skills": 404,
-        "/api/tasks/99999999/esco-skills": 404,
-        "/api/occupations/11-1111.00": 404,
-        "/api/occupations/4340": 404,
-        "/api/esco/skills/xyz/onet-tasks": 404,
-        "/api/tasks/2582/esco-skills?level=9": 400,
-        "/api/search": 400,
-        "/api/search?q=x&limit=0": 400,
-        "/api/search?q=x&format=xml": 400,
-        "/api/tasks/2582/esco-skills?lvl=3": 400,
-    }
+    cases = {"/api/tasks/abc/esco-skills": 404, "/api/tasks/99999999/esco-skills": 404,
+             "/api/occupations/11-1111.00": 404, "/api/occupations/4340": 404, "/api/esco/skills/xyz/onet-tasks": 404,
+             "/api/tasks/2582/esco-skills?level=9": 400, "/api/search": 400, "/api/search?q=x&limit=0": 400,
+             "/api/search?q=x&format=xml": 400, "/api/tasks/2582/esco-skills?lvl=3": 400}
     assert len(cases) == 10
     for url, status in cases.items():
         r = client.get(url)
@@ -184,12 +175,8 @@ def test_openapi_document_is_valid_and_generated_from_the_queries(client):
 
     doc = get_json(client, "/api/openapi.json")
     validate(doc)
-    assert set(doc["paths"]) == {
-        "/api/tasks/{task}/esco-skills",
-        "/api/occupations/{soc}",
-        "/api/esco/skills/{uuid}/onet-tasks",
-        "/api/search",
-    }
+    assert set(doc["paths"]) == {"/api/tasks/{task}/esco-skills", "/api/occupations/{soc}",
+                                 "/api/esco/skills/{uuid}/onet-tasks", "/api/search"}
     cat = catalog()
     op = doc["paths"]["/api/tasks/{task}/esco-skills"]["get"]
     assert op["summary"] == cat["esco_skills_for_task_at_level"].title

@@ -9,10 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from skillgraph.mappings import SOURCES
 
 from skillgraph import store
 from skillgraph.cli import main
+from skillgraph.mappings import SOURCES
 from skillgraph.query import run
 
 CSR = "https://w3id.org/skillgraph/id/onet/occupation/43-4051.00"
@@ -82,36 +82,25 @@ def test_other_control_characters_are_refused_too(good, capsys, tmp_path):
     f = onet / "Occupation Data.txt"
     _edit(f, lambda b: b.replace(b"Interact with customers", b"Interact\x0bwith customers", 1))
     line, col = _line_of(f, b"\x0b")
-    refused(
-        good,
-        capsys,
-        ["--only", "onet", "--onet", str(onet)],
-        2,
-        re.escape(f"Occupation Data.txt:{line}:{col}: control character U+000B (vertical tab)"),
-    )
+    refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 2,
+            re.escape(f"Occupation Data.txt:{line}:{col}: control character U+000B (vertical tab)"))
 
 
 def test_utf16_is_refused_naming_the_encoding(good, capsys, tmp_path):
     onet = copy_onet(tmp_path)
     f = onet / "Skills.txt"
     f.write_bytes(f.read_text(encoding="utf-8").encode("utf-16"))
-    refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 2, re.escape("Skills.txt:1:1: the file is UTF-16"))
+    refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 2,
+            re.escape("Skills.txt:1:1: the file is UTF-16"))
 
 
 def test_utf16_without_byte_order_mark_is_refused(good, capsys, tmp_path):
     onet = copy_onet(tmp_path)
     f = onet / "Skills.txt"
     f.write_bytes(f.read_text(encoding="utf-8").encode("utf-16-le"))
-    refused(
-        good,
-        capsys,
-        ["--only", "onet", "--onet", str(onet)],
-        2,
-        re.escape(
-            "Skills.txt:1:2: control character U+0000 (NUL), which XML and RDF/XML cannot carry "
-            "(the file looks like UTF-16: save it as UTF-8)"
-        ),
-    )
+    refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 2,
+            re.escape("Skills.txt:1:2: control character U+0000 (NUL), which XML and RDF/XML cannot carry "
+                      "(the file looks like UTF-16: save it as UTF-8)"))
 
 
 def test_latin1_is_refused_with_line_and_column(good, capsys, tmp_path):
@@ -119,13 +108,8 @@ def test_latin1_is_refused_with_line_and_column(good, capsys, tmp_path):
     f = onet / "Task Statements.txt"
     _edit(f, lambda b: b.replace(b"Confer with customers", "Confér with customers".encode("latin-1"), 1))
     line, col = _line_of(f, b"\xe9")
-    refused(
-        good,
-        capsys,
-        ["--only", "onet", "--onet", str(onet)],
-        2,
-        re.escape(f"Task Statements.txt:{line}:{col}: not UTF-8: byte 0xe9"),
-    )
+    refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 2,
+            re.escape(f"Task Statements.txt:{line}:{col}: not UTF-8: byte 0xe9"))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -133,13 +117,8 @@ def test_random_bytes_are_refused_with_file_line_column(good, capsys, tmp_path, 
     onet = copy_onet(tmp_path)
     rnd = random.Random(seed)
     (onet / "Skills.txt").write_bytes(bytes(rnd.randrange(256) for _ in range(4000)))
-    refused(
-        good,
-        capsys,
-        ["--only", "onet", "--onet", str(onet)],
-        2,
-        r"Skills\.txt:\d+:\d+: (not UTF-8: byte 0x[0-9a-f]{2}|control character U\+00[01][0-9A-F])",
-    )
+    refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 2,
+            r"Skills\.txt:\d+:\d+: (not UTF-8: byte 0x[0-9a-f]{2}|control character U\+00[01][0-9A-F])")
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-Infinity", "3,12", "high"])
@@ -150,13 +129,8 @@ def test_a_level_that_is_not_a_number_names_file_line_column(good, capsys, tmp_p
     _edit(f, lambda b: b.replace(old, old.replace(b"3.12", value.encode()), 1))
     line, col = _line_of(f, b"\tLV\tLevel\t" + value.encode())
     col += len("\tLV\tLevel\t")
-    refused(
-        good,
-        capsys,
-        ["--only", "onet", "--onet", str(onet)],
-        2,
-        re.escape(f"Skills.txt:{line}:{col} (column 'Data Value'): {value!r} is not a number"),
-    )
+    refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 2,
+            re.escape(f"Skills.txt:{line}:{col} (column 'Data Value'): {value!r} is not a number"))
 
 
 def test_duplicate_key_shacl_result_names_both_source_lines(good, capsys, tmp_path):
@@ -168,14 +142,9 @@ def test_duplicate_key_shacl_result_names_both_source_lines(good, capsys, tmp_pa
     f.write_bytes(b"\n".join(lines) + (b"" if lines[-1] else b""))
     last = len([ln for ln in lines])
     path = re.escape(str(f))
-    refused(
-        good,
-        capsys,
-        ["--only", "onet", "--onet", str(onet)],
-        1,
-        r"SHACL validation failed",
-        rf"focus <\S*rating/43-4051\.00_2\.A\.1\.a_LV> \(from {path}:{i + 1}, {path}:{last}\) path sg:value",
-    )
+    refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 1,
+            r"SHACL validation failed",
+            rf"focus <\S*rating/43-4051\.00_2\.A\.1\.a_LV> \(from {path}:{i + 1}, {path}:{last}\) path sg:value")
 
 
 def test_out_of_range_rating_shacl_result_names_its_source_line(good, capsys, tmp_path):
@@ -184,29 +153,17 @@ def test_out_of_range_rating_shacl_result_names_its_source_line(good, capsys, tm
     old = b"2.A.1.a\tReading Comprehension\tLV\tLevel\t3.12\t"
     _edit(f, lambda b: b.replace(old, old.replace(b"3.12", b"9.5"), 1))
     line, _ = _line_of(f, b"\tLV\tLevel\t9.5")
-    refused(
-        good,
-        capsys,
-        ["--only", "onet", "--onet", str(onet)],
-        1,
-        rf"focus <\S*rating/43-4051\.00_2\.A\.1\.a_LV> \(from {re.escape(str(f))}:{line}\)",
-    )
+    refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 1,
+            rf"focus <\S*rating/43-4051\.00_2\.A\.1\.a_LV> \(from {re.escape(str(f))}:{line}\)")
 
 
 def test_occupation_data_with_only_its_header_fails_naming_the_dangling_links(good, capsys, tmp_path):
     onet = copy_onet(tmp_path)
     f = onet / "Occupation Data.txt"
     f.write_bytes(f.read_bytes().split(b"\n")[0] + b"\n")
-    text = refused(
-        good,
-        capsys,
-        ["--only", "onet", "--onet", str(onet)],
-        2,
-        re.escape(
-            f"13 dangling link(s) task -> occupation (sg:taskOf in graph onet) to 1 IRI(s) "
-            f"no graph of this build holds: {CSR}"
-        ),
-    )
+    text = refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 2,
+                   re.escape(f"13 dangling link(s) task -> occupation (sg:taskOf in graph onet) to 1 IRI(s) "
+                             f"no graph of this build holds: {CSR}"))
     tasks = set(re.findall(r"<(\S+/task/\d+)> -> <" + re.escape(CSR) + ">", text))
     assert len(tasks) == 13
     assert "validated" not in text  # the check runs before SHACL
@@ -232,16 +189,9 @@ def test_a_statement_anchored_to_a_task_no_graph_holds_fails(good, capsys, tmp_p
 def test_a_required_table_missing_fails_unless_allowed(good, capsys, tmp_path):
     onet = copy_onet(tmp_path)
     (onet / "Skills.txt").unlink()
-    text = refused(
-        good,
-        capsys,
-        ["--only", "onet", "--onet", str(onet)],
-        2,
-        re.escape(
-            f"{onet}: required O*NET table(s) missing: 'Skills' (.txt or .xlsx); "
-            "build without them with --allow-missing 'Skills'"
-        ),
-    )
+    text = refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 2,
+                   re.escape(f"{onet}: required O*NET table(s) missing: 'Skills' (.txt or .xlsx); "
+                             "build without them with --allow-missing 'Skills'"))
     assert "mapped onet" not in text  # refused by the preflight, before mapping
 
 
@@ -271,13 +221,8 @@ def test_a_wrong_nesta_folder_fails_before_any_source_is_mapped(good, capsys, tm
     wrong = tmp_path / "crosswalks"
     wrong.mkdir()
     shutil.copy(SOURCES.get("nesta").embedded_path() / "esco_onet_crosswalk_Nov2020.csv", wrong)
-    text = refused(
-        good,
-        capsys,
-        ["--nesta", str(wrong)],
-        2,
-        re.escape(f"{wrong}: 2010_to_2019_soc_crosswalk.csv not found in this folder"),
-    )
+    text = refused(good, capsys, ["--nesta", str(wrong)], 2,
+                   re.escape(f"{wrong}: 2010_to_2019_soc_crosswalk.csv not found in this folder"))
     assert "mapped " not in text and "preflight" not in text
 
 
@@ -292,16 +237,17 @@ def test_exit_codes_are_documented_in_help(capsys):
 def test_a_framework_folder_without_a_table_fails_before_any_source_is_mapped(good, capsys, tmp_path):
     empty = tmp_path / "pathsmith"
     empty.mkdir()
-    text = refused(good, capsys, ["--pathsmith", str(empty)], 2, re.escape(f"{empty}: no CSV table found here"))
+    text = refused(good, capsys, ["--pathsmith", str(empty)], 2,
+                   re.escape(f"{empty}: no CSV table found here"))
     assert "mapped " not in text
 
 
 def test_the_map_back_index_points_at_the_source_line_of_each_record():
     """Statements and AEI records keep where they came from, as O*NET rows do (used for SHACL results)."""
     from rdflib.namespace import RDF
-    from skillgraph.ontology import SG
 
     from skillgraph.build import assemble, plan
+    from skillgraph.ontology import SG
 
     a = assemble(plan(only=["onet", "pathsmith", "aei"]), crosswalk=False)
     statements = [s for s in a.graphs["pathsmith"].subjects() if "/statement/" in str(s)]

@@ -10,12 +10,12 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
-from skillgraph.mappings import SOURCES
 
 from skillgraph import store
 from skillgraph.build import build, plan
 from skillgraph.cli import main
 from skillgraph.errors import SourceError, ValidationFailed
+from skillgraph.mappings import SOURCES
 
 GRAPH = "https://w3id.org/skillgraph/graph/"
 
@@ -122,8 +122,7 @@ def test_plan_rejects_unknown_sources_and_missing_paths(tmp_path):
 
 def test_cli_validate_names_focus_node_and_shape_for_level_9(tmp_path, capsys):
     f = tmp_path / "level9.ttl"
-    f.write_text(
-        """
+    f.write_text("""
 @prefix sg: <https://w3id.org/skillgraph/ontology#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 <https://w3id.org/skillgraph/id/onet/rating/43-4051.00-2.B.1.f-LV> a sg:Rating ;
@@ -131,9 +130,7 @@ def test_cli_validate_names_focus_node_and_shape_for_level_9(tmp_path, capsys):
     sg:ratedElement <https://w3id.org/skillgraph/id/onet/element/2.B.1.f> ;
     sg:scale <https://w3id.org/skillgraph/id/onet/scale/LV> ;
     sg:value "9.0"^^xsd:decimal .
-""",
-        encoding="utf-8",
-    )
+""", encoding="utf-8")
     assert main(["validate", str(f), "--shapes", "onet"]) == 1
     out = capsys.readouterr().out
     assert "<https://w3id.org/skillgraph/id/onet/rating/43-4051.00-2.B.1.f-LV>" in out
@@ -171,14 +168,8 @@ def test_turtle_exports_parse_with_rdflib_even_for_awkward_iris(tmp_path):
     st = ox.Store()
     g = ox.NamedNode(GRAPH + "onet")
     s = ox.NamedNode("https://w3id.org/skillgraph/id/onet/technology/CDI%20Electronics%20M.E.D.S.")
-    st.add(
-        ox.Quad(
-            s,
-            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-            ox.NamedNode("https://w3id.org/skillgraph/ontology#TechnologySkill"),
-            g,
-        )
-    )
+    st.add(ox.Quad(s, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                   ox.NamedNode("https://w3id.org/skillgraph/ontology#TechnologySkill"), g))
     write_exports(st, tmp_path, ["onet"], ("ttl", "trig", "rdfxml"))
     for f in ("onet.ttl", "onet.rdf"):
         parsed = Graph().parse(tmp_path / f)

@@ -11,12 +11,12 @@ from conftest import require_shared
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS
-from skillgraph.ontology import SEMAPV, SG, SSSOM, load_ontology
 
 from skillgraph.crosswalk import align, confidence
 from skillgraph.crosswalk.lexical import Corpus, Doc, normalise, stem, stems, tokens
 from skillgraph.crosswalk.sssom import COLUMNS, CURIE_MAP, read_sssom, write_sssom
 from skillgraph.errors import SourceError
+from skillgraph.ontology import SEMAPV, SG, SSSOM, load_ontology
 from skillgraph.validation import load_shapes, validate
 
 SAMPLE = Path(__file__).parent / "fixtures" / "crosswalk" / "sample"
@@ -113,9 +113,9 @@ def test_ranking_with_inverted_index():
 
 
 def test_confidence_formula():
-    assert confidence(0.0, 1.0) == 0.0  # structure never creates evidence
+    assert confidence(0.0, 1.0) == 0.0           # structure never creates evidence
     assert confidence(0.4, 0.0) == pytest.approx(0.4)
-    assert confidence(0.4, 1.0) == pytest.approx(1 - 0.6**2)
+    assert confidence(0.4, 1.0) == pytest.approx(1 - 0.6 ** 2)
     assert confidence(0.4, 0.5) < confidence(0.4, 1.0) <= 1.0
     assert confidence(1.0, 1.0) == 1.0
 
@@ -125,13 +125,9 @@ def test_confidence_formula():
 
 def test_statement_anchors(aligned):
     g, report = aligned
-    anchors = {(str(a["s"])[len(ST) :], str(a["o"])[len(TASK) :]) for a in alignments(g, SG.anchoredTo)}
-    assert anchors == {
-        ("escalation-summarization", "2582"),
-        ("internal-referral", "2582"),
-        ("complaint-intake", "2578"),
-        ("documentation-accuracy", "2578"),
-    }
+    anchors = {(str(a["s"])[len(ST):], str(a["o"])[len(TASK):]) for a in alignments(g, SG.anchoredTo)}
+    assert anchors == {("escalation-summarization", "2582"), ("internal-referral", "2582"),
+                       ("complaint-intake", "2578"), ("documentation-accuracy", "2578")}
     # "Transparent escalation" cites only Pathsmith: no O*NET anchor
     assert report["statement_task_anchor"] == 4
     for a in alignments(g, SG.anchoredTo):
@@ -148,11 +144,8 @@ def test_anchors_stay_within_the_published_set(aligned):
 
 def test_escalation_skill_supports_task_2582_at_advanced(aligned):
     g, _ = aligned
-    hits = [
-        a
-        for a in alignments(g, SG.supportsTask)
-        if a["s"] == ESCO_ESCALATION and a["o"] == URIRef(TASK + "2582") and a["level"] == SG.Advanced
-    ]
+    hits = [a for a in alignments(g, SG.supportsTask)
+            if a["s"] == ESCO_ESCALATION and a["o"] == URIRef(TASK + "2582") and a["level"] == SG.Advanced]
     assert len(hits) == 1
     a = hits[0]
     assert URIRef(ST + "escalation-summarization") in a["evidence"]
@@ -190,11 +183,8 @@ def test_element_skill_bands(aligned):
 
 def test_statement_skill_related_at_level(aligned):
     g, _ = aligned
-    rel = {
-        (str(a["s"])[len(ST) :], a["o"], a["level"])
-        for a in alignments(g, SKOS.relatedMatch)
-        if str(a["s"]).startswith(ST)
-    }
+    rel = {(str(a["s"])[len(ST):], a["o"], a["level"]) for a in alignments(g, SKOS.relatedMatch)
+           if str(a["s"]).startswith(ST)}
     assert ("escalation-summarization", ESCO_ESCALATION, SG.Advanced) in rel
     assert ("transparent-escalation", ESCO_ESCALATION, SG.Advanced) in rel
 
@@ -214,16 +204,8 @@ def test_alignment_graph_properties(aligned):
         assert a["p"] == SG.anchoredTo and a["just"] == SEMAPV.ManualMappingCuration or " v2" in method
         assert isinstance(g.value(a["node"], SSSOM.confidence), Literal)
         assert isinstance(g.value(a["node"], SSSOM.confidence).toPython(), Decimal)
-    kinds = {
-        k: report[k]
-        for k in (
-            "statement_task_anchor",
-            "esco_skill_supports_task",
-            "onet_element_esco_skill",
-            "statement_esco_skill",
-            "wef_esco_skill",
-        )
-    }
+    kinds = {k: report[k] for k in ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco_skill",
+                                    "statement_esco_skill", "wef_esco_skill")}
     assert sum(kinds.values()) + report["published_anchor"] == len(rows)
 
 
@@ -293,13 +275,8 @@ def test_sssom_round_trip(aligned, tmp_path):
             assert prefix in CURIE_MAP, r[col]
         assert 0.0 <= float(r["confidence"]) <= 1.0
         assert r["mapping_tool"]
-    flagship = [
-        r
-        for r in rows
-        if r["subject_label"] == "perform escalation procedure"
-        and r["predicate_id"] == "sg:supportsTask"
-        and r["object_id"] == "onet:task/2582"
-    ]
+    flagship = [r for r in rows if r["subject_label"] == "perform escalation procedure"
+                and r["predicate_id"] == "sg:supportsTask" and r["object_id"] == "onet:task/2582"]
     assert flagship and "level sg:Advanced" in flagship[0]["comment"]
     assert flagship[0]["object_label"].startswith("Refer unresolved customer grievances")
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
-from skillgraph.ontology import SEMAPV, SG, SSSOM
 
 from skillgraph.crosswalk import align, gather
 from skillgraph.crosswalk.lexical import CONTEXT_MIN_DOCS, Corpus, Doc
+from skillgraph.ontology import SEMAPV, SG, SSSOM
 
 SAMPLE = Path(__file__).parent / "fixtures" / "crosswalk" / "sample"
 TASK = "https://w3id.org/skillgraph/id/onet/task/"
@@ -110,12 +110,12 @@ def test_context_specificity_discounts_words_of_every_text():
     ctx = c.context([f"filler{i}" for i in range(10)] + ["task", "generic", "specific"])
     assert ctx.n == 13 and ctx.active
     assert ctx.spec("customer") == pytest.approx(math.log(14 / 13) / math.log(10))  # in 12 of 13 texts: ~0.03
-    assert ctx.spec("griev") == pytest.approx(math.log(14 / 3) / math.log(10))  # in 2 of 13: ~0.67
+    assert ctx.spec("griev") == pytest.approx(math.log(14 / 3) / math.log(10))     # in 2 of 13: ~0.67
     assert ctx.spec("investig") == pytest.approx(math.log(14 / 2) / math.log(10))  # in 1 of 13: ~0.85
-    assert ctx.spec("absent-stem") == 1.0  # capped at 1: in at most 10 % of the texts
+    assert ctx.spec("absent-stem") == 1.0                    # capped at 1: in at most 10 % of the texts
     assert ctx.is_generic("customer") and not ctx.is_generic("griev")
     assert ctx.generic() == ["customer"]
-    assert ctx.specific_shared("task", "generic") == []  # they share only "customer"
+    assert ctx.specific_shared("task", "generic") == []      # they share only "customer"
     assert ctx.specific_shared("task", "specific") == ["depart", "griev", "unresolv"]
 
 
@@ -142,12 +142,8 @@ def test_small_context_keeps_global_weights():
 
 def test_fuzzy_label_ratio_counts_only_near_identical_labels():
     c = Corpus()
-    for key, label in [
-        ("a", "Active Listening"),
-        ("b", "listen actively"),
-        ("t", "Refer unresolved grievances to designated departments"),
-        ("s", "use e-services"),
-    ]:
+    for key, label in [("a", "Active Listening"), ("b", "listen actively"),
+                       ("t", "Refer unresolved grievances to designated departments"), ("s", "use e-services")]:
         c.add(Doc(key, label, label))
     assert c.label_agreement("a", "b") == pytest.approx(1.0)
     assert c.label_agreement("t", "s") == 0.0  # v1: ~0.4 from token_sort_ratio of unrelated strings
@@ -158,14 +154,8 @@ def test_fuzzy_label_ratio_counts_only_near_identical_labels():
 
 def test_statement_citing_onet_gets_weak_anchor_on_specific_evidence():
     graphs = sample_graphs()
-    st = add_statement(
-        graphs["pathsmith"],
-        "pathsmith",
-        "policy-application",
-        "Policy application",
-        "applies correct service pricing, deposit, or billing rules to customer accounts",
-        [ONET_SRC],
-    )
+    st = add_statement(graphs["pathsmith"], "pathsmith", "policy-application", "Policy application",
+                       "applies correct service pricing, deposit, or billing rules to customer accounts", [ONET_SRC])
     g, report = align(graphs)
     (a,) = anchors_of(g, st)
     # "deposit" and "billing" are in task 2583 "Determine charges for services requested, collect deposits
@@ -178,14 +168,8 @@ def test_statement_citing_onet_gets_weak_anchor_on_specific_evidence():
 
 def test_statement_sharing_only_generic_words_is_not_anchored():
     graphs = sample_graphs()
-    st = add_statement(
-        graphs["pathsmith"],
-        "pathsmith",
-        "customer-focus",
-        "Customer focus",
-        "puts the customer first with every customer",
-        [ONET_SRC],
-    )
+    st = add_statement(graphs["pathsmith"], "pathsmith", "customer-focus", "Customer focus",
+                       "puts the customer first with every customer", [ONET_SRC])
     g, report = align(graphs)
     assert anchors_of(g, st) == []
     assert report["statements_citing_onet"] == 5 and report["statements_citing_onet_anchored"] == 4
@@ -193,15 +177,9 @@ def test_statement_sharing_only_generic_words_is_not_anchored():
 
 def test_statement_citing_no_task_source_needs_high_similarity():
     graphs = sample_graphs()
-    close = add_statement(
-        graphs["pathsmith"],
-        "pathsmith",
-        "record-keeping",
-        "Record keeping",
-        "keeps records of customer interactions and transactions, recording details of inquiries, "
-        "complaints and comments and the actions taken",
-        [PATHSMITH_SRC],
-    )
+    close = add_statement(graphs["pathsmith"], "pathsmith", "record-keeping", "Record keeping",
+                          "keeps records of customer interactions and transactions, recording details of inquiries, "
+                          "complaints and comments and the actions taken", [PATHSMITH_SRC])
     g, _ = align(graphs)
     (a,) = anchors_of(g, close)
     assert a["task"] == URIRef(TASK + "2578") and a["sim"] >= 0.45
@@ -218,16 +196,12 @@ def test_ai_at_work_statement_citing_aei_anchors_to_an_observed_task():
     aiwork.add((aei_release, RDFS.label, Literal("Anthropic Economic Index — release_2026_03_24", lang="en")))
     safi = URIRef("https://w3id.org/skillgraph/id/safi/cited-source/safi-2026")
     aiwork.add((safi, RDFS.label, Literal("Skill Automation Feasibility Index — Jadhav & Danve, 2026", lang="en")))
-    text = (
-        "pastes customer complaint summaries into an AI tool to generate draft transaction records, then "
-        "manually verifies accuracy before saving to the CRM"
-    )
-    logged = add_statement(
-        aiwork, "aiwork", "1", "Basic interaction logging", text, [aei_release], SG.AIPracticeStatement, SG.Foundational
-    )
-    safi_only = add_statement(
-        aiwork, "aiwork", "2", "Interaction logging with SAFI", text, [safi], SG.AIPracticeStatement, SG.Foundational
-    )
+    text = ("pastes customer complaint summaries into an AI tool to generate draft transaction records, then "
+            "manually verifies accuracy before saving to the CRM")
+    logged = add_statement(aiwork, "aiwork", "1", "Basic interaction logging", text, [aei_release],
+                           SG.AIPracticeStatement, SG.Foundational)
+    safi_only = add_statement(aiwork, "aiwork", "2", "Interaction logging with SAFI", text, [safi],
+                              SG.AIPracticeStatement, SG.Foundational)
     graphs["aiwork"] = aiwork
     g, _ = align(graphs)
     (a,) = anchors_of(g, logged)
@@ -265,12 +239,9 @@ def test_embedded_anchors_every_statement_citing_onet(embedded):
     inp = gather(graphs)
     citing = [st for st in inp.statements.values() if st.cites_onet]
     assert len(citing) == 39 and all(st.graph == "pathsmith" for st in citing)
-    assert report["statements_citing_onet_anchored"] == 39  # v1: 11
-    anchored = {
-        a
-        for a in g.objects(None, OWL.annotatedSource)
-        if any(g.value(n, OWL.annotatedProperty) == SG.anchoredTo for n in g.subjects(OWL.annotatedSource, a))
-    }
+    assert report["statements_citing_onet_anchored"] == 39          # v1: 11
+    anchored = {a for a in g.objects(None, OWL.annotatedSource)
+                if any(g.value(n, OWL.annotatedProperty) == SG.anchoredTo for n in g.subjects(OWL.annotatedSource, a))}
     aiwork = {str(s).rsplit("/", 1)[1] for s in anchored if "/aiwork/" in str(s)}
     ladder = {s for s in anchored if "/ladder/" in str(s)}
     # AI-at-Work statements citing the AEI, on tasks the AEI observed; the mastery ladder cites nothing

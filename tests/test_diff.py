@@ -55,23 +55,19 @@ def edited(embedded_build, tmp_path_factory):
     path = tmp_path_factory.mktemp("diff") / "edited.nq"
     path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
     # the alignments that name the skill: they dangle once it is gone
-    res = st.query(
-        f"SELECT DISTINCT ?a WHERE {{ ?a a <{SG}Alignment> . "
-        f"{{ ?a <http://www.w3.org/2002/07/owl#annotatedSource> <{SKILL.value}> }} UNION "
-        f"{{ ?a <http://www.w3.org/2002/07/owl#annotatedTarget> <{SKILL.value}> }} }}",
-        use_default_graph_as_union=True,
-    )
+    res = st.query(f"SELECT DISTINCT ?a WHERE {{ ?a a <{SG}Alignment> . "
+                   f"{{ ?a <http://www.w3.org/2002/07/owl#annotatedSource> <{SKILL.value}> }} UNION "
+                   f"{{ ?a <http://www.w3.org/2002/07/owl#annotatedTarget> <{SKILL.value}> }} }}",
+                   use_default_graph_as_union=True)
     return path, {s["a"].value for s in res}
 
 
 def test_a_build_against_itself_and_its_release(embedded_build, tmp_path, capsys):
     assert main(["diff", str(embedded_build[0]), str(embedded_build[0])]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(
-        "changes: concepts added 0, concepts removed 0, labels changed 0, ratings added 0, "
-        "ratings removed 0, ratings changed 0, alignments added 0, alignments removed 0, "
-        "alignments changed 0, dangling 0"
-    )
+    assert out.startswith("changes: concepts added 0, concepts removed 0, labels changed 0, ratings added 0, "
+                          "ratings removed 0, ratings changed 0, alignments added 0, alignments removed 0, "
+                          "alignments changed 0, dangling 0")
 
 
 def test_changes_are_reported(embedded_build, edited, tmp_path, capsys):

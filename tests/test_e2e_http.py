@@ -18,10 +18,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
-from skillgraph.ontology import PREFIXES
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from skillgraph import store as store_mod
+from skillgraph.ontology import PREFIXES
 
 pytestmark = pytest.mark.e2e
 
@@ -88,9 +88,8 @@ def raw(w: SPARQLWrapper) -> bytes:
         res.response.close()
 
 
-def assert_endpoint_matches_store(
-    base: str, build_dir, select_q: str = SELECT_Q, construct_q: str = CONSTRUCT_Q, ask_q: str = ASK_Q
-) -> None:
+def assert_endpoint_matches_store(base: str, build_dir, select_q: str = SELECT_Q, construct_q: str = CONSTRUCT_Q,
+                                  ask_q: str = ASK_Q) -> None:
     names, expected = local_select(build_dir, select_q)
     assert expected, "the SELECT query must have answers for the comparison to mean something"
     # JSON through SPARQLWrapper's own conversion, with each request style

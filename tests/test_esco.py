@@ -9,12 +9,12 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS
+
+from skillgraph.errors import SourceError
 from skillgraph.mappings import BuildContext
 from skillgraph.mappings.esco import MAPPING
 from skillgraph.mappings.esco_read import EscoRelease
 from skillgraph.ontology import ESCO, SG, load_ontology
-
-from skillgraph.errors import SourceError
 from skillgraph.validation import load_shapes, validate
 
 FIX = Path(__file__).parent / "fixtures" / "esco"
@@ -141,15 +141,10 @@ def test_v12_layout_detected_and_read():
         assert "occupation_skill" in rel._files
     res = run(folder)
     g = res.graph
-    assert profile(g) == {
-        ("perform escalation procedure", "essential"),
-        ("knowledge base", "essential"),
-        ("ICT safety", "optional"),
-    }
-    assert set(g.objects(CSR, SKOS.altLabel)) == {
-        Literal("customer service officer", lang="en"),
-        Literal("customer relations officer", lang="en"),
-    }
+    assert profile(g) == {("perform escalation procedure", "essential"), ("knowledge base", "essential"),
+                          ("ICT safety", "optional")}
+    assert set(g.objects(CSR, SKOS.altLabel)) == {Literal("customer service officer", lang="en"),
+                                                  Literal("customer relations officer", lang="en")}
     assert (CSR, SKOS.inScheme, URIRef("http://data.europa.eu/esco/concept-scheme/member-occupations")) in g
     # quirks: an empty skillType is reported (concept and relation), not dropped
     ict = URIRef("http://data.europa.eu/esco/skill/426ceaba-6867-481c-bb6b-aee3933da7d2")
@@ -168,13 +163,10 @@ def _zip(folder: Path, target: Path, inner: str) -> Path:
     return target
 
 
-@pytest.mark.parametrize(
-    "folder,inner,release",
-    [
-        (FIX / "v1.2-layout", "ESCO dataset - v1.2.0 - classification - en - csv", "v1.2.0"),
-        (MAPPING.embedded_path() / "v1.1.1-sample", "ESCO dataset - v1.1.1 - classification - en - csv", "v1.1.1"),
-    ],
-)
+@pytest.mark.parametrize("folder,inner,release", [
+    (FIX / "v1.2-layout", "ESCO dataset - v1.2.0 - classification - en - csv", "v1.2.0"),
+    (MAPPING.embedded_path() / "v1.1.1-sample", "ESCO dataset - v1.1.1 - classification - en - csv", "v1.1.1"),
+])
 def test_zip_and_folder_give_the_same_graph(tmp_path, folder, inner, release):
     z = _zip(folder, tmp_path / "esco.zip", inner)
     a, b = run(folder), run(z)
@@ -222,9 +214,8 @@ def test_bad_value_names_line_and_column(tmp_path):
 def test_bad_uri_and_missing_table(tmp_path):
     d = _copy(tmp_path)
     f = d / "occupations_en.csv"
-    f.write_text(
-        f.read_text(encoding="utf-8").replace("http://data.europa.eu/esco/occupation/", "urn:x:", 1), encoding="utf-8"
-    )
+    f.write_text(f.read_text(encoding="utf-8").replace("http://data.europa.eu/esco/occupation/", "urn:x:", 1),
+                 encoding="utf-8")
     with pytest.raises(SourceError) as e:
         run(d)
     assert e.value.line == 2 and e.value.column == "conceptUri"
@@ -288,25 +279,10 @@ def test_partner_with_escos_own_rdf_joins_on_iris_types_and_properties(embedded)
 
 # Every term SkillGraph uses in ESCO's namespace, each one stated in ESCO's published model or RDF
 # (http://data.europa.eu/esco/model#): classes and properties of the SKOS-RDF download.
-ESCO_MODEL_TERMS = {
-    "Occupation",
-    "Skill",
-    "MemberConcept",
-    "NodeLiteral",
-    "AssociationObject",
-    "nodeLiteral",
-    "language",
-    "isAssociationFor",
-    "target",
-    "skillType",
-    "skillReuseLevel",
-    "regulatedProfessionNote",
-    "referenceLanguage",
-    "relatedEssentialSkill",
-    "relatedOptionalSkill",
-    "isEssentialSkillFor",
-    "isOptionalSkillFor",
-}
+ESCO_MODEL_TERMS = {"Occupation", "Skill", "MemberConcept", "NodeLiteral", "AssociationObject",
+                    "nodeLiteral", "language", "isAssociationFor", "target", "skillType", "skillReuseLevel",
+                    "regulatedProfessionNote", "referenceLanguage", "relatedEssentialSkill", "relatedOptionalSkill",
+                    "isEssentialSkillFor", "isOptionalSkillFor"}
 
 
 def test_no_term_is_minted_in_escos_namespace(embedded):
@@ -315,19 +291,10 @@ def test_no_term_is_minted_in_escos_namespace(embedded):
     from skillgraph.ontology import shapes_dir
 
     root = Path(__file__).parent.parent
-    used = {
-        str(t)[len(str(ESCO)) :]
-        for triple in embedded.graph
-        for t in triple
-        if isinstance(t, URIRef) and str(t).startswith(str(ESCO))
-    }
-    texts = [
-        root / "mappings" / "esco.py",
-        root / "src" / "skillgraph" / "crosswalk" / "inputs.py",
-        root / "ontology" / "skillgraph.ttl",
-        *shapes_dir().glob("*.ttl"),
-        *(root / "queries").glob("*.rq"),
-    ]
+    used = {str(t)[len(str(ESCO)):] for triple in embedded.graph for t in triple
+            if isinstance(t, URIRef) and str(t).startswith(str(ESCO))}
+    texts = [root / "mappings" / "esco.py", root / "src" / "skillgraph" / "crosswalk" / "inputs.py",
+             root / "ontology" / "skillgraph.ttl", *shapes_dir().glob("*.ttl"), *(root / "queries").glob("*.rq")]
     assert len(texts) >= 5
     for f in texts:
         used |= set(re.findall(r"\besco:([A-Za-z]\w*)\b(?!\*)", f.read_text(encoding="utf-8")))
@@ -338,10 +305,8 @@ def test_no_term_is_minted_in_escos_namespace(embedded):
 
 def test_occupation_skill_links_in_both_directions_as_esco_states_them(embedded):
     g = embedded.graph
-    for fwd, inv, n in (
-        (ESCO.relatedEssentialSkill, ESCO.isEssentialSkillFor, 24),
-        (ESCO.relatedOptionalSkill, ESCO.isOptionalSkillFor, 14),
-    ):
+    for fwd, inv, n in ((ESCO.relatedEssentialSkill, ESCO.isEssentialSkillFor, 24),
+                        (ESCO.relatedOptionalSkill, ESCO.isOptionalSkillFor, 14)):
         pairs = set(g.subject_objects(fwd))
         assert len(pairs) == n
         assert {(o, s) for s, o in g.subject_objects(inv)} == pairs
@@ -388,11 +353,9 @@ def test_escos_documented_queries_join_on_this_graph(embedded):
     assert len(rows) == 38
     assert {k for _, k in rows} == {"essential", "optional"}
     assert sum(k == "essential" for _, k in rows) == 24
-    assert rows == {
-        (str(s), k)
-        for s, k in [(s, "essential") for s in g.objects(CSR, ESCO.relatedEssentialSkill)]
-        + [(s, "optional") for s in g.objects(CSR, ESCO.relatedOptionalSkill)]
-    }
+    assert rows == {(str(s), k) for s, k in
+                    [(s, "essential") for s in g.objects(CSR, ESCO.relatedEssentialSkill)]
+                    + [(s, "optional") for s in g.objects(CSR, ESCO.relatedOptionalSkill)]}
 
     ds = Dataset()
     ds.graph(URIRef("urn:partner")).parse(FIX / "esco_published_model.ttl")

@@ -15,11 +15,11 @@ from types import SimpleNamespace
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
+
+from skillgraph import iri
 from skillgraph.mappings import BuildContext
 from skillgraph.mappings.esco import MAPPING
 from skillgraph.ontology import ESCO, SG
-
-from skillgraph import iri
 from tests.conftest import require_shared
 
 csv.field_size_limit(sys.maxsize)

@@ -10,10 +10,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS, XSD
-from skillgraph.mappings import SOURCES, BuildContext
-from skillgraph.ontology import SG, load_ontology
 
 from skillgraph.errors import SourceError
+from skillgraph.mappings import SOURCES, BuildContext
+from skillgraph.ontology import SG, load_ontology
 from skillgraph.validation import load_shapes, validate
 
 ID = "https://w3id.org/skillgraph/id/"
@@ -198,13 +198,8 @@ def test_jobmodel_core_and_library(graphs):
     }
     assert (role, SKOS.closeMatch, OCC) in g and (role, RDF.type, SG.Occupation) in g
     alt = {str(a) for a in g.objects(role, SKOS.altLabel)}
-    assert alt == {
-        "Customer Service Agent",
-        "Client Services Representative",
-        "Customer Care Representative",
-        "Sales Coordinator",
-        "Claims Representative",
-    }  # the sixth equals the prefLabel
+    assert alt == {"Customer Service Agent", "Client Services Representative", "Customer Care Representative",
+                   "Sales Coordinator", "Claims Representative"}  # the sixth equals the prefLabel
     assert len(set(g.objects(role, SG.representativeBehavior))) == 6
 
 
@@ -275,13 +270,10 @@ def test_pathsmith_other_occupation(fixtures_dir):
     assert res.conforms, res.summary()
 
 
-@pytest.mark.parametrize(
-    "source,path,occupation,count",
-    [
-        ("ladder", "ladder/other-occupation.csv", "41-2031.00", 4),
-        ("aiwork", "aiwork/other-occupation.csv", "41-2031.00", 4),
-    ],
-)
+@pytest.mark.parametrize("source,path,occupation,count", [
+    ("ladder", "ladder/other-occupation.csv", "41-2031.00", 4),
+    ("aiwork", "aiwork/other-occupation.csv", "41-2031.00", 4),
+])
 def test_statement_tables_other_occupation(fixtures_dir, source, path, occupation, count):
     g = mapped(source, fixtures_dir / path)
     rows = select(
@@ -311,14 +303,8 @@ def test_safi_other_occupation(fixtures_dir):
 
 def test_jobmodel_other_role(fixtures_dir):
     g = mapped("jobmodel", fixtures_dir / "jobmodel" / "other-role")
-    sizes = {
-        str(c): int(n)
-        for c, n in select(
-            g,
-            """SELECT ?c (COUNT(?x) AS ?n) WHERE {
-        ?x a sg:JobModelCompetency ; sg:inDomain/skos:prefLabel ?c } GROUP BY ?c""",
-        )
-    }
+    sizes = {str(c): int(n) for c, n in select(g, """SELECT ?c (COUNT(?x) AS ?n) WHERE {
+        ?x a sg:JobModelCompetency ; sg:inDomain/skos:prefLabel ?c } GROUP BY ?c""")}
     assert sizes == {"Selling": 2, "Serving": 3}
     role = URIRef(ID + "jobmodel/role/retail-sales-associate")
     assert {

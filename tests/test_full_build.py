@@ -133,12 +133,8 @@ def test_build_log_timings_and_triple_counts(full_build, st):
     validated = {m.group(1) for line in full_build.log for m in [re.search(r"validated (\w+): conforms", line)] if m}
     if full_build.summary is not None:
         assert validated == {*ALL_SOURCES, "crosswalk"}
-    printed = {
-        m.group(1): int(m.group(2).replace(",", ""))
-        for line in full_build.log
-        for m in [re.search(r"mapped (\w+) \(.*?\) from .*?: ([\d,]+) triples", line)]
-        if m
-    }
+    printed = {m.group(1): int(m.group(2).replace(",", "")) for line in full_build.log
+               for m in [re.search(r"mapped (\w+) \(.*?\) from .*?: ([\d,]+) triples", line)] if m}
     if full_build.summary is not None:
         assert set(printed) == set(ALL_SOURCES)
 
@@ -196,7 +192,7 @@ def test_onet_entities_and_every_rating_row(full_build, st, onet_dir):
     )
     got = Counter()
     for r in per_element:
-        got[table_of[r["e"][len(ONET_ID + "element/") :]]] += int(r["n"])
+        got[table_of[r["e"][len(ONET_ID + "element/"):]]] += int(r["n"])
     print("\nO*NET rating rows per table:", dict(expected))
     assert got == expected
     assert {t: counts[f"ratings: {t}"] for t in RATED} == dict(expected)
@@ -252,15 +248,10 @@ def test_occupation_profile_43_4051_00(profile, onet_dir):
         (f"{ONET_ID}job-zone/{int(float(jz))}", str(int(float(jz))))
     }
     # technology skills with O*NET's hot-technology (and in-demand) flags
-    tech = {
-        (
-            r["Example"],
-            ("hot technology" if r["Hot Technology"] == "Y" else "")
-            + ("; " if r["Hot Technology"] == "Y" and r["In Demand"] == "Y" else "")
-            + ("in demand" if r["In Demand"] == "Y" else ""),
-        )
-        for r in _csr_rows(onet_dir / "Technology Skills.xlsx")
-    }
+    tech = {(r["Example"], ("hot technology" if r["Hot Technology"] == "Y" else "")
+             + ("; " if r["Hot Technology"] == "Y" and r["In Demand"] == "Y" else "")
+             + ("in demand" if r["In Demand"] == "Y" else ""))
+            for r in _csr_rows(onet_dir / "Technology Skills.xlsx")}
     assert {(r["label"], r["flag"]) for r in by["technology"]} == tech
     assert any("hot technology" in f for _, f in tech)
 
@@ -290,33 +281,19 @@ def test_esco_counts_against_the_source_files(full_build, st, esco_dir):
     )
     # exact figures of ESCO v1.1.1, in both directions as ESCO's own RDF states them
     assert (ess, len(rels) - ess) == (64946, 58909)
-    for prop, n in (
-        ("esco:relatedEssentialSkill", 64946),
-        ("esco:relatedOptionalSkill", 58909),
-        ("esco:isEssentialSkillFor", 64946),
-        ("esco:isOptionalSkillFor", 58909),
-    ):
+    for prop, n in (("esco:relatedEssentialSkill", 64946), ("esco:relatedOptionalSkill", 58909),
+                    ("esco:isEssentialSkillFor", 64946), ("esco:isOptionalSkillFor", 58909)):
         assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?a {prop} ?b }} }}") == n, prop
-    for fwd, inv in (
-        ("esco:relatedEssentialSkill", "esco:isEssentialSkillFor"),
-        ("esco:relatedOptionalSkill", "esco:isOptionalSkillFor"),
-    ):
-        assert (
-            count(
-                st,
-                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?o {fwd} ?s "
-                f"FILTER NOT EXISTS {{ ?s {inv} ?o }} }} }}",
-            )
-            == 0
-        )
+    for fwd, inv in (("esco:relatedEssentialSkill", "esco:isEssentialSkillFor"),
+                     ("esco:relatedOptionalSkill", "esco:isOptionalSkillFor")):
+        assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?o {fwd} ?s "
+                         f"FILTER NOT EXISTS {{ ?s {inv} ?o }} }} }}") == 0
     # the 5 relations with an empty skillType: kept in the graph and reported
     empty = [r for r in rels if not r["skillType"].strip()]
     assert len(empty) == 5
     assert len(details["occupation-skill relations with empty skillType"]) == 5
-    assert (
-        counts["occupation-skill relations (essential, empty skillType)"]
-        + counts["occupation-skill relations (optional, empty skillType)"]
-    ) == 5
+    assert (counts["occupation-skill relations (essential, empty skillType)"]
+            + counts["occupation-skill relations (optional, empty skillType)"]) == 5
     assert any("empty skillType" in w for w in rep["warnings"])
     for r in empty:
         prop = "esco:relatedEssentialSkill" if r["relationType"] == "essential" else "esco:relatedOptionalSkill"
@@ -329,12 +306,9 @@ def test_csr_v111_profile_22_essential_14_optional(st, esco_dir):
     rels = [r for r in read_delimited(esco_dir / "occupationSkillRelations.csv.gz") if r["occupationUri"] == CSR_ESCO]
     src = Counter(r["relationType"] for r in rels)
     assert src == {"essential": 22, "optional": 14}
-    rows = select(
-        st,
-        f"""SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {g("esco")} {{
+    rows = select(st, f"""SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {g('esco')} {{
         {{ <{CSR_ESCO}> esco:relatedEssentialSkill ?s BIND("essential" AS ?kind) }}
-        UNION {{ <{CSR_ESCO}> esco:relatedOptionalSkill ?s BIND("optional" AS ?kind) }} }} }} GROUP BY ?kind""",
-    )
+        UNION {{ <{CSR_ESCO}> esco:relatedOptionalSkill ?s BIND("optional" AS ?kind) }} }} }} GROUP BY ?kind""")
     assert {r["kind"]: int(r["n"]) for r in rows} == dict(src)
 
 
@@ -345,17 +319,14 @@ def test_crosswalk_maps_csr_to_43_4051_00_with_confidence_and_provenance(st, sha
         if r["concept_uri"] == CSR_ESCO
     ]
     assert row["onet_code"] == CSR_SOC
-    rows = select(
-        st,
-        f"""SELECT ?target ?conf ?raw ?just ?method ?rowId ?from ?to ?kind ?graph WHERE {{
+    rows = select(st, f"""SELECT ?target ?conf ?raw ?just ?method ?rowId ?from ?to ?kind ?graph WHERE {{
         GRAPH ?graph {{ <{CSR_ESCO}> skos:closeMatch ?target .
           ?a a sg:Alignment ; owl:annotatedSource <{CSR_ESCO}> ; owl:annotatedProperty skos:closeMatch ;
              owl:annotatedTarget ?target ; sssom:confidence ?conf ; sg:sourceConfidence ?raw ;
              sssom:mapping_justification ?just ; sg:method ?method ;
              prov:wasDerivedFrom ?src ; prov:wasGeneratedBy ?step .
           ?src dcterms:identifier ?rowId .
-          ?step sg:fromCode ?from ; sg:toCode ?to ; sg:stepKind ?kind . }} }}""",
-    )
+          ?step sg:fromCode ?from ; sg:toCode ?to ; sg:stepKind ?kind . }} }}""")
     assert len(rows) == 1
     (r,) = rows
     assert r["target"] == f"{ONET_ID}occupation/{CSR_SOC}" and r["graph"] == str(iri.graph("nesta"))
@@ -421,13 +392,10 @@ def test_aei_join_report_on_the_full_data(full_build, st, onet_dir):
     assert len(aei) == sum(JOIN.values()) == 3513
     assert sum(1 for t in aei if t.casefold() in onet) == JOIN["exact"]
     # in the graph: one flagged evidence node per text, by method; unmatched and ambiguous rows kept, not joined
-    rows = select(
-        st,
-        f"""SELECT ?m (COUNT(DISTINCT ?text) AS ?n) WHERE {{ GRAPH {g("aei")} {{
+    rows = select(st, f"""SELECT ?m (COUNT(DISTINCT ?text) AS ?n) WHERE {{ GRAPH {g('aei')} {{
         ?e a sg:AIUsageEvidence ; sg:taskText ?text ; sg:joinMethod ?m ;
            dcterms:source <{iri.instance("aei", "release", "release_2025_02_10")}> }} }}
-        GROUP BY ?m""",
-    )
+        GROUP BY ?m""")
     assert {r["m"]: int(r["n"]) for r in rows} == {k: v for k, v in JOIN.items() if v}
     assert (
         count(
@@ -443,11 +411,8 @@ def test_aei_join_report_on_the_full_data(full_build, st, onet_dir):
         sg:joinCandidate ?c }} }} GROUP BY ?e""",
     )
     assert len(amb) == 1 and all(int(r["n"]) >= 2 for r in amb)
-    outcome = select(
-        st,
-        f"""SELECT ?m ?n WHERE {{ GRAPH {g("aei")} {{ ?a a prov:Activity ; dcterms:hasPart ?p .
-        ?p sg:joinMethod ?m ; void:entities ?n . FILTER(CONTAINS(STR(?a), "release_2025_02_10")) }} }}""",
-    )
+    outcome = select(st, f"""SELECT ?m ?n WHERE {{ GRAPH {g('aei')} {{ ?a a prov:Activity ; dcterms:hasPart ?p .
+        ?p sg:joinMethod ?m ; void:entities ?n . FILTER(CONTAINS(STR(?a), "release_2025_02_10")) }} }}""")
     assert {r["m"]: int(r["n"]) for r in outcome} == rep["rows"]
 
 
@@ -480,15 +445,11 @@ def test_aei_given_as_a_release_keeps_the_seed_evidence_pack_exactly(full_build,
     assert full_build.paths["aei"].name == "release_2025_02_10"  # the full_build fixture passes --aei
     assert aei["path"] == [str(full_build.paths["aei"]), str(source("aei").embedded_path())]
     assert aei["release"] == "release_2025_02_10+release_2026_03_24"
-    rows = select(
-        st,
-        f"""SELECT ?n ?aug ?ts ?ai ?rel WHERE {{ GRAPH {g("aei")} {{ ?e a sg:AIUsageEvidence ;
+    rows = select(st, f"""SELECT ?n ?aug ?ts ?ai ?rel WHERE {{ GRAPH {g('aei')} {{ ?e a sg:AIUsageEvidence ;
         sg:occupation <{ONET_ID}occupation/{CSR_SOC}> ; sg:observationCount ?n ; sg:augmentationShare ?aug ;
-        sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ; dcterms:source/<https://schema.org/version> ?rel }} }}""",
-    )
+        sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ; dcterms:source/<https://schema.org/version> ?rel }} }}""")
     assert [(r["n"], r["aug"], r["ts"], r["ai"], r["rel"]) for r in rows] == [
-        (6032, Decimal("0.95"), Decimal("0.888"), Decimal("2.71"), "release_2026_03_24")
-    ]
+        (6032, Decimal("0.95"), Decimal("0.888"), Decimal("2.71"), "release_2026_03_24")]
     assert full_build.info["sources"]["onet"]["tables_skipped_why"] == {
         t: "absent; allowed by --allow-missing"
         for t in ("Abilities", "Task Ratings", "Work Activities", "Work Context")
@@ -508,9 +469,7 @@ def test_evidence_pack_figures_exactly_as_the_seed(full_build, st, profile):
     line = re.search(r"- WEF cluster\n- (.+)\n", text).group(1)  # label and id run together: "Xyz Abcxyz_abc"
     (w,) = [(line[:k], line[k:]) for k in range(1, len(line)) if line[k:] == re.sub(r"[^a-z]+", "_", line[:k].lower())]
     assert (obs, aug, saved, autonomy) == (6032, Decimal("0.95"), Decimal("0.888"), Decimal("2.71"))
-    rows = select(
-        st,
-        f"""SELECT ?n ?aug ?ts ?ai WHERE {{ GRAPH {g("aei")} {{ ?e a sg:AIUsageEvidence ;
+    rows = select(st, f"""SELECT ?n ?aug ?ts ?ai WHERE {{ GRAPH {g('aei')} {{ ?e a sg:AIUsageEvidence ;
         sg:occupation <{ONET_ID}occupation/{CSR_SOC}> ; sg:observationCount ?n ; sg:augmentationShare ?aug ;
         sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ;
         dcterms:source <{iri.instance("aei", "release", "release_2026_03_24")}> }} }}""",
@@ -530,15 +489,10 @@ def test_evidence_pack_figures_exactly_as_the_seed(full_build, st, profile):
 
 
 def test_flagship_escalation_skill_for_task_2582_at_advanced(st):
-    rows = curated(
-        st,
-        "esco_skills_for_task_at_level",
-        {"task": f"<{ONET_ID}task/2582>", "level": "<https://w3id.org/skillgraph/ontology#Advanced>"},
-    )
-    print(
-        f"\nflagship on the full graph: {len(rows)} answers; top 5:",
-        [(r["skillLabel"], str(r["confidence"])) for r in rows[:5]],
-    )
+    rows = curated(st, "esco_skills_for_task_at_level", {"task": f"<{ONET_ID}task/2582>",
+                                                          "level": "<https://w3id.org/skillgraph/ontology#Advanced>"})
+    print(f"\nflagship on the full graph: {len(rows)} answers; top 5:",
+          [(r["skillLabel"], str(r["confidence"])) for r in rows[:5]])
     hits = [r for r in rows if r["skillLabel"] == "perform escalation procedure"]
     assert hits, [r["skillLabel"] for r in rows]
     (hit,) = hits

@@ -131,7 +131,7 @@ def test_every_sampled_task_judged_with_its_whole_pool(gold):
         sampled = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
         sample = {r["task_id"]: r for r in sampled}
     assert set(have) == set(sample), "the gold file and the sample differ in their tasks"
-    splits = {expand(r["subject_id"], meta["curie_map"])[len(TASK_NS) :]: r["split"] for r in rows}
+    splits = {expand(r["subject_id"], meta["curie_map"])[len(TASK_NS):]: r["split"] for r in rows}
     assert all(splits[t] == sample[t]["split"] for t in sample), "a task's split differs from the sample's"
     for task, skills in have.items():
         assert skills == pool[task], f"task {task}: judged pairs differ from its pool"
@@ -154,7 +154,7 @@ def test_iris_resolve_against_the_releases(gold, shared_data):
     with gzip.open(shared_data / "esco/v1.1.1/skills_en.csv.gz", "rt", newline="", encoding="utf-8") as f:
         skills = {r["conceptUri"]: r["preferredLabel"] for r in csv.DictReader(f)}
     for i, r in enumerate(rows, 2):
-        tid = expand(r["subject_id"], cm)[len(TASK_NS) :]
+        tid = expand(r["subject_id"], cm)[len(TASK_NS):]
         assert tid in tasks, f"row {i}: task {tid} not in O*NET 30.1"
         assert tasks[tid]["O*NET-SOC Code"] == r["onet_soc"], f"row {i}: occupation"
         assert tasks[tid]["Task"].strip() == r["subject_label"], f"row {i}: task text"

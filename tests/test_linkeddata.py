@@ -9,6 +9,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
+
 from skillgraph.ontology import load_ontology
 
 TASK = "https://w3id.org/skillgraph/id/onet/task/2582"
@@ -83,9 +84,9 @@ def test_task_page_for_a_browser(client):
     assert '<a href="/ontology#Task"' in page  # its type, linked to the ontology documentation
     assert 'href="/id/onet/occupation/43-4051.00"' in page  # sg:taskOf, linked to the occupation's page
     assert "Customer Service Representatives" in page  # ... and shown by its label
-    incoming = page[page.index('id="incoming"') :]
+    incoming = page[page.index('id="incoming"'):]
     assert "/id/crosswalk/alignment/" in incoming  # alignments point at the task
-    sources = page[page.index("<h2>Sources</h2>") :]
+    sources = page[page.index("<h2>Sources</h2>"):]
     assert "https://creativecommons.org/licenses/by/4.0/" in sources
     assert "O*NET 30.1 Database by the U.S. Department of Labor" in sources
     for name in ("turtle", "ntriples", "jsonld", "rdfxml"):
@@ -123,12 +124,8 @@ def test_ontology_document(client):
     assert r.status_code == 200
     assert isomorphic(Graph().parse(data=r.data, format="turtle"), onto)
     page = client.get("/ontology", headers={"Accept": BROWSER}).data.decode()
-    classes = {
-        str(s)
-        for s in onto.subjects(
-            URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), URIRef("http://www.w3.org/2002/07/owl#Class")
-        )
-    }
+    classes = {str(s) for s in onto.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                                             URIRef("http://www.w3.org/2002/07/owl#Class"))}
     anchors = set(re.findall(r'<dt id="([A-Za-z]+)"><b>sg:', page))
     assert {c.rsplit("#", 1)[1] for c in classes} <= anchors
     assert "An occupation-specific task statement, such as an O*NET task." in page  # sg:Task's definition
@@ -141,8 +138,5 @@ def test_curl_over_http(http_endpoint, embedded_build):
     with urllib.request.urlopen(req) as resp:
         assert resp.status == 200
         g = Graph().parse(data=resp.read(), format="turtle")
-    assert (
-        URIRef(TASK),
-        URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-        URIRef("https://w3id.org/skillgraph/ontology#Task"),
-    ) in g
+    assert (URIRef(TASK), URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            URIRef("https://w3id.org/skillgraph/ontology#Task")) in g

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 from rdflib.namespace import SKOS
+
+from skillgraph.errors import SourceError
 from skillgraph.mappings import BuildContext
 from skillgraph.mappings.nesta import CROSSWALK, MAPPING, TAXONOMY
 from skillgraph.ontology import SEMAPV, SG, load_ontology
-
-from skillgraph.errors import SourceError
 from skillgraph.validation import load_shapes, validate
 from tests.conftest import require_shared
 
@@ -97,8 +97,7 @@ def test_full_split_and_merge_steps_recorded(full):
     got = rows(g, occ)
     assert {(t, c, j, f, k) for t, _, c, _, j, _, f, _, k in got} >= {
         ("11-3012.00", Decimal("0.25"), "MappingChaining", "11-3011.00", "split"),
-        ("11-3013.00", Decimal("0.25"), "MappingChaining", "11-3011.00", "split"),
-    }
+        ("11-3013.00", Decimal("0.25"), "MappingChaining", "11-3011.00", "split")}
     kinds = {str(o) for o in g.objects(None, SG.stepKind)}
     assert kinds == {"unchanged", "renamed", "split", "merged"}
     several = full.report.details["ESCO occupations mapped to several O*NET-SOC 2019 codes"]

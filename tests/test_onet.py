@@ -13,10 +13,10 @@ from conftest import FIXTURES, require_shared, shared_data_dir
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS, XSD
-from skillgraph.mappings import BuildContext, source
-from skillgraph.ontology import SG, load_ontology
 
 from skillgraph.errors import SourceError
+from skillgraph.mappings import BuildContext, source
+from skillgraph.ontology import SG, load_ontology
 from skillgraph.validation import load_shapes, validate
 
 ONET = source("onet")
@@ -55,17 +55,10 @@ def test_sample_skills_equal_the_seed(sample):
         for n, _, lv in re.findall(r"^- (.+) \(Importance: ([\d.]+)/5 \| Level: ([\d.]+)/7\)$", seed, re.M)
     }
     assert len(want) == 70
-    got = {
-        (str(label), str(sid), v.toPython())
-        for label, sid, v in sample.graph.query(
-            PREFIX
-            + """
+    got = {(str(label), str(sid), v.toPython()) for label, sid, v in sample.graph.query(PREFIX + """
         SELECT ?label ?sid ?value WHERE {
           ?r a sg:Rating ; sg:occupation ?occ ; sg:ratedElement ?e ; sg:scale ?s ; sg:value ?value .
-          ?e a sg:Skill ; skos:prefLabel ?label . ?s skos:notation ?sid }""",
-            initBindings={"occ": OCC},
-        )
-    }
+          ?e a sg:Skill ; skos:prefLabel ?label . ?s skos:notation ?sid }""", initBindings={"occ": OCC})}
     got = {(n, s, Decimal(str(v))) for n, s, v in got}
     assert got == want
 
@@ -317,26 +310,12 @@ def test_every_table_is_required_unless_allowed(tmp_path):
     partial = tmp_path / "release"
     shutil.copytree(ONET.embedded_path(), partial)
     (partial / "SAMPLE.toml").unlink()  # no longer the declared sample: a release lacking eight tables
-    with pytest.raises(
-        SourceError,
-        match=re.escape(
+    with pytest.raises(SourceError, match=re.escape(
             "required O*NET table(s) missing: 'Task Ratings', 'Emerging Tasks', 'Alternate Titles', 'Related "
-            "Occupations', 'Abilities', 'Work Activities', 'Work Context', 'Education, Training, and Experience'"
-        ),
-    ):
+            "Occupations', 'Abilities', 'Work Activities', 'Work Context', 'Education, Training, and Experience'")):
         ONET.map(partial, BuildContext())
-    res = run(
-        partial,
-        allow_missing=[
-            "Task Ratings",
-            "Emerging Tasks",
-            "Alternate Titles",
-            "Related Occupations",
-            "Abilities",
-            "Work Activities",
-            "Work Context",
-            "Education, Training, and Experience",
-        ],
-    )
+    res = run(partial, allow_missing=["Task Ratings", "Emerging Tasks", "Alternate Titles", "Related Occupations",
+                                      "Abilities", "Work Activities", "Work Context",
+                                      "Education, Training, and Experience"])
     assert set(res.report.skipped_why.values()) == {"absent; allowed by --allow-missing"}
     assert len(res.report.skipped_why) == 8

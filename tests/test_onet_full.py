@@ -80,12 +80,10 @@ def test_every_rating_row(full):
 def test_technology_titles_links(full):
     d, st, _ = full
     assert number(st, "?u a sg:TechnologyUse ; sg:technology ?t") == len(rows(d / "Technology Skills.xlsx")) + len(
-        rows(d / "Tools Used.xlsx")
-    )
+        rows(d / "Tools Used.xlsx"))
     assert number(st, "?u a sg:TechnologyUse FILTER NOT EXISTS { ?u sg:technology ?t }") == 0
     assert number(st, "?t sg:hasWorkActivity ?d") == len(
-        {(int(r["Task ID"]), r["DWA ID"]) for r in rows(d / "Tasks to DWAs.xlsx")}
-    )
+        {(int(r["Task ID"]), r["DWA ID"]) for r in rows(d / "Tasks to DWAs.xlsx")})
     assert number(st, "?x a sg:DetailedWorkActivity") == 2087
     assert number(st, "?x a sg:IntermediateWorkActivity") == 332
     assert number(st, "?o sg:jobZone ?z") == 923

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
+
 from skillgraph.ontology import SG, load_ontology, ontology_path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+
 from skillgraph.ontology import PREFIXES
 from skillgraph.queries import catalog
-
 from skillgraph.query import run
 
 TESTS = Path(__file__).parent
@@ -96,17 +96,15 @@ def test_inlined_parameters_give_the_substituted_answers(name, embedded_store):
     """bind() writes parameters into the WHERE clause (fast); the answers are those of substitutions=."""
     cq = CATALOG[name]
     inlined = _solutions(run(embedded_store, cq.bind({})))
-    substituted = _solutions(
-        embedded_store.query(
-            cq.text, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=cq.substitutions({})
-        )
-    )
+    substituted = _solutions(embedded_store.query(cq.text, use_default_graph_as_union=True, prefixes=PREFIXES,
+                                                 substitutions=cq.substitutions({})))
     assert inlined == substituted
     assert inlined[1], f"{name} has no answers on the embedded build with its defaults"
 
 
 def test_inline_skips_strings_iris_and_comments():
     import pyoxigraph as ox
+
     from skillgraph.queries import inline
 
     text = 'SELECT ?x WHERE { # ?x in a comment\n ?s <urn:?x> ?x . FILTER(?x != "?x") }'

@@ -11,10 +11,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
-from skillgraph.queries import load
 
 from skillgraph import iri
 from skillgraph.crosswalk import align
+from skillgraph.queries import load
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
@@ -44,11 +44,8 @@ def store_from(graphs: dict[str, Graph]) -> ox.Store:
     """Map-all-sources helper (the lead may move it to a shared fixture): one named graph per source."""
     st = ox.Store()
     for key, g in graphs.items():
-        st.load(
-            g.serialize(format="nt").encode("utf-8"),
-            format=ox.RdfFormat.N_TRIPLES,
-            to_graph=ox.NamedNode(str(iri.graph(key))),
-        )
+        st.load(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                to_graph=ox.NamedNode(str(iri.graph(key))))
     return st
 
 
@@ -63,9 +60,8 @@ def sample_store() -> ox.Store:
 
 def run(store: ox.Store, name: str, **args) -> list[dict[str, str]]:
     q = load(QUERIES / f"{name}.rq")
-    res = store.query(
-        q.text, substitutions=q.substitutions({k: str(v) for k, v in args.items()}), use_default_graph_as_union=True
-    )
+    res = store.query(q.text, substitutions=q.substitutions({k: str(v) for k, v in args.items()}),
+                      use_default_graph_as_union=True)
     names = [v.value for v in res.variables]
     return [{n: (r[n].value if r[n] is not None else None) for n in names} for r in res]
 
@@ -130,15 +126,11 @@ def test_statements_at_level(sample_store):
     rows = run(sample_store, "statements_at_level", level=f"<{SG}Advanced>")
     got = {(r["label"], r["domain"], r["task"], r["anchorConfidence"]) for r in rows}
     # anchor confidence regenerated for crosswalk v2 (v1: 0.5532): specificity-weighted similarity 0.3026
-    assert got == {
-        ("Escalation summarization", "Communication", ONET + "task/2582", "0.4185"),
-        ("Transparent escalation", "Character", None, None),
-    }
+    assert got == {("Escalation summarization", "Communication", ONET + "task/2582", "0.4185"),
+                   ("Transparent escalation", "Character", None, None)}
     rows = run(sample_store, "statements_at_level", level=f"<{SG}Foundational>")
-    assert {(r["label"], r["task"]) for r in rows} == {
-        ("Complaint intake", ONET + "task/2578"),
-        ("Internal referral", ONET + "task/2582"),
-    }
+    assert {(r["label"], r["task"]) for r in rows} == {("Complaint intake", ONET + "task/2578"),
+                                                     ("Internal referral", ONET + "task/2582")}
 
 
 def test_statements_at_level_other_framework_is_empty(sample_store):

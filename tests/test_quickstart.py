@@ -132,11 +132,9 @@ def fetch(url: str, data: bytes | None = None, headers: dict | None = None) -> t
         return e.code, dict(e.headers), e.read()
 
 
-SELECT = (
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?task ?text WHERE { ?task "
-    "<https://w3id.org/skillgraph/ontology#taskOf> <https://w3id.org/skillgraph/id/onet/occupation/43-4051.00> ; "
-    "skos:prefLabel ?text }"
-)
+SELECT = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?task ?text WHERE { ?task "
+          "<https://w3id.org/skillgraph/ontology#taskOf> <https://w3id.org/skillgraph/id/onet/occupation/43-4051.00> ; "
+          "skos:prefLabel ?text }")
 
 
 @pytest.mark.quickstart
@@ -150,9 +148,8 @@ def test_readme_quick_start(tmp_path):
     env["PORT"] = str(port)
     log = tmp_path / "quickstart.log"
     with open(log, "wb") as fh:
-        proc = subprocess.Popen(
-            ["bash", "-c", cmd], cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        proc = subprocess.Popen(["bash", "-c", cmd], cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 900  # pip install (PyPI) and the first-start embedded build
@@ -167,11 +164,9 @@ def test_readme_quick_start(tmp_path):
             time.sleep(1)
         q = base + "/sparql?" + urllib.parse.urlencode({"query": SELECT})
         answers = {}
-        for name, ctype, oxfmt in (
-            ("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
-            ("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
-            ("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
-        ):
+        for name, ctype, oxfmt in (("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
+                                   ("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
+                                   ("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV)):
             status, headers, body = fetch(q, headers={"Accept": ctype})
             assert status == 200 and headers["Content-Type"].startswith(ctype), (name, status, body[:300])
             res = ox.parse_query_results(body, format=oxfmt)
@@ -192,11 +187,8 @@ def test_readme_quick_start(tmp_path):
         upd = b"INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
         status, _, _ = fetch(base + "/sparql", upd, {"Content-Type": "application/sparql-update"})
         assert 400 <= status < 500
-        status, _, _ = fetch(
-            base + "/sparql",
-            b"query=" + urllib.parse.quote_from_bytes(upd).encode(),
-            {"Content-Type": "application/x-www-form-urlencoded"},
-        )
+        status, _, _ = fetch(base + "/sparql", b"query=" + urllib.parse.quote_from_bytes(upd).encode(),
+                             {"Content-Type": "application/x-www-form-urlencoded"})
         assert 400 <= status < 500
         # the package the command installed, not the copy's source folders, answers imports there
         got = import_check(str(root / ".venv" / "bin" / "python"), root)
@@ -216,6 +208,7 @@ def test_readme_quick_start(tmp_path):
 def test_workers_ignore_a_shadowing_folder_in_the_current_directory(tmp_path, monkeypatch):
     """The first-run 500: a `skillgraph/` folder in the current directory must not shadow the installed package."""
     from conftest_server import make_build
+
     from skillgraph.server import create_app
 
     make_build(tmp_path / "build")

@@ -5,8 +5,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
-from skillgraph.ontology import SG, load_ontology
 
+from skillgraph.ontology import SG, load_ontology
 from skillgraph.reasoning import (
     REASONERS,
     is_noise,

@@ -73,12 +73,8 @@ def test_derived_graphs_carry_the_licences_of_their_inputs(two_releases):
             str(o) for o in void.objects(URIRef(f"https://w3id.org/skillgraph/graph/{key}"), DCTERMS.license)
         }
     inputs = set().union(*(lic(k) for k in GRAPHS if k not in ("crosswalk", "inferred", "ontology")))
-    assert inputs == {
-        "http://data.europa.eu/eli/dec/2011/833/oj",
-        "https://creativecommons.org/licenses/by/4.0/",
-        "https://opensource.org/licenses/MIT",
-        "https://w3id.org/skillgraph/licence/unstated",
-    }
+    assert inputs == {"http://data.europa.eu/eli/dec/2011/833/oj", "https://creativecommons.org/licenses/by/4.0/",
+                      "https://opensource.org/licenses/MIT", "https://w3id.org/skillgraph/licence/unstated"}
     assert lic("crosswalk") == inputs
     assert lic("inferred") == inputs
     assert lic("esco") == {"http://data.europa.eu/eli/dec/2011/833/oj"}
@@ -89,10 +85,6 @@ def test_derived_graphs_carry_the_licences_of_their_inputs(two_releases):
     ]
     assert header == ['#license: "https://w3id.org/skillgraph/graph/crosswalk"']
     assert '#license: "https://opensource.org/licenses/MIT"' in (rel / "sssom" / "nesta.sssom.tsv").read_text()
-    created = {
-        str(o)
-        for o in Graph()
-        .parse(rel / "graphs" / "onet.ttl", format="turtle")
-        .objects(URIRef("https://w3id.org/skillgraph/graph/onet"), DCTERMS.created)
-    }
+    created = {str(o) for o in Graph().parse(rel / "graphs" / "onet.ttl", format="turtle").objects(
+        URIRef("https://w3id.org/skillgraph/graph/onet"), DCTERMS.created)}
     assert created == {"2026-01-01T00:00:00+00:00"}

@@ -20,11 +20,11 @@ import pyoxigraph as ox
 import pytest
 from conftest_remote import skillgraph_cmd, skillgraph_serve, store_server
 from conftest_server import make_build
-from skillgraph.queries import catalog, queries_dir
-from skillgraph.server import create_app
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from skillgraph.publish import publish as publish_build
+from skillgraph.queries import catalog, queries_dir
+from skillgraph.server import create_app
 
 pytestmark = pytest.mark.e2e
 STORES = ["oxigraph", "fuseki"]

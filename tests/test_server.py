@@ -13,10 +13,10 @@ import pytest
 from conftest_server import make_build
 from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
-from skillgraph.ontology import PREFIXES
-from skillgraph.server import create_app, formats
 
 from skillgraph import store as store_mod
+from skillgraph.ontology import PREFIXES
+from skillgraph.server import create_app, formats
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ONET = "https://w3id.org/skillgraph/graph/onet"
@@ -193,11 +193,8 @@ def test_dataset_parameters(client):
     qg = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
     r = client.post("/sparql", data={"query": qg, "named-graph-uri": ONET})
     assert {x[0].value for x in rows_of(r.data, ox.QueryResultsFormat.JSON)} == {ONET}
-    r = client.post(
-        f"/sparql?named-graph-uri={ONET}&named-graph-uri={ESCO}",
-        data=qg.encode(),
-        content_type="application/sparql-query",
-    )
+    r = client.post(f"/sparql?named-graph-uri={ONET}&named-graph-uri={ESCO}", data=qg.encode(),
+                    content_type="application/sparql-query")
     assert {x[0].value for x in rows_of(r.data, ox.QueryResultsFormat.JSON)} == {ONET, ESCO}
 
 
@@ -229,13 +226,8 @@ def test_result_cap_is_announced(make_app, server_build):
 def test_timeout_kills_the_worker_and_answers_503(tmp_path):
     d = tmp_path / "big"
     ex = "http://example.org/"
-    make_build(
-        d,
-        extra=[
-            ox.Quad(ox.NamedNode(f"{ex}s{i}"), ox.NamedNode(f"{ex}p"), ox.Literal(str(i)), ox.NamedNode(ex + "g"))
-            for i in range(3000)
-        ],
-    )
+    make_build(d, extra=[ox.Quad(ox.NamedNode(f"{ex}s{i}"), ox.NamedNode(f"{ex}p"), ox.Literal(str(i)),
+                                 ox.NamedNode(ex + "g")) for i in range(3000)])
     app = create_app({"BUILD_DIR": d, "QUERY_TIMEOUT": 1.5, "WORKERS": 1})
     try:
         c = app.test_client()
@@ -274,17 +266,8 @@ def test_hot_swap_when_current_changes(client, server_build):
     q = "ASK { <http://example.org/new> ?p ?o }"
     first = client.get("/health").get_json()["build"]
     assert b"false" in client.get("/sparql", query_string={"query": q}).data
-    new_id = make_build(
-        server_build,
-        extra=[
-            ox.Quad(
-                ox.NamedNode("http://example.org/new"),
-                ox.NamedNode("http://example.org/p"),
-                ox.Literal("x"),
-                ox.NamedNode("http://example.org/g"),
-            )
-        ],
-    )
+    new_id = make_build(server_build, extra=[ox.Quad(ox.NamedNode("http://example.org/new"),
+                        ox.NamedNode("http://example.org/p"), ox.Literal("x"), ox.NamedNode("http://example.org/g"))])
     assert new_id != first and store_mod.current_id(server_build) == new_id
     r = client.get("/sparql", query_string={"query": q})
     assert b"true" in r.data and r.headers["X-SkillGraph-Build"] == new_id
@@ -306,22 +289,11 @@ def test_curated_queries(make_app, tmp_path):
     )
     c = make_app(QUERIES_DIR=qd).test_client()
     listing = c.get("/queries").get_json()
-    assert listing == [
-        {
-            "name": "tasks_of",
-            "title": "Tasks of an occupation",
-            "description": "Each task with its text, in task id order.",
-            "params": [
-                {
-                    "name": "occupation",
-                    "type": "iri",
-                    "default": "<https://w3id.org/skillgraph/id/onet/occupation/43-4051.00>",
-                    "required": False,
-                    "description": "the occupation",
-                }
-            ],
-        }
-    ]
+    assert listing == [{"name": "tasks_of", "title": "Tasks of an occupation",
+                        "description": "Each task with its text, in task id order.",
+                        "params": [{"name": "occupation", "type": "iri",
+                                    "default": "<https://w3id.org/skillgraph/id/onet/occupation/43-4051.00>",
+                                    "required": False, "description": "the occupation"}]}]
     r = c.get("/queries/tasks_of", headers={"Accept": "text/csv"})
     assert r.status_code == 200 and len(r.data.decode().strip().splitlines()) == 3
     r = c.get("/queries/tasks_of", query_string={"occupation": "sgid:onet/occupation/11-1011.00"})
@@ -386,13 +358,8 @@ def test_concurrent_requests_share_the_workers(make_app, server_build):
 
 
 def test_head_wherever_get_works(client):
-    for path, qs in (
-        ("/sparql", {"query": LABELS}),
-        ("/sparql", None),
-        ("/health", None),
-        ("/", None),
-        ("/queries", None),
-    ):
+    for path, qs in (("/sparql", {"query": LABELS}), ("/sparql", None), ("/health", None), ("/", None),
+                     ("/queries", None)):
         g, h = client.get(path, query_string=qs), client.head(path, query_string=qs)
         assert g.status_code == h.status_code == 200, path
         assert h.headers["Content-Type"] == g.headers["Content-Type"] and h.data == b""
@@ -400,35 +367,21 @@ def test_head_wherever_get_works(client):
 
 def test_cors_preflight_and_exposed_headers(make_app):
     c = make_app(RESULT_LIMIT=2).test_client()
-    pre = c.options(
-        "/sparql",
-        headers={
-            "Origin": "https://example.org",
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
-        },
-    )
+    pre = c.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+                                        "Access-Control-Request-Headers": "content-type"})
     assert pre.status_code == 200
     assert "content-type" in pre.headers["Access-Control-Allow-Headers"].lower()
     assert "POST" in pre.headers["Access-Control-Allow-Methods"]
-    r = c.post(
-        "/sparql",
-        data=LABELS.encode(),
-        content_type="application/sparql-query",
-        headers={"Origin": "https://example.org"},
-    )
+    r = c.post("/sparql", data=LABELS.encode(), content_type="application/sparql-query",
+               headers={"Origin": "https://example.org"})
     exposed = {h.strip().lower() for h in r.headers["Access-Control-Expose-Headers"].split(",")}
     assert r.headers["Access-Control-Allow-Origin"] == "*" and r.headers["X-SkillGraph-Truncated"] == "true"
     assert {"x-skillgraph-truncated", "x-skillgraph-count", "warning", "link"} <= exposed
 
 
 def test_relative_iris_resolve_against_the_endpoint(client):
-    r = client.post(
-        "/sparql",
-        data=b"CONSTRUCT { <s> <p> 1 } WHERE {}",
-        content_type="application/sparql-query",
-        headers={"Accept": "application/n-triples"},
-    )
+    r = client.post("/sparql", data=b"CONSTRUCT { <s> <p> 1 } WHERE {}", content_type="application/sparql-query",
+                    headers={"Accept": "application/n-triples"})
     assert r.status_code == 200
     expected = Graph().parse(
         data='<http://localhost/s> <http://localhost/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .', format="nt"
@@ -448,22 +401,21 @@ def test_from_names_the_default_graph(client):
 
 
 def test_protocol_requests_are_read_without_http():
+    from werkzeug.datastructures import MultiDict
+
     from skillgraph.server.problems import HTTPProblem
     from skillgraph.server.protocol import read_request
-    from werkzeug.datastructures import MultiDict
 
     op = read_request("POST", "application/sparql-query", {}, b"default-graph-uri=http%3A%2F%2Fx%2Fg", b"ASK {}")
     assert op.query == "ASK {}" and op.params == MultiDict([("default-graph-uri", "http://x/g")])
     op = read_request("POST", "application/x-www-form-urlencoded", {}, b"format=csv", b"query=ASK%20%7B%7D")
     assert op.query == "ASK {}" and op.params.getlist("format") == ["csv"]
     assert read_request("HEAD", "", {}, b"", b"").query is None  # the service description
-    for args, status in (
-        (("GET", "", {}, b"query=a&query=b", b""), 400),
-        (("POST", "text/plain", {}, b"", b"ASK {}"), 415),
-        (("POST", "application/sparql-query", {"charset": "latin-1"}, b"", b"ASK {}"), 415),
-        (("POST", "application/sparql-update", {}, b"", b"CLEAR ALL"), 403),
-        (("PUT", "", {}, b"query=ASK%7B%7D", b""), 405),
-    ):
+    for args, status in ((("GET", "", {}, b"query=a&query=b", b""), 400),
+                         (("POST", "text/plain", {}, b"", b"ASK {}"), 415),
+                         (("POST", "application/sparql-query", {"charset": "latin-1"}, b"", b"ASK {}"), 415),
+                         (("POST", "application/sparql-update", {}, b"", b"CLEAR ALL"), 403),
+                         (("PUT", "", {}, b"query=ASK%7B%7D", b""), 405)):
         with pytest.raises(HTTPProblem) as e:
             read_request(*args)
         assert e.value.status == status, args

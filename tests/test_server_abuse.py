@@ -19,6 +19,7 @@ import pytest
 from conftest_server import RUNAWAY, child_pids, make_big_build, make_build, pid_running, start_server, stop_server
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from skillgraph.server import checks, create_app
 
 
@@ -437,44 +438,27 @@ def requests(draw):
         headers["Accept"] = draw(st.one_of(st.sampled_from(ACCEPTS), st.text(max_size=40)))
     ctype = draw(st.one_of(st.sampled_from(CTYPES), st.text(max_size=40)))
     query = draw(st.one_of(st.sampled_from(QUERIES), st.text(max_size=80)))
-    body = draw(
-        st.one_of(
-            st.just(query.encode()),
-            st.binary(max_size=120),
-            st.sampled_from(["utf-16", "latin-1", "utf-8"]).map(lambda enc: query.encode(enc, "replace")),
-            st.just(b"query=" + query.encode()),
-            st.just(b"update=CLEAR%20ALL"),
-            st.just(b"query=%FF%FE"),
-        )
-    )
-    params = draw(
-        st.dictionaries(
-            st.sampled_from(["query", "format", "default-graph-uri", "named-graph-uri", "update", "output", "x"]),
-            st.one_of(
-                st.sampled_from(QUERIES + ["json", "csv", "turtle", "<bad iri>", "http://x/g"]), st.text(max_size=20)
-            ),
-            max_size=3,
-        )
-    )
+    body = draw(st.one_of(
+        st.just(query.encode()), st.binary(max_size=120),
+        st.sampled_from(["utf-16", "latin-1", "utf-8"]).map(lambda enc: query.encode(enc, "replace")),
+        st.just(b"query=" + query.encode()), st.just(b"update=CLEAR%20ALL"), st.just(b"query=%FF%FE")))
+    params = draw(st.dictionaries(st.sampled_from(["query", "format", "default-graph-uri", "named-graph-uri", "update",
+                                                   "output", "x"]),
+                                  st.one_of(st.sampled_from(QUERIES + ["json", "csv", "turtle", "<bad iri>",
+                                                                       "http://x/g"]), st.text(max_size=20)),
+                                  max_size=3))
     return method, path, headers, ctype, body, params
 
 
-@settings(
-    max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
-)
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
 @given(req=requests())
 def test_fuzzed_requests_never_get_a_500(app, req):
     method, path, headers, ctype, body, params = req
     c = app.test_client()
     try:
-        r = c.open(
-            path,
-            method=method,
-            headers=headers,
-            content_type=ctype or None,
-            data=body if method not in ("GET", "HEAD") else None,
-            query_string=params or None,
-        )
+        r = c.open(path, method=method, headers=headers, content_type=ctype or None,
+                   data=body if method not in ("GET", "HEAD") else None, query_string=params or None)
     except ValueError:  # the test client itself refuses some header values (e.g. newlines): not a request
         return
     assert r.status_code < 500 or (r.status_code == 503 and b"busy" in r.data), (req, r.status_code, r.data[:300])

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from skillgraph.queries import catalog, get
 
 from skillgraph.errors import SourceError
+from skillgraph.queries import catalog, get
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

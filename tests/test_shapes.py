@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
-from skillgraph.ontology import load_ontology, shapes_dir
 
+from skillgraph.ontology import load_ontology, shapes_dir
 from skillgraph.validation import SH, SHAPES_NS, load_shapes, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"

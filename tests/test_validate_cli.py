@@ -17,9 +17,9 @@ from types import SimpleNamespace
 import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF
-from skillgraph.ontology import load_ontology
 
 from skillgraph.cli import main
+from skillgraph.ontology import load_ontology
 from skillgraph.validation import SH, load_shapes, shape_ids, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,10 +171,8 @@ def test_partner_file_mixing_onet_and_esco_is_judged_by_the_right_shapes(capsys)
     assert {(x["shape"], x["focus"], x["path"]) for x in doc["results"]} == MIXED_RESULTS
     assert len(doc["results"]) == 2
     # each points at the line that states its focus node (see the fixture's header)
-    assert {(x["focus"], x["file"], x["line"]) for x in doc["results"]} == {
-        (ONET_OCC, str(MIXED), 21),
-        (ESCO_SKILL, str(MIXED), 35),
-    }
+    assert {(x["focus"], x["file"], x["line"]) for x in doc["results"]} == {(ONET_OCC, str(MIXED), 21),
+                                                                           (ESCO_SKILL, str(MIXED), 35)}
     r = cli(capsys, "validate", "--format", "github", MIXED)
     assert {ln.split("::")[1] for ln in r.out.splitlines() if ln.startswith("::")} == {
         f"error file={MIXED},line=21,title=sgsh%3AOnetOccupationShape",
@@ -194,7 +192,7 @@ def test_exit_codes_documented_in_help_and_readme(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "exit codes: 0 conforms, 1 violations" in text and "2 usage error or unreadable input" in text
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Validating") : readme.index("## Querying")]
+    section = readme[readme.index("## Validating"):readme.index("## Querying")]
     for row in ("| 0 | conforms |", "| 1 | violations", "| 2 | usage error"):
         assert row in section
 
@@ -232,8 +230,7 @@ def test_shapes_out_runs_in_plain_pyshacl_with_a(capsys, tmp_path):
     shapes, classes = tmp_path / "shapes" / "skillgraph-shapes.ttl", tmp_path / "shapes" / "skillgraph-classes.ttl"
     assert r.out.split() == [str(shapes), str(classes)]
     assert len(set(Graph().parse(shapes).subjects(RDF.type, SH.NodeShape))) == len(
-        set(load_shapes().subjects(RDF.type, SH.NodeShape))
-    )
+        set(load_shapes().subjects(RDF.type, SH.NodeShape)))
     with_a = pyshacl("-a", "-s", shapes, "-e", classes, MIXED)
     assert with_a.returncode == 1 and "Conforms: False" in with_a.stdout and "Results (2):" in with_a.stdout
     assert "43-4051" in with_a.stdout and "skill-type/attitude" in with_a.stdout
@@ -250,12 +247,12 @@ def test_shapes_out_runs_in_plain_pyshacl_with_a(capsys, tmp_path):
 
 def readme_workflow_commands() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```yaml\n(.*?)```", readme[readme.index("## Validating") :], re.S).group(1)
+    block = re.search(r"```yaml\n(.*?)```", readme[readme.index("## Validating"):], re.S).group(1)
     lines = block.splitlines()
     start = next(i for i, ln in enumerate(lines) if ln.strip() == "run: |")
     indent = len(lines[start + 1]) - len(lines[start + 1].lstrip())
     out = []
-    for ln in lines[start + 1 :]:
+    for ln in lines[start + 1:]:
         if ln.strip() and len(ln) - len(ln.lstrip()) < indent:
             break
         out.append(ln.strip())
@@ -271,7 +268,7 @@ def test_readme_github_actions_step_runs_the_real_cli(tmp_path):
     cli_cmd = f"{sys.executable} -m skillgraph.cli"
 
     def step() -> subprocess.CompletedProcess:
-        script = "set -e\n" + "\n".join(cli_cmd + c[len("skillgraph") :] for c in runnable)
+        script = "set -e\n" + "\n".join(cli_cmd + c[len("skillgraph"):] for c in runnable)
         return subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True)
 
     shutil.copy(SHAPE_FIX / "esco" / "EscoOccupationShape" / "conforming.ttl", tmp_path / "data" / "partner.ttl")

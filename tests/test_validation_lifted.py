@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph
-from skillgraph.ontology import load_ontology
 
+from skillgraph.ontology import load_ontology
 from skillgraph.validation import load_shapes, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from conftest import in_ci
-from skillgraph.ontology import PREFIXES
 
 from skillgraph import store as store_mod
+from skillgraph.ontology import PREFIXES
 
 pytestmark = pytest.mark.e2e
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -124,11 +124,8 @@ def test_workbench_in_chromium(browser, http_endpoint, embedded_build, shots):
     shots(page, "03-error-in-place")
     # the graph picker, through a shareable link
     onet = "https://w3id.org/skillgraph/graph/onet"
-    page.goto(
-        base
-        + "/?"
-        + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "run": "1", "graph": onet})
-    )
+    page.goto(base + "/?" + urllib.parse.urlencode(
+        {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "run": "1", "graph": onet}))
     page.wait_for_selector("#result-table")
     assert page.input_value("#graph") == onet
     assert table_rows(page) == [[str(store_mod.build_info(embedded_build[0])["graphs"]["onet"])]]

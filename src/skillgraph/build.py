@@ -170,12 +170,8 @@ def _align(graphs: dict[str, Graph]) -> tuple[Graph | None, dict]:
     g.add((gi, DCTERMS.title, Literal("SkillGraph crosswalk alignments", lang="en")))
     g.add((gi, RDFS.label, Literal("SkillGraph crosswalk alignments", lang="en")))
     g.add((gi, SCHEMA.version, Literal(__version__)))
-    describe_derived(
-        g,
-        str(gi),
-        "Alignments computed by SkillGraph from the source graphs of this build.",
-        [terms_of(sg, str(iri.graph(key))) for key, sg in graphs.items()],
-    )
+    describe_derived(g, str(gi), "Alignments computed by SkillGraph from the source graphs of this build.",
+                     [terms_of(sg, str(iri.graph(key))) for key, sg in graphs.items()])
     return g, report
 
 
@@ -184,15 +180,13 @@ def check_references(graphs: Mapping[str, Graph], log: Log = lambda m: None) -> 
     t0 = time.perf_counter()
     dangling = references.check(graphs)
     if dangling:
-        raise ReferenceFailed(
-            "cross-graph references do not resolve; nothing was published.\n" + references.describe(dangling)
-        )
+        raise ReferenceFailed("cross-graph references do not resolve; nothing was published.\n"
+                         + references.describe(dangling))
     log(f"references: every cross-graph reference resolves ({time.perf_counter() - t0:.1f} s)")
 
 
-def validate_all(
-    graphs: Mapping[str, Graph], log: Log = lambda m: None, origins: Mapping[str, Origins] | None = None
-) -> dict[str, ValidationResult]:
+def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None,
+                 origins: Mapping[str, Origins] | None = None) -> dict[str, ValidationResult]:
     """Each graph against its own shapes (plus the common ones), with the ontology for the class hierarchy.
 
     With `origins` (source id -> map-back index), each result names the source file:line of its focus node.
@@ -205,11 +199,8 @@ def validate_all(
         if origins and key in origins and not res.conforms:
             attach_origins(res, origins[key])
         results[key] = res
-        log(
-            f"validated {key}: "
-            + ("conforms" if res.conforms else f"{len(res.violations)} violation(s)")
-            + f" ({time.perf_counter() - t0:.1f} s)"
-        )
+        log(f"validated {key}: " + ("conforms" if res.conforms else f"{len(res.violations)} violation(s)")
+            + f" ({time.perf_counter() - t0:.1f} s)")
     return results
 
 
@@ -249,15 +240,10 @@ def _peak_rss_mb() -> float:
     return kb / 1024 if platform.system() != "Darwin" else kb / 1024 / 1024
 
 
-def build(
-    build_dir: str | Path = "build",
-    paths: Mapping[str, object] | None = None,
-    only: list[str] | None = None,
-    reasoner: str = "rules",
-    log: Log = print,
-    export_formats: tuple[str, ...] = ("ttl", "trig", "nq"),
-    options: Mapping[str, object] | None = None,
-) -> BuildSummary:
+def build(build_dir: str | Path = "build", paths: Mapping[str, object] | None = None,
+          only: list[str] | None = None, reasoner: str = "rules", log: Log = print,
+          export_formats: tuple[str, ...] = ("ttl", "trig", "nq"),
+          options: Mapping[str, object] | None = None) -> BuildSummary:
     """Build the graph into `build_dir` and publish it; raise BuildError (nothing published) on failure."""
     reason = REASONERS.get(reasoner)
     build_dir = Path(build_dir)
@@ -274,16 +260,8 @@ def build(
         lock.release()
 
 
-def _build(
-    build_dir: Path,
-    build_id: str,
-    sources: dict[str, Input],
-    reason,
-    reasoner: str,
-    log: Log,
-    export_formats: tuple[str, ...],
-    options: Mapping[str, object] | None,
-) -> BuildSummary:
+def _build(build_dir: Path, build_id: str, sources: dict[str, Input], reason, reasoner: str, log: Log,
+           export_formats: tuple[str, ...], options: Mapping[str, object] | None) -> BuildSummary:
     from skillgraph.export import write_exports
 
     staging = store_mod.staging_dir(build_dir, build_id)
@@ -321,10 +299,8 @@ def _build(
         _describe_inferred(st, target, inf, a.graphs)
         counts[INFERRED_GRAPH] = _count(st, target)
         a.timings["reason"] = time.perf_counter() - t0
-        log(
-            f"inferred {counts[INFERRED_GRAPH]:,} triples with {inf.reasoner} in {inf.rounds} round(s): "
-            + ", ".join(f"{k} {v:,}" for k, v in sorted(inf.by_rule.items()))
-        )
+        log(f"inferred {counts[INFERRED_GRAPH]:,} triples with {inf.reasoner} in {inf.rounds} round(s): "
+            + ", ".join(f"{k} {v:,}" for k, v in sorted(inf.by_rule.items())))
         st.flush()
         st.optimize()
 
@@ -334,13 +310,8 @@ def _build(
             from skillgraph.crosswalk.sssom import write_sssom
 
             lic, other = sssom_licence(a.graphs[CROSSWALK_GRAPH], str(iri.graph(CROSSWALK_GRAPH)))
-            write_sssom(
-                a.graphs[CROSSWALK_GRAPH],
-                staging / "exports" / "crosswalk.sssom.tsv",
-                labels=list(a.graphs.values()),
-                license=lic,
-                other=other,
-            )
+            write_sssom(a.graphs[CROSSWALK_GRAPH], staging / "exports" / "crosswalk.sssom.tsv",
+                        labels=list(a.graphs.values()), license=lic, other=other)
         a.timings["export"] = time.perf_counter() - t0
         del st
 

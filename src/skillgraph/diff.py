@@ -69,9 +69,7 @@ def snapshot(st: ox.Store) -> Snapshot:
     for r, v in _rows(st, f"SELECT DISTINCT ?r ?v WHERE {{ ?r a <{SG}Rating> ; <{SG}value> ?v FILTER(isIRI(?r)) }}"):
         ratings.setdefault(r.value, set()).add(v)
     alignments = {}
-    for a, s, p, t, conf, lvl in _rows(
-        st,
-        f"""SELECT DISTINCT ?a ?s ?p ?t ?conf ?lvl WHERE {{
+    for a, s, p, t, conf, lvl in _rows(st, f"""SELECT DISTINCT ?a ?s ?p ?t ?conf ?lvl WHERE {{
             ?a a <{SG}Alignment> ; <{OWL}annotatedSource> ?s ; <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?t .
             OPTIONAL {{ ?a <{SSSOM}confidence> ?conf }} OPTIONAL {{ ?a <{SG}proficiencyLevel> ?lvl }}
             FILTER(isIRI(?a)) }}""",
@@ -133,20 +131,10 @@ def compare(old: Snapshot, new: Snapshot) -> Report:
         for e in (s, t):
             if isinstance(e, ox.NamedNode) and e.value not in new.described:
                 dangling.append((a, e.value, e.value in old.described))
-    return Report(
-        sorted(new.concepts - old.concepts),
-        sorted(old.concepts - new.concepts),
-        labels,
-        sorted(set(new.ratings) - set(old.ratings)),
-        sorted(set(old.ratings) - set(new.ratings)),
-        ratings,
-        sorted(set(new.alignments) - set(old.alignments)),
-        sorted(set(old.alignments) - set(new.alignments)),
-        changed,
-        dangling,
-        old,
-        new,
-    )
+    return Report(sorted(new.concepts - old.concepts), sorted(old.concepts - new.concepts), labels,
+                  sorted(set(new.ratings) - set(old.ratings)), sorted(set(old.ratings) - set(new.ratings)), ratings,
+                  sorted(set(new.alignments) - set(old.alignments)), sorted(set(old.alignments) - set(new.alignments)),
+                  changed, dangling, old, new)
 
 
 def diff(old_path: str | Path, new_path: str | Path) -> Report:

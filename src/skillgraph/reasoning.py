@@ -128,9 +128,8 @@ def _exists(store: ox.Store, s, p, o) -> bool:
     return next(iter(store.quads_for_pattern(s, p, o, None)), None) is not None
 
 
-def materialise(
-    store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], rules: list[Rule] | None = None, max_rounds: int = 100
-) -> InferenceReport:
+def materialise(store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], rules: list[Rule] | None = None,
+                max_rounds: int = 100) -> InferenceReport:
     """Apply the SPARQL rules until nothing new appears, writing every new triple into `target`.
 
     Semi-naive evaluation. Round 1 runs every rule over the union of the store's named graphs.
@@ -239,11 +238,8 @@ def rules_reasoner(store: ox.Store, target: ox.NamedNode, data: Iterable[Graph])
     """TBox closure by owlrl (into `target`), then the SPARQL rules in the store."""
     tbox, entailed = tbox_closure()
     store.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in entailed)
-    schema = [
-        ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target)
-        for s, p, o in (*tbox, *entailed)
-        if not isinstance(s, BNode) and not isinstance(o, BNode)
-    ]
+    schema = [ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target)
+              for s, p, o in (*tbox, *entailed) if not isinstance(s, BNode) and not isinstance(o, BNode)]
     report = materialise(store, target, schema)
     report.tbox_triples = len(entailed)
     return report
@@ -261,9 +257,8 @@ def owlrl_closure(data: Iterable[Graph], tbox: Graph | None = None) -> Graph:
         for t in d:
             g.add(t)
     asserted = set(g)
-    owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
-    ).expand(g)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
+                           datatype_axioms=False).expand(g)
     out = Graph()
     for t in g:
         if t not in asserted and not is_noise(*t):

@@ -119,11 +119,9 @@ def describe(dangling: list[Dangling], limit: int = 50) -> str:
     """The dangling references as text for the user: which link, in which graph, which IRIs."""
     lines = []
     for d in dangling:
-        lines.append(
-            f"{len(d.links)} dangling link(s) {d.reference} ({d.predicate} in graph {d.graph}) "
-            f"to {len(d.targets)} IRI(s) no graph of this build holds: {', '.join(d.targets[:limit])}"
-            + (f" ... and {len(d.targets) - limit} more" if len(d.targets) > limit else "")
-        )
+        lines.append(f"{len(d.links)} dangling link(s) {d.reference} ({d.predicate} in graph {d.graph}) "
+                     f"to {len(d.targets)} IRI(s) no graph of this build holds: {', '.join(d.targets[:limit])}"
+                     + (f" ... and {len(d.targets) - limit} more" if len(d.targets) > limit else ""))
         lines += [f"  <{s}> -> <{t}>" for s, t in d.links[:limit]]
         if len(d.links) > limit:
             lines.append(f"  ... and {len(d.links) - limit} more")

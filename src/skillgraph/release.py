@@ -111,9 +111,8 @@ def write_release(st: ox.Store, out_dir: str | Path, name: str | None = None) ->
     folder = Path(out_dir) / f"skillgraph-{name}"
     (folder / "graphs").mkdir(parents=True, exist_ok=True)
     (folder / "sssom").mkdir(exist_ok=True)
-    quads = canonical_quads(
-        [q for q in st.quads_for_pattern(None, None, None, None) if isinstance(q.graph_name, ox.NamedNode)]
-    )
+    quads = canonical_quads([q for q in st.quads_for_pattern(None, None, None, None)
+                             if isinstance(q.graph_name, ox.NamedNode)])
     by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
     for q in quads:
         by_graph[cast(ox.NamedNode, q.graph_name).value].append(q)
@@ -135,15 +134,8 @@ def write_release(st: ox.Store, out_dir: str | Path, name: str | None = None) ->
             lic, other = sssom_licence(g, giri)
             rel = f"sssom/{key}.sssom.tsv"
             title = terms_of(g, giri).title
-            write_sssom(
-                g,
-                folder / rel,
-                labels=[StoreLabels(st)],
-                mapping_set_id=giri,
-                license=lic,
-                other=other,
-                description=None if key == "crosswalk" else f"The alignments of the graph {title or giri}.",
-            )
+            write_sssom(g, folder / rel, labels=[StoreLabels(st)], mapping_set_id=giri, license=lic, other=other,
+                        description=None if key == "crosswalk" else f"The alignments of the graph {title or giri}.")
             files.append((rel, "text/tab-separated-values", giri))
     # pyoxigraph's stub types serialize() as bytes | None; with no output argument it returns bytes
     (folder / "skillgraph.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]

@@ -240,9 +240,8 @@ def read_xlsx(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
 def _check_cell(path: Path, row: int, col: int, v: str) -> None:
     m = FORBIDDEN.search(v)
     if m:
-        raise SourceError(
-            path, f"{_describe_char(m.group())} in a cell, which XML and RDF/XML cannot carry", line=row, char=col
-        )
+        raise SourceError(path, f"{_describe_char(m.group())} in a cell, which XML and RDF/XML cannot carry",
+                          line=row, char=col)
 
 
 def _cell(v: object) -> str:

@@ -56,9 +56,8 @@ class Input:
                 words = line.split(None, 1)
                 if words and not words[0].startswith(("#", "@", "PREFIX", "prefix")):
                     self._subject_lines.setdefault(words[0], n)
-        spellings = [f"<{node}>"] + [
-            f"{prefix}:{node[len(ns) :]}" for prefix, ns in self.graph.namespaces() if prefix and node.startswith(ns)
-        ]
+        spellings = [f"<{node}>"] + [f"{prefix}:{node[len(ns):]}" for prefix, ns in self.graph.namespaces()
+                                      if prefix and node.startswith(ns)]
         found = [self._subject_lines[s] for s in spellings if s in self._subject_lines]
         return min(found) if found else None
 
@@ -74,18 +73,9 @@ class Finding:
     def as_dict(self) -> dict:
         """The finding as JSON-ready data for the json report format."""
         v = self.violation
-        return {
-            "file": self.files[0],
-            "line": self.line,
-            "files": self.files,
-            "focus": v.focus,
-            "path": v.path,
-            "shape": v.shape,
-            "constraint": v.constraint,
-            "severity": v.severity,
-            "message": v.message,
-            "value": v.value,
-        }
+        return {"file": self.files[0], "line": self.line, "files": self.files, "focus": v.focus, "path": v.path,
+                "shape": v.shape, "constraint": v.constraint, "severity": v.severity, "message": v.message,
+                "value": v.value}
 
     def where(self) -> str:
         """file:line of the finding, for messages users can jump to."""
@@ -199,17 +189,14 @@ def add_result(outcome: Outcome, res: ValidationResult, inputs: list[Input]) -> 
 def as_text(o: Outcome, limit: int = 200, fail_on_empty: bool = False) -> str:
     """The outcome as readable text for the terminal."""
     n = len(o.findings)
-    head = f"validated {len(o.inputs)} input(s) against {o.shapes}: " + (
-        "conforms" if o.conforms else f"{n} violation(s)"
-    )
+    head = (f"validated {len(o.inputs)} input(s) against {o.shapes}: "
+            + ("conforms" if o.conforms else f"{n} violation(s)"))
     lines = [head]
     for name, found in o.by_file().items():
         inp = next((i for i in o.inputs if i.name == name), None)
         if inp is not None and inp.empty:
-            lines.append(
-                f"{name}: holds no triples: nothing was validated"
-                + (" (an error with --fail-on-empty)" if fail_on_empty else "")
-            )
+            lines.append(f"{name}: holds no triples: nothing was validated"
+                         + (" (an error with --fail-on-empty)" if fail_on_empty else ""))
             continue
         lines.append(f"{name}: " + ("conforms" if not found else f"{len(found)} violation(s)"))
         for f in found[:limit]:
@@ -222,16 +209,11 @@ def as_text(o: Outcome, limit: int = 200, fail_on_empty: bool = False) -> str:
 def as_json(o: Outcome, fail_on_empty: bool = False) -> str:
     """The outcome as JSON for scripts."""
     per_file = o.by_file()
-    doc = {
-        "conforms": o.conforms and not (fail_on_empty and o.empty_inputs()),
-        "shapes": o.shapes,
-        "violations": len(o.findings),
-        "inputs": [
-            {"file": i.name, "triples": len(i.graph), "empty": i.empty, "violations": len(per_file.get(i.name, []))}
-            for i in o.inputs
-        ],
-        "results": [f.as_dict() for f in o.findings],
-    }
+    doc = {"conforms": o.conforms and not (fail_on_empty and o.empty_inputs()), "shapes": o.shapes,
+           "violations": len(o.findings),
+           "inputs": [{"file": i.name, "triples": len(i.graph), "empty": i.empty,
+                       "violations": len(per_file.get(i.name, []))} for i in o.inputs],
+           "results": [f.as_dict() for f in o.findings]}
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
@@ -257,9 +239,8 @@ def as_junit(o: Outcome, fail_on_empty: bool = False) -> str:
             tests += 1
         for f in found:
             v = f.violation
-            case = ET.SubElement(
-                suite, "testcase", classname=name, name=f"{v.shape} {v.focus}" + (f" {v.path}" if v.path else "")
-            )
+            case = ET.SubElement(suite, "testcase", classname=name,
+                                 name=f"{v.shape} {v.focus}" + (f" {v.path}" if v.path else ""))
             fail = ET.SubElement(case, "failure", message=v.message, type=f"sh:{v.severity}")
             fail.text = f"{f.where()}: {v.render()}" + (
                 "\nstated in: " + ", ".join(f.files) if len(f.files) > 1 else ""

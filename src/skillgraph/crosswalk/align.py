@@ -226,20 +226,8 @@ class Aligner:
         self.report["statement_task_anchor_in_set"] = 0
         for st in sorted(inp.statements.values(), key=lambda x: str(x.iri)):
             for t in sorted(st.anchored):
-                out.append(
-                    Alignment(
-                        "published_anchor",
-                        st.iri,
-                        SG.anchoredTo,
-                        t,
-                        1.0,
-                        1.0,
-                        SEMAPV.ManualMappingCuration,
-                        st.level,
-                        [],
-                        {"published-anchor"},
-                    )
-                )
+                out.append(Alignment("published_anchor", st.iri, SG.anchoredTo, t, 1.0, 1.0,
+                                     SEMAPV.ManualMappingCuration, st.level, [], {"published-anchor"}))
                 self.anchors[t].append((st.iri, 1.0))
             if st.anchored:
                 continue
@@ -266,20 +254,9 @@ class Aligner:
                 if conf < ANCHOR_RELATIVE * best:
                     break
                 evidence = [(ev, "task-anchor")] if ev is not None else []
-                out.append(
-                    Alignment(
-                        "statement_task_anchor",
-                        st.iri,
-                        SG.anchoredTo,
-                        t,
-                        s,
-                        conf,
-                        SEMAPV.CompositeMatching if evidence else SEMAPV.LexicalMatching,
-                        st.level,
-                        evidence,
-                        {"lexical"},
-                    )
-                )
+                out.append(Alignment("statement_task_anchor", st.iri, SG.anchoredTo, t, s, conf,
+                                     SEMAPV.CompositeMatching if evidence else SEMAPV.LexicalMatching,
+                                     st.level, evidence, {"lexical"}))
                 self.anchors[t].append((st.iri, conf))
                 self.report["statement_task_anchor_in_set"] += in_set
         anchored = {a.subject for a in out if a.kind == "statement_task_anchor"}
@@ -288,8 +265,7 @@ class Aligner:
         self.report["statements_anchored"] = len(anchored)
         self.report["statements_citing_onet"] = sum(1 for st in inp.statements.values() if st.cites_onet)
         self.report["statements_citing_onet_anchored"] = sum(
-            1 for st in inp.statements.values() if st.cites_onet and (st.iri in anchored or st.anchored)
-        )
+            1 for st in inp.statements.values() if st.cites_onet and (st.iri in anchored or st.anchored))
         return out
 
     # -- (c) O*NET skill/knowledge element <-> ESCO skill -------------------------------------
@@ -337,20 +313,9 @@ class Aligner:
                     pred = SKOS.relatedMatch
                 else:
                     continue
-                scored.append(
-                    Alignment(
-                        "onet_element_esco_skill",
-                        el,
-                        pred,
-                        skill,
-                        s,
-                        conf,
-                        SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
-                        None,
-                        ev,
-                        {"lexical"},
-                    )
-                )
+                scored.append(Alignment("onet_element_esco_skill", el, pred, skill, s, conf,
+                                        SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
+                                        None, ev, {"lexical"}))
             scored.sort(key=lambda a: (-a.confidence, str(a.object)))
             for a in scored[:MATCH_TOP]:
                 out.append(a)
@@ -393,20 +358,9 @@ class Aligner:
                     s_direct = 0.0
                 conf = confidence(s_direct, b_rel)
                 if conf >= SUPPORT_MIN:
-                    plain.append(
-                        Alignment(
-                            "esco_skill_supports_task",
-                            skill,
-                            SG.supportsTask,
-                            task,
-                            s_direct,
-                            conf,
-                            SEMAPV.CompositeMatching if rel_ev else SEMAPV.LexicalMatching,
-                            None,
-                            list(rel_ev),
-                            {"lexical"},
-                        )
-                    )
+                    plain.append(Alignment("esco_skill_supports_task", skill, SG.supportsTask, task, s_direct, conf,
+                                           SEMAPV.CompositeMatching if rel_ev else SEMAPV.LexicalMatching,
+                                           None, list(rel_ev), {"lexical"}))
                 # per level: the best statement anchored to the task at that level, and the O*NET rating band
                 by_level: dict[URIRef, tuple[float, list]] = {}
                 for st, a in anchored:
@@ -432,20 +386,8 @@ class Aligner:
                     if conf < SUPPORT_MIN:
                         continue
                     ev = st_ev + rel_ev + rating_levels.get(level, [])
-                    levelled[level].append(
-                        Alignment(
-                            "esco_skill_supports_task",
-                            skill,
-                            SG.supportsTask,
-                            task,
-                            s,
-                            conf,
-                            SEMAPV.CompositeMatching,
-                            level,
-                            ev,
-                            {"lexical"},
-                        )
-                    )
+                    levelled[level].append(Alignment("esco_skill_supports_task", skill, SG.supportsTask, task, s, conf,
+                                                     SEMAPV.CompositeMatching, level, ev, {"lexical"}))
             for group in [plain, *levelled.values()]:
                 group.sort(key=lambda a: (-a.confidence, str(a.subject)))
                 out.extend(group[:SUPPORT_TOP])
@@ -471,12 +413,9 @@ class Aligner:
                         cands.setdefault(skill, rel)
             if cands:  # within the occupation: generic words discounted, a specific shared stem required
                 ctx = self.context(st.occupations)
-                pairs = [
-                    (skill, s)
-                    for skill in cands
-                    if (s := self.corpus.similarity(st.iri, skill, ctx)) >= S_MIN_VIA
-                    and (ctx is None or ctx.specific_shared(st.iri, skill))
-                ]
+                pairs = [(skill, s) for skill in cands
+                         if (s := self.corpus.similarity(st.iri, skill, ctx)) >= S_MIN_VIA
+                         and (ctx is None or ctx.specific_shared(st.iri, skill))]
             else:  # no ESCO occupation for the statement's occupation: search all ESCO skills
                 pairs = self.skill_index().search(st.iri, k=LEXICAL_POOL, min_sim=S_MIN)
             scored = []
@@ -485,20 +424,9 @@ class Aligner:
                 ev = [(cand[1], f"{cand[0]}-relation")] if cand and cand[1] is not None else []
                 conf = confidence(s, W_REL.get(cand[0], 0.0) if cand else 0.0)
                 if conf >= STATEMENT_MIN:
-                    scored.append(
-                        Alignment(
-                            "statement_esco_skill",
-                            st.iri,
-                            SKOS.relatedMatch,
-                            skill,
-                            s,
-                            conf,
-                            SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
-                            st.level,
-                            ev,
-                            {"lexical"},
-                        )
-                    )
+                    scored.append(Alignment("statement_esco_skill", st.iri, SKOS.relatedMatch, skill, s, conf,
+                                            SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
+                                            st.level, ev, {"lexical"}))
             scored.sort(key=lambda a: (-a.confidence, str(a.object)))
             out.extend(scored[:STATEMENT_TOP])
         self.report["statement_esco_skill"] = len(out)

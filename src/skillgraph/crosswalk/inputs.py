@@ -107,12 +107,8 @@ def _ontology_closure() -> tuple[frozenset, frozenset, frozenset, tuple[Level, .
         if rank is not None and lo is not None and hi is not None:
             levels.append(Level(lv, int(rank), float(lo), float(hi)))
     levels.sort(key=lambda x: x.rank)
-    return (
-        subclasses(SG.CompetencyStatement),
-        subclasses(SG.Skill) | subclasses(SG.Knowledge),
-        subclasses(SG.Competency),
-        tuple(levels),
-    )
+    return (subclasses(SG.CompetencyStatement), subclasses(SG.Skill) | subclasses(SG.Knowledge),
+            subclasses(SG.Competency), tuple(levels))
 
 
 def _en(g: Graph, s: URIRef, p: URIRef) -> list[str]:
@@ -177,8 +173,7 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
             alts = _en(g, s, SKOS.altLabel)
             inp.esco_skills[s] = (label, " ".join([label, *alts, definition, *_en(g, s, SKOS.scopeNote)]))
             if any("transversal" in str(o) for o in g.objects(s, None) if isinstance(o, URIRef)) or any(
-                "transversal" in str(c) for c in g.subjects(SKOS.member, s)
-            ):
+                    "transversal" in str(c) for c in g.subjects(SKOS.member, s)):
                 inp.transversal.add(s)
     for r in g.subjects(RDF.type, SG.Rating):
         occ, el, scale, val = (
@@ -189,7 +184,7 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
         )
         if None in (occ, el, scale, val) or not str(scale).startswith(ONET_SCALE):
             continue
-        code = str(scale)[len(ONET_SCALE) :]
+        code = str(scale)[len(ONET_SCALE):]
         if code in ("IM", "LV"):
             try:
                 inp.ratings[(occ, el, code)] = (cast(URIRef, r), float(val))

@@ -350,9 +350,8 @@ class InvertedIndex:
                     acc[k] += qw * w
         return acc
 
-    def search(
-        self, query: Hashable, k: int = 10, min_sim: float = 0.0, allowed: set | None = None
-    ) -> list[tuple[Hashable, float]]:
+    def search(self, query: Hashable, k: int = 10, min_sim: float = 0.0,
+               allowed: set | None = None) -> list[tuple[Hashable, float]]:
         """The best `k` docs by combined similarity among those sharing a stem with the query."""
         scored = []
         for key in self.candidates(query, allowed):

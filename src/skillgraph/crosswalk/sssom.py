@@ -22,18 +22,8 @@ from skillgraph import __version__
 from skillgraph.errors import SourceError
 from skillgraph.ontology import SG, SSSOM
 
-COLUMNS = (
-    "subject_id",
-    "predicate_id",
-    "object_id",
-    "mapping_justification",
-    "confidence",
-    "similarity_score",
-    "mapping_tool",
-    "subject_label",
-    "object_label",
-    "comment",
-)
+COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "confidence",
+           "similarity_score", "mapping_tool", "subject_label", "object_label", "comment")
 
 CURIE_MAP = {
     "sg": "https://w3id.org/skillgraph/ontology#",
@@ -66,7 +56,7 @@ def curie(term: Node) -> str:
     for prefix, ns in CURIE_MAP.items():
         if s.startswith(ns) and (best is None or len(ns) > len(CURIE_MAP[best])):
             best = prefix
-    return f"{best}:{s[len(CURIE_MAP[best]) :]}" if best else s
+    return f"{best}:{s[len(CURIE_MAP[best]):]}" if best else s
 
 
 def _label(graphs: Iterable[LabelSource], term: Node) -> str:
@@ -83,11 +73,8 @@ def rows(graph: Graph, labels: Iterable[LabelSource] = ()) -> list[dict[str, str
     label_graphs = [graph, *labels]
     out = []
     for a in graph.subjects(RDF.type, SG.Alignment):
-        s, p, o = (
-            graph.value(a, OWL.annotatedSource),
-            graph.value(a, OWL.annotatedProperty),
-            graph.value(a, OWL.annotatedTarget),
-        )
+        s, p, o = (graph.value(a, OWL.annotatedSource), graph.value(a, OWL.annotatedProperty),
+                   graph.value(a, OWL.annotatedTarget))
         if s is None or p is None or o is None:
             continue
         level = graph.value(a, SG.proficiencyLevel)
