@@ -1,7 +1,7 @@
 """Helpers and fixtures for the server tests: small builds in the store.py layout, and a real HTTP endpoint.
 
-Import the fixtures into a test module with
-    from conftest_server import http_endpoint, server_build  # noqa: F401
+The fixtures (`server_build`, `http_endpoint`) reach every test module through `pytest_plugins` in
+conftest.py: request them by name, do not import them. Helper functions are imported by name.
 `http_endpoint(build_dir, **config)` starts `skillgraph.server.wsgi.serve` in a subprocess on
 127.0.0.1 and returns its base URL; point it at any build folder (e.g. the embedded build).
 `start_server`/`stop_server` do the same for tests that need the process itself (kill -9 tests).
