@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -90,7 +89,8 @@ t = time.perf_counter(); rows_ox = list(st.query(Q)); ox_q = time.perf_counter()
 t = time.perf_counter(); g = Graph(); g.parse(data=data, format='nt'); rl_load = time.perf_counter() - t
 t = time.perf_counter(); rows_rl = list(g.query(Q)); rl_q = time.perf_counter() - t
 assert len(rows_ox) == len(rows_rl)
-print(json.dumps({{'triples': len(g), 'ox_load': ox_load, 'rdflib_load': rl_load, 'ox_query': ox_q, 'rdflib_query': rl_q}}))
+print(json.dumps({{'triples': len(g), 'ox_load': ox_load, 'rdflib_load': rl_load,
+                  'ox_query': ox_q, 'rdflib_query': rl_q}}))
 """
     return child(code)
 
@@ -111,14 +111,17 @@ for i, g in enumerate([load_ontology(), *graphs]):
     st.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), gn) for s, p, o in g)
 t = time.perf_counter(); rep = rules_reasoner(st, ox.NamedNode('urn:inferred'), graphs); rules = time.perf_counter() - t
 t = time.perf_counter(); inf = owlrl_closure(graphs); owl = time.perf_counter() - t
-print(json.dumps({{'triples': n, 'rules': rules, 'owlrl': owl, 'rules_inferred': rep.total, 'owlrl_inferred': len(inf)}}))
+print(json.dumps({{'triples': n, 'rules': rules, 'owlrl': owl,
+                  'rules_inferred': rep.total, 'owlrl_inferred': len(inf)}}))
 """
     return child(code)
 
 
 def line(name: str, value: float, unit: str, base_name: str, base: float) -> None:
     ratio = value / base if base else float("nan")
-    print(f"{name:<44} {value:>10.2f} {unit:<3} | baseline {base_name:<32} {base:>10.2f} {unit:<3} | ratio {ratio:>7.2f}x")
+    print(
+        f"{name:<44} {value:>10.2f} {unit:<3} | baseline {base_name:<32} {base:>10.2f} {unit:<3} | ratio {ratio:>7.2f}x"
+    )
 
 
 def main() -> None:
@@ -143,14 +146,17 @@ def main() -> None:
             rt = read_tables(path)
             b = build_source(src, path, Path(tmp) / src)
             print(f"\n[build {src}] {path} — {rt['rows']:,} rows, {sum(b['graphs'].values()):,} triples")
-            line(f"full build of {src} (map+validate+store+reason)", b["wall_s"], "s", "reading its tables", rt["wall_s"])
-            line(f"peak memory of the build", b["peak_mb"], "MB", "peak memory reading tables", rt["peak_mb"])
+            line(
+                f"full build of {src} (map+validate+store+reason)", b["wall_s"], "s", "reading its tables", rt["wall_s"]
+            )
+            line("peak memory of the build", b["peak_mb"], "MB", "peak memory reading tables", rt["peak_mb"])
             for k, v in sorted(b["timings"].items()):
                 print(f"    {k:<20} {v:8.1f} s")
             nt = next((Path(tmp) / src / "builds").glob(f"*/exports/{src}.ttl"), None)
             if nt is not None:
                 # convert the Turtle export to N-Triples once so both stores parse the same bytes
                 import pyoxigraph as ox
+
                 ntp = Path(tmp) / f"{src}.nt"
                 st = ox.Store()
                 st.bulk_load(path=str(nt), format=ox.RdfFormat.TURTLE)

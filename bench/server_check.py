@@ -46,10 +46,10 @@ def main() -> None:
                   if len(big) > checks.MAX_QUERY_CHARS else big))
     print(f"{'query':40} {'check ms':>9} {'cached us':>10} {'run ms':>9} {'check/run':>10}")
     for name, text in items:
-        parse = median_time(lambda: checks._inspect(text))
+        parse = median_time(lambda text=text: checks._inspect(text))
         checks.inspect(text)
-        hit = median_time(lambda: checks.inspect(text), 50)
-        run_s = median_time(lambda: list(run(st, text)), 3)
+        hit = median_time(lambda text=text: checks.inspect(text), 50)
+        run_s = median_time(lambda text=text: list(run(st, text)), 3)
         print(f"{name:40} {parse * 1e3:9.1f} {hit * 1e6:10.1f} {run_s * 1e3:9.1f} {parse / run_s:10.2f}")
 
 

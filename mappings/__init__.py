@@ -5,6 +5,7 @@ embedded fixture folder (src/skillgraph/embedded/<id>/), export file (<id>.ttl).
 """
 
 from __future__ import annotations
+
 if __name__ != "skillgraph.mappings":  # one import name only: the top-level folder is not a package of its own
     raise ImportError(f"import skillgraph.mappings, not {__name__}: this folder is packaged as skillgraph.mappings")
 
@@ -28,4 +29,5 @@ for _name in _MODULES:
 
 
 def source(key: str) -> SourceMapping:
+    """The mapping registered for a source id; an unknown id is an error listing the valid ones."""
     return SOURCES.get(key)

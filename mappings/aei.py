@@ -32,7 +32,9 @@ SRC = "aei"
 HUNDRED = Decimal(100)
 PATTERN_TEXT = {
     "directive": "The user delegates the whole task to the AI with minimal interaction.",
-    "feedback loop": "The AI completes the task, guided by feedback the user relays from the environment (e.g. error messages).",
+    "feedback loop": (
+        "The AI completes the task, guided by feedback the user relays from the environment (e.g. error messages)."
+    ),
     "task iteration": "The user and the AI refine the output together over several turns.",
     "learning": "The user asks the AI for information or explanations to build their own understanding.",
     "validation": "The user asks the AI to check or improve work the user did.",
@@ -67,14 +69,17 @@ def _share(pct: Decimal) -> Literal:
 
 
 def pattern_iri(name: str) -> URIRef:
+    """The IRI of an AEI interaction pattern (directive, feedback loop, ...), minted from its name."""
     return iri.instance(SRC, "interaction-pattern", iri.slug(name))
 
 
 def release_iri(name: str) -> URIRef:
+    """The IRI of an AEI release, which its observations cite as their source."""
     return iri.instance(SRC, "release", name)
 
 
 class AEIMapping(SourceMapping):
+    """Maps Anthropic Economic Index releases to usage observations joined to O*NET tasks and occupations."""
     id = SRC
     title = "Anthropic Economic Index"
     publisher = "Anthropic"
@@ -85,12 +90,14 @@ class AEIMapping(SourceMapping):
                    "Evidence from Millions of Claude Conversations'.")
     modification_notice = (
         "Converted to RDF by SkillGraph: percentages divided by 100 into shares, task texts joined to O*NET task "
-        "statements (method and score recorded on each row), occupation aggregates computed; published values unchanged."
+        "statements (method and score recorded on each row), occupation aggregates computed; "
+        "published values unchanged."
     )
     requires = ("onet",)
     multiple = True
 
     def preflight(self, path, options: dict) -> None:
+        """Check every AEI release folder and file layout before any source is mapped."""
         self._releases(path, scan)
 
     def _releases(self, path, read) -> list:
@@ -114,6 +121,7 @@ class AEIMapping(SourceMapping):
         return out
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read each AEI release and turn its task and pattern shares into observations in one graph."""
         releases = sorted(self._releases(path, discover), key=lambda r: r.name)
         report = MappingReport()
         g = new_graph()
@@ -184,7 +192,15 @@ class _Writer:
         if s.patterns:
             overall = iri.instance(SRC, "usage", f"{self.rel.name}-{key}")
             self._common(overall, s)
-            self.g.add((overall, RDFS.label, Literal(f"AEI {self.rel.name} overall usage ({s.platform or 'platform not stated'}, {s.geo})", lang="en")))
+            self.g.add(
+                (
+                    overall,
+                    RDFS.label,
+                    Literal(
+                        f"AEI {self.rel.name} overall usage ({s.platform or 'platform not stated'}, {s.geo})", lang="en"
+                    ),
+                )
+            )
             self._patterns(overall, s.patterns, key)
             self._split(overall, s.patterns)
             self.g.add((overall, SG.method, Literal(SHARE_METHOD)))
@@ -338,10 +354,18 @@ class _Writer:
         g.add((a, RDF.type, PROV.Activity))
         g.add((a, RDFS.label, Literal(f"Join of AEI {self.rel.name} task texts to O*NET task statements", lang="en")))
         g.add((a, PROV.used, self.release))
-        g.add((a, SG.method, Literal(
-            f"exact (case-folded) -> normalised (NFKC, quotes, dashes, punctuation, whitespace) -> fuzzy (rapidfuzz "
-            f"ratio >= {self.joiner.threshold:g}, best of 5, equal best scores of different texts = ambiguous); "
-            f"{len(self.index)} O*NET tasks")))
+        g.add(
+            (
+                a,
+                SG.method,
+                Literal(
+                    "exact (case-folded) -> normalised (NFKC, quotes, dashes, punctuation, whitespace) "
+                    f"-> fuzzy (rapidfuzz ratio >= {self.joiner.threshold:g}, best of 5, "
+                    "equal best scores of different texts = ambiguous); "
+                    f"{len(self.index)} O*NET tasks"
+                ),
+            )
+        )
         for m, n in self.rows.items():
             part = iri.instance(SRC, "join-outcome", f"{self.rel.name}-{m}")
             g.add((a, DCTERMS.hasPart, part))

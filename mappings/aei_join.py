@@ -19,7 +19,14 @@ from rdflib.namespace import RDF, SKOS
 
 from skillgraph.ontology import SG
 
-EXACT, NORMALISED, FUZZY, TASK_ID, AMBIGUOUS, UNMATCHED = "exact", "normalised", "fuzzy", "task-id", "ambiguous", "unmatched"
+EXACT, NORMALISED, FUZZY, TASK_ID, AMBIGUOUS, UNMATCHED = (
+    "exact",
+    "normalised",
+    "fuzzy",
+    "task-id",
+    "ambiguous",
+    "unmatched",
+)
 METHODS = (TASK_ID, EXACT, NORMALISED, FUZZY, AMBIGUOUS, UNMATCHED)
 DEFAULT_THRESHOLD = 0.90
 
@@ -31,6 +38,7 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 
 def exact_key(text: str) -> str:
+    """The key for the exact join step: case-folded text, so only case differences are forgiven."""
     return text.strip().casefold()
 
 
@@ -43,6 +51,7 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Match:
+    """How an AEI task text was joined to an O*NET task (method, score, task), recorded on each row."""
     method: str
     score: float
     tasks: tuple[URIRef, ...] = ()       # joined tasks (empty unless matched)
@@ -61,18 +70,22 @@ class TaskIndex:
     by_id: dict[str, URIRef] = field(default_factory=dict)
 
     @classmethod
-    def from_graph(cls, g: Graph) -> "TaskIndex":
+    def from_graph(cls, g: Graph) -> TaskIndex:
+        """Index the O*NET tasks of a mapped graph, so AEI texts can be joined without the O*NET files."""
         idx = cls()
         for t in g.subjects(RDF.type, SG.Task):
             if not isinstance(t, URIRef):
                 continue
-            labels = [l for l in g.objects(t, SKOS.prefLabel) if getattr(l, "language", None) in ("en", None)]
+            labels = [
+                label for label in g.objects(t, SKOS.prefLabel) if getattr(label, "language", None) in ("en", None)
+            ]
             if not labels:
                 continue
             idx.add(t, str(sorted(labels)[0]), g.value(t, SG.taskOf), g.value(t, SKOS.notation))
         return idx
 
     def add(self, task: URIRef, text: str, occupation=None, task_id=None) -> None:
+        """Add one O*NET task text (with its occupation and id) to the index."""
         self.texts[task] = text
         if isinstance(occupation, URIRef):
             self.occupation[task] = occupation
@@ -98,6 +111,7 @@ class Joiner:
         self._cache: dict[tuple[str, str | None], Match] = {}
 
     def join(self, text: str, task_id: str | None = None) -> Match:
+        """Join an AEI task text to an O*NET task: exact, then normalised, then fuzzy; cached per text."""
         key = (text, task_id)
         if key not in self._cache:
             self._cache[key] = self._join(text, task_id)

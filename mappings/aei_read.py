@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
 
 from skillgraph.errors import SourceError
 from skillgraph.tabular import Row, check_number, read_delimited, text_lines
@@ -50,10 +50,12 @@ NON_PATTERNS = ("none", "not_classified")
 
 @dataclass
 class Where:
+    """The file and line a value came from, so errors and provenance can point at it."""
     path: str
     line: int
 
     def error(self, problem: str, column: str | None = None) -> SourceError:
+        """A SourceError at this file and line."""
         return SourceError(self.path, problem, line=self.line, column=column)
 
 
@@ -71,7 +73,7 @@ class TaskUsage:
     automation_pct: Decimal | None = None
     time_saved_pct: Decimal | None = None
     autonomy: Decimal | None = None
-    patterns: dict[str, "PatternUsage"] = field(default_factory=dict)
+    patterns: dict[str, PatternUsage] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,6 +116,7 @@ class Slice:
 
 @dataclass
 class Release:
+    """One AEI release read into memory: its slices of shares by platform, region and period."""
     name: str
     layout: str
     files: list[str] = field(default_factory=list)
@@ -121,13 +124,16 @@ class Release:
     skipped: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, cluster) rows not about a task
 
     def slice(self, platform: str, geo: str = "GLOBAL", start: str | None = None, end: str | None = None) -> Slice:
+        """The slice for a platform, region and period, created on first use."""
         key = (platform, geo, start, end)
         if key not in self.slices:
             self.slices[key] = Slice(platform, geo, start, end)
         return self.slices[key]
 
 
-def _dec(row: Row, column: str, required: bool = False, lo: float | None = None, hi: float | None = None) -> Decimal | None:
+def _dec(
+    row: Row, column: str, required: bool = False, lo: float | None = None, hi: float | None = None
+) -> Decimal | None:
     # Missing is an empty cell, the only spelling the real releases use (2025-02-10, 2025-09-15 checked):
     # 'nan', 'inf', 'NA' and any other non-number are errors naming file:line:column (check_number).
     v = row.get(column).strip()
@@ -165,6 +171,7 @@ def _where(row: Row) -> Where:
 
 
 def header_of(path: Path) -> list[str]:
+    """The header row of a CSV, to tell which AEI file layout it is."""
     try:
         first = next(csv.reader(text_lines(path)), [])
     except (OSError, csv.Error) as e:
@@ -223,6 +230,7 @@ def discover(path: Path) -> list[Release]:
 
 
 def read_release(folder: Path, files: Iterable[Path]) -> Release:
+    """Read the files of one AEI release, whatever its layout (v1 or later)."""
     files = list(files)
     kinds = {(layout_of(f) or "").replace("-patterns", "") for f in files}
     layout = "+".join(sorted(k for k in kinds if k))
@@ -246,6 +254,7 @@ V1_PLATFORM = "Claude.ai (Free and Pro)"
 
 
 def read_v1_tasks(path: Path, rel: Release) -> None:
+    """Read a v1 AEI task-share file into the release."""
     s = rel.slice(V1_PLATFORM)
     for row in read_delimited(path, required=("task_name", "pct")):
         text = row.required("task_name")
@@ -255,11 +264,14 @@ def read_v1_tasks(path: Path, rel: Release) -> None:
             continue
         key = text
         if key in s.tasks:
-            raise row.error(f"task {text[:60]!r} is listed twice (first on line {s.tasks[key].where.line})", column="task_name")
+            raise row.error(
+                f"task {text[:60]!r} is listed twice (first on line {s.tasks[key].where.line})", column="task_name"
+            )
         s.tasks[key] = TaskUsage(_where(row), text, pct=pct)
 
 
 def read_v1_patterns(path: Path, rel: Release) -> None:
+    """Read a v1 AEI interaction-pattern file into the release."""
     s = rel.slice(V1_PLATFORM)
     for row in read_delimited(path, required=("interaction_type", "pct")):
         name = row.required("interaction_type").strip().lower()
@@ -285,7 +297,12 @@ def read_v3(path: Path, rel: Release) -> None:
         if facet not in ("onet_task", "collaboration", "onet_task::collaboration"):
             continue  # country/state usage, request hierarchy, token and cost indices: not task evidence
         variable = row.required("variable")
-        s = rel.slice(row.required("platform_and_product"), row.required("geo_id"), _date(row, "date_start"), _date(row, "date_end"))
+        s = rel.slice(
+            row.required("platform_and_product"),
+            row.required("geo_id"),
+            _date(row, "date_start"),
+            _date(row, "date_end"),
+        )
         name = row.get("cluster_name").strip()
         if not name:
             raise row.error("empty cluster_name", column="cluster_name")
@@ -325,11 +342,15 @@ def read_v3(path: Path, rel: Release) -> None:
 def _merge(row: Row, rec, count: int | None, pct: Decimal | None) -> None:
     if count is not None:
         if rec.count is not None and rec.count != count:
-            raise row.error(f"a second, different count ({count} after {rec.count}) for the same cluster", column="value")
+            raise row.error(
+                f"a second, different count ({count} after {rec.count}) for the same cluster", column="value"
+            )
         rec.count = count
     if pct is not None:
         if rec.pct is not None and rec.pct != pct:
-            raise row.error(f"a second, different percentage ({pct} after {rec.pct}) for the same cluster", column="value")
+            raise row.error(
+                f"a second, different percentage ({pct} after {rec.pct}) for the same cluster", column="value"
+            )
         rec.pct = pct
 
 
@@ -337,10 +358,14 @@ def read_metrics(path: Path, rel: Release) -> None:
     """The wide later-release layout: one row per task or per occupation, percentages 0-100."""
     for row in read_delimited(path, required=METRICS_REQUIRED):
         if row.get("release").strip() and release_name(Path(row.get("release").strip())) != rel.name:
-            raise row.error(f"row is for release {row.get('release')!r} but the folder holds {rel.name!r}", column="release")
+            raise row.error(
+                f"row is for release {row.get('release')!r} but the folder holds {rel.name!r}", column="release"
+            )
         kind = row.required("record_type").lower()
         # platform and period may be unknown (the seed's evidence pack states neither)
-        s = rel.slice(row.get("platform_and_product").strip(), "GLOBAL", _date(row, "date_start"), _date(row, "date_end"))
+        s = rel.slice(
+            row.get("platform_and_product").strip(), "GLOBAL", _date(row, "date_start"), _date(row, "date_end")
+        )
         figures = dict(
             count=_count(row, "observation_count"),
             pct=_dec(row, "usage_pct", lo=0, hi=100),
@@ -355,7 +380,9 @@ def read_metrics(path: Path, rel: Release) -> None:
         if kind == "occupation":
             if soc is None:
                 raise row.error("an occupation row needs onet_soc_code", column="onet_soc_code")
-            s.occupations.append(OccupationMetrics(_where(row), soc, row.get("occupation_title").strip() or None, **figures))
+            s.occupations.append(
+                OccupationMetrics(_where(row), soc, row.get("occupation_title").strip() or None, **figures)
+            )
         elif kind == "task":
             text = row.required("task_name")
             tid = row.get("task_id").strip() or None

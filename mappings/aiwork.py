@@ -17,6 +17,7 @@ LEVEL_RULE = (
 
 
 class AIWorkMapping(StatementFrameworkMapping):
+    """Maps the AI-at-Work competency framework's levelled statements per occupation."""
     id = "aiwork"
     title = "AI-at-Work Competency Framework"
     publisher = "SkillsCrosswalk.com (EBSCOed)"

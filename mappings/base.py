@@ -32,15 +32,18 @@ class MappingReport:
     skipped_why: dict[str, str] = field(default_factory=dict)  # table -> why it was not read
 
     def count(self, key: str, n: int = 1) -> None:
+        """Count something the mapping produced, for the build report."""
         self.counts[key] = self.counts.get(key, 0) + n
 
     def skip(self, table: str, why: str) -> None:
+        """Record a table left out and why, so a partial build says what it lacks."""
         self.tables_skipped.append(table)
         self.skipped_why[table] = why
 
 
 @dataclass
 class MappingResult:
+    """What a mapping returns: its graph, release and report, ready for validation and loading."""
     graph: Graph
     release: str
     report: MappingReport
@@ -59,6 +62,7 @@ class Origins:
         self._where: dict[str, int | list[int]] = {}
 
     def add(self, node: object, path: str, line: int) -> None:
+        """Record the file and line a node was mapped from, so validation errors can point at the input."""
         fid = self._file_ids.get(path)
         if fid is None:
             fid = self._file_ids[path] = len(self._files)
@@ -102,6 +106,7 @@ class BuildContext:
     origins: dict[str, Origins] = field(default_factory=dict)
 
     def origin(self, source: str) -> Origins:
+        """The origin table of one source, created on first use."""
         return self.origins.setdefault(source, Origins())
 
 
@@ -112,13 +117,14 @@ def build_time() -> _dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
         except ValueError:
             raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970") from None
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
 
 
 def new_graph() -> Graph:
+    """An empty graph with SkillGraph's prefixes bound, so every mapping serializes alike."""
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
@@ -142,6 +148,7 @@ class SourceMapping:
 
     @property
     def graph_iri(self) -> URIRef:
+        """The named graph this source's triples go into."""
         return iri.graph(self.id)
 
     def embedded_path(self) -> Path:
@@ -152,6 +159,7 @@ class SourceMapping:
     multiple: ClassVar[bool] = False
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Map the source at a path into a graph; each source implements this."""
         raise NotImplementedError
 
     def preflight(self, path: Path, options: dict[str, Any]) -> None:
@@ -166,6 +174,7 @@ class SourceMapping:
         return []
 
     def is_embedded(self, path: Path) -> bool:
+        """Whether the path is the embedded sample shipped with the package (recorded as such)."""
         try:
             return Path(path).resolve() == self.embedded_path().resolve()
         except OSError:

@@ -71,6 +71,7 @@ MODIFIED = ("SkillGraph converted the ESCO CSV export to RDF: ESCO's IRIs and mo
 
 
 def en(text: str) -> Literal:
+    """An English literal with surrounding whitespace removed, as ESCO's texts carry stray spaces."""
     return Literal(text.strip(), lang="en")
 
 
@@ -84,6 +85,7 @@ RELEASE_GAPS: frozenset[str] = frozenset({
 })
 
 class EscoMapping(SourceMapping):
+    """Maps an ESCO CSV release (occupations, skills, relations) to SKOS concepts and skill relations."""
     id = "esco"
     title = "ESCO classification (European Skills, Competences, Qualifications and Occupations)"
     publisher = "European Commission"
@@ -93,10 +95,12 @@ class EscoMapping(SourceMapping):
     modification_notice = MODIFIED
 
     def preflight(self, path: Path, options: dict) -> None:
+        """Check the ESCO release's form, layout and required files before any source is mapped."""
         with EscoRelease(path):  # the form, layout and required files, before anything is mapped
             pass
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read the ESCO release and map its tables into one graph."""
         report = MappingReport()
         with EscoRelease(path) as rel:
             st = _State(new_graph(), rel, report, ctx.origin(self.id))
@@ -247,7 +251,9 @@ class _State:
             code, isco = row.get("code").strip(), row.get("iscoGroup").strip()
             if code:
                 if not re.fullmatch(r"\d{4}(\.\d+)*", code):
-                    raise row.error(f"{code!r} is not an ESCO occupation code (ISCO unit group, then .n)", column="code")
+                    raise row.error(
+                        f"{code!r} is not an ESCO occupation code (ISCO unit group, then .n)", column="code"
+                    )
                 g.add((s, SKOS.notation, Literal(code)))
             if isco:
                 if not re.fullmatch(r"\d{4}", isco):
@@ -284,7 +290,9 @@ class _State:
                 g.add((s, ESCO.skillReuseLevel, URIRef(ESCO_BASE + "skill-reuse-level/" + reuse)))
             self.concept(s, row)
             self.skills[str(s)] = kind
-            self.report.count("knowledge" if kind == "knowledge" else "skills" if kind else "skills with empty skillType")
+            self.report.count(
+                "knowledge" if kind == "knowledge" else "skills" if kind else "skills with empty skillType"
+            )
         if empty:
             self.report.details["skills with empty skillType"] = empty
             self.report.warnings.append(f"{len(empty)} skill concept(s) have an empty skillType; typed sg:Competency "
@@ -356,7 +364,9 @@ class _State:
             skill = self.uri(row, "skillUri", _SKILL, "an ESCO skill URI")
             rtype = row.required("relationType").lower()
             if rtype not in RELATION_TYPES:
-                raise row.error(f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType")
+                raise row.error(
+                    f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType"
+                )
             kind = row.get("skillType").strip()
             if kind and kind not in SKILL_TYPE:
                 raise row.error(f"unknown skillType {kind!r}", column="skillType")
@@ -375,14 +385,19 @@ class _State:
                 empty.append(f"{occ} {rtype} {skill} (line {row.line})")
             elif str(skill) in self.skills and self.skills[str(skill)] and self.skills[str(skill)] != kind:
                 mismatched += 1
-            self._dangling("occupation-skill relations", str(occ) in self.occupations and str(skill) in self.skills, row)
+            self._dangling(
+                "occupation-skill relations", str(occ) in self.occupations and str(skill) in self.skills, row
+            )
         if empty:
             self.report.details["occupation-skill relations with empty skillType"] = empty
-            self.report.warnings.append(f"{len(empty)} occupation-skill relation(s) have an empty skillType; mapped "
-                                        f"with their relation type, the skill typed as in skills_en: " + "; ".join(empty))
+            self.report.warnings.append(
+                f"{len(empty)} occupation-skill relation(s) have an empty skillType; mapped "
+                f"with their relation type, the skill typed as in skills_en: " + "; ".join(empty)
+            )
         if mismatched:
-            self.report.warnings.append(f"{mismatched} occupation-skill relation(s) give a skillType other than "
-                                        f"the skill's own in skills_en")
+            self.report.warnings.append(
+                f"{mismatched} occupation-skill relation(s) give a skillType other than the skill's own in skills_en"
+            )
 
     def skill_skill(self) -> None:
         g = self.g
@@ -391,7 +406,9 @@ class _State:
             b = self.uri(row, "relatedSkillUri", _SKILL, "an ESCO skill URI")
             rtype = row.required("relationType").lower()
             if rtype not in RELATION_TYPES:
-                raise row.error(f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType")
+                raise row.error(
+                    f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType"
+                )
             node = iri.instance("esco", "skill-association", iri.digest(a, rtype, b))
             g.add((node, RDF.type, ESCO.AssociationObject))
             g.add((node, ESCO.isAssociationFor, a))
@@ -418,7 +435,9 @@ class _State:
         n = 0
         for row in self.rel.rows(key):
             pattern = _OCC if key == "research_occupations" else _SKILL
-            m = self.uri(row, "conceptUri", pattern, "an ESCO occupation URI" if pattern is _OCC else "an ESCO skill URI")
+            m = self.uri(
+                row, "conceptUri", pattern, "an ESCO occupation URI" if pattern is _OCC else "an ESCO skill URI"
+            )
             g.add((c, SKOS.member, m))
             self._dangling("collection members", str(m) in known, row)
             n += 1

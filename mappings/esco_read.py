@@ -19,9 +19,9 @@ import shutil
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from skillgraph.errors import SourceError
 from skillgraph.tabular import Row, text_lines
@@ -31,6 +31,7 @@ csv.field_size_limit(sys.maxsize)
 
 @dataclass(frozen=True)
 class Table:
+    """One ESCO CSV table with its file names across releases and the columns the mapping needs."""
     key: str
     names: tuple[str, ...]          # file stems, v1.1 name first, then v1.2 name
     required: tuple[str, ...]
@@ -43,30 +44,88 @@ _COLLECTION = ("conceptType", "conceptUri", "preferredLabel")
 _COLLECTION_OPT = ("status", "skillType", "reuseLevel", "altLabels", "description", "broaderConceptUri",
                    "broaderConceptPT")
 
-TABLES: dict[str, Table] = {t.key: t for t in (
-    Table("occupations", ("occupations_en",), ("conceptType", "conceptUri", "preferredLabel"),
-          ("iscoGroup", "regulatedProfessionNote", "naceCode") + _CONCEPT_OPT),
-    Table("skills", ("skills_en",), ("conceptType", "conceptUri", "skillType", "preferredLabel"),
-          ("reuseLevel",) + _CONCEPT_OPT),
-    Table("isco", ("ISCOGroups_en",), ("conceptType", "conceptUri", "code", "preferredLabel"),
-          ("status", "altLabels", "hiddenLabels", "inScheme", "description", "modifiedDate", "scopeNote", "definition")),
-    Table("skill_groups", ("skillGroups_en",), ("conceptType", "conceptUri", "preferredLabel"), _CONCEPT_OPT),
-    Table("schemes", ("conceptSchemes_en",), ("conceptType", "conceptSchemeUri", "preferredLabel"),
-          ("title", "status", "description", "hasTopConcept")),
-    Table("hierarchy", ("skillsHierarchy_en",), ("Level 0 URI", "Level 0 preferred term"),
-          ("Level 1 URI", "Level 1 preferred term", "Level 2 URI", "Level 2 preferred term", "Level 3 URI",
-           "Level 3 preferred term", "Description", "Scope note", "Level 0 code", "Level 1 code",
-           "Level 2 code", "Level 3 code")),
-    Table("occupation_skill", ("occupationSkillRelations", "occupationSkillRelations_en"),
-          ("occupationUri", "relationType", "skillType", "skillUri"), ("occupationLabel", "skillLabel")),
-    Table("skill_skill", ("skillSkillRelations", "skillSkillRelations_en"),
-          ("originalSkillUri", "relationType", "relatedSkillUri"),
-          ("originalSkillType", "relatedSkillType", "originalSkillLabel", "relatedSkillLabel")),
-    Table("broader_occupation", ("broaderRelationsOccPillar", "broaderRelationsOccPillar_en"),
-          ("conceptType", "conceptUri", "broaderType", "broaderUri"), ("conceptLabel", "broaderLabel")),
-    Table("broader_skill", ("broaderRelationsSkillPillar", "broaderRelationsSkillPillar_en"),
-          ("conceptType", "conceptUri", "broaderType", "broaderUri"), ("conceptLabel", "broaderLabel")),
-)}
+TABLES: dict[str, Table] = {
+    t.key: t
+    for t in (
+        Table(
+            "occupations",
+            ("occupations_en",),
+            ("conceptType", "conceptUri", "preferredLabel"),
+            ("iscoGroup", "regulatedProfessionNote", "naceCode") + _CONCEPT_OPT,
+        ),
+        Table(
+            "skills",
+            ("skills_en",),
+            ("conceptType", "conceptUri", "skillType", "preferredLabel"),
+            ("reuseLevel",) + _CONCEPT_OPT,
+        ),
+        Table(
+            "isco",
+            ("ISCOGroups_en",),
+            ("conceptType", "conceptUri", "code", "preferredLabel"),
+            (
+                "status",
+                "altLabels",
+                "hiddenLabels",
+                "inScheme",
+                "description",
+                "modifiedDate",
+                "scopeNote",
+                "definition",
+            ),
+        ),
+        Table("skill_groups", ("skillGroups_en",), ("conceptType", "conceptUri", "preferredLabel"), _CONCEPT_OPT),
+        Table(
+            "schemes",
+            ("conceptSchemes_en",),
+            ("conceptType", "conceptSchemeUri", "preferredLabel"),
+            ("title", "status", "description", "hasTopConcept"),
+        ),
+        Table(
+            "hierarchy",
+            ("skillsHierarchy_en",),
+            ("Level 0 URI", "Level 0 preferred term"),
+            (
+                "Level 1 URI",
+                "Level 1 preferred term",
+                "Level 2 URI",
+                "Level 2 preferred term",
+                "Level 3 URI",
+                "Level 3 preferred term",
+                "Description",
+                "Scope note",
+                "Level 0 code",
+                "Level 1 code",
+                "Level 2 code",
+                "Level 3 code",
+            ),
+        ),
+        Table(
+            "occupation_skill",
+            ("occupationSkillRelations", "occupationSkillRelations_en"),
+            ("occupationUri", "relationType", "skillType", "skillUri"),
+            ("occupationLabel", "skillLabel"),
+        ),
+        Table(
+            "skill_skill",
+            ("skillSkillRelations", "skillSkillRelations_en"),
+            ("originalSkillUri", "relationType", "relatedSkillUri"),
+            ("originalSkillType", "relatedSkillType", "originalSkillLabel", "relatedSkillLabel"),
+        ),
+        Table(
+            "broader_occupation",
+            ("broaderRelationsOccPillar", "broaderRelationsOccPillar_en"),
+            ("conceptType", "conceptUri", "broaderType", "broaderUri"),
+            ("conceptLabel", "broaderLabel"),
+        ),
+        Table(
+            "broader_skill",
+            ("broaderRelationsSkillPillar", "broaderRelationsSkillPillar_en"),
+            ("conceptType", "conceptUri", "broaderType", "broaderUri"),
+            ("conceptLabel", "broaderLabel"),
+        ),
+    )
+}
 
 #: The collection files: table key -> (file stem, collection slug, title).
 COLLECTIONS: dict[str, tuple[str, str, str]] = {
@@ -183,13 +242,16 @@ class EscoRelease:
 
     # -- access ------------------------------------------------------------------------------
     def has(self, key: str) -> bool:
+        """Whether the release holds a table."""
         return key in self._files
 
     def location(self, key: str) -> str:
+        """Where a table is (file, or zip!member), for error messages and provenance."""
         ref = self._files[key]
         return f"{self.path}!{ref}" if self._zip else ref
 
     def header(self, key: str) -> list[str]:
+        """A table's header row, to check its columns before reading it."""
         path = self._materialise(key)
         try:
             return [h.strip() for h in next(csv.reader(text_lines(path, self.location(key))))]
@@ -205,13 +267,18 @@ class EscoRelease:
         shown = self.location(key)
         for col in spec.required:
             if col not in header:
-                raise SourceError(shown, f"missing required column {col!r}; the header has "
-                                         f"{', '.join(repr(c) for c in header)}", line=1, column=col)
+                raise SourceError(
+                    shown,
+                    f"missing required column {col!r}; the header has {', '.join(repr(c) for c in header)}",
+                    line=1,
+                    column=col,
+                )
         known = set(spec.required) | set(spec.optional)
         unknown = [c for c in header if c not in known]
         if unknown:
-            self.warnings.append(f"{shown}: column(s) {', '.join(repr(c) for c in unknown)} not known to this "
-                                 f"reader were ignored")
+            self.warnings.append(
+                f"{shown}: column(s) {', '.join(repr(c) for c in unknown)} not known to this reader were ignored"
+            )
         yield from self._records(key, shown, header)
 
     def _records(self, key: str, shown: str, header: list[str]) -> Iterator[Row]:
@@ -236,7 +303,7 @@ class EscoRelease:
             if len(rec) < width:
                 self.short_records[key] = self.short_records.get(key, 0) + 1
                 rec = rec + [""] * (width - len(rec))
-            yield Row(shown, start, dict(zip(header, rec)))
+            yield Row(shown, start, dict(zip(header, rec, strict=False)))
 
     def _materialise(self, key: str) -> Path:
         ref = self._files[key]
@@ -251,13 +318,14 @@ class EscoRelease:
         return out
 
     def close(self) -> None:
+        """Close the zip archive, if the release is one."""
         if self._zip:
             self._zip.close()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
 
-    def __enter__(self) -> "EscoRelease":
+    def __enter__(self) -> EscoRelease:
         return self
 
     def __exit__(self, *exc) -> None:

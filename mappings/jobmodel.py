@@ -25,8 +25,16 @@ from skillgraph.ontology import SG
 from skillgraph.tabular import Row, read_delimited, text_lines
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
-from .statements import (UNSTATED_LICENCE, StatementFrameworkMapping, add_scheme, en, integer, occupation_iri,
-                         soc_code, split_list)
+from .statements import (
+    UNSTATED_LICENCE,
+    StatementFrameworkMapping,
+    add_scheme,
+    en,
+    integer,
+    occupation_iri,
+    soc_code,
+    split_list,
+)
 
 SRC = "jobmodel"
 ROLE_COLUMNS = ("role", "title", "occupation", "core_competencies")
@@ -34,10 +42,12 @@ ROLE_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 def competency_iri(name: str) -> URIRef:
+    """The IRI of a job-model competency, minted from its name."""
     return iri.instance(SRC, "competency", iri.slug(name))
 
 
 def cluster_iri(name: str) -> URIRef:
+    """The IRI of a job-model competency cluster, minted from its name."""
     return iri.instance(SRC, "cluster", iri.slug(name))
 
 
@@ -59,10 +69,14 @@ def read_library(path: Path) -> tuple[list[str], dict[str, tuple[str, int, Row]]
                 ended.add(cluster)
                 continue
             if cluster in ended:
-                raise row.error(f"competency {name!r} below an empty cell: a cluster column must have no gaps", column=cluster)
+                raise row.error(
+                    f"competency {name!r} below an empty cell: a cluster column must have no gaps", column=cluster
+                )
             if name in library:
-                raise row.error(f"competency {name!r} is already in cluster {library[name][0]!r} "
-                                f"(line {library[name][2].line})", column=cluster)
+                raise row.error(
+                    f"competency {name!r} is already in cluster {library[name][0]!r} (line {library[name][2].line})",
+                    column=cluster,
+                )
             counts[cluster] += 1
             library[name] = (cluster, counts[cluster], row)
     if not library:
@@ -71,18 +85,24 @@ def read_library(path: Path) -> tuple[list[str], dict[str, tuple[str, int, Row]]
 
 
 class JobModelMapping(StatementFrameworkMapping):
+    """Maps a competency job model: roles, their core competencies and behaviours."""
     id = SRC
     title = "Competency job model"
     publisher = "Publisher not stated in the source document"
     homepage = "https://w3id.org/skillgraph/id/jobmodel/scheme/competency-library"
     license = UNSTATED_LICENCE
-    credit_line = ("Customer Service Representative Job Model (competency library in seven clusters, core competencies, "
-                   "representative behaviours); publisher and licence not stated in the source document.")
-    modification_notice = ("Transcribed by SkillGraph: the library grid kept as published; core-competency definitions, "
-                           "behaviours and example positions moved into documented tables; wording unchanged.")
+    credit_line = (
+        "Customer Service Representative Job Model (competency library in seven clusters, core competencies, "
+        "representative behaviours); publisher and licence not stated in the source document."
+    )
+    modification_notice = (
+        "Transcribed by SkillGraph: the library grid kept as published; core-competency definitions, "
+        "behaviours and example positions moved into documented tables; wording unchanged."
+    )
     embedded_release = "Customer Service Representative Job Model (seed 004)"
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read the job model's files and map roles, competencies and statements into one graph."""
         path = Path(path)
         folder = path if path.is_dir() else path.parent
         grids = sorted(folder.glob("*.tsv"))
@@ -91,9 +111,14 @@ class JobModelMapping(StatementFrameworkMapping):
         report = MappingReport()
         g = new_graph()
         scheme = iri.instance(SRC, "scheme", "competency-library")
-        add_scheme(g, scheme, "Competency job model library",
-                   "A library of competencies grouped in clusters, from which a role's job model names its core "
-                   "competencies.", self.publisher, self.homepage)
+        add_scheme(
+            g,
+            scheme,
+            "Competency job model library",
+            "A library of competencies grouped in clusters, from which a role's job model names its core competencies.",
+            self.publisher,
+            self.homepage,
+        )
         library: dict[str, tuple[str, int, Row]] = {}
         clusters: list[str] = []
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results

@@ -15,6 +15,7 @@ LEVEL_RULE = (
 
 
 class LadderMapping(StatementFrameworkMapping):
+    """Maps mastery ladders: per occupation, statements at four tiers."""
     id = "ladder"
     title = "Mastery ladder"
     publisher = "SkillsCrosswalk.com (EBSCOed)"
@@ -29,7 +30,9 @@ class LadderMapping(StatementFrameworkMapping):
         source="ladder",
         scheme_id="mastery-ladder",
         title="Mastery ladder",
-        description="An occupation's mastery ladder: what a worker does at each of four tiers, ten statements per tier.",
+        description=(
+            "An occupation's mastery ladder: what a worker does at each of four tiers, ten statements per tier."
+        ),
         statement_class=SG.MasteryStatement,
         level_label="Mastery tier {n}",
         level_scheme_title="Mastery-ladder tiers",

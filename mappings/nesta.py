@@ -16,9 +16,10 @@ Why skos:closeMatch and never exactMatch: Nesta gives one *best* O*NET match per
 with no match type, and many ESCO occupations share one O*NET code; skos:exactMatch is transitive
 and would equate all of them. closeMatch says "similar enough to interchange in some applications"
 and is not transitive. Justification: semapv:ManualMappingCuration (Nesta's researchers chose and
-graded each match, 0.5/1/2, after automated candidate generation) when the code is unchanged; semapv:MappingChaining when the mapping was carried
-through the taxonomy crosswalk to a renamed, split or merged code.
+graded each match, 0.5/1/2, after automated candidate generation) when the code is unchanged;
+semapv:MappingChaining when the mapping was carried through the taxonomy crosswalk to a renamed, split or merged code.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,6 +55,7 @@ def _dec(x: Decimal) -> Literal:
 
 
 class NestaMapping(SourceMapping):
+    """Maps Nesta's ESCO-O*NET occupation crosswalk to SKOS matches carried to current O*NET-SOC codes."""
     id = "nesta"
     title = "ESCO-O*NET occupation crosswalk (Nesta, Mapping Career Causeways, November 2020)"
     publisher = "Nesta"
@@ -74,6 +76,7 @@ class NestaMapping(SourceMapping):
                 break
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read the crosswalk and taxonomy files and map each match with its confidence and justification."""
         cw, tax = _find(Path(path), CROSSWALK), _find(Path(path), TAXONOMY)
         report = MappingReport()
         g = new_graph()
@@ -143,9 +146,17 @@ class NestaMapping(SourceMapping):
                 g.add((al, PROV.wasDerivedFrom, src))
                 g.add((al, PROV.wasGeneratedBy, step))
                 if len(targets) > 1:
-                    g.add((al, RDFS.comment, Literal(
-                        f"O*NET-SOC 2010 {code10} split into {len(targets)} O*NET-SOC 2019 codes; this is one of "
-                        f"them, so the confidence is divided by {len(targets)}.", lang="en")))
+                    g.add(
+                        (
+                            al,
+                            RDFS.comment,
+                            Literal(
+                                f"O*NET-SOC 2010 {code10} split into {len(targets)} O*NET-SOC 2019 codes; "
+                                f"this is one of them, so the confidence is divided by {len(targets)}.",
+                                lang="en",
+                            ),
+                        )
+                    )
                 report.count("alignments")
                 report.count(f"alignments ({', '.join(kinds)})")
             report.count("crosswalk rows")
@@ -212,7 +223,7 @@ def _taxonomy(path: Path, report: MappingReport) -> tuple[Steps, dict[URIRef, tu
     for row in read_delimited(path, TAX_COLUMNS):
         _check_columns(row, TAX_COLUMNS + TAX_OPTIONAL)
         c10, c19 = row.required(TAX_COLUMNS[0]), row.required(TAX_COLUMNS[1])
-        for col, c in zip(TAX_COLUMNS, (c10, c19)):
+        for col, c in zip(TAX_COLUMNS, (c10, c19), strict=False):
             if not SOC.match(c):
                 raise row.error(f"{c!r} is not an O*NET-SOC code NN-NNNN.NN", column=col)
         pairs[c10][c19] = (row.get(TAX_OPTIONAL[0]).strip(), row.get(TAX_OPTIONAL[1]).strip(), row.line)

@@ -47,6 +47,7 @@ MAY_LACK: dict[str, tuple[str, ...]] = {
 
 
 class OnetMapping(SourceMapping):
+    """Maps an O*NET database release (occupations, content model, tasks, ratings) to the ontology."""
     id = "onet"
     title = "O*NET database"
     publisher = "U.S. Department of Labor, Employment and Training Administration (USDOL/ETA)"
@@ -56,6 +57,7 @@ class OnetMapping(SourceMapping):
     modification_notice = MODIFIED
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read the O*NET release table by table into one graph, with origins for error messages."""
         g = new_graph()
         report = MappingReport()
         with OnetRelease(path) as rel:
@@ -71,6 +73,7 @@ class OnetMapping(SourceMapping):
         return MappingResult(g, release, report)
 
     def table_names(self) -> list[str]:
+        """The O*NET tables this mapping reads, for --allow-missing and error messages."""
         return sorted(TABLES)
 
     def preflight(self, path: Path, options: dict) -> None:
@@ -123,7 +126,9 @@ class OnetMapping(SourceMapping):
         for table in RATING_TABLES:
             self._step(st, table, lambda s, t=table: T.ratings(s, t))
         self._step(st, "Task Ratings", lambda s: T.ratings(s, "Task Ratings", task_ratings=True))
-        self._step(st, "Technology Skills", lambda s: T.technology(s, "Technology Skills", SG.TechnologySkill, "technology"))
+        self._step(
+            st, "Technology Skills", lambda s: T.technology(s, "Technology Skills", SG.TechnologySkill, "technology")
+        )
         self._step(st, "Tools Used", lambda s: T.technology(s, "Tools Used", SG.Tool, "tool"))
         T.titles(st)
         report.details["tables present, not mapped"] = sorted(set(rel.other_tables))
@@ -162,6 +167,7 @@ class OnetMapping(SourceMapping):
             st.report.details["soc structure"] = str(ctx.options.get("soc_structure"))
 
     def describe(self, g: Graph, release: str, report: MappingReport) -> None:
+        """Describe the O*NET graph, adding what is specific to O*NET to the common description."""
         super().describe(g, release, report)
         gi = self.graph_iri
         g.set((gi, SG.creditLine, plain(CREDIT.format(release=release))))

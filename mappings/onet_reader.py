@@ -14,9 +14,9 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from skillgraph.errors import SourceError
 from skillgraph.tabular import Row, read_table
@@ -28,6 +28,7 @@ STATS = ("N", "Standard Error", "Lower CI Bound", "Upper CI Bound", "Recommend S
 
 @dataclass(frozen=True)
 class Table:
+    """One O*NET table with the columns the mapping needs."""
     name: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
@@ -160,9 +161,11 @@ class OnetRelease:
 
     # -- access ------------------------------------------------------------------------------
     def has(self, table: str) -> bool:
+        """Whether the release holds a table."""
         return table.lower() in self._files
 
     def location(self, table: str) -> str:
+        """Where a table is (file, or zip!member), for error messages and provenance."""
         ref = self._files[table.lower()]
         return f"{self.path}!{ref}" if self._zip else ref
 
@@ -231,13 +234,14 @@ class OnetRelease:
         return self._rename(e)
 
     def close(self) -> None:
+        """Close the zip archive, if the release is one."""
         if self._zip:
             self._zip.close()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
 
-    def __enter__(self) -> "OnetRelease":
+    def __enter__(self) -> OnetRelease:
         return self
 
     def __exit__(self, *exc) -> None:

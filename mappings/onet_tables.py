@@ -15,8 +15,26 @@ from skillgraph.ontology import SG
 
 from .base import MappingReport, Origins
 from .onet_reader import OnetRelease
-from .onet_terms import (commodity, date, decimal, dwa, element, element_id, en, flag, framework, integer, iwa,
-                         node, occupation, plain, scale, soc_code, task, text)
+from .onet_terms import (
+    commodity,
+    date,
+    decimal,
+    dwa,
+    element,
+    element_id,
+    en,
+    flag,
+    framework,
+    integer,
+    iwa,
+    node,
+    occupation,
+    plain,
+    scale,
+    soc_code,
+    task,
+    text,
+)
 
 # Content-model branches and the competency class of their elements (O*NET 30.x numbering;
 # 1.C is the Work Styles branch of releases before 30.0).
@@ -38,6 +56,7 @@ SCHEMES = {
 
 
 def branch_class(eid: str) -> URIRef | None:
+    """The ontology class of a content-model element, from the branch its id is in."""
     for prefix, cls in BRANCHES:
         if eid == prefix or eid.startswith(prefix + "."):
             return cls
@@ -61,14 +80,17 @@ class State:
     origins: Origins | None = None  # map-back index node -> file:line (for SHACL results)
 
     def mark(self, node: URIRef, row) -> None:
+        """Record the row a node was mapped from, for error messages."""
         if self.origins is not None:
             self.origins.add(node, self.rel.shown(row.path), row.line)
 
     def scheme(self, name: str) -> URIRef:
+        """The IRI of one of O*NET's concept schemes."""
         return framework(name)
 
 
 def frameworks(st: State) -> None:
+    """Map O*NET's concept schemes (occupations, content model, tasks, ...)."""
     g = st.g
     for name, title in SCHEMES.items():
         f = framework(name)
@@ -78,6 +100,7 @@ def frameworks(st: State) -> None:
 
 
 def occupations(st: State) -> None:
+    """Map the occupations (Occupation Data)."""
     g, scheme = st.g, framework("occupations")
     for row in st.rel.rows("Occupation Data"):
         code = soc_code(row)
@@ -96,9 +119,12 @@ def occupations(st: State) -> None:
 
 
 def content_model(st: State) -> None:
+    """Map the content model's elements into their hierarchy and classes."""
     g, scheme = st.g, framework("content-model")
-    rows = [(element_id(r), r.required("Element Name"), text(r, "Description"), r)
-            for r in st.rel.rows("Content Model Reference")]
+    rows = [
+        (element_id(r), r.required("Element Name"), text(r, "Description"), r)
+        for r in st.rel.rows("Content Model Reference")
+    ]
     ids = {eid for eid, _, _, _ in rows}
     parents = {eid.rsplit(".", 1)[0] for eid in ids if "." in eid}
     for eid, name, desc, row in rows:
@@ -124,6 +150,7 @@ def content_model(st: State) -> None:
 
 
 def scales(st: State) -> None:
+    """Map the rating scales (Scales Reference)."""
     g, scheme = st.g, framework("scales")
     for row in st.rel.rows("Scales Reference"):
         sid = row.required("Scale ID")
@@ -140,6 +167,7 @@ def scales(st: State) -> None:
 
 
 def level_anchors(st: State) -> None:
+    """Map the Level scale anchors, the examples that give level ratings meaning."""
     g, n = st.g, 0
     for row in st.rel.rows("Level Scale Anchors"):
         eid, sid = element_id(row), row.required("Scale ID")
@@ -156,6 +184,7 @@ def level_anchors(st: State) -> None:
 
 
 def job_zones(st: State) -> None:
+    """Map the job zones and each occupation's zone."""
     g, scheme = st.g, framework("job-zones")
     if st.rel.has("Job Zone Reference"):
         for row in st.rel.rows("Job Zone Reference"):
@@ -193,6 +222,7 @@ def job_zones(st: State) -> None:
 
 
 def task_statements(st: State) -> None:
+    """Map the task statements and their occupations."""
     g, scheme = st.g, framework("tasks")
     for row in st.rel.rows("Task Statements"):
         code = soc_code(row)
@@ -216,6 +246,7 @@ def task_statements(st: State) -> None:
 
 
 def emerging_tasks(st: State) -> None:
+    """Map the emerging tasks that O*NET is considering."""
     g, n = st.g, 0
     for row in st.rel.rows("Emerging Tasks"):
         code = soc_code(row)
@@ -285,6 +316,7 @@ def ratings(st: State, table: str, task_ratings: bool = False) -> int:
 
 
 def work_activities(st: State) -> None:
+    """Map the detailed and intermediate work activities and their links to tasks."""
     g, scheme = st.g, framework("work-activities")
     n_iwa = n_dwa = 0
     if st.rel.has("IWA Reference"):
@@ -336,6 +368,7 @@ def work_activities(st: State) -> None:
 
 
 def unspsc(st: State) -> None:
+    """Map the UNSPSC commodity hierarchy that technology skills and tools refer to."""
     g, scheme = st.g, framework("technology")
     levels = (("Segment Code", "Segment Title"), ("Family Code", "Family Title"), ("Class Code", "Class Title"),
               ("Commodity Code", "Commodity Title"))
@@ -406,6 +439,7 @@ def technology(st: State, table: str, cls: URIRef, kind: str) -> None:
 
 
 def titles(st: State) -> None:
+    """Map alternate and reported job titles as labels of their occupations."""
     g = st.g
     if st.rel.has("Alternate Titles"):
         n = 0

@@ -6,13 +6,14 @@ common values) are built once and reused, and IRIs are minted through small cach
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from skillgraph import iri
-from skillgraph.tabular import EMPTY as _EMPTY, Row, check_number
+from skillgraph.tabular import EMPTY as _EMPTY
+from skillgraph.tabular import Row, check_number
 
 SOURCE = "onet"
 SOC_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
@@ -27,60 +28,72 @@ _IRREGULAR_MINOR = {"15-12": "15-1200", "31-11": "31-1100", "51-51": "51-5100"}
 
 
 def node(kind: str, ident: str) -> URIRef:
+    """The IRI of an O*NET entity of a kind, the one place the O*NET IRI scheme is built from."""
     return iri.instance(SOURCE, kind, ident)
 
 
-@lru_cache(maxsize=None)
+@cache
 def occupation(code: str) -> URIRef:
+    """The IRI of an O*NET-SOC occupation."""
     return node("occupation", code)
 
 
-@lru_cache(maxsize=None)
+@cache
 def element(eid: str) -> URIRef:
+    """The IRI of a content-model element."""
     return node("element", eid)
 
 
-@lru_cache(maxsize=None)
+@cache
 def scale(sid: str) -> URIRef:
+    """The IRI of a rating scale."""
     return node("scale", sid)
 
 
-@lru_cache(maxsize=None)
+@cache
 def task(tid: str) -> URIRef:
+    """The IRI of a task statement."""
     return node("task", tid)
 
 
-@lru_cache(maxsize=None)
+@cache
 def dwa(did: str) -> URIRef:
+    """The IRI of a detailed work activity."""
     return node("dwa", did)
 
 
-@lru_cache(maxsize=None)
+@cache
 def iwa(iid: str) -> URIRef:
+    """The IRI of an intermediate work activity."""
     return node("iwa", iid)
 
 
-@lru_cache(maxsize=None)
+@cache
 def commodity(code: str) -> URIRef:
+    """The IRI of a UNSPSC commodity."""
     return node("commodity", code)
 
 
-@lru_cache(maxsize=None)
+@cache
 def group(code: str) -> URIRef:
+    """The IRI of an occupation group (SOC major/minor/broad group)."""
     return node("occupation-group", code)
 
 
 def framework(name: str) -> URIRef:
+    """The IRI of one of O*NET's concept schemes."""
     return node("framework", name)
 
 
 @lru_cache(maxsize=200_000)
 def en(text: str) -> Literal:
+    """An English literal, the language of O*NET's texts."""
     return Literal(text, lang="en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def plain(text: str) -> Literal:
+    """A plain literal, for codes and identifiers."""
     return Literal(text)
 
 
@@ -94,7 +107,7 @@ def _integer(text: str) -> Literal:
     return Literal(text, datatype=XSD.integer, normalize=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _year_month(text: str) -> Literal | None:
     m = _DATE.match(text)
     if not m or not 1 <= int(m.group(1)) <= 12:
@@ -121,6 +134,7 @@ def decimal(row: Row, column: str, required: bool = False) -> Literal | None:
 
 
 def integer(row: Row, column: str, required: bool = False) -> Literal | None:
+    """A column as an xsd:integer literal, with a located error when it is not one."""
     v = row.values.get(column)
     v = v.strip() if v else ""
     if v in _EMPTY:
@@ -160,6 +174,7 @@ def date(row: Row, column: str = "Date") -> Literal | None:
 
 
 def soc_code(row: Row, column: str = "O*NET-SOC Code") -> str:
+    """A column holding an O*NET-SOC code, checked so a bad code fails with its line."""
     v = row.required(column)
     if not SOC_CODE.match(v):
         raise row.error(f"{v!r} is not an O*NET-SOC code NN-NNNN.NN", column=column)
@@ -167,6 +182,7 @@ def soc_code(row: Row, column: str = "O*NET-SOC Code") -> str:
 
 
 def element_id(row: Row, column: str = "Element ID") -> str:
+    """A column holding a content-model element id, checked so a bad id fails with its line."""
     v = row.required(column)
     if not _ELEMENT.match(v):
         raise row.error(f"{v!r} is not an O*NET content-model element id", column=column)
@@ -174,6 +190,7 @@ def element_id(row: Row, column: str = "Element ID") -> str:
 
 
 def text(row: Row, column: str) -> str:
+    """A column's text, trimmed; empty when absent."""
     v = row.values.get(column)
     return v.strip() if v else ""
 

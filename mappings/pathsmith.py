@@ -19,6 +19,7 @@ LEVEL_RULE = (
 
 
 class PathsmithMapping(StatementFrameworkMapping):
+    """Maps the Pathsmith Durable Skills Framework's levelled statements."""
     id = "pathsmith"
     title = "Pathsmith Durable Skills Framework"
     publisher = "America Succeeds + CompTIA (Pathsmith)"
@@ -35,8 +36,10 @@ class PathsmithMapping(StatementFrameworkMapping):
         source="pathsmith",
         scheme_id="durable-skills",
         title="Pathsmith Durable Skills Framework",
-        description=("Ten durable-skill domains mapped to four proficiency/role levels for each occupation; each "
-                     "statement aligned to the Pathsmith taxonomy and mapped to occupation-specific O*NET tasks and skills."),
+        description=(
+            "Ten durable-skill domains mapped to four proficiency/role levels for each occupation; each "
+            "statement aligned to the Pathsmith taxonomy and mapped to occupation-specific O*NET tasks and skills."
+        ),
         statement_class=SG.DurableSkillStatement,
         level_label="Pathsmith level {n}",
         level_scheme_title="Pathsmith proficiency/role levels",

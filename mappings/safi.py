@@ -20,8 +20,18 @@ from skillgraph.ontology import SG
 from skillgraph.tabular import check_number, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
-from .statements import (UNSTATED_LICENCE, StatementFrameworkMapping, add_citation, add_scheme, element_iri, en,
-                         locate, occupation_iri, read_all_citations, soc_code)
+from .statements import (
+    UNSTATED_LICENCE,
+    StatementFrameworkMapping,
+    add_citation,
+    add_scheme,
+    element_iri,
+    en,
+    locate,
+    occupation_iri,
+    read_all_citations,
+    soc_code,
+)
 
 SRC = "safi"
 COLUMNS = ("occupation", "score", "top_skill_element_id", "precision", "source")
@@ -30,26 +40,36 @@ PRECISION = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class SAFIMapping(StatementFrameworkMapping):
+    """Maps SAFI automation-feasibility scores per occupation, with the skill each names."""
     id = SRC
     title = "Skill Automation Feasibility Index (SAFI) positioning"
     publisher = "Jadhav & Danve (2026), as reported by SkillsCrosswalk.com"
     homepage = "https://arxiv.org/abs/2604.06906"
     license = UNSTATED_LICENCE
-    credit_line = ("Skill Automation Feasibility Index — Jadhav & Danve, 2026 (arXiv:2604.06906); occupation positioning "
-                   "as reported on the skillscrosswalk.com O*NET enrichment page (© 2026 EBSCOed).")
+    credit_line = (
+        "Skill Automation Feasibility Index — Jadhav & Danve, 2026 (arXiv:2604.06906); occupation positioning "
+        "as reported on the skillscrosswalk.com O*NET enrichment page (© 2026 EBSCOed)."
+    )
     modification_notice = "Transcribed by SkillGraph into the documented SAFI table; figures unchanged."
     embedded_release = "SAFI positioning of 43-4051.00 as reported in seed 000 (2026)"
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read SAFI's positioning table and citations into one graph."""
         embedded = self.embedded_path()
         inputs = locate(Path(path), embedded, ("citations.csv",))
         citations = read_all_citations(inputs, SRC)
         report = MappingReport()
         g = new_graph()
         scheme = iri.instance(SRC, "scheme", "safi")
-        add_scheme(g, scheme, "Skill Automation Feasibility Index (SAFI)",
-                   "An index of how feasible it is to automate an occupation's skills, 0-100, with the occupation's top "
-                   "skill and the precision of the estimate (Jadhav & Danve, 2026).", self.publisher, self.homepage)
+        add_scheme(
+            g,
+            scheme,
+            "Skill Automation Feasibility Index (SAFI)",
+            "An index of how feasible it is to automate an occupation's skills, 0-100, with the occupation's top "
+            "skill and the precision of the estimate (Jadhav & Danve, 2026).",
+            self.publisher,
+            self.homepage,
+        )
         used, seen = set(), {}
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         for table in inputs.tables:
@@ -62,15 +82,23 @@ class SAFIMapping(StatementFrameworkMapping):
                     raise row.error(f"SAFI score {score} is outside [0, 100]", column="score")
                 element = row.required("top_skill_element_id")
                 if not ELEMENT_ID.match(element):
-                    raise row.error(f"{element!r} is not an O*NET Element ID (e.g. 2.B.1.f)", column="top_skill_element_id")
+                    raise row.error(
+                        f"{element!r} is not an O*NET Element ID (e.g. 2.B.1.f)", column="top_skill_element_id"
+                    )
                 precision = row.required("precision")
                 if not PRECISION.match(precision):
-                    raise row.error(f"precision {precision!r} must be a lower-case token such as category_estimate",
-                                    column="precision")
-                keys = [row.required("source")] + ([row.get("evidence_source").strip()] if row.get("evidence_source").strip() else [])
-                for k, col in zip(keys, ("source", "evidence_source")):
+                    raise row.error(
+                        f"precision {precision!r} must be a lower-case token such as category_estimate",
+                        column="precision",
+                    )
+                keys = [row.required("source")] + (
+                    [row.get("evidence_source").strip()] if row.get("evidence_source").strip() else []
+                )
+                for k, col in zip(keys, ("source", "evidence_source"), strict=False):
                     if k not in citations:
-                        raise row.error(f"unknown citation key {k!r}; citations.csv has {', '.join(sorted(citations))}", column=col)
+                        raise row.error(
+                            f"unknown citation key {k!r}; citations.csv has {', '.join(sorted(citations))}", column=col
+                        )
                 node = iri.instance(SRC, "assessment", f"{occ}-{keys[0]}")
                 if node in seen:
                     raise row.error(f"a SAFI positioning of {occ} from {keys[0]} is already given on line {seen[node]}")

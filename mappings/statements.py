@@ -19,9 +19,10 @@ The helpers for citations, licences and schemes are shared with the safi, jobmod
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Iterable
+from typing import ClassVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
@@ -52,22 +53,27 @@ AUX_FILES = ("citations.csv", "domains.csv", "anchors.csv")
 
 
 def occupation_iri(code: str) -> URIRef:
+    """The O*NET occupation IRI a statement refers to."""
     return iri.instance("onet", "occupation", code)
 
 
 def task_iri(task_id: str) -> URIRef:
+    """The O*NET task IRI a statement is anchored to."""
     return iri.instance("onet", "task", task_id)
 
 
 def element_iri(element_id: str) -> URIRef:
+    """The O*NET element IRI a statement refers to."""
     return iri.instance("onet", "element", element_id)
 
 
 def en(text: str) -> Literal:
+    """An English literal, the language of the frameworks' texts."""
     return Literal(text, lang="en")
 
 
 def integer(n: int) -> Literal:
+    """An xsd:integer literal, for positions and levels."""
     return Literal(n, datatype=XSD.integer)
 
 
@@ -77,6 +83,7 @@ def split_list(value: str) -> list[str]:
 
 
 def soc_code(row: Row, column: str = "occupation") -> str:
+    """A column holding an O*NET-SOC code, checked so a bad code fails with its line."""
     code = row.required(column)
     if not SOC_CODE.match(code):
         raise row.error(f"{code!r} is not an O*NET-SOC code (NN-NNNN.NN)", column=column)
@@ -97,6 +104,7 @@ def level_by_position(position: int, group_size: int, levels: int = 4) -> int:
 
 @dataclass(frozen=True)
 class Citation:
+    """A source a framework cites for its statements, read from citations.csv."""
     key: str
     iri: URIRef
     label: str
@@ -184,6 +192,7 @@ def locate(path: Path, embedded: Path, aux_names: Iterable[str] = AUX_FILES) -> 
 
 
 def read_all_citations(inputs: Inputs, source: str) -> dict[str, Citation]:
+    """Read every citations.csv of a source, keyed by citation key."""
     out: dict[str, Citation] = {}
     for p in inputs.aux.get("citations.csv", []):
         out.update(read_citations(p, source))
@@ -210,14 +219,17 @@ class FrameworkSpec:
 
 
 def scheme_iri(source: str, ident: str) -> URIRef:
+    """The IRI of a framework's concept scheme."""
     return iri.instance(source, "scheme", ident)
 
 
 def level_iri(source: str, n: int) -> URIRef:
+    """The IRI of a framework's proficiency level n."""
     return iri.instance(source, "level", str(n))
 
 
 def add_scheme(g: Graph, scheme: URIRef, title: str, description: str, publisher: str, homepage: str) -> None:
+    """Describe a framework's concept scheme (title, description, publisher, homepage)."""
     g.add((scheme, RDF.type, SG.Framework))
     g.add((scheme, SKOS.prefLabel, en(title)))
     g.add((scheme, RDFS.label, en(title)))
@@ -255,6 +267,7 @@ def add_levels(g: Graph, spec: FrameworkSpec) -> list[URIRef]:
 
 @dataclass
 class StatementRow:
+    """One statement row of a framework table, with its parsed parts."""
     row: Row
     occupation: str
     level: int | None
@@ -283,7 +296,9 @@ def read_statements(path: Path, spec: FrameworkSpec, domains: dict[str, Row],
         if spec.has_domains:
             domain = row.required("domain")
             if domain not in domains:
-                raise row.error(f"unknown domain {domain!r}; the domains are {', '.join(sorted(domains))}", column="domain")
+                raise row.error(
+                    f"unknown domain {domain!r}; the domains are {', '.join(sorted(domains))}", column="domain"
+                )
         elif domain:
             raise row.error("this framework has no domains; leave the domain column empty", column="domain")
         position = row.integer("position")
@@ -291,14 +306,18 @@ def read_statements(path: Path, spec: FrameworkSpec, domains: dict[str, Row],
             raise row.error(f"position {position} must be 1 or more", column="position")
         key = (occ, domain, position)
         if key in seen:
-            raise row.error(f"position {position} of {occ}{' / ' + domain if domain else ''} already given on line {seen[key]}",
-                            column="position")
+            raise row.error(
+                f"position {position} of {occ}{' / ' + domain if domain else ''} already given on line {seen[key]}",
+                column="position",
+            )
         seen[key] = row.line
         cites = split_list(row.get("citations"))
         for c in cites:
             if c not in citations:
-                raise row.error(f"unknown citation key {c!r}; citations.csv has {', '.join(sorted(citations)) or 'none'}",
-                                column="citations")
+                raise row.error(
+                    f"unknown citation key {c!r}; citations.csv has {', '.join(sorted(citations)) or 'none'}",
+                    column="citations",
+                )
         anchors = split_list(row.get("anchor_task_ids"))
         for a in anchors:
             if not TASK_ID.match(a):
@@ -319,18 +338,23 @@ def _derive_levels(rows: list[StatementRow], spec: FrameworkSpec) -> None:
             continue
         where = occ + (f" / {domain}" if domain else "")
         if len(empty) != len(grp):
-            raise empty[0].row.error(f"level is empty here but given elsewhere for {where}: fill all or none", column="level")
+            raise empty[0].row.error(
+                f"level is empty here but given elsewhere for {where}: fill all or none", column="level"
+            )
         n = len(grp)
         positions = sorted(r.position for r in grp)
         if n % spec.levels or positions != list(range(1, n + 1)):
             raise empty[0].row.error(
                 f"cannot derive levels from position for {where}: {n} statements at positions "
-                f"{positions[0]}-{positions[-1]}; it needs positions 1..n with n a multiple of {spec.levels}", column="level")
+                f"{positions[0]}-{positions[-1]}; it needs positions 1..n with n a multiple of {spec.levels}",
+                column="level",
+            )
         for r in grp:
             r.level = level_by_position(r.position, n, spec.levels)
 
 
 def read_domains(paths: list[Path]) -> dict[str, Row]:
+    """Read the frameworks' domain tables, keyed by domain id."""
     out: dict[str, Row] = {}
     for p in paths:
         for row in read_delimited(p, DOMAIN_COLUMNS):
@@ -345,11 +369,13 @@ def read_domains(paths: list[Path]) -> dict[str, Row]:
 
 
 def statement_iri(source: str, s: StatementRow) -> URIRef:
+    """A statement's IRI from its occupation, domain and position, so it is the same in every release."""
     parts = [s.occupation] + ([s.domain] if s.domain else []) + [str(s.position)]
     return iri.instance(source, "statement", "-".join(parts))
 
 
 def anchor_set_iri(source: str, occupation: str) -> URIRef:
+    """The IRI of the set of tasks a publisher lists as anchors for an occupation's statements."""
     return iri.instance(source, "anchor-set", occupation)
 
 
@@ -361,6 +387,7 @@ class StatementFrameworkMapping(SourceMapping):
     embedded_release: ClassVar[str] = ""
 
     def describe(self, g: Graph, release: str, report: MappingReport) -> None:
+        """Describe the framework's graph, adding its rights statement."""
         super().describe(g, release, report)
         g.add((self.graph_iri, DCTERMS.rights, Literal(self.rights)))
 
@@ -370,6 +397,7 @@ class StatementFrameworkMapping(SourceMapping):
             raise SourceError(path, "no CSV table found here (expected a statement table, or a folder holding one)")
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read a framework's statement tables, levels, domains and citations into one graph."""
         spec = self.spec
         embedded = self.embedded_path()
         inputs = locate(Path(path), embedded)
@@ -396,8 +424,9 @@ class StatementFrameworkMapping(SourceMapping):
             node = statement_iri(spec.source, s)
             origins.row(node, s.row)
             if (node, RDF.type, spec.statement_class) in g:
-                raise s.row.error(f"statement {node} is given twice (another table has the same occupation, "
-                                  "domain and position)")
+                raise s.row.error(
+                    f"statement {node} is given twice (another table has the same occupation, domain and position)"
+                )
             g.add((node, RDF.type, spec.statement_class))
             g.add((node, SKOS.prefLabel, en(s.label)))
             g.add((node, SG.statementText, en(s.text)))

@@ -20,8 +20,17 @@ from skillgraph.ontology import SG
 from skillgraph.tabular import Row, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
-from .statements import (UNSTATED_LICENCE, StatementFrameworkMapping, add_citation, add_scheme, en, locate,
-                         occupation_iri, read_all_citations, soc_code)
+from .statements import (
+    UNSTATED_LICENCE,
+    StatementFrameworkMapping,
+    add_citation,
+    add_scheme,
+    en,
+    locate,
+    occupation_iri,
+    read_all_citations,
+    soc_code,
+)
 
 SRC = "wef"
 TAXONOMY_COLUMNS = ("cluster_id", "cluster_label", "skill_id", "skill_label", "category", "definition")
@@ -31,14 +40,17 @@ AUX = ("citations.csv", "occupation_clusters.csv", "taxonomy.csv")
 
 
 def cluster_iri(ident: str) -> URIRef:
+    """The IRI of a WEF skill cluster."""
     return iri.instance(SRC, "cluster", ident)
 
 
 def skill_iri(ident: str) -> URIRef:
+    """The IRI of a WEF skill."""
     return iri.instance(SRC, "skill", ident)
 
 
 class WEFMapping(StatementFrameworkMapping):
+    """Maps the WEF Global Skills Taxonomy's clusters and skills."""
     id = SRC
     title = "WEF Global Skills Taxonomy 2021"
     publisher = "World Economic Forum"
@@ -52,6 +64,7 @@ class WEFMapping(StatementFrameworkMapping):
     embedded_release = "WEF Skills Taxonomy 2021: the cluster attested by seed 000 (2026)"
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
+        """Read the WEF taxonomy tables into one graph."""
         embedded = self.embedded_path()
         inputs = locate(Path(path), embedded, AUX)
         citations = read_all_citations(inputs, SRC)
@@ -59,9 +72,15 @@ class WEFMapping(StatementFrameworkMapping):
         g = new_graph()
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         scheme = iri.instance(SRC, "scheme", "global-skills-taxonomy-2021")
-        add_scheme(g, scheme, "WEF Global Skills Taxonomy 2021",
-                   "Building a Common Language for Skills at Work: the World Economic Forum's global taxonomy of skills, "
-                   "grouped in clusters.", self.publisher, self.homepage)
+        add_scheme(
+            g,
+            scheme,
+            "WEF Global Skills Taxonomy 2021",
+            "Building a Common Language for Skills at Work: the World Economic Forum's global taxonomy of skills, "
+            "grouped in clusters.",
+            self.publisher,
+            self.homepage,
+        )
         if "wef-2021" in citations:
             g.add((scheme, PROV.wasDerivedFrom, add_citation(g, citations["wef-2021"], origins)))
         clusters: dict[str, str] = {}
@@ -74,7 +93,9 @@ class WEFMapping(StatementFrameworkMapping):
                 if not IDENT.match(cid):
                     raise row.error(f"cluster id {cid!r} must be letters, digits, '.', '_' or '-'", column="cluster_id")
                 if cid in clusters and clusters[cid] != clabel:
-                    report.warnings.append(f"{table}:{row.line}: cluster {cid} relabelled {clusters[cid]!r} -> {clabel!r}")
+                    report.warnings.append(
+                        f"{table}:{row.line}: cluster {cid} relabelled {clusters[cid]!r} -> {clabel!r}"
+                    )
                 clusters[cid] = clabel
                 cluster_rows[cid] = row
                 sid = row.get("skill_id").strip()
@@ -101,7 +122,9 @@ class WEFMapping(StatementFrameworkMapping):
         report.counts["clusters"] = len(clusters)
         report.counts["skills"] = len(skills)
         if not clusters:
-            raise SourceError(path, "no WEF taxonomy table found (expected the columns " + ", ".join(TAXONOMY_COLUMNS) + ")")
+            raise SourceError(
+                path, "no WEF taxonomy table found (expected the columns " + ", ".join(TAXONOMY_COLUMNS) + ")"
+            )
         for table in inputs.aux["occupation_clusters.csv"]:
             for row in read_delimited(table, LINK_COLUMNS):
                 occ, cid = soc_code(row), row.required("cluster_id")

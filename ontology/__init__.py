@@ -1,6 +1,7 @@
 """The SkillGraph ontology: file locations and the namespaces every module shares."""
 
 from __future__ import annotations
+
 if __name__ != "skillgraph.ontology":  # one import name only: the top-level folder is not a package of its own
     raise ImportError(f"import skillgraph.ontology, not {__name__}: this folder is packaged as skillgraph.ontology")
 
@@ -56,18 +57,22 @@ def _root() -> Path:
 
 
 def ontology_path() -> Path:
+    """The ontology's Turtle file inside the installed package."""
     return _root() / "skillgraph.ttl"
 
 
 def shapes_dir() -> Path:
+    """The folder of SHACL shapes inside the installed package."""
     return _root() / "shapes"
 
 
 def rules_dir() -> Path:
+    """The folder of entailment rules (.rq) inside the installed package."""
     return _root() / "rules"
 
 
 def skos_axioms_path() -> Path:
+    """The SKOS axioms file the reasoner adds, inside the installed package."""
     return _root() / "skos-axioms.ttl"
 
 

@@ -22,6 +22,7 @@ Value syntax (for defaults and for the arguments given over HTTP or the CLI):
 """
 
 from __future__ import annotations
+
 if __name__ != "skillgraph.queries":  # one import name only: the top-level folder is not a package of its own
     raise ImportError(f"import skillgraph.queries, not {__name__}: this folder is packaged as skillgraph.queries")
 
@@ -53,18 +54,21 @@ _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
 @dataclass(frozen=True)
 class Param:
+    """One declared parameter of a curated query (from its `# param:` header), checked before the query runs."""
     name: str
     type: str
     default: str | None = None
     description: str = ""
 
     def to_json(self) -> dict:
+        """The parameter as JSON, for the workbench form and /queries."""
         return {"name": self.name, "type": self.type, "default": self.default,
                 "required": self.default is None, "description": self.description}
 
 
 @dataclass(frozen=True)
 class CuratedQuery:
+    """A curated .rq file with its title, description and parameters, runnable by name."""
     name: str
     title: str
     description: str
@@ -73,6 +77,7 @@ class CuratedQuery:
     path: Path | None = field(default=None, compare=False)
 
     def to_json(self) -> dict:
+        """The query's metadata as JSON, for the workbench and /queries."""
         return {"name": self.name, "title": self.title, "description": self.description,
                 "params": [p.to_json() for p in self.params]}
 
@@ -95,7 +100,9 @@ class CuratedQuery:
         for p in self.params:
             value = args.get(p.name, p.default)
             if value is None:
-                raise ValueError(f"query {self.name!r} needs parameter {p.name!r} ({p.type}): {p.description or 'no default'}")
+                raise ValueError(
+                    f"query {self.name!r} needs parameter {p.name!r} ({p.type}): {p.description or 'no default'}"
+                )
             try:
                 subs[ox.Variable(p.name)] = parse_value(p.type, value)
             except ValueError as e:
@@ -218,11 +225,14 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
                                       line=lineno)
                 kind = pm.group("type").lower()
                 if kind not in PARAM_TYPES:
-                    raise SourceError(path, f"unknown parameter type {kind!r}; valid types are: "
-                                      f"{', '.join(PARAM_TYPES)}", line=lineno)
+                    raise SourceError(
+                        path, f"unknown parameter type {kind!r}; valid types are: {', '.join(PARAM_TYPES)}", line=lineno
+                    )
                 pname = pm.group("name")
                 if pname in seen:
-                    raise SourceError(path, f"parameter ?{pname} declared twice (first on line {seen[pname]})", line=lineno)
+                    raise SourceError(
+                        path, f"parameter ?{pname} declared twice (first on line {seen[pname]})", line=lineno
+                    )
                 seen[pname] = lineno
                 default = pm.group("default")
                 if default is not None:
@@ -242,7 +252,7 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
             title = (title + " " + s.lstrip("#").strip()).strip()
     if not title:
         raise SourceError(path, "no '# title:' line in the header comments", line=1)
-    body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     for p in params:
         if not re.search(r"[?$]" + re.escape(p.name) + r"\b", body):
             raise SourceError(path, f"parameter ?{p.name} is declared but not used in the query", line=seen[p.name])
@@ -259,6 +269,7 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
 
 
 def queries_dir() -> Path:
+    """The folder of the packaged curated queries, wherever the package is installed."""
     return Path(str(resources.files(__name__)))
 
 
@@ -274,4 +285,6 @@ def get(name: str, directory: str | Path | None = None) -> CuratedQuery:
     try:
         return cat[name]
     except KeyError:
-        raise ValueError(f"unknown curated query {name!r}; valid names are: {', '.join(sorted(cat)) or '(none)'}") from None
+        raise ValueError(
+            f"unknown curated query {name!r}; valid names are: {', '.join(sorted(cat)) or '(none)'}"
+        ) from None

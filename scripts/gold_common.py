@@ -66,15 +66,24 @@ def read_tasks(d: Path) -> dict[str, Task]:
 
 
 def read_occupations(d: Path) -> dict[str, str]:
-    return {r["O*NET-SOC Code"]: r["Title"] for r in read_table(onet_dir(d) / "Occupation Data.xlsx", ["O*NET-SOC Code", "Title"])}
+    return {
+        r["O*NET-SOC Code"]: r["Title"]
+        for r in read_table(onet_dir(d) / "Occupation Data.xlsx", ["O*NET-SOC Code", "Title"])
+    }
 
 
 def read_job_zones(d: Path) -> dict[str, int]:
-    return {r["O*NET-SOC Code"]: int(float(r["Job Zone"])) for r in read_table(onet_dir(d) / "Job Zones.xlsx", ["O*NET-SOC Code", "Job Zone"])}
+    return {
+        r["O*NET-SOC Code"]: int(float(r["Job Zone"]))
+        for r in read_table(onet_dir(d) / "Job Zones.xlsx", ["O*NET-SOC Code", "Job Zone"])
+    }
 
 
 def read_nesta_links(d: Path) -> dict[str, list[str]]:
-    """O*NET-SOC 2019 code -> ESCO occupation URIs that Nesta matched to it (2010 codes mapped via the O*NET crosswalk)."""
+    """O*NET-SOC 2019 code -> ESCO occupation URIs that Nesta matched to it.
+
+    Nesta's 2010 codes are mapped to 2019 via the O*NET crosswalk.
+    """
     to2019: dict[str, list[str]] = {}
     for r in read_table(d / "onet" / "taxonomy" / "2010_to_2019_soc_crosswalk.csv"):
         to2019.setdefault(r["O*NET-SOC 2010 Code"], []).append(r["O*NET-SOC 2019 Code"])
@@ -109,7 +118,22 @@ other others such as using use used all any each per via etc including include i
 
 def stem(w: str) -> str:
     """A crude suffix stripper: enough to let 'installs/installing/installation' meet 'install'."""
-    for suf in ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ers", "er", "es", "ed", "s"):
+    for suf in (
+        "ational",
+        "ations",
+        "ation",
+        "ments",
+        "ment",
+        "ings",
+        "ing",
+        "ies",
+        "ied",
+        "ers",
+        "er",
+        "es",
+        "ed",
+        "s",
+    ):
         if len(w) > len(suf) + 3 and w.endswith(suf):
             w = w[: -len(suf)]
             break

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
-from pathlib import Path
 
 from gold_common import JUDGED_TSV, POOL_TSV, SAMPLE_TSV, read_skills, read_tsv, shared_dir
 
@@ -60,7 +59,7 @@ def add(lines: list[str]) -> None:
             raise SystemExit(f"stdin line {ln}: task {tid} has {len(cands)} candidates, got grades {grades!r}")
         if any((tid, c["skill_uri"]) in have for c in cands):
             raise SystemExit(f"stdin line {ln}: task {tid} is already judged")
-        new += [(tid, c["skill_uri"], g) for c, g in zip(cands, grades)]
+        new += [(tid, c["skill_uri"], g) for c, g in zip(cands, grades, strict=False)]
     exists = JUDGED_TSV.is_file()
     with open(JUDGED_TSV, "a", encoding="utf-8") as f:
         if not exists:

@@ -22,7 +22,17 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
-from gold_common import POOL_TSV, SAMPLE_TSV, read_nesta_links, read_profiles, read_skills, read_tsv, shared_dir, tokens, write_tsv
+from gold_common import (
+    POOL_TSV,
+    SAMPLE_TSV,
+    read_nesta_links,
+    read_profiles,
+    read_skills,
+    read_tsv,
+    shared_dir,
+    tokens,
+    write_tsv,
+)
 
 TOP = 10
 PROFILE_MAX = 5
@@ -103,7 +113,10 @@ class MiniLM:
         bias = (1.0 - mask)[:, None, None, :] * -1e9
         for layer in range(6):
             p = f"encoder.layer.{layer}."
-            q, k, v = (self._lin(x, p + f"attention.self.{n}").reshape(b, t, 12, 32).transpose(0, 2, 1, 3) for n in ("query", "key", "value"))
+            q, k, v = (
+                self._lin(x, p + f"attention.self.{n}").reshape(b, t, 12, 32).transpose(0, 2, 1, 3)
+                for n in ("query", "key", "value")
+            )
             a = q @ k.transpose(0, 1, 3, 2) / math.sqrt(32) + bias
             a = np.exp(a - a.max(-1, keepdims=True))
             a /= a.sum(-1, keepdims=True)
@@ -143,7 +156,7 @@ def main() -> None:
     skill_emb = cached_encode(model, [s.label for s in skills], a.cache)
     task_emb = model.encode([r["task"] for r in sample])
     rows = []
-    for r, temb in zip(sample, task_emb):
+    for r, temb in zip(sample, task_emb, strict=False):
         q = tokens(r["task"])
         lex = bm25.scores(q)
         dense = skill_emb @ temb
@@ -159,9 +172,22 @@ def main() -> None:
                 methods[i].append(name)
         pool = sorted(methods, key=lambda i: (skills[i].label.lower(), skills[i].uri))[:POOL_MAX]
         for i in pool:
-            rows.append({"task_id": r["task_id"], "skill_uri": skills[i].uri, "skill_label": skills[i].label,
-                         "methods": "+".join(methods[i]), "bm25_rank": b_rank.get(i, ""), "dense_rank": d_rank.get(i, "")})
-    write_tsv(POOL_TSV, rows, COLUMNS, "# gold_pool.py: bm25 top10 + dense(all-MiniLM-L6-v2) top10 + ESCO profile via Nesta (lexical floor, best 5)\n")
+            rows.append(
+                {
+                    "task_id": r["task_id"],
+                    "skill_uri": skills[i].uri,
+                    "skill_label": skills[i].label,
+                    "methods": "+".join(methods[i]),
+                    "bm25_rank": b_rank.get(i, ""),
+                    "dense_rank": d_rank.get(i, ""),
+                }
+            )
+    write_tsv(
+        POOL_TSV,
+        rows,
+        COLUMNS,
+        "# gold_pool.py: bm25 top10 + dense(all-MiniLM-L6-v2) top10 + ESCO profile via Nesta (lexical floor, best 5)\n",
+    )
     per = Counter(r["task_id"] for r in rows)
     print(json.dumps({"tasks": len(per), "pairs": len(rows), "max_per_task": max(per.values()),
                       "mean_per_task": round(len(rows) / len(per), 2),

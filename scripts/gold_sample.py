@@ -10,7 +10,15 @@ import argparse
 import random
 from collections import defaultdict
 
-from gold_common import SAMPLE_TSV, read_job_zones, read_nesta_links, read_occupations, read_tasks, shared_dir, write_tsv
+from gold_common import (
+    SAMPLE_TSV,
+    read_job_zones,
+    read_nesta_links,
+    read_occupations,
+    read_tasks,
+    shared_dir,
+    write_tsv,
+)
 
 COLUMNS = ["task_id", "onet_soc", "occupation", "major_group", "job_zone", "nesta_linked", "split", "task"]
 TUNE_SHARE = 0.4
@@ -80,7 +88,12 @@ def main() -> None:
                              "job_zone": zone[o], "nesta_linked": "yes" if o in links else "no", "split": split,
                              "task": tasks[tid].text})
     rng.shuffle(rows)  # judging order: batches mix groups, zones and splits
-    write_tsv(SAMPLE_TSV, rows, COLUMNS, f"# gold_sample.py --seed {a.seed} --occupations {a.occupations} --per-occupation {a.per_occupation}\n")
+    write_tsv(
+        SAMPLE_TSV,
+        rows,
+        COLUMNS,
+        f"# gold_sample.py --seed {a.seed} --occupations {a.occupations} --per-occupation {a.per_occupation}\n",
+    )
     n = defaultdict(int)
     for r in rows:
         n[r["split"]] += 1

@@ -32,20 +32,58 @@ CSR = "http://data.europa.eu/esco/occupation/13d1b2b4-99dd-44da-9734-c9f74bae18f
 # section heading on the seed page -> (relation type, labels in page order)
 SEED = {
     "ESSENTIALTheoretical knowledge required": ("essential", ["customer service", "knowledge base"]),
-    "OPTIONALAdjacent knowledge that strengthens fit": ("optional", [
-        "consumer protection", "data mining methods", "e-commerce systems", "sales activities", "relationship marketing"]),
-    "ESSENTIALApplied skills & competences": ("essential", [
-        "process order forms with customer's information", "process data", "ensure client orientation",
-        "apply conflict management", "implement customer follow-up", "process refunds", "identify customer's needs",
-        "create solutions to problems", "perform escalation procedure", "communicate with customers",
-        "provide information", "guarantee customer satisfaction", "determine charges for customer services",
-        "manage schedule of tasks", "provide customer follow-up services", "process customer orders",
-        "control of expenses", "have computer literacy", "keep records of customer interaction",
-        "apply knowledge of human behaviour", "listen actively", "perform multiple tasks at the same time"]),
-    "OPTIONALOptional competences": ("optional", [
-        "show diplomacy", "use customer relationship management software", "contact customers",
-        "measure customer feedback", "carry out active selling", "speak different languages", "use e-services",
-        "facilitate official agreement", "perform data analysis", "upsell products"]),
+    "OPTIONALAdjacent knowledge that strengthens fit": (
+        "optional",
+        [
+            "consumer protection",
+            "data mining methods",
+            "e-commerce systems",
+            "sales activities",
+            "relationship marketing",
+        ],
+    ),
+    "ESSENTIALApplied skills & competences": (
+        "essential",
+        [
+            "process order forms with customer's information",
+            "process data",
+            "ensure client orientation",
+            "apply conflict management",
+            "implement customer follow-up",
+            "process refunds",
+            "identify customer's needs",
+            "create solutions to problems",
+            "perform escalation procedure",
+            "communicate with customers",
+            "provide information",
+            "guarantee customer satisfaction",
+            "determine charges for customer services",
+            "manage schedule of tasks",
+            "provide customer follow-up services",
+            "process customer orders",
+            "control of expenses",
+            "have computer literacy",
+            "keep records of customer interaction",
+            "apply knowledge of human behaviour",
+            "listen actively",
+            "perform multiple tasks at the same time",
+        ],
+    ),
+    "OPTIONALOptional competences": (
+        "optional",
+        [
+            "show diplomacy",
+            "use customer relationship management software",
+            "contact customers",
+            "measure customer feedback",
+            "carry out active selling",
+            "speak different languages",
+            "use e-services",
+            "facilitate official agreement",
+            "perform data analysis",
+            "upsell products",
+        ],
+    ),
 }
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import csv
 import re
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,25 +26,60 @@ PAGE = "skillscrosswalk-43-4051.00"
 
 # key, chip label, title, publisher, version, url, rights, iri
 CITATIONS = {
-    "pathsmith": ("Pathsmith Durable Skills", "Pathsmith Durable Skills Framework — America Succeeds + CompTIA",
-                  "America Succeeds + CompTIA", "", "", "licence not stated by the publisher", ""),
-    "onet-v30.2": ("O*NET v30.2", "O*NET Resource Center — Occupational Information Network, v30.2 (Sept 2025)",
-                   "U.S. Department of Labor, Employment and Training Administration (National Center for O*NET Development)",
-                   "30.2", "https://www.onetcenter.org/", "CC BY 4.0", ""),
-    "aei-2026-03-24": ("Anthropic Economic Index", "Anthropic Economic Index — release_2026_03_24", "Anthropic",
-                       "release_2026_03_24", "https://www.anthropic.com/economic-index", "CC BY (data)",
-                       "https://w3id.org/skillgraph/id/aei/release/release_2026_03_24"),
-    "safi-2026": ("Jadhav & Danve, 2026",
-                  "Skill Automation Feasibility Index — Jadhav & Danve, 2026 (arXiv:2604.06906)",
-                  "Jadhav & Danve", "arXiv:2604.06906", "https://arxiv.org/abs/2604.06906",
-                  "licence not stated in the citing page", "https://w3id.org/skillgraph/id/safi/cited-source/safi-2026"),
-    "wef-2021": ("WEF Skills Taxonomy", "WEF Skills Taxonomy 2021 — Building a Common Language for Skills at Work",
-                 "World Economic Forum", "2021", "https://www3.weforum.org/docs/WEF_Skills_Taxonomy_2021.pdf",
-                 "© World Economic Forum; licence for reuse not stated",
-                 "https://w3id.org/skillgraph/id/wef/cited-source/wef-2021"),
-    PAGE: ("SkillsCrosswalk.com", "O*NET enrichment · skillscrosswalk.com — Customer Service Representatives (43-4051.00)",
-           "EBSCOed (SkillsCrosswalk.com)", "2026", "https://skillscrosswalk.com/",
-           "© 2026 EBSCOed; licence not stated by the publisher", ""),
+    "pathsmith": (
+        "Pathsmith Durable Skills",
+        "Pathsmith Durable Skills Framework — America Succeeds + CompTIA",
+        "America Succeeds + CompTIA",
+        "",
+        "",
+        "licence not stated by the publisher",
+        "",
+    ),
+    "onet-v30.2": (
+        "O*NET v30.2",
+        "O*NET Resource Center — Occupational Information Network, v30.2 (Sept 2025)",
+        "U.S. Department of Labor, Employment and Training Administration (National Center for O*NET Development)",
+        "30.2",
+        "https://www.onetcenter.org/",
+        "CC BY 4.0",
+        "",
+    ),
+    "aei-2026-03-24": (
+        "Anthropic Economic Index",
+        "Anthropic Economic Index — release_2026_03_24",
+        "Anthropic",
+        "release_2026_03_24",
+        "https://www.anthropic.com/economic-index",
+        "CC BY (data)",
+        "https://w3id.org/skillgraph/id/aei/release/release_2026_03_24",
+    ),
+    "safi-2026": (
+        "Jadhav & Danve, 2026",
+        "Skill Automation Feasibility Index — Jadhav & Danve, 2026 (arXiv:2604.06906)",
+        "Jadhav & Danve",
+        "arXiv:2604.06906",
+        "https://arxiv.org/abs/2604.06906",
+        "licence not stated in the citing page",
+        "https://w3id.org/skillgraph/id/safi/cited-source/safi-2026",
+    ),
+    "wef-2021": (
+        "WEF Skills Taxonomy",
+        "WEF Skills Taxonomy 2021 — Building a Common Language for Skills at Work",
+        "World Economic Forum",
+        "2021",
+        "https://www3.weforum.org/docs/WEF_Skills_Taxonomy_2021.pdf",
+        "© World Economic Forum; licence for reuse not stated",
+        "https://w3id.org/skillgraph/id/wef/cited-source/wef-2021",
+    ),
+    PAGE: (
+        "SkillsCrosswalk.com",
+        "O*NET enrichment · skillscrosswalk.com — Customer Service Representatives (43-4051.00)",
+        "EBSCOed (SkillsCrosswalk.com)",
+        "2026",
+        "https://skillscrosswalk.com/",
+        "© 2026 EBSCOed; licence not stated by the publisher",
+        "",
+    ),
 }
 CITATION_HEADER = ["key", "label", "title", "publisher", "version", "url", "rights", "iri"]
 STATEMENT_HEADER = ["occupation", "level", "domain", "position", "label", "text", "citations", "anchor_task_ids"]
@@ -192,7 +226,7 @@ def write_frameworks(seed000: Path, onet: Path) -> None:
     write_csv(ps / "domains.csv", ["domain", "position", "label", "definition"],
               [[slug(name), n, name, ""] for n, name, _count in p["domains"]])
     rows, pos = [], {}
-    for (n, name, count), lab, txt, keys in p["pathsmith"]:
+    for (_n, name, count), lab, txt, keys in p["pathsmith"]:
         pos[name] = pos.get(name, 0) + 1
         rows.append([OCC, level_by_position(pos[name], count), slug(name), pos[name], lab, txt, ";".join(keys), ""])
     for _n, name, count in p["domains"]:
@@ -205,37 +239,46 @@ def write_frameworks(seed000: Path, onet: Path) -> None:
               [[OCC, tasks[a], i, a] for i, a in enumerate(p["anchors"], 1)])
 
     # SAFI positioning (evidence pack).
-    write_csv(EMBEDDED / "safi" / "safi.csv",
-              ["occupation", "score", "top_skill_element_id", "top_skill_label", "precision", "source", "evidence_source"],
-              [[OCC, score, element, skill, precision, "safi-2026", PAGE]])
+    write_csv(
+        EMBEDDED / "safi" / "safi.csv",
+        ["occupation", "score", "top_skill_element_id", "top_skill_label", "precision", "source", "evidence_source"],
+        [[OCC, score, element, skill, precision, "safi-2026", PAGE]],
+    )
     citations(EMBEDDED / "safi" / "citations.csv", ["safi-2026", PAGE])
 
     # WEF: only the attested cluster and the occupation's link to it.
     ident, label = p["wef"]
-    write_csv(EMBEDDED / "wef" / "taxonomy.csv",
-              ["cluster_id", "cluster_label", "skill_id", "skill_label", "category", "definition"],
-              [[ident, label, "", "", "", ""]])
-    write_csv(EMBEDDED / "wef" / "occupation_clusters.csv", ["occupation", "cluster_id", "source"], [[OCC, ident, PAGE]])
+    write_csv(
+        EMBEDDED / "wef" / "taxonomy.csv",
+        ["cluster_id", "cluster_label", "skill_id", "skill_label", "category", "definition"],
+        [[ident, label, "", "", "", ""]],
+    )
+    write_csv(
+        EMBEDDED / "wef" / "occupation_clusters.csv", ["occupation", "cluster_id", "source"], [[OCC, ident, PAGE]]
+    )
     citations(EMBEDDED / "wef" / "citations.csv", ["wef-2021", PAGE])
 
 
 def write_jobmodel(seed004: Path) -> None:
     text = seed004.read_text(encoding="utf-8").splitlines()
     i = text.index("Example Positions")
-    description = next(l for l in reversed(text[:i]) if l.strip())
-    positions = [s.strip() for s in next(l for l in text[i + 1:] if l.strip()).split(",")]
-    c, b, grid = text.index("Competencies"), text.index("Representative Behaviors"), \
-        next(k for k, l in enumerate(text) if l.endswith("Job Model"))
+    description = next(line for line in reversed(text[:i]) if line.strip())
+    positions = [s.strip() for s in next(line for line in text[i + 1 :] if line.strip()).split(",")]
+    c, b, grid = (
+        text.index("Competencies"),
+        text.index("Representative Behaviors"),
+        next(k for k, line in enumerate(text) if line.endswith("Job Model")),
+    )
     core = []
-    for l in text[c + 1:b]:
-        if l.strip():
-            name, sep, definition = l.partition(" – ")
+    for line in text[c + 1 : b]:
+        if line.strip():
+            name, sep, definition = line.partition(" – ")
             if not sep:
-                raise SystemExit(f"no ' – ' in competency line: {l}")
+                raise SystemExit(f"no ' – ' in competency line: {line}")
             core.append((name.strip(), definition.strip()))
-    behaviours = [l[2:].strip() for l in text[b + 1:grid] if l.startswith("- ")]
+    behaviours = [line[2:].strip() for line in text[b + 1 : grid] if line.startswith("- ")]
     title = text[grid][: -len(" Job Model")]
-    grid_lines = [l for l in text[grid + 1:] if l.strip()]
+    grid_lines = [line for line in text[grid + 1 :] if line.strip()]
     jm = EMBEDDED / "jobmodel"
     jm.mkdir(parents=True, exist_ok=True)
     (jm / "library.tsv").write_text("\n".join(grid_lines) + "\n", encoding="utf-8")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,16 +36,53 @@ STAT_COLS = ("N", "Standard Error", "Lower CI Bound", "Upper CI Bound", "Recomme
              "Date", "Domain Source")
 LAYOUT = {
     "Occupation Data": ("O*NET-SOC Code", "Title", "Description"),
-    "Task Statements": ("O*NET-SOC Code", "Title", "Task ID", "Task", "Task Type", "Incumbents Responding", "Date",
-                        "Domain Source"),
-    "Skills": ("O*NET-SOC Code", "Title", "Element ID", "Element Name", "Scale ID", "Scale Name", "Data Value") + STAT_COLS,
-    "Knowledge": ("O*NET-SOC Code", "Title", "Element ID", "Element Name", "Scale ID", "Scale Name", "Data Value") + STAT_COLS,
-    "Work Styles": ("O*NET-SOC Code", "Title", "Element ID", "Element Name", "Scale ID", "Scale Name", "Data Value",
-                    "Date", "Domain Source"),
-    "Interests": ("O*NET-SOC Code", "Title", "Element ID", "Element Name", "Scale ID", "Scale Name", "Data Value",
-                  "Date", "Domain Source"),
-    "Work Values": ("O*NET-SOC Code", "Title", "Element ID", "Element Name", "Scale ID", "Scale Name", "Data Value",
-                    "Date", "Domain Source"),
+    "Task Statements": (
+        "O*NET-SOC Code",
+        "Title",
+        "Task ID",
+        "Task",
+        "Task Type",
+        "Incumbents Responding",
+        "Date",
+        "Domain Source",
+    ),
+    "Skills": ("O*NET-SOC Code", "Title", "Element ID", "Element Name", "Scale ID", "Scale Name", "Data Value")
+    + STAT_COLS,
+    "Knowledge": ("O*NET-SOC Code", "Title", "Element ID", "Element Name", "Scale ID", "Scale Name", "Data Value")
+    + STAT_COLS,
+    "Work Styles": (
+        "O*NET-SOC Code",
+        "Title",
+        "Element ID",
+        "Element Name",
+        "Scale ID",
+        "Scale Name",
+        "Data Value",
+        "Date",
+        "Domain Source",
+    ),
+    "Interests": (
+        "O*NET-SOC Code",
+        "Title",
+        "Element ID",
+        "Element Name",
+        "Scale ID",
+        "Scale Name",
+        "Data Value",
+        "Date",
+        "Domain Source",
+    ),
+    "Work Values": (
+        "O*NET-SOC Code",
+        "Title",
+        "Element ID",
+        "Element Name",
+        "Scale ID",
+        "Scale Name",
+        "Data Value",
+        "Date",
+        "Domain Source",
+    ),
     "Job Zones": ("O*NET-SOC Code", "Title", "Job Zone", "Date", "Domain Source"),
     "Job Zone Reference": ("Job Zone", "Name", "Experience", "Education", "Job Training", "Examples", "SVP Range"),
     "Technology Skills": ("O*NET-SOC Code", "Title", "Example", "Commodity Code", "Commodity Title", "Hot Technology",
@@ -57,9 +93,24 @@ LAYOUT = {
     "IWA Reference": ("Element ID", "Element Name", "IWA ID", "IWA Title"),
     "Content Model Reference": ("Element ID", "Element Name", "Description"),
     "Scales Reference": ("Scale ID", "Scale Name", "Minimum", "Maximum"),
-    "Level Scale Anchors": ("Element ID", "Element Name", "Scale ID", "Scale Name", "Anchor Value", "Anchor Description"),
-    "UNSPSC Reference": ("Commodity Code", "Commodity Title", "Class Code", "Class Title", "Family Code", "Family Title",
-                         "Segment Code", "Segment Title"),
+    "Level Scale Anchors": (
+        "Element ID",
+        "Element Name",
+        "Scale ID",
+        "Scale Name",
+        "Anchor Value",
+        "Anchor Description",
+    ),
+    "UNSPSC Reference": (
+        "Commodity Code",
+        "Commodity Title",
+        "Class Code",
+        "Class Title",
+        "Family Code",
+        "Family Title",
+        "Segment Code",
+        "Segment Title",
+    ),
     "Sample of Reported Titles": ("O*NET-SOC Code", "Title", "Reported Job Title", "Shown in My Next Move"),
 }
 
@@ -83,7 +134,9 @@ def parse_seeds(seeds: Path) -> dict:
         "skills": re.findall(r"^- (.+) \(Importance: ([\d.]+)/5 \| Level: ([\d.]+)/7\)$", s2, re.M),
         "technology": re.findall(r"^- (.+) \(Tech skill type: (.+)\)$", s2, re.M),
         "tools": re.findall(r"^- (.+) \(Tool type: (.+)\)$", s2, re.M),
-        "reported": [t.strip() for t in s1.split("Sample of reported job titles:\n", 1)[1].split("\n", 1)[0].split(", ")],
+        "reported": [
+            t.strip() for t in s1.split("Sample of reported job titles:\n", 1)[1].split("\n", 1)[0].split(", ")
+        ],
         "dwas": dashed(section(s1, "Detailed Work Activities\n", "back to top")),
         "activities": [x.split(" — ")[0] for x in dashed(section(s1, "Work Activities\n", "back to top"))],
         "knowledge": [x.split(" — ")[0] for x in dashed(section(s1, "\nKnowledge\n", "back to top"))],
@@ -162,7 +215,9 @@ def main(argv=None) -> int:
     by_name: dict[str, list[str]] = {}
     for r in cmr:
         by_name.setdefault(r["Element Name"], []).append(r["Element ID"])
-    used = {r["Element ID"] for t in ("Skills", "Knowledge", "Work Styles", "Interests", "Work Values") for r in files[t]}
+    used = {
+        r["Element ID"] for t in ("Skills", "Knowledge", "Work Styles", "Interests", "Work Values") for r in files[t]
+    }
     used |= {r["Element ID"] for r in files["IWA Reference"]}
     for names, branch in ((seed["activities"], "4.A."), (seed["abilities"], "1.A.")):
         for n in names:
@@ -172,7 +227,9 @@ def main(argv=None) -> int:
         parts = e.split(".")
         keep |= {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
     files["Content Model Reference"] = [r for r in cmr if r["Element ID"] in keep]
-    scales_used = {r["Scale ID"] for t in ("Skills", "Knowledge", "Work Styles", "Interests", "Work Values") for r in files[t]}
+    scales_used = {
+        r["Scale ID"] for t in ("Skills", "Knowledge", "Work Styles", "Interests", "Work Values") for r in files[t]
+    }
     files["Scales Reference"] = [r.values for r in rel.rows("Scales Reference") if r["Scale ID"] in scales_used]
     files["Level Scale Anchors"] = [r.values for r in rel.rows("Level Scale Anchors") if r["Element ID"] in used]
     codes = {r["Commodity Code"] for t in ("Technology Skills", "Tools Used") for r in files[t]}
@@ -193,7 +250,9 @@ def main(argv=None) -> int:
         "SkillGraph's embedded sample: one occupation (43-4051.00) of the O*NET 30.1 Database in its text format,\n"
         "written by scripts/make_embedded_onet.py (see README.md in this folder).\n\n"
         "The content of the O*NET 30.1 Database is licensed under a Creative Commons Attribution 4.0 International "
-        "License. For more information, please visit:\n\nhttps://www.onetcenter.org/license_db.html\n", encoding="utf-8")
+        "License. For more information, please visit:\n\nhttps://www.onetcenter.org/license_db.html\n",
+        encoding="utf-8",
+    )
     return 0
 
 

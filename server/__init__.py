@@ -4,6 +4,7 @@ Imports are lazy so that query worker processes, which import this package, stay
 """
 
 from __future__ import annotations
+
 if __name__ != "skillgraph.server":  # one import name only: the top-level folder is not a package of its own
     raise ImportError(f"import skillgraph.server, not {__name__}: this folder is packaged as skillgraph.server")
 
@@ -18,6 +19,7 @@ def create_app(config: dict | None = None):
 
 
 def serve(build_dir, host: str = "127.0.0.1", port: int = 8000, **config) -> None:
+    """Start the SPARQL service over a build folder; imported lazily so `import skillgraph.server` stays light."""
     from .wsgi import serve as _serve
 
     _serve(build_dir, host=host, port=port, **config)

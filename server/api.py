@@ -19,21 +19,21 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Callable
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from skillgraph.ontology import PREFIXES
+from skillgraph.sparqltext import projection
 
 from . import pooled, resources
 from .backends import local_state
-from .problems import HTTPProblem
 from .formats import parse_accept
-from skillgraph.sparqltext import projection
+from .problems import HTTPProblem
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -61,24 +61,36 @@ def _short_or_iri(v: str, short: str, make: Callable[[re.Match], str], iri_patte
 
 
 def onet_task(v: str) -> str:
-    return _short_or_iri(v, r"[0-9]{1,8}", lambda m: f"{PREFIXES['sgid']}onet/task/{int(m.group())}",
-                         re.escape(PREFIXES["sgid"] + "onet/task/") + r"[0-9]+", "an O*NET Task ID (e.g. 2582) or an O*NET task IRI")
+    """API parameter: an O*NET task id or IRI, checked and expanded to the IRI the graph uses."""
+    return _short_or_iri(
+        v,
+        r"[0-9]{1,8}",
+        lambda m: f"{PREFIXES['sgid']}onet/task/{int(m.group())}",
+        re.escape(PREFIXES["sgid"] + "onet/task/") + r"[0-9]+",
+        "an O*NET Task ID (e.g. 2582) or an O*NET task IRI",
+    )
 
 
 def soc_code(v: str) -> str:
-    return _short_or_iri(v, r"([0-9]{2}-[0-9]{4})(\.[0-9]{2})?",
-                         lambda m: f"{PREFIXES['sgid']}onet/occupation/{m.group(1)}{m.group(2) or '.00'}",
-                         re.escape(PREFIXES["sgid"] + "onet/occupation/") + r"[0-9]{2}-[0-9]{4}\.[0-9]{2}",
-                         "an O*NET-SOC code (e.g. 43-4051.00) or an O*NET occupation IRI")
+    """API parameter: an O*NET-SOC code or occupation IRI, checked and expanded to the IRI the graph uses."""
+    return _short_or_iri(
+        v,
+        r"([0-9]{2}-[0-9]{4})(\.[0-9]{2})?",
+        lambda m: f"{PREFIXES['sgid']}onet/occupation/{m.group(1)}{m.group(2) or '.00'}",
+        re.escape(PREFIXES["sgid"] + "onet/occupation/") + r"[0-9]{2}-[0-9]{4}\.[0-9]{2}",
+        "an O*NET-SOC code (e.g. 43-4051.00) or an O*NET occupation IRI",
+    )
 
 
 def esco_skill(v: str) -> str:
+    """API parameter: an ESCO skill UUID or IRI, checked and expanded to the IRI the graph uses."""
     uuid = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     return _short_or_iri(v, uuid, lambda m: f"http://data.europa.eu/esco/skill/{m.group().lower()}",
                          r"http://data\.europa\.eu/esco/skill/" + uuid, "an ESCO skill UUID or an ESCO skill IRI")
 
 
 def level(v: str) -> str:
+    """API parameter: a proficiency level by name or IRI, checked against the ontology's levels."""
     v = v.strip()
     by_name = {n.lower(): n for n in LEVELS}
     if re.fullmatch(r"[1-4]", v):
@@ -92,6 +104,7 @@ def level(v: str) -> str:
 
 
 def confidence(v: str) -> Decimal:
+    """API parameter: a confidence between 0 and 1, refused with a clear message otherwise."""
     try:
         d = Decimal(v.strip())
     except InvalidOperation:
@@ -102,6 +115,7 @@ def confidence(v: str) -> Decimal:
 
 
 def text(v: str) -> str:
+    """API parameter: a free-text search string of bounded length."""
     v = v.strip()
     if not v or len(v) > 200:
         raise ValueError("give 1 to 200 characters of text")
@@ -110,8 +124,10 @@ def text(v: str) -> str:
 
 # ---------------------------------------------------------------- the endpoint table
 
+
 @dataclass(frozen=True)
 class ApiParam:
+    """One parameter of a REST endpoint: where it comes from and how it is checked, for handlers and OpenAPI."""
     name: str
     where: str  # "path" or "query"
     description: str
@@ -123,6 +139,7 @@ class ApiParam:
 
 @dataclass(frozen=True)
 class Endpoint:
+    """One REST endpoint backed by a curated query, so the route and its OpenAPI entry come from one place."""
     rule: str  # Flask rule
     path: str  # OpenAPI path
     query: str  # curated query name
@@ -156,11 +173,24 @@ ENDPOINTS = (
 )
 REQUIRED_QUERY = {"search_labels": ("q",)}
 PAGING = (
-    {"name": "limit", "in": "query", "description": f"items per page (1-{MAX_LIMIT})",
-     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
-    {"name": "offset", "in": "query", "description": "items to skip", "schema": {"type": "integer", "minimum": 0, "default": 0}},
-    {"name": "format", "in": "query", "description": "json (default) or csv; Accept: text/csv works too",
-     "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+    {
+        "name": "limit",
+        "in": "query",
+        "description": f"items per page (1-{MAX_LIMIT})",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    },
+    {
+        "name": "offset",
+        "in": "query",
+        "description": "items to skip",
+        "schema": {"type": "integer", "minimum": 0, "default": 0},
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "description": "json (default) or csv; Accept: text/csv works too",
+        "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"},
+    },
 )
 
 
@@ -220,7 +250,6 @@ def attribution(rows: pooled.Rows, page: list[dict]) -> list[dict]:
                 graphs.add(q.graph_name.value)
     root = request.host_url.rstrip("/") + request.script_root
     return resources.graph_attribution(state.graphs, sorted(graphs), root, state.store)
-    return out
 
 
 def _must_exist(iri: str, p: ApiParam) -> None:
@@ -233,6 +262,7 @@ def _must_exist(iri: str, p: ApiParam) -> None:
 
 
 def answer(ep: Endpoint, path_args: dict) -> Response:
+    """Run an endpoint's curated query with the checked parameters and return one page of rows."""
     cq = _catalog()[ep.query]
     args, filters, shown = {}, [], {}
     for p in ep.params:
@@ -257,8 +287,11 @@ def answer(ep: Endpoint, path_args: dict) -> Response:
             filters.append((p.filter_column, value))
     unknown = sorted(set(request.args) - {p.name for p in ep.params} - {"limit", "offset", "format"})
     if unknown:
-        raise HTTPProblem(400, f"unknown parameter(s) {', '.join(unknown)}; this endpoint takes: "
-                               + ", ".join([p.name for p in ep.params if p.where == "query"] + ["limit", "offset", "format"]))
+        raise HTTPProblem(
+            400,
+            f"unknown parameter(s) {', '.join(unknown)}; this endpoint takes: "
+            + ", ".join([p.name for p in ep.params if p.where == "query"] + ["limit", "offset", "format"]),
+        )
     limit, offset = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT), _int_arg("offset", 0, 0)
     try:
         query_text = cq.bind(args)
@@ -288,8 +321,16 @@ def answer(ep: Endpoint, path_args: dict) -> Response:
         resp.headers["Link"] = ", ".join(dict.fromkeys(links))
     else:
         body = {
-            "query": {"name": cq.name, "title": cq.title, "sparql": root + "/queries/" + cq.name + "?" + urlencode(args)},
-            "parameters": shown, "build": rows.build_id, "total": len(kept), "offset": offset, "limit": limit,
+            "query": {
+                "name": cq.name,
+                "title": cq.title,
+                "sparql": root + "/queries/" + cq.name + "?" + urlencode(args),
+            },
+            "parameters": shown,
+            "build": rows.build_id,
+            "total": len(kept),
+            "offset": offset,
+            "limit": limit,
             "truncated": rows.truncated,
             "items": [{v: _value(r.get(v), root) for v in rows.variables if v in r} for r in page],
             "links": {"self": link(offset=offset), "csv": link(offset=offset, format="csv")},
@@ -320,6 +361,7 @@ for _ep in ENDPOINTS:
 
 # ---------------------------------------------------------------- OpenAPI
 
+
 def _schema_for_column(name: str) -> dict:
     return {"description": f"?{name} of the query; an IRI comes as {{iri, page}}",
             "oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"},
@@ -327,6 +369,7 @@ def _schema_for_column(name: str) -> dict:
 
 
 def openapi(catalog, server_url: str) -> dict:
+    """The OpenAPI document of the REST endpoints, generated from the same definitions the handlers use."""
     paths = {}
     for ep in ENDPOINTS:
         cq = catalog[ep.query]
@@ -337,24 +380,56 @@ def openapi(catalog, server_url: str) -> dict:
             if p.query_param and p.query_param in declared:
                 qp = declared[p.query_param]
                 desc += f". Sets ?{qp.name} ({qp.type}) of {ep.query}.rq: {qp.description}"
-            params.append({"name": p.name, "in": p.where, "required": p.where == "path" or p.name in REQUIRED_QUERY.get(ep.query, ()),
-                           "description": desc, "schema": p.schema})
+            params.append(
+                {
+                    "name": p.name,
+                    "in": p.where,
+                    "required": p.where == "path" or p.name in REQUIRED_QUERY.get(ep.query, ()),
+                    "description": desc,
+                    "schema": p.schema,
+                }
+            )
         columns = sorted(projection(cq.text) or [])
         item = {"type": "object", "properties": {c: _schema_for_column(c) for c in columns}}
-        paths[ep.path] = {"get": {
-            "operationId": ep.operation_id, "summary": cq.title,
-            "description": f"{cq.description}\n\nRuns the curated query `{ep.query}` (queries/{ep.query}.rq).",
-            "parameters": params + [dict(p) for p in PAGING],
-            "responses": {
-                "200": {"description": "one page of rows, with the licences and credit lines of the contributing graphs",
-                        "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Page"},
-                                                                              {"type": "object", "properties": {"items": {"type": "array", "items": item}}}]}},
-                                    "text/csv": {"schema": {"type": "string"}}}},
-                "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
-                "503": {"$ref": "#/components/responses/Problem"}}}}
-    attribution_schema = {"type": "object", "properties": {
-        **{k: {"type": "string", "nullable": True} for k in ("graph", "graph_href", "title", "release", "rights", "creditLine")},
-        "licenses": {"type": "array", "items": {"type": "string"}}}}
+        paths[ep.path] = {
+            "get": {
+                "operationId": ep.operation_id,
+                "summary": cq.title,
+                "description": f"{cq.description}\n\nRuns the curated query `{ep.query}` (queries/{ep.query}.rq).",
+                "parameters": params + [dict(p) for p in PAGING],
+                "responses": {
+                    "200": {
+                        "description": (
+                            "one page of rows, with the licences and credit lines of the contributing graphs"
+                        ),
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "allOf": [
+                                        {"$ref": "#/components/schemas/Page"},
+                                        {"type": "object", "properties": {"items": {"type": "array", "items": item}}},
+                                    ]
+                                }
+                            },
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "400": {"$ref": "#/components/responses/Problem"},
+                    "404": {"$ref": "#/components/responses/Problem"},
+                    "503": {"$ref": "#/components/responses/Problem"},
+                },
+            }
+        }
+    attribution_schema = {
+        "type": "object",
+        "properties": {
+            **{
+                k: {"type": "string", "nullable": True}
+                for k in ("graph", "graph_href", "title", "release", "rights", "creditLine")
+            },
+            "licenses": {"type": "array", "items": {"type": "string"}},
+        },
+    }
     return {
         "openapi": "3.0.3",
         "info": {"title": "SkillGraph REST API", "version": "1",
@@ -364,17 +439,35 @@ def openapi(catalog, server_url: str) -> dict:
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {
-            "schemas": {"Attribution": attribution_schema, "Page": {"type": "object", "properties": {
-                "query": {"type": "object"}, "parameters": {"type": "object"}, "build": {"type": "string"},
-                "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
-                "truncated": {"type": "boolean"}, "links": {"type": "object", "additionalProperties": {"type": "string"}},
-                "attribution": {"type": "array", "items": {"$ref": "#/components/schemas/Attribution"}}}}},
-            "responses": {"Problem": {"description": "what was wrong, as text",
-                                      "content": {"text/plain": {"schema": {"type": "string"}}}}}},
+            "schemas": {
+                "Attribution": attribution_schema,
+                "Page": {
+                    "type": "object",
+                    "properties": {
+                        "query": {"type": "object"},
+                        "parameters": {"type": "object"},
+                        "build": {"type": "string"},
+                        "total": {"type": "integer"},
+                        "offset": {"type": "integer"},
+                        "limit": {"type": "integer"},
+                        "truncated": {"type": "boolean"},
+                        "links": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "attribution": {"type": "array", "items": {"$ref": "#/components/schemas/Attribution"}},
+                    },
+                },
+            },
+            "responses": {
+                "Problem": {
+                    "description": "what was wrong, as text",
+                    "content": {"text/plain": {"schema": {"type": "string"}}},
+                }
+            },
+        },
     }
 
 
 @bp.get("/openapi.json")
 def openapi_json():
+    """Serve the OpenAPI document with this server's own URL."""
     doc = openapi(_catalog(), request.host_url.rstrip("/") + request.script_root)
     return Response(json.dumps(doc, indent=2), content_type="application/json")

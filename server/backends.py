@@ -94,6 +94,7 @@ class LocalBackend:
         return self.pool.run(job, timeout)
 
     def health(self) -> dict:
+        """The worker pool's state, for /health."""
         pool = self.pool
         return {"workers": pool.alive(), "workers_idle": pool.idle(), "worker_restarts": pool.restarts,
                 "memory_kills": pool.memory_kills}
@@ -108,6 +109,7 @@ class LocalBackend:
                 "worker_memory_watch_mb": mb // 2**20 if mb else None}
 
     def close(self) -> None:
+        """Stop the workers and drop the store when the app shuts down."""
         self.pool.close()
         self.store = None
 
@@ -185,7 +187,7 @@ def _open(sw, text: str, accept: str):
         raise SyntaxError(f"the store refused the query: {e}") from None
     except SPARQLExceptions.SPARQLWrapperException as e:
         raise BackendError(f"the store at {sw.endpoint} answered with an error: {e}") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise QueryTimeout(f"the store at {sw.endpoint} sent no answer in time") from None
     except urllib.error.URLError as e:
         if isinstance(e.reason, (TimeoutError, socket.timeout)):
@@ -240,6 +242,7 @@ class RemoteBackend:
         return Pointer(ids.pop(), {r["g"].value: int(r["n"].value) if r.get("n") else None for r in rows})
 
     def current(self) -> str:
+        """The build the remote store serves now, re-read each request so a publish is seen at once."""
         try:
             ptr = self.read_pointer()
         except (BackendError, QueryTimeout, SyntaxError) as e:
@@ -341,6 +344,7 @@ class RemoteBackend:
         return Answer(True, 200, body, fmt.name, fmt.kind, n, trunc, seconds=time.monotonic() - t0)
 
     def health(self) -> dict:
+        """Which remote store is used and whether it is managed by `skillgraph publish`, for /health."""
         return {"backend": self.endpoints.query, "managed": self.pointer is not None}
 
     def defences(self) -> dict:
@@ -348,6 +352,7 @@ class RemoteBackend:
         return {"remote_store": self.endpoints.query}
 
     def close(self) -> None:
+        """Nothing to release: the remote store is not ours to stop."""
         pass
 
 

@@ -5,6 +5,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    """Attach every feature's blueprint to the app, in one place so create_app stays short."""
     from . import api, gsp, linkeddata, ontodoc, workbench
 
     for bp in (linkeddata.bp, ontodoc.bp, gsp.bp, api.bp, workbench.bp):

@@ -37,6 +37,7 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
+        """Whether the query may run."""
         return self.status == 200
 
 
@@ -50,8 +51,8 @@ def unescape_codepoints(text: str) -> str:
 
 def _nodes(tree):
     """Every rdflib CompValue in a parse tree (iteratively: the tree may be deep)."""
-    from rdflib.plugins.sparql.parserutils import CompValue
     from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
 
     stack, seen = [tree], set()
     while stack:

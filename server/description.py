@@ -26,11 +26,13 @@ def _nn(x) -> ox.NamedNode:
 
 @dataclass
 class GraphInfo:
+    """What the service knows about one named graph (size, description) for pages and VoID."""
     iri: str
     triples: int | None = None
     description: list[ox.Triple] = field(default_factory=list)
 
     def first(self, prop) -> str | None:
+        """The first value of a property in the graph's description, if any."""
         p = str(prop)
         vals = [t.object for t in self.description if t.subject.value == self.iri and t.predicate.value == p]
         en = [v for v in vals if isinstance(v, ox.Literal) and v.language in ("en", None)]
@@ -39,10 +41,12 @@ class GraphInfo:
 
     @property
     def name(self) -> str:
+        """The graph's short name, the last segment of its IRI."""
         return self.iri.rsplit("/", 1)[-1]
 
     @property
     def title(self) -> str:
+        """A human title for the graph: its title, label or short name."""
         return self.first(DCTERMS.title) or self.first(RDFS.label) or self.name
 
 
@@ -67,7 +71,8 @@ def graph_infos(st: ox.Store, counts: dict[str, int] | None = None) -> list[Grap
 def service_description(endpoint: str, graphs: list[GraphInfo], allow_service: bool) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of the endpoint, as triples."""
     svc = ox.NamedNode(endpoint)
-    sd = lambda local: ox.NamedNode(SD + local)
+    def sd(local):
+        return ox.NamedNode(SD + local)
     t = [
         ox.Triple(svc, RDF_TYPE, sd("Service")),
         ox.Triple(svc, sd("endpoint"), svc),

@@ -22,8 +22,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
@@ -53,6 +53,7 @@ class MemoryLimit(Exception):
 
 @dataclass
 class Job:
+    """A query to run in a worker process, with everything the worker needs (picklable)."""
     build_dir: str
     build_id: str
     query: str
@@ -60,7 +61,7 @@ class Job:
     limit: int
     form: str | None = None  # SELECT, ASK, CONSTRUCT or DESCRIBE, as the server's check parsed it
     base_iri: str | None = None
-    truncation_link: str | None = None  # where a truncated answer's body points (JSON/XML results head link)  # relative IRIs in the query resolve against the endpoint
+    truncation_link: str | None = None
     query_dataset: bool = False  # the query has FROM / FROM NAMED (then no union default graph)
     default_graphs: list[str] | None = None  # protocol default-graph-uri values
     named_graphs: list[str] | None = None  # protocol named-graph-uri values
@@ -69,6 +70,7 @@ class Job:
 
 @dataclass
 class Answer:
+    """What a worker sends back: the serialized result or a status and error message."""
     ok: bool
     status: int = 200
     body: bytes = b""
@@ -81,6 +83,7 @@ class Answer:
 
 
 # ---------------------------------------------------------------- in the worker process
+
 
 def _term_json(t) -> dict:
     if isinstance(t, ox.NamedNode):
@@ -131,7 +134,7 @@ def _solutions(res: ox.QuerySolutions, fmt, limit: int, link: str | None = None)
 def _xml_head_link(body: bytes, link: str) -> bytes:
     from xml.sax.saxutils import quoteattr
 
-    tag = f"<link href={quoteattr(link)}/>".encode("utf-8")
+    tag = f"<link href={quoteattr(link)}/>".encode()
     if b"<head/>" in body:
         return body.replace(b"<head/>", b"<head>" + tag + b"</head>", 1)
     return body.replace(b"</head>", tag + b"</head>", 1)
@@ -140,9 +143,9 @@ def _xml_head_link(body: bytes, link: str) -> bytes:
 def _graph_note(body: bytes, fmt, note: str) -> bytes:
     """A truncation note as a comment where the RDF syntax has comments (Turtle, N-Triples, RDF/XML)."""
     if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
-        return f"# {note}\n".encode("utf-8") + body
+        return f"# {note}\n".encode() + body
     if fmt.ox_format == ox.RdfFormat.RDF_XML:
-        comment = f"<!-- {note.replace('--', '- -')} -->\n".encode("utf-8")
+        comment = f"<!-- {note.replace('--', '- -')} -->\n".encode()
         end = body.find(b"?>") + 2 if body.startswith(b"<?xml") else 0
         return body[:end] + b"\n" + comment + body[end:].lstrip(b"\n")
     return body  # JSON-LD: no comments
@@ -183,6 +186,7 @@ class _StoreCache:
 
 
 def run_job(job: Job, cache: _StoreCache) -> Answer:
+    """Run one query job against the build's store inside a worker, with result limits applied."""
     t0 = time.perf_counter()
     st = cache.get(job.build_dir, job.build_id)
     kwargs = {"prefixes": job.prefixes or None, "base_iri": job.base_iri}
@@ -232,6 +236,7 @@ def _worker_main(conn_in, conn_out) -> None:
 
 
 # ---------------------------------------------------------------- in the worker process
+
 
 def worker_entry() -> None:
     """Entry point of a worker process: jobs arrive on stdin, answers leave on the original stdout.
@@ -427,17 +432,21 @@ class WorkerPool:
                 self._replace(w)
 
     def alive(self) -> int:
+        """How many workers are running, for /health."""
         with self._lock:
             return sum(1 for w in self._all if w.is_alive())
 
     def idle(self) -> int:
+        """How many workers are free to take a query, for /health and tests."""
         return self._idle.qsize()
 
     def pids(self) -> list[int]:
+        """The workers' process ids, so tests and /health can check them."""
         with self._lock:
             return sorted(w.pid for w in self._all)
 
     def close(self) -> None:
+        """Stop all workers when the app shuts down."""
         with self._lock:
             if self._closed:
                 return

@@ -18,6 +18,7 @@ GRAPH = "graph"
 
 @dataclass(frozen=True)
 class ResultFormat:
+    """One result serialization the endpoint offers, with its media types, for content negotiation."""
     name: str
     kind: str  # RESULTS or GRAPH
     media_type: str  # the canonical type, sent as Content-Type
@@ -28,10 +29,12 @@ class ResultFormat:
 
     @property
     def media_types(self) -> tuple[str, ...]:
+        """Every media type that selects this format."""
         return (self.media_type,) + self.also
 
     @property
     def content_type(self) -> str:
+        """The Content-Type header value, with charset for text formats."""
         binary = self.media_type in ("application/sparql-results+json", "application/ld+json")
         return self.media_type if binary else self.media_type + "; charset=utf-8"
 
@@ -62,6 +65,7 @@ DEFAULT = {RESULTS: "json", GRAPH: "turtle"}
 
 
 def of_kind(kind: str) -> list[ResultFormat]:
+    """The formats for one kind of result (bindings or graphs), for negotiation."""
     return [f for _, f in FORMATS.items() if f.kind == kind]
 
 

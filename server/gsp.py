@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from skillgraph import void
 from skillgraph.ontology import SERIALIZATION_PREFIXES
@@ -47,6 +47,7 @@ def _stream(fh, chunk: int = 1 << 16):
 
 @bp.route("/graph", methods=["GET", "PUT", "POST", "DELETE", "PATCH"])
 def graph_store():
+    """SPARQL Graph Store Protocol, read-only: GET a named graph or the default graph."""
     if request.method != "GET":
         raise HTTPProblem(405, "the Graph Store is read-only here: GET /graph?graph=<IRI> or /graph?default",
                           {"Allow": "GET, HEAD"})
@@ -64,13 +65,18 @@ def graph_store():
     if names:
         g = ox.NamedNode(names[0])
         if f.ox_format == ox.RdfFormat.JSON_LD:  # compacted with the published context
-            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in s.store.quads_for_pattern(None, None, None, g)]
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object) for q in s.store.quads_for_pattern(None, None, None, g)
+            ]
             fh.write(negotiation.jsonld(triples, request.host_url.rstrip("/") + request.script_root))
         else:
             s.store.dump(fh, f.ox_format, from_graph=g, prefixes=pfx)
     else:
-        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in s.store.quads_for_pattern(None, None, None, None)
-                   if isinstance(q.graph_name, ox.NamedNode))
+        triples = (
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in s.store.quads_for_pattern(None, None, None, None)
+            if isinstance(q.graph_name, ox.NamedNode)
+        )
         ox.serialize(triples, fh, f.ox_format, prefixes=pfx)
     fh.seek(0, 2)
     size = fh.tell()
@@ -83,6 +89,7 @@ def graph_store():
 
 
 def void_description(s) -> list[ox.Triple]:
+    """The VoID description of the served dataset, with this server's URLs."""
     root = request.host_url.rstrip("/") + request.script_root
     counts = {g.iri: g.triples for g in s.graphs if g.triples is not None}
     if len(counts) < len(s.graphs):
@@ -93,14 +100,21 @@ def void_description(s) -> list[ox.Triple]:
     for giri in counts:
         for name in ("turtle", "ntriples"):
             f = formats.FORMATS.get(name)
-            dists.append(void.Distribution(f"{giri.rsplit('/', 1)[-1]}-{name}",
-                                           f"{root}/graph?graph={quote(giri, safe='')}&format={name}", f.media_type, giri))
+            dists.append(
+                void.Distribution(
+                    f"{giri.rsplit('/', 1)[-1]}-{name}",
+                    f"{root}/graph?graph={quote(giri, safe='')}&format={name}",
+                    f.media_type,
+                    giri,
+                )
+            )
     d = void.Description(counts, version=s.build_id, sparql_endpoint=root + "/sparql", distributions=dists)
     return void.describe(s.store, d)
 
 
 @bp.get("/.well-known/void")
 def well_known_void():
+    """Serve the VoID description at /.well-known/void, where crawlers look for it."""
     s = _state()
     f = _format()
     triples = void_description(s)

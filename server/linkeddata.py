@@ -15,7 +15,7 @@ with a link to the publisher.
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, json, render_template, request
+from flask import Blueprint, Response, json, render_template, request
 
 from . import negotiation, resources
 from .backends import local_state
@@ -28,6 +28,7 @@ state = local_state
 
 
 def root() -> str:
+    """This server's base URL, so links work behind a proxy prefix too."""
     return request.host_url.rstrip("/") + request.script_root
 
 
@@ -44,7 +45,9 @@ def represent(iri: str, doc_path: str) -> Response:
     s = state()
     d = resources.describe(s.store, iri)
     if not d.exists:
-        raise HTTPProblem(404, f"{iri} is not described in build {s.build_id}: no statement has it as subject or object")
+        raise HTTPProblem(
+            404, f"{iri} is not described in build {s.build_id}: no statement has it as subject or object"
+        )
     if fmt == "html":
         resp = Response(page(s, d), content_type="text/html; charset=utf-8")
     else:
@@ -81,11 +84,20 @@ def page(s, d: resources.Description) -> str:
                  "graph": _gname(q)} for q in d.incoming]
     graphs = d.graphs() or sorted({q["graph"] for q in incoming if q["graph"]})
     return render_template(
-        "resource.html", iri=d.iri, label=resources.label(st, _nn(d.iri)) or d.iri,
-        types=[term(_nn(t)) for t in d.types()], groups=list(groups.values()), bnodes=bnodes,
-        incoming=incoming, incoming_total=d.incoming_total, sources=resources.graph_attribution(s.graphs, graphs, base, st),
-        esco=resources.is_esco(d.iri), build_id=s.build_id, base=base,
-        formats=[("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML")])
+        "resource.html",
+        iri=d.iri,
+        label=resources.label(st, _nn(d.iri)) or d.iri,
+        types=[term(_nn(t)) for t in d.types()],
+        groups=list(groups.values()),
+        bnodes=bnodes,
+        incoming=incoming,
+        incoming_total=d.incoming_total,
+        sources=resources.graph_attribution(s.graphs, graphs, base, st),
+        esco=resources.is_esco(d.iri),
+        build_id=s.build_id,
+        base=base,
+        formats=[("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML")],
+    )
 
 
 def _gname(q: ox.Quad) -> str:
@@ -98,6 +110,7 @@ def _nn(iri: str) -> ox.NamedNode:
 
 @bp.get("/id/<path:rest>")
 def minted(rest: str):
+    """Dereference a SkillGraph IRI (/id/...) to its description, as Linked Data asks."""
     return represent(resources.path_to_iri(rest), "/id/" + rest)
 
 
@@ -120,4 +133,5 @@ def any_resource():
 
 @bp.get(negotiation.CONTEXT_PATH)
 def context():
+    """Serve the JSON-LD context that the JSON-LD responses refer to."""
     return Response(json.dumps(negotiation.context_document(), indent=2), content_type="application/ld+json")

@@ -21,6 +21,7 @@ CONTEXT_PATH = "/context.jsonld"
 
 
 class NotAcceptable(Exception):
+    """No offered format matches the Accept header (answered 406)."""
     pass
 
 
@@ -34,12 +35,18 @@ def choose(html_ok: bool = True) -> str:
         if f is not None:
             return f.name
     if fparams:
-        raise NotAcceptable(f"format={','.join(fparams)} is not offered here; valid: "
-                            + ", ".join((["html"] if html_ok else []) + [f.name for f in formats.of_kind(formats.GRAPH)]))
+        raise NotAcceptable(
+            f"format={','.join(fparams)} is not offered here; valid: "
+            + ", ".join((["html"] if html_ok else []) + [f.name for f in formats.of_kind(formats.GRAPH)])
+        )
     accept = request.headers.get("Accept")
     entries = formats.parse_accept(accept)
     html_q = max((q for mr, q, _ in entries if mr in HTML_TYPES), default=0.0)
-    rdf_types = {m for f in formats.of_kind(formats.GRAPH) for m in f.media_types} - {"text/plain", "application/xml", "text/xml"}
+    rdf_types = {m for f in formats.of_kind(formats.GRAPH) for m in f.media_types} - {
+        "text/plain",
+        "application/xml",
+        "text/xml",
+    }
     rdf_q = max((q for mr, q, _ in entries if mr in rdf_types), default=0.0)
     if html_ok and html_q > 0 and html_q >= rdf_q:
         return "html"
@@ -65,6 +72,7 @@ def serialize(triples: list[ox.Triple], fmt_name: str, root: str) -> bytes:
 
 
 def jsonld(triples: list[ox.Triple], root: str) -> bytes:
+    """Triples as compact JSON-LD with SkillGraph's context."""
     from rdflib import Graph
 
     g = Graph()
@@ -76,6 +84,7 @@ def jsonld(triples: list[ox.Triple], root: str) -> bytes:
 
 
 def rdf_response(triples: list[ox.Triple], fmt_name: str, root: str) -> Response:
+    """An HTTP response carrying triples in the negotiated RDF format."""
     f = formats.FORMATS.get(fmt_name)
     resp = Response(serialize(triples, fmt_name, root), content_type=f.content_type)
     resp.headers["Vary"] = "Accept"
@@ -85,5 +94,7 @@ def rdf_response(triples: list[ox.Triple], fmt_name: str, root: str) -> Response
 def alternates(url: str) -> str:
     """A Link header naming every representation of the document at `url` (url carries no query)."""
     links = [f'<{url}?format=html>; rel="alternate"; type="text/html"']
-    links += [f'<{url}?format={f.name}>; rel="alternate"; type="{f.media_type}"' for f in formats.of_kind(formats.GRAPH)]
+    links += [
+        f'<{url}?format={f.name}>; rel="alternate"; type="{f.media_type}"' for f in formats.of_kind(formats.GRAPH)
+    ]
     return ", ".join(links)

@@ -28,6 +28,7 @@ bp = Blueprint("ontodoc", __name__, template_folder="templates")
 
 @lru_cache(maxsize=1)
 def ontology_triples() -> tuple[ox.Triple, ...]:
+    """The ontology as pyoxigraph triples, parsed once, for RDF responses."""
     g = load_ontology(with_skos=False)
     return tuple(ox.parse(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
 
@@ -91,6 +92,7 @@ def _shapes() -> tuple[dict, ...]:
 
 @lru_cache(maxsize=1)
 def documentation() -> dict:
+    """The ontology's classes and properties with labels and definitions, for the HTML page."""
     g = load_ontology(with_skos=False)
     head = URIRef(ONTOLOGY_IRI)
     return {"title": _text(g, head, URIRef(PREFIXES["dcterms"] + "title")),
@@ -105,6 +107,7 @@ def documentation() -> dict:
 
 @bp.get("/ontology")
 def ontology():
+    """Serve the ontology as HTML documentation or RDF, by content negotiation."""
     try:
         fmt = negotiation.choose()
     except negotiation.NotAcceptable as e:

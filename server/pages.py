@@ -18,6 +18,7 @@ bp = Blueprint("pages", __name__)
 
 
 def curated(queries_dir) -> list[dict]:
+    """The curated queries as JSON-ready dicts, for the workbench and /queries."""
     from skillgraph.queries import catalog
 
     return [q.to_json() for q in catalog(queries_dir).values()]
@@ -38,6 +39,7 @@ def health_report(state, cfg: dict) -> dict:
 
 @bp.get("/")
 def home():
+    """The landing page: what build is served and where to go next."""
     state, cfg = current_app.extensions["skillgraph"], current_app.config
     build_id = state.current()
     try:
@@ -50,11 +52,13 @@ def home():
 
 @bp.get("/queries")
 def queries():
+    """List the curated queries as JSON."""
     return Response(json.dumps(curated(current_app.config["QUERIES_DIR"]), indent=2), content_type="application/json")
 
 
 @bp.get("/queries/<name>")
 def run_curated(name: str):
+    """Run a curated query by name with its parameters."""
     from skillgraph.queries import get
 
     state, cfg = current_app.extensions["skillgraph"], current_app.config
@@ -72,5 +76,6 @@ def run_curated(name: str):
 
 @bp.get("/health")
 def health():
+    """Report the service's health (build, workers, store) as JSON for monitors."""
     state, cfg = current_app.extensions["skillgraph"], current_app.config
     return Response(json.dumps(health_report(state, cfg)), content_type="application/json")

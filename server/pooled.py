@@ -12,13 +12,14 @@ from flask import current_app
 
 from skillgraph.ontology import PREFIXES
 
-from .problems import HTTPProblem
 from .executor import Busy, Job, MemoryLimit, QueryTimeout, WorkerDied
 from .formats import GRAPH, RESULTS
+from .problems import HTTPProblem
 
 
 @dataclass
 class Rows:
+    """A SELECT result as plain rows, for handlers that render HTML or JSON themselves."""
     build_id: str
     variables: list[str]
     bindings: list[dict]  # SPARQL JSON bindings: var -> {"type", "value", ...}
@@ -26,6 +27,7 @@ class Rows:
 
 
 def select(text: str) -> Rows:
+    """Run a SELECT through the worker pool (limits and timeouts applied) and return its rows."""
     state = current_app.extensions["skillgraph"]
     cfg = current_app.config
     build_id = state.current()

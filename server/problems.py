@@ -15,6 +15,7 @@ class HTTPProblem(Exception):
 
 
 def text_response(status: int, message: str, headers: dict | None = None) -> Response:
+    """A plain-text error response with the given status and headers."""
     r = Response(message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8")
     for k, v in (headers or {}).items():
         r.headers[k] = v

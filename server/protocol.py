@@ -89,7 +89,9 @@ def read_request(method: str, mimetype: str, mimetype_params: dict, query_string
         if not queries:
             raise HTTPProblem(400, "no query: send query=... (form) or the query text as application/sparql-query")
     else:
-        raise HTTPProblem(405, f"method {method} is not allowed; use GET or POST", {"Allow": "GET, HEAD, POST, OPTIONS"})
+        raise HTTPProblem(
+            405, f"method {method} is not allowed; use GET or POST", {"Allow": "GET, HEAD, POST, OPTIONS"}
+        )
     if len(queries) > 1:
         raise HTTPProblem(400, "more than one query parameter; send exactly one")
     if not queries[0].strip():
@@ -103,8 +105,10 @@ def check(text: str, allow_service: bool) -> checks.Verdict:
     if not v.ok:
         raise HTTPProblem(v.status, v.reason)
     if v.service and not allow_service:
-        raise HTTPProblem(403, "SERVICE (federated query) is disabled on this endpoint; "
-                               "the operator can enable it with --allow-service")
+        raise HTTPProblem(
+            403,
+            "SERVICE (federated query) is disabled on this endpoint; the operator can enable it with --allow-service",
+        )
     return v
 
 
@@ -119,8 +123,10 @@ def choose_formats(form: str | None, accept: str | None, fparams: list[str]) -> 
         f = formats.negotiate(k, accept, fparams)
         if f is None and k == kind:
             offered = ", ".join(formats.acceptable(k))
-            raise HTTPProblem(406, f"cannot answer a {form} query in any type you accept (Accept: {accept}); "
-                                   f"acceptable types: {offered}")
+            raise HTTPProblem(
+                406,
+                f"cannot answer a {form} query in any type you accept (Accept: {accept}); acceptable types: {offered}",
+            )
         chosen[k] = (f or formats.FORMATS.get(formats.DEFAULT[k])).name
     return chosen
 
@@ -153,15 +159,21 @@ def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, 
     try:
         ans = state.run(make_job, cfg["QUERY_TIMEOUT"])
     except QueryTimeout as e:
-        raise HTTPProblem(503, f"{e}: QUERY_TIMEOUT is {cfg['QUERY_TIMEOUT']:g} s on this endpoint; "
-                               "narrow the query or add a LIMIT", {"Retry-After": "1"})
+        raise HTTPProblem(
+            503,
+            f"{e}: QUERY_TIMEOUT is {cfg['QUERY_TIMEOUT']:g} s on this endpoint; narrow the query or add a LIMIT",
+            {"Retry-After": "1"},
+        ) from e
     except Busy as e:
-        raise HTTPProblem(503, f"{e}; try again shortly", {"Retry-After": "2"})
+        raise HTTPProblem(503, f"{e}; try again shortly", {"Retry-After": "2"}) from e
     except MemoryLimit as e:
-        raise HTTPProblem(503, f"{e}; narrow the query or add a LIMIT")
+        raise HTTPProblem(503, f"{e}; narrow the query or add a LIMIT") from e
     except WorkerDied as e:
-        raise HTTPProblem(503, f"{e}; the usual cause is the memory limit of {mb} MB per query worker "
-                               "(MAX_MEMORY_MB, --max-memory); narrow the query or add a LIMIT")
+        raise HTTPProblem(
+            503,
+            f"{e}; the usual cause is the memory limit of {mb} MB per query worker "
+            "(MAX_MEMORY_MB, --max-memory); narrow the query or add a LIMIT",
+        ) from e
     if not ans.ok:
         raise HTTPProblem(ans.status, ans.error)
     fmt = formats.FORMATS.get(ans.format)
@@ -179,10 +191,12 @@ def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, 
 
 
 def endpoint_url() -> str:
+    """The public URL of the SPARQL endpoint, for the service description."""
     return request.host_url + "sparql"
 
 
 def service_description(state, cfg: dict, accept: str | None, fparams: list[str], endpoint: str) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint, in the negotiated format."""
     import pyoxigraph as ox
 
     state.current()
@@ -199,6 +213,7 @@ def service_description(state, cfg: dict, accept: str | None, fparams: list[str]
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
+    """The SPARQL 1.1 Protocol endpoint: checks the query, runs it in a worker and negotiates the result format."""
     state, cfg = current_app.extensions["skillgraph"], current_app.config
     body = request.get_data(cache=False) if request.method == "POST" else b""
     op = read_request(request.method, request.mimetype, request.mimetype_params, request.query_string, body)

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from skillgraph.ontology import BASE, DCTERMS, ONTOLOGY_IRI, PREFIXES, RDFS, SCHEMA, SERIALIZATION_PREFIXES, SG, SKOS
+from skillgraph.ontology import DCTERMS, ONTOLOGY_IRI, PREFIXES, RDFS, SCHEMA, SERIALIZATION_PREFIXES, SG, SKOS
 
 ID_BASE, GRAPH_BASE, ONTOLOGY_NS = PREFIXES["sgid"], PREFIXES["sggraph"], PREFIXES["sg"]
 ESCO_BASE = "http://data.europa.eu/esco/"
@@ -38,7 +38,10 @@ def curie(iri: str) -> str:
 
 
 def local_href(iri: str, root: str = "") -> str:
-    """Where to read about an IRI: /id/..., /graph/<name>, /ontology#Term, /resource?iri=..., or a vocabulary's own page."""
+    """Where to read about an IRI.
+
+    /id/..., /graph/<name>, /ontology#Term, /resource?iri=..., or a vocabulary's own page.
+    """
     if iri.startswith(ID_BASE):
         return f"{root}/id/{iri[len(ID_BASE):]}"
     if iri.startswith(GRAPH_BASE) and "/" not in iri[len(GRAPH_BASE):]:
@@ -53,11 +56,13 @@ def local_href(iri: str, root: str = "") -> str:
 
 
 def is_esco(iri: str) -> bool:
+    """Whether an IRI is ESCO's, whose pages are linked to rather than served here."""
     return iri.startswith(ESCO_BASE)
 
 
 @dataclass
 class Description:
+    """What the store says about one IRI (outgoing and incoming triples), for its page."""
     iri: str
     outgoing: list[ox.Quad] = field(default_factory=list)  # subject = the resource, with their graph
     closure: list[ox.Quad] = field(default_factory=list)  # statements about blank nodes it points to
@@ -66,6 +71,7 @@ class Description:
 
     @property
     def exists(self) -> bool:
+        """Whether the store says anything about the IRI (else 404)."""
         return bool(self.outgoing or self.incoming_total)
 
     def triples(self) -> list[ox.Triple]:
@@ -79,13 +85,16 @@ class Description:
         return out
 
     def graphs(self) -> list[str]:
+        """The named graphs that describe the IRI, for attribution."""
         return sorted({q.graph_name.value for q in self.outgoing if isinstance(q.graph_name, ox.NamedNode)})
 
     def types(self) -> list[str]:
+        """The IRI's rdf:types, to title and lay out its page."""
         return sorted({q.object.value for q in self.outgoing if q.predicate.value == RDF_TYPE})
 
 
 def describe(st: ox.Store, iri: str) -> Description:
+    """Gather what the store says about an IRI (its blank nodes followed, incoming links counted and capped)."""
     node = ox.NamedNode(iri)
     d = Description(iri)
     d.outgoing = sorted(st.quads_for_pattern(node, None, None, None), key=_quad_key)
@@ -150,7 +159,9 @@ def graph_attribution(graph_infos, graph_iris, root: str = "", st: ox.Store | No
                 "rights": g.first(DCTERMS.rights), "creditLine": g.first(SG.creditLine)}
         if not info["licenses"] and st is not None and iri == GRAPH_BASE + "ontology":
             onto, gn = ox.NamedNode(ONTOLOGY_IRI), ox.NamedNode(iri)
-            info["licenses"] = sorted({q.object.value for q in st.quads_for_pattern(onto, ox.NamedNode(str(DCTERMS.license)), None, gn)})
+            info["licenses"] = sorted(
+                {q.object.value for q in st.quads_for_pattern(onto, ox.NamedNode(str(DCTERMS.license)), None, gn)}
+            )
             info["title"] = label(st, onto) or info["title"]
             info["release"] = next((q.object.value for q in st.quads_for_pattern(
                 onto, ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), None, gn)), None)

@@ -26,6 +26,7 @@ def prefixed(query: str) -> str:
 
 
 def page():
+    """The query workbench page: editor, curated queries and the graphs of the current build."""
     state = current_app.extensions["skillgraph"]
     build_id = state.current()
     from skillgraph.queries import catalog
@@ -35,12 +36,24 @@ def page():
     except SkillGraphError as e:  # the workbench still serves the editor and the graphs
         curated, problem = [], f"curated queries unavailable: {e}"
     graphs = resources.graph_attribution(state.graphs, [g.iri for g in state.graphs], request.script_root, state.store)
-    for info, g in zip(graphs, state.graphs):
+    for info, g in zip(graphs, state.graphs, strict=False):
         info["triples"] = g.triples
-    fmts = {k: [{"name": f.name, "media": f.media_type} for f in formats.of_kind(k)] for k in (formats.RESULTS, formats.GRAPH)}
-    html = render_template("workbench.html", base=request.script_root, build_id=build_id, graphs=graphs,
-                           curated=curated, problem=problem, start=prefixed(START), formats=fmts, prefixes=PREFIXES,
-                           result_limit=current_app.config.get("RESULT_LIMIT"))
+    fmts = {
+        k: [{"name": f.name, "media": f.media_type} for f in formats.of_kind(k)]
+        for k in (formats.RESULTS, formats.GRAPH)
+    }
+    html = render_template(
+        "workbench.html",
+        base=request.script_root,
+        build_id=build_id,
+        graphs=graphs,
+        curated=curated,
+        problem=problem,
+        start=prefixed(START),
+        formats=fmts,
+        prefixes=PREFIXES,
+        result_limit=current_app.config.get("RESULT_LIMIT"),
+    )
     return Response(html, content_type="text/html; charset=utf-8")
 
 

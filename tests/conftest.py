@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixture modules shared by several test files, registered once here instead of imported by name.
+pytest_plugins = ["conftest_server"]
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

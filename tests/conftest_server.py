@@ -1,7 +1,7 @@
 """Helpers and fixtures for the server tests: small builds in the store.py layout, and a real HTTP endpoint.
 
-Import the fixtures into a test module with
-    from conftest_server import http_endpoint, server_build  # noqa: F401
+The fixtures (`server_build`, `http_endpoint`) reach every test module through `pytest_plugins` in
+conftest.py: request them by name, do not import them. Helper functions are imported by name.
 `http_endpoint(build_dir, **config)` starts `skillgraph.server.wsgi.serve` in a subprocess on
 127.0.0.1 and returns its base URL; point it at any build folder (e.g. the embedded build).
 `start_server`/`stop_server` do the same for tests that need the process itself (kill -9 tests).
@@ -79,11 +79,13 @@ def wait_healthy(base: str, proc: subprocess.Popen, log: Path, deadline_s: float
 
 
 def start_server(build_dir: Path, log_dir: Path, **config) -> tuple[subprocess.Popen, str]:
-    """`skillgraph.server.wsgi.serve(build_dir, **config)` in a subprocess on a free loopback port; (process, base URL)."""
+    """`skillgraph.server.wsgi.serve(build_dir, **config)` in a subprocess on a free loopback port.
+
+    Returns (process, base URL).
+    """
     port = free_port()
     args = {"host": "127.0.0.1", "port": port, **config}
-    code = ("import sys, json; from skillgraph.server.wsgi import serve; "
-            "serve(sys.argv[1], **json.loads(sys.argv[2]))")
+    code = "import sys, json; from skillgraph.server.wsgi import serve; serve(sys.argv[1], **json.loads(sys.argv[2]))"
     log = Path(log_dir) / f"server-{port}.log"
     with open(log, "wb") as fh:
         proc = subprocess.Popen([sys.executable, "-c", code, str(build_dir), json.dumps(args)],

@@ -96,7 +96,9 @@ def test_not_an_aei_file_is_refused(tmp_path):
 # -- the join --------------------------------------------------------------------------------
 
 def test_normalise_folds_case_quotes_punctuation_and_space():
-    assert normalise("Resolve customers\u2019  service\u2014billing, complaints.") == normalise("resolve customers' service-billing complaints")
+    assert normalise("Resolve customers\u2019  service\u2014billing, complaints.") == normalise(
+        "resolve customers' service-billing complaints"
+    )
 
 
 def test_join_methods_on_small_graph(onet):
@@ -119,12 +121,16 @@ def test_join_methods_on_small_graph(onet):
 
 def test_fuzzy_threshold_is_respected(onet):
     strict = Joiner(TaskIndex.from_graph(onet), threshold=0.99)
-    assert strict.join("review insurance policy terms to determine whether a loss is covered by insurance.").method == "unmatched"
+    assert (
+        strict.join("review insurance policy terms to determine whether a loss is covered by insurance.").method
+        == "unmatched"
+    )
     with pytest.raises(ValueError):
         Joiner(TaskIndex.from_graph(onet), threshold=1.5)
 
 
 # -- 2025-02-10 layout -------------------------------------------------------------------------
+
 
 def test_first_release_layout_maps_with_join_flags(onet):
     r = run(FIX / "v1", onet)
@@ -139,7 +145,11 @@ def test_first_release_layout_maps_with_join_flags(onet):
         ("keep records of customer interactions recording details of inquiries", "normalised", Decimal("0.015")),
         ("prepare reports or direct others.", "ambiguous", Decimal("0.01")),
         ("sort mail for delivery", "ambiguous", Decimal("0.005")),
-        ("review insurance policy terms to determine whether a loss is covered by insurance.", "fuzzy", Decimal("0.03")),
+        (
+            "review insurance policy terms to determine whether a loss is covered by insurance.",
+            "fuzzy",
+            Decimal("0.03"),
+        ),
         ("operate a forklift to move pallets.", "unmatched", Decimal("0.0025")),
     }
     about = select(g, "SELECT ?text ?t WHERE { ?e sg:taskText ?text ; sg:aboutTask ?t }")
@@ -158,18 +168,36 @@ def test_first_release_layout_maps_with_join_flags(onet):
 
 def test_first_release_overall_patterns_and_occupation_aggregates(onet):
     g = run(FIX / "v1", onet).graph
-    split = select(g, """SELECT ?auto ?aug WHERE { ?e a sg:AIUsageEvidence ; sg:automationShare ?auto ;
-        sg:augmentationShare ?aug ; dcterms:source ?r . ?r schema:version 'release_2025_02_10' }""")
-    assert {(Decimal(str(a)), Decimal(str(b))) for a, b in split} == {(Decimal("0.4210526316"), Decimal("0.5789473684"))}
-    kinds = select(g, "SELECT ?name ?kind WHERE { ?p a sg:InteractionPattern ; skos:prefLabel ?name ; sg:countsAs ?kind }")
+    split = select(
+        g,
+        """SELECT ?auto ?aug WHERE { ?e a sg:AIUsageEvidence ; sg:automationShare ?auto ;
+        sg:augmentationShare ?aug ; dcterms:source ?r . ?r schema:version 'release_2025_02_10' }""",
+    )
+    assert {(Decimal(str(a)), Decimal(str(b))) for a, b in split} == {
+        (Decimal("0.4210526316"), Decimal("0.5789473684"))
+    }
+    kinds = select(
+        g, "SELECT ?name ?kind WHERE { ?p a sg:InteractionPattern ; skos:prefLabel ?name ; sg:countsAs ?kind }"
+    )
     assert {(str(a), str(b)) for a, b in kinds} == {
-        ("directive", "automation"), ("feedback loop", "automation"), ("task iteration", "augmentation"),
-        ("learning", "augmentation"), ("validation", "augmentation")}
-    shares = select(g, "SELECT ?name ?s WHERE { ?x a sg:PatternShare ; sg:interactionPattern/skos:prefLabel ?name ; sg:usageShare ?s }")
+        ("directive", "automation"),
+        ("feedback loop", "automation"),
+        ("task iteration", "augmentation"),
+        ("learning", "augmentation"),
+        ("validation", "augmentation"),
+    }
+    shares = select(
+        g,
+        "SELECT ?name ?s WHERE { ?x a sg:PatternShare ; sg:interactionPattern/skos:prefLabel ?name ; "
+        "sg:usageShare ?s }",
+    )
     assert len(shares) == 6 and (Literal("none", lang="en"), Literal("0.05", datatype=XSD.decimal)) in shares
     # occupation usage share: the shared text's 2.5% is split between its two occupations
     agg = select(g, "SELECT ?o ?s ?m WHERE { ?e sg:occupation ?o ; sg:usageShare ?s ; sg:method ?m }")
-    assert {(o, Decimal(str(s))) for o, s, _ in agg} == {(occ(CSR), Decimal("0.0575")), (occ("43-4051.03"), Decimal("0.0125"))}
+    assert {(o, Decimal(str(s))) for o, s, _ in agg} == {
+        (occ(CSR), Decimal("0.0575")),
+        (occ("43-4051.03"), Decimal("0.0125")),
+    }
     assert all("1/n" in str(m) for _, _, m in agg)
 
 
@@ -181,6 +209,7 @@ def test_without_onet_graph_every_row_is_unmatched_and_flagged():
 
 
 # -- v3 long layout ----------------------------------------------------------------------------
+
 
 def test_v3_layout_with_task_pattern_intersections(onet):
     rel = Release("t", "v3")
@@ -195,28 +224,48 @@ def test_v3_layout_with_task_pattern_intersections(onet):
 
     r = run(FIX / "v3", onet)
     g = r.graph
-    row = select(g, """SELECT ?n ?s ?auto ?aug ?m ?t WHERE { ?e sg:taskText ?x ; sg:observationCount ?n ; sg:usageShare ?s ;
+    row = select(
+        g,
+        """SELECT ?n ?s ?auto ?aug ?m ?t WHERE { ?e sg:taskText ?x ; sg:observationCount ?n ; sg:usageShare ?s ;
         sg:automationShare ?auto ; sg:augmentationShare ?aug ; sg:joinMethod ?m ; sg:aboutTask ?t ;
         sg:platform '1P API' ; sg:periodStart '2025-08-04'^^xsd:date ; sg:periodEnd '2025-08-11'^^xsd:date }""")
     assert {(int(n), Decimal(str(s)), Decimal(str(a)), Decimal(str(b)), str(m), t) for n, s, a, b, m, t in row} == {
-        (40, Decimal("0.04"), Decimal("0.2777777778"), Decimal("0.7222222222"), "exact", task("1009"))}
-    per_task = select(g, """SELECT ?name ?n WHERE { ?p a sg:PatternShare ; dcterms:isPartOf/sg:taskText ?x ;
-        sg:interactionPattern/skos:notation ?name ; sg:observationCount ?n }""")
-    assert {(str(a), int(b)) for a, b in per_task} == {("directive", 10), ("validation", 20), ("task iteration", 6), ("not_classified", 4)}
-    agg = select(g, "SELECT ?s ?n ?aug WHERE { ?e sg:occupation ?o ; sg:usageShare ?s ; sg:observationCount ?n ; sg:augmentationShare ?aug }")
-    assert {(Decimal(str(s)), int(n), Decimal(str(a))) for s, n, a in agg} == {(Decimal("0.04"), 40, Decimal("0.7222222222"))}
+        (40, Decimal("0.04"), Decimal("0.2777777778"), Decimal("0.7222222222"), "exact", task("1009"))
+    }
+    per_task = select(
+        g,
+        """SELECT ?name ?n WHERE { ?p a sg:PatternShare ; dcterms:isPartOf/sg:taskText ?x ;
+        sg:interactionPattern/skos:notation ?name ; sg:observationCount ?n }""",
+    )
+    assert {(str(a), int(b)) for a, b in per_task} == {
+        ("directive", 10),
+        ("validation", 20),
+        ("task iteration", 6),
+        ("not_classified", 4),
+    }
+    agg = select(
+        g,
+        "SELECT ?s ?n ?aug WHERE { ?e sg:occupation ?o ; sg:usageShare ?s ; sg:observationCount ?n ; "
+        "sg:augmentationShare ?aug }",
+    )
+    assert {(Decimal(str(s)), int(n), Decimal(str(a))) for s, n, a in agg} == {
+        (Decimal("0.04"), 40, Decimal("0.7222222222"))
+    }
     assert r.report.details["join"]["v3"]["not_task_rows"] == 1  # the task "none"
     conforms(r)
 
 
 # -- metrics layout (later releases) -----------------------------------------------------------
 
+
 def test_metrics_layout_task_and_occupation_rows(onet):
     r = run(FIX / "metrics", onet)
     g = r.graph
     tasks = select(g, """SELECT ?m ?t ?n ?s ?aug ?auto ?ts ?ai WHERE { ?e sg:joinMethod ?m ; sg:aboutTask ?t ;
         sg:observationCount ?n ; sg:usageShare ?s ;
-        OPTIONAL { ?e sg:augmentationShare ?aug ; sg:automationShare ?auto ; sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai } }""")
+        OPTIONAL { ?e sg:augmentationShare ?aug ; sg:automationShare ?auto ;
+                      sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai } }""",
+    )
     norm = {tuple(None if v is None else (v if isinstance(v, URIRef) else str(v)) for v in row) for row in tasks}
     assert norm == {
         ("task-id", task("1003"), "1200", "0.0002", "0.8", "0.2", "0.755", "3.1"),
@@ -248,19 +297,51 @@ def test_bad_rows_name_file_line_and_problem(name, reader, line, column, text):
 # -- the embedded sample: the seed's evidence pack, exactly -------------------------------------
 
 SEED_TASKS = [  # the 13 O*NET tasks of 43-4051.00 (seed 002) with their Task IDs
-    ("18565", "Confer with customers by telephone or in person to provide information about products or services, take or enter orders, cancel accounts, or obtain details of complaints."),
-    ("2578", "Keep records of customer interactions or transactions, recording details of inquiries, complaints, or comments, as well as actions taken."),
+    (
+        "18565",
+        "Confer with customers by telephone or in person to provide information about products or services, "
+        "take or enter orders, cancel accounts, or obtain details of complaints.",
+    ),
+    (
+        "2578",
+        "Keep records of customer interactions or transactions, recording details of inquiries, complaints, or "
+        "comments, as well as actions taken.",
+    ),
     ("2580", "Check to ensure that appropriate changes were made to resolve customers' problems."),
-    ("2581", "Contact customers to respond to inquiries or to notify them of claim investigation results or any planned adjustments."),
+    (
+        "2581",
+        "Contact customers to respond to inquiries or to notify them of claim investigation results or any "
+        "planned adjustments.",
+    ),
     ("2583", "Determine charges for services requested, collect deposits or payments, or arrange for billing."),
-    ("2584", "Complete contract forms, prepare change of address records, or issue service discontinuance orders, using computers."),
+    (
+        "2584",
+        "Complete contract forms, prepare change of address records, or issue service discontinuance orders, "
+        "using computers.",
+    ),
     ("2582", "Refer unresolved customer grievances to designated departments for further investigation."),
-    ("2579", "Resolve customers' service or billing complaints by performing activities such as exchanging merchandise, refunding money, or adjusting bills."),
+    (
+        "2579",
+        "Resolve customers' service or billing complaints by performing activities such as exchanging "
+        "merchandise, refunding money, or adjusting bills.",
+    ),
     ("2587", "Review insurance policy terms to determine whether a particular loss is covered by insurance."),
     ("2586", "Solicit sales of new or additional services or products."),
-    ("2589", "Compare disputed merchandise with original requisitions and information from invoices and prepare invoices for returned goods."),
-    ("2585", "Obtain and examine all relevant information to assess validity of complaints and to determine possible causes, such as extreme weather conditions that could increase utility bills."),
-    ("2591", "Recommend improvements in products, packaging, shipping, service, or billing methods and procedures to prevent future problems."),
+    (
+        "2589",
+        "Compare disputed merchandise with original requisitions and information from invoices and prepare "
+        "invoices for returned goods.",
+    ),
+    (
+        "2585",
+        "Obtain and examine all relevant information to assess validity of complaints and to determine "
+        "possible causes, such as extreme weather conditions that could increase utility bills.",
+    ),
+    (
+        "2591",
+        "Recommend improvements in products, packaging, shipping, service, or billing methods and procedures "
+        "to prevent future problems.",
+    ),
 ]
 
 
@@ -291,9 +372,18 @@ def test_embedded_evidence_pack_figures_exactly(embedded):
 def test_embedded_task_usage_joins_six_tasks_exactly(embedded):
     rows = select(embedded.graph, "SELECT ?t ?m WHERE { ?e sg:aboutTask ?t ; sg:joinMethod ?m }")
     assert rows == {(task(t), Literal("exact")) for t in ("18565", "2578", "2581", "2582", "2579", "2587")}
-    total = Decimal("0.030488202108115856") + Decimal("0.002866412164010892") + Decimal("0.007296321872027726") \
-        + Decimal("0.0035178694740133683") + Decimal("0.02501596070409506") + Decimal("0.01889226199007179")
-    (agg,) = select(embedded.graph, "SELECT ?s WHERE { ?e sg:occupation ?o ; sg:method ?m ; sg:usageShare ?s . FILTER(CONTAINS(?m, '1/n')) }")
+    total = (
+        Decimal("0.030488202108115856")
+        + Decimal("0.002866412164010892")
+        + Decimal("0.007296321872027726")
+        + Decimal("0.0035178694740133683")
+        + Decimal("0.02501596070409506")
+        + Decimal("0.01889226199007179")
+    )
+    (agg,) = select(
+        embedded.graph,
+        "SELECT ?s WHERE { ?e sg:occupation ?o ; sg:method ?m ; sg:usageShare ?s . FILTER(CONTAINS(?m, '1/n')) }",
+    )
     assert Decimal(str(agg[0])) == (total / 100).quantize(Decimal("1e-14"))
     assert embedded.release == "release_2025_02_10+release_2026_03_24"
     conforms(embedded)
@@ -304,8 +394,13 @@ def test_embedded_task_usage_joins_six_tasks_exactly(embedded):
 EVIDENCE_PACK = """SELECT ?n ?aug ?ts ?ai ?rel WHERE {
     ?e a sg:AIUsageEvidence ; sg:occupation ?o ; sg:observationCount ?n ; sg:augmentationShare ?aug ;
        sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ; dcterms:source/schema:version ?rel }"""
-SEED_PACK = (Literal(6032, datatype=XSD.integer), Literal("0.95", datatype=XSD.decimal),
-             Literal("0.888", datatype=XSD.decimal), Literal("2.71", datatype=XSD.decimal), Literal("release_2026_03_24"))
+SEED_PACK = (
+    Literal(6032, datatype=XSD.integer),
+    Literal("0.95", datatype=XSD.decimal),
+    Literal("0.888", datatype=XSD.decimal),
+    Literal("2.71", datatype=XSD.decimal),
+    Literal("release_2026_03_24"),
+)
 
 
 def _seed_onet() -> Graph:
@@ -367,9 +462,14 @@ def test_aei_is_repeatable_on_the_command_line_and_in_the_config(tmp_path):
     assert info["path"] == [str(real), str(samples), str(source("aei").embedded_path())]
     rows = query(store.open_read_only(d), """SELECT ?n ?aug ?ts ?ai WHERE { GRAPH ?g { ?e a sg:AIUsageEvidence ;
         sg:occupation <https://w3id.org/skillgraph/id/onet/occupation/43-4051.00> ; sg:observationCount ?n ;
-        sg:augmentationShare ?aug ; sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai } }""")
-    assert [(r["n"].value, r["aug"].value, r["ts"].value, r["ai"].value) for r in rows] == [("6032", "0.95", "0.888", "2.71")]
+        sg:augmentationShare ?aug ; sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai } }""",
+    )
+    assert [(r["n"].value, r["aug"].value, r["ts"].value, r["ai"].value) for r in rows] == [
+        ("6032", "0.95", "0.888", "2.71")
+    ]
     cfg = tmp_path / "skillgraph.toml"
     cfg.write_text(f'[sources]\naei = ["{real}", "release_2025_09_15"]\n', encoding="utf-8")
     assert main(["build", "--store", str(d), "--only", "onet,aei", "--config", str(cfg)]) == 0
-    assert store.build_info(d)["sources"]["aei"]["release"] == "release_2025_02_10+release_2025_09_15+release_2026_03_24"
+    assert (
+        store.build_info(d)["sources"]["aei"]["release"] == "release_2025_02_10+release_2025_09_15+release_2026_03_24"
+    )

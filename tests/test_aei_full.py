@@ -8,15 +8,13 @@ from __future__ import annotations
 import importlib.util
 from decimal import Decimal
 
-import pytest
+from conftest import ROOT, require_shared
 
 from skillgraph.mappings import BuildContext, source
 from skillgraph.mappings.aei_join import task_graph_from_table
 from skillgraph.mappings.aei_read import discover
 from skillgraph.ontology import load_ontology
 from skillgraph.validation import load_shapes, validate
-
-from conftest import ROOT, require_shared
 
 
 def test_v3_reader_on_the_real_sample_rows(shared_data):
@@ -27,10 +25,20 @@ def test_v3_reader_on_the_real_sample_rows(shared_data):
     assert {n: p.count for n, p in api.patterns.items()}["directive"] == 626255
     assert api.patterns["directive"].pct == Decimal("66.29576620885462")
     ae = rel.slices[("Claude AI (Free and Pro)", "AE", "2025-08-04", "2025-08-11")]
-    t = ae.tasks["analyze user needs and software requirements to determine feasibility of design within time and cost constraints."]
+    t = ae.tasks[
+        "analyze user needs and software requirements to determine feasibility of design within time and cost "
+        "constraints."
+    ]
     assert (t.count, t.pct, t.where.line) == (26, Decimal("0.8635004981733644"), 22)
     # what the leading rows hold (not release totals): task slices per geography
-    assert {k[1]: len(s.tasks) for k, s in rel.slices.items() if s.tasks} == {"GLOBAL": 243, "AE": 33, "AL": 4, "AM": 5, "AO": 2, "AR": 60}
+    assert {k[1]: len(s.tasks) for k, s in rel.slices.items() if s.tasks} == {
+        "GLOBAL": 243,
+        "AE": 33,
+        "AL": 4,
+        "AM": 5,
+        "AO": 2,
+        "AR": 60,
+    }
     r = source("aei").map(d, BuildContext(graphs={}))
     source("aei").describe(r.graph, r.release, r.report)
     res = validate(r.graph, load_shapes(["aei"]), load_ontology())
@@ -50,7 +58,14 @@ def test_full_first_release_join_against_onet_30_1(shared_data):
     rep = _report(aei, tasks)["release_2025_02_10"]
     assert rep["onet_tasks"] == 18796
     assert rep["not_task_rows"] == 1  # task_name 'none'
-    assert rep["texts"] == {"task-id": 0, "exact": 2932, "normalised": 182, "fuzzy": 151, "ambiguous": 1, "unmatched": 247}
+    assert rep["texts"] == {
+        "task-id": 0,
+        "exact": 2932,
+        "normalised": 182,
+        "fuzzy": 151,
+        "ambiguous": 1,
+        "unmatched": 247,
+    }
     assert sum(rep["texts"].values()) == 3513
 
 
@@ -71,10 +86,16 @@ def test_full_first_release_graph_conforms(shared_data):
     assert r.report.counts["task usage evidence"] == 3513
     assert r.report.counts["occupation aggregates"] == 756
     # the 1/n split conserves usage: occupation shares sum to the joined task rows' shares
-    from skillgraph.ontology import SG
     from rdflib import Literal
+
+    from skillgraph.ontology import SG
+
     occ = sum(Decimal(str(o)) for e, o in r.graph.subject_objects(SG.usageShare) if (e, SG.occupation, None) in r.graph)
-    rows = sum(Decimal(str(r.graph.value(e, SG.usageShare))) for e in r.graph.subjects(SG.joinMethod, Literal("exact")) if (e, SG.taskText, None) in r.graph)
+    rows = sum(
+        Decimal(str(r.graph.value(e, SG.usageShare)))
+        for e in r.graph.subjects(SG.joinMethod, Literal("exact"))
+        if (e, SG.taskText, None) in r.graph
+    )
     assert abs(occ - rows) < Decimal("1e-9")
     res = validate(r.graph, load_shapes(["aei"]), load_ontology())
     assert res.conforms, res.summary()

@@ -8,7 +8,6 @@ from collections import Counter
 
 import pytest
 
-from conftest_server import http_endpoint  # noqa: F401
 from skillgraph import store as store_mod
 from skillgraph.queries import catalog
 from skillgraph.query import run
@@ -60,14 +59,22 @@ def test_flagship_question_by_level_name(client):
     item = body["items"][0]
     assert item["skill"] == {"iri": SKILL, "page": f"http://localhost/resource?iri=http%3A%2F%2Fdata.europa.eu%2Fesco%2Fskill%2F{SKILL_UUID}"}
     assert item["confidence"] == 0.2117
-    assert item["evidencePath"].startswith("statement 'Escalation summarization' anchored to the task at this level; ESCO essential skill")
+    assert item["evidencePath"].startswith(
+        "statement 'Escalation summarization' anchored to the task at this level; ESCO essential skill"
+    )
     assert item["alignment"]["page"].startswith("http://localhost/id/crosswalk/alignment/")
     graphs = {a["graph"].rsplit("/", 1)[-1]: a for a in body["attribution"]}
     assert {"crosswalk", "esco", "onet", "pathsmith"} <= set(graphs)
     assert graphs["esco"]["licenses"] == ["http://data.europa.eu/eli/dec/2011/833/oj"]
-    assert graphs["ontology"]["licenses"] == ["https://creativecommons.org/licenses/by/4.0/"]  # sg:Advanced is the ontology's
-    assert graphs["crosswalk"]["licenses"] == ["http://data.europa.eu/eli/dec/2011/833/oj", "https://creativecommons.org/licenses/by/4.0/",
-                                               "https://opensource.org/licenses/MIT", "https://w3id.org/skillgraph/licence/unstated"]
+    assert graphs["ontology"]["licenses"] == [
+        "https://creativecommons.org/licenses/by/4.0/"
+    ]  # sg:Advanced is the ontology's
+    assert graphs["crosswalk"]["licenses"] == [
+        "http://data.europa.eu/eli/dec/2011/833/oj",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "https://opensource.org/licenses/MIT",
+        "https://w3id.org/skillgraph/licence/unstated",
+    ]
     assert graphs["onet"]["creditLine"].startswith("This page includes information from the O*NET 30.1 Database")
     # the same answer for the numeric level, sg: name and the full IRI
     for level in ("3", "sg:Advanced", "advanced", "https://w3id.org/skillgraph/ontology%23Advanced"):
@@ -102,7 +109,12 @@ def test_occupation_profile_with_paging(client, embedded_store):
         pages.extend(body["items"])
         url = body["links"].get("next", "").replace("http://localhost", "")
     assert pages == first["items"]
-    idx = {n: i for i, n in enumerate(["occupation", "graph", "aspect", "item", "label", "importance", "level", "value", "flag"])}
+    idx = {
+        n: i
+        for i, n in enumerate(
+            ["occupation", "graph", "aspect", "item", "label", "importance", "level", "value", "flag"]
+        )
+    }
     projected = Counter()
     for r, k in whole.items():
         projected[tuple(r[idx[n]] for n in names)] += k
@@ -118,7 +130,9 @@ def test_esco_skill_to_onet_tasks_json_and_csv(client, embedded_store):
     r = client.get(f"/api/esco/skills/{SKILL_UUID}/onet-tasks", headers={"Accept": "text/csv"})
     assert r.status_code == 200 and r.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(r.data.decode())))
-    assert [(x["task"], x["skillLabel"], x["confidence"]) for x in rows] == [(TASK, "perform escalation procedure", "0.2117")]
+    assert [(x["task"], x["skillLabel"], x["confidence"]) for x in rows] == [
+        (TASK, "perform escalation procedure", "0.2117")
+    ]
     assert '<http://data.europa.eu/eli/dec/2011/833/oj>; rel="license"' in r.headers["Link"]
     assert 'rel="describedby"; type="application/json"' in r.headers["Link"]
 
@@ -127,7 +141,10 @@ def test_search_across_sources(client, embedded_store):
     body = get_json(client, "/api/search?q=escalation&limit=1000")
     labels = {(i["resource"]["iri"], i["label"]) for i in body["items"]}
     assert (SKILL, "perform escalation procedure") in labels
-    assert ("https://w3id.org/skillgraph/id/pathsmith/statement/43-4051.00-communication-9", "Escalation summarization") in labels
+    assert (
+        "https://w3id.org/skillgraph/id/pathsmith/statement/43-4051.00-communication-9",
+        "Escalation summarization",
+    ) in labels
     assert {i["graph"]["iri"].rsplit("/", 1)[-1] for i in body["items"]} >= {"esco", "pathsmith", "ladder", "aiwork"}
     assert all("escalation" in i["label"].lower() for i in body["items"])
     local = local_rows(embedded_store, "search_labels", q='"escalation"')
@@ -147,7 +164,10 @@ def test_bad_and_unknown_ids(client):
         r = client.get(url)
         assert r.status_code == status, (url, r.data)
         assert r.mimetype == "text/plain"
-    assert "this endpoint takes: level, min_confidence, limit, offset, format" in client.get("/api/tasks/2582/esco-skills?lvl=3").data.decode()
+    assert (
+        "this endpoint takes: level, min_confidence, limit, offset, format"
+        in client.get("/api/tasks/2582/esco-skills?lvl=3").data.decode()
+    )
 
 
 def test_openapi_document_is_valid_and_generated_from_the_queries(client):

@@ -66,8 +66,15 @@ def test_nul_in_a_task_statement_is_refused_with_file_line_column(good, capsys, 
     f = onet / "Task Statements.txt"
     _edit(f, lambda b: b.replace(b"Confer with customers", b"Confer\x00with customers", 1))
     line, col = _line_of(f, b"\x00")
-    refused(good, capsys, ["--only", "onet", "--onet", str(onet)], 2,
-            re.escape(f"Task Statements.txt:{line}:{col}: control character U+0000 (NUL), which XML and RDF/XML cannot carry"))
+    refused(
+        good,
+        capsys,
+        ["--only", "onet", "--onet", str(onet)],
+        2,
+        re.escape(
+            f"Task Statements.txt:{line}:{col}: control character U+0000 (NUL), which XML and RDF/XML cannot carry"
+        ),
+    )
 
 
 def test_other_control_characters_are_refused_too(good, capsys, tmp_path):
@@ -169,9 +176,14 @@ def test_a_statement_anchored_to_a_task_no_graph_holds_fails(good, capsys, tmp_p
     (i,) = [k for k, ln in enumerate(lines) if b"\t2582\t" in ln]
     del lines[i]
     f.write_bytes(b"\n".join(lines))
-    refused(good, capsys, ["--onet", str(onet)], 2,
-            re.escape("1 dangling link(s) collection -> member (e.g. an anchor-set task) (skos:member in graph pathsmith)"),
-            re.escape("https://w3id.org/skillgraph/id/onet/task/2582"))
+    refused(
+        good,
+        capsys,
+        ["--onet", str(onet)],
+        2,
+        re.escape("1 dangling link(s) collection -> member (e.g. an anchor-set task) (skos:member in graph pathsmith)"),
+        re.escape("https://w3id.org/skillgraph/id/onet/task/2582"),
+    )
 
 
 def test_a_required_table_missing_fails_unless_allowed(good, capsys, tmp_path):
@@ -191,7 +203,10 @@ def test_allow_missing_on_the_command_line_and_in_the_config(tmp_path, capsys):
     info = store.build_info(d)["sources"]["onet"]
     assert "Skills" not in info["tables_read"] and "Knowledge" in info["tables_read"]
     assert info["tables_skipped_why"]["Skills"] == "absent; allowed by --allow-missing"
-    assert info["tables_skipped_why"]["Abilities"] == "absent; not in the embedded one-occupation sample (see its README.md)"
+    assert (
+        info["tables_skipped_why"]["Abilities"]
+        == "absent; not in the embedded one-occupation sample (see its README.md)"
+    )
     assert set(info["tables_skipped"]) == set(info["tables_skipped_why"])
     cfg = tmp_path / "skillgraph.toml"
     cfg.write_text('[sources]\nonet = "onet"\n\n[build]\nallow_missing = ["Skills"]\n', encoding="utf-8")

@@ -62,8 +62,10 @@ def test_exports_are_the_stored_graphs(embedded_build, embedded_store):
     from skillgraph.crosswalk.sssom import read_sssom
 
     meta, rows = read_sssom(exports / "crosswalk.sssom.tsv")
-    assert any(r["object_label"] == "perform escalation procedure" or r["subject_label"] == "perform escalation procedure"
-               for r in rows)
+    assert any(
+        r["object_label"] == "perform escalation procedure" or r["subject_label"] == "perform escalation procedure"
+        for r in rows
+    )
     ds = ox.Store()
     ds.bulk_load(path=str(exports / "skillgraph.nq"), format=ox.RdfFormat.N_QUADS)
     assert len(ds) == sum(summary.graphs.values())

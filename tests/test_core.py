@@ -42,7 +42,10 @@ def test_instance_iris():
 
 def test_tsv_rows_carry_line_numbers(tmp_path):
     p = tmp_path / "Task Statements.txt"
-    p.write_text("O*NET-SOC Code\tTask ID\tTask\n43-4051.00\t2582\tRefer grievances.\n\n43-4051.00\tx\tBad id.\n", encoding="utf-8")
+    p.write_text(
+        "O*NET-SOC Code\tTask ID\tTask\n43-4051.00\t2582\tRefer grievances.\n\n43-4051.00\tx\tBad id.\n",
+        encoding="utf-8",
+    )
     rows = list(read_table(p, required=["Task ID"]))
     assert [r.line for r in rows] == [2, 4]
     assert rows[0].integer("Task ID") == 2582

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import require_shared
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS
@@ -17,8 +18,6 @@ from skillgraph.crosswalk.sssom import COLUMNS, CURIE_MAP, read_sssom, write_sss
 from skillgraph.errors import SourceError
 from skillgraph.ontology import SEMAPV, SG, SSSOM, load_ontology
 from skillgraph.validation import load_shapes, validate
-
-from conftest import require_shared
 
 SAMPLE = Path(__file__).parent / "fixtures" / "crosswalk" / "sample"
 TASK = "https://w3id.org/skillgraph/id/onet/task/"
@@ -88,11 +87,20 @@ def test_stop_words_are_dropped():
 
 def test_ranking_with_inverted_index():
     c = Corpus()
-    docs = [Doc("q", "Refer unresolved customer grievances to designated departments",
-                "Refer unresolved customer grievances to designated departments for further investigation."),
-            Doc("esc", "escalate unresolved grievances", "escalate unresolved customer grievances to the designated department"),
-            Doc("upsell", "upsell products", "persuade customers to buy additional products"),
-            Doc("weld", "weld metal", "join metal parts by welding")]
+    docs = [
+        Doc(
+            "q",
+            "Refer unresolved customer grievances to designated departments",
+            "Refer unresolved customer grievances to designated departments for further investigation.",
+        ),
+        Doc(
+            "esc",
+            "escalate unresolved grievances",
+            "escalate unresolved customer grievances to the designated department",
+        ),
+        Doc("upsell", "upsell products", "persuade customers to buy additional products"),
+        Doc("weld", "weld metal", "join metal parts by welding"),
+    ]
     for d in docs:
         c.add(d)
     idx = c.index(["esc", "upsell", "weld"])
@@ -113,6 +121,7 @@ def test_confidence_formula():
 
 
 # -- alignment kinds on the sample --------------------------------------------------------------
+
 
 def test_statement_anchors(aligned):
     g, report = aligned
@@ -148,7 +157,9 @@ def test_escalation_skill_supports_task_2582_at_advanced(aligned):
     # generic "customer" and a fuzzy label ratio between unrelated labels still counted).
     assert a["conf"] == pytest.approx(0.1317, abs=1e-4)
     # ... and it is the only answer at that level: nothing else has specific evidence for task 2582
-    others = [b for b in alignments(g, SG.supportsTask) if b["o"] == URIRef(TASK + "2582") and b["s"] != ESCO_ESCALATION]
+    others = [
+        b for b in alignments(g, SG.supportsTask) if b["o"] == URIRef(TASK + "2582") and b["s"] != ESCO_ESCALATION
+    ]
     assert others == []
 
 
@@ -216,7 +227,9 @@ def test_published_anchor_is_kept_not_recomputed():
     graphs["pathsmith"].add((st, SG.anchoredTo, URIRef(TASK + "2580")))
     g, report = align(graphs)
     mine = [a for a in alignments(g, SG.anchoredTo) if a["s"] == st]
-    assert [(a["o"], a["conf"], a["just"]) for a in mine] == [(URIRef(TASK + "2580"), 1.0, SEMAPV.ManualMappingCuration)]
+    assert [(a["o"], a["conf"], a["just"]) for a in mine] == [
+        (URIRef(TASK + "2580"), 1.0, SEMAPV.ManualMappingCuration)
+    ]
     assert report["published_anchor"] == 1
 
 
@@ -245,6 +258,7 @@ def test_empty_and_partial_builds():
 
 # -- SSSOM ------------------------------------------------------------------------------------
 
+
 def test_sssom_round_trip(aligned, tmp_path):
     g, report = aligned
     out = tmp_path / "crosswalk.sssom.tsv"
@@ -269,7 +283,7 @@ def test_sssom_round_trip(aligned, tmp_path):
 
 def test_sssom_reader_names_file_and_line(tmp_path):
     bad = tmp_path / "bad.sssom.tsv"
-    bad.write_text("#mapping_set_id: \"x\"\nsubject_id\tobject_id\na\tb\n", encoding="utf-8")
+    bad.write_text('#mapping_set_id: "x"\nsubject_id\tobject_id\na\tb\n', encoding="utf-8")
     with pytest.raises(SourceError) as e:
         read_sssom(bad)
     assert e.value.line == 2 and "predicate_id" in e.value.problem
@@ -280,6 +294,7 @@ def test_sssom_reader_names_file_and_line(tmp_path):
 
 
 # -- scale: the lexical core on the full releases ----------------------------------------------
+
 
 @pytest.mark.slow
 def test_lexical_core_scales_to_full_esco_and_onet(shared_data):
@@ -292,8 +307,10 @@ def test_lexical_core_scales_to_full_esco_and_onet(shared_data):
     t0 = time.perf_counter()
     c = Corpus()
     with gzip.open(skills_f, "rt", newline="", encoding="utf-8") as f:
-        skills = [(r["conceptUri"], r["preferredLabel"], " ".join([r["preferredLabel"], r["altLabels"], r["description"]]))
-                  for r in csv.DictReader(f)]
+        skills = [
+            (r["conceptUri"], r["preferredLabel"], " ".join([r["preferredLabel"], r["altLabels"], r["description"]]))
+            for r in csv.DictReader(f)
+        ]
     with gzip.open(tasks_f, "rt", newline="", encoding="utf-8") as f:
         tasks = [(f"task/{r['Task ID']}", r["Task"]) for r in csv.DictReader(f)]
     assert len(skills) == 13_896 and len(tasks) == 19_530
@@ -304,7 +321,9 @@ def test_lexical_core_scales_to_full_esco_and_onet(shared_data):
     idx = c.index([s[0] for s in skills])
     build = time.perf_counter() - t0
     hits = dict(idx.search("task/2578", k=5))
-    assert "http://data.europa.eu/esco/skill/8b7409b0-e18e-4dfc-9ad9-8ddbcce38849" in hits  # keep records of customer interaction
+    assert (
+        "http://data.europa.eu/esco/skill/8b7409b0-e18e-4dfc-9ad9-8ddbcce38849" in hits
+    )  # keep records of customer interaction
     # blocked scoring as in kind (b): every task against a 50-skill profile
     profile = [s[0] for s in skills[:50]]
     t1 = time.perf_counter()
@@ -369,9 +388,11 @@ def test_align_scales_to_full_onet_x_esco(shared_data):
     assert report["statements_citing_onet_anchored"] == report["statements_citing_onet"] == 39
     # the flagship on the full ESCO profile (four ESCO occupations crosswalked to 43-4051.00): v1 left
     # "perform escalation procedure" out of the best 5 at Advanced, behind skills that shared "customer"
-    flagship = sorted((float(g.value(a, SSSOM.confidence)), g.value(a, OWL.annotatedSource))
-                      for a in g.subjects(OWL.annotatedTarget, URIRef(TASK + "2582"))
-                      if g.value(a, OWL.annotatedProperty) == SG.supportsTask and g.value(a, SG.proficiencyLevel) == SG.Advanced)
+    flagship = sorted(
+        (float(g.value(a, SSSOM.confidence)), g.value(a, OWL.annotatedSource))
+        for a in g.subjects(OWL.annotatedTarget, URIRef(TASK + "2582"))
+        if g.value(a, OWL.annotatedProperty) == SG.supportsTask and g.value(a, SG.proficiencyLevel) == SG.Advanced
+    )
     ranked = [s for _, s in reversed(flagship)]
     print("flagship at Advanced on full ESCO:", [(round(c, 4), str(s)) for c, s in reversed(flagship)])
     assert ESCO_ESCALATION in ranked[:2], ranked

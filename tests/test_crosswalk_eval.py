@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from rdflib.namespace import OWL, RDF
+from test_crosswalk import sample_graphs
 
 from skillgraph.cli import main
 from skillgraph.crosswalk import align
@@ -21,8 +22,6 @@ from skillgraph.crosswalk.evaluate import expected_calibration_error, read_gold,
 from skillgraph.crosswalk.sssom import write_sssom
 from skillgraph.errors import SourceError
 from skillgraph.ontology import SG
-
-from test_crosswalk import sample_graphs
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "crosswalk" / "gold"
@@ -64,7 +63,8 @@ def test_eval_table_on_the_tune_split_says_why_level_is_na(capsys):
     assert out[1].split() == ["method", "tasks", "P@5", "nDCG@10", "hit@1", "hit@5", "coverage", "ECE", "level",
                               "accuracy", "judged@5"]
     # task 5: g 0.95 judged 2 -> everything 1 but P@5 = judged@5 = 1/5; ECE |0.95 - 1|; no gold level
-    assert out[2].split() == ["lexical", "v2", "1", "0.200", "1.000", "1.000", "1.000", "1.000", "0.050", "n/a", "0.200"]
+    assert out[2].split() == ["lexical", "v2", "1", "0.200", "1.000", "1.000", "1.000", "1.000", "0.050", "n/a",
+                              "0.200"]
     assert out[3].startswith("level accuracy n/a: the gold set gives no levels")
     assert len(out) == 4
 
@@ -90,7 +90,8 @@ def test_a_v2_crosswalk_export_reads_as_a_run(tmp_path):
 
 def test_missing_run_is_a_clear_error(tmp_path, capsys):
     assert main(["eval", str(GOLD), "--run", f"v2={tmp_path / 'none.tsv'}"]) == 2
-    assert capsys.readouterr().err == f"error: {tmp_path / 'none.tsv'}: no such file (a gold set, or a build's exports/crosswalk.sssom.tsv)\n"
+    assert capsys.readouterr().err == (f"error: {tmp_path / 'none.tsv'}: no such file "
+                                       "(a gold set, or a build's exports/crosswalk.sssom.tsv)\n")
 
 
 @pytest.mark.parametrize("runs, problem", [
@@ -161,7 +162,8 @@ def test_gold_with_no_rows(tmp_path):
 def test_gold_without_grade_column(tmp_path):
     bad = tmp_path / "gold.tsv"
     bad.write_text("subject_id\tpredicate_id\tobject_id\tmapping_justification\tsplit\n"
-                   "onet:task/1\tskos:relatedMatch\tesco:skill/x\tsemapv:ManualMappingCuration\ttune\n", encoding="utf-8")
+                   "onet:task/1\tskos:relatedMatch\tesco:skill/x\tsemapv:ManualMappingCuration\ttune\n",
+                   encoding="utf-8")
     with pytest.raises(SourceError, match="lacks a grade column") as e:
         read_gold(bad)
     assert e.value.line == 1
@@ -184,7 +186,8 @@ def test_real_gold_set_has_the_counts_its_readme_states():
     assert Counter(tasks.values()) == {"tune": 102, "heldout": 148}
     assert Counter(j.grade for j in gold) == {2: 496, 1: 1182, 0: 3265}
     assert Counter((j.split, j.grade) for j in gold) == {("tune", 2): 200, ("tune", 1): 513, ("tune", 0): 1309,
-                                                           ("heldout", 2): 296, ("heldout", 1): 669, ("heldout", 0): 1956}
+                                                           ("heldout", 2): 296, ("heldout", 1): 669,
+                                                           ("heldout", 0): 1956}
     assert all(j.task.startswith(TASK) and j.skill.startswith(SKILL) and j.level is None for j in gold)
 
 

@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from skillgraph.crosswalk import Aligner, align, gather
+from skillgraph.crosswalk import align, gather
 from skillgraph.crosswalk.lexical import CONTEXT_MIN_DOCS, Corpus, Doc
 from skillgraph.ontology import SEMAPV, SG, SSSOM
 
@@ -47,25 +47,59 @@ def anchors_of(g: Graph, st: URIRef) -> list[dict]:
     out = []
     for a in g.subjects(OWL.annotatedSource, st):
         if g.value(a, OWL.annotatedProperty) == SG.anchoredTo:
-            out.append({"task": g.value(a, OWL.annotatedTarget), "conf": float(g.value(a, SSSOM.confidence)),
-                        "sim": float(g.value(a, SG.similarity)), "just": g.value(a, SSSOM.mapping_justification),
-                        "evidence": set(g.objects(a, SG.evidence)), "kinds": {str(k) for k in g.objects(a, SG.evidenceKind)}})
+            out.append(
+                {
+                    "task": g.value(a, OWL.annotatedTarget),
+                    "conf": float(g.value(a, SSSOM.confidence)),
+                    "sim": float(g.value(a, SG.similarity)),
+                    "just": g.value(a, SSSOM.mapping_justification),
+                    "evidence": set(g.objects(a, SG.evidence)),
+                    "kinds": {str(k) for k in g.objects(a, SG.evidenceKind)},
+                }
+            )
     return out
 
 
 # -- occupation-specificity weighting ---------------------------------------------------------------
 
+
 def occupation_corpus() -> Corpus:
     """An occupation's vocabulary in miniature: "customer" is in every text, as for customer service
     representatives; one task, two candidate skills, and filler texts of the occupation."""
     c = Corpus()
-    c.add(Doc("task", "Refer unresolved customer grievances to designated departments for further investigation.",
-              "Refer unresolved customer grievances to designated departments for further investigation."))
-    c.add(Doc("generic", "customer service", "customer service: serve the customer; customer care and customer satisfaction"))
-    c.add(Doc("specific", "escalate grievances", "escalate grievances: pass unresolved grievances to the department in charge"))
-    fillers = ["greet the customer", "take customer orders", "bill the customer", "answer customer calls",
-               "record customer details", "process customer payments", "explain customer accounts",
-               "verify customer identity", "schedule customer callbacks", "close customer accounts"]
+    c.add(
+        Doc(
+            "task",
+            "Refer unresolved customer grievances to designated departments for further investigation.",
+            "Refer unresolved customer grievances to designated departments for further investigation.",
+        )
+    )
+    c.add(
+        Doc(
+            "generic",
+            "customer service",
+            "customer service: serve the customer; customer care and customer satisfaction",
+        )
+    )
+    c.add(
+        Doc(
+            "specific",
+            "escalate grievances",
+            "escalate grievances: pass unresolved grievances to the department in charge",
+        )
+    )
+    fillers = [
+        "greet the customer",
+        "take customer orders",
+        "bill the customer",
+        "answer customer calls",
+        "record customer details",
+        "process customer payments",
+        "explain customer accounts",
+        "verify customer identity",
+        "schedule customer callbacks",
+        "close customer accounts",
+    ]
     for i, text in enumerate(fillers):
         c.add(Doc(f"filler{i}", text, text))
     return c
@@ -93,8 +127,9 @@ def test_specific_evidence_beats_generic_overlap():
     # ... within it, it does not, and the skill that names the task's specific words wins
     assert c.similarity("task", "generic", ctx) < 0.01
     assert c.similarity("task", "specific", ctx) > 0.3
-    assert c.similarity("task", "specific", ctx) - c.similarity("task", "generic", ctx) > \
-        c.similarity("task", "specific") - c.similarity("task", "generic")
+    assert c.similarity("task", "specific", ctx) - c.similarity("task", "generic", ctx) > c.similarity(
+        "task", "specific"
+    ) - c.similarity("task", "generic")
 
 
 def test_small_context_keeps_global_weights():
@@ -115,6 +150,7 @@ def test_fuzzy_label_ratio_counts_only_near_identical_labels():
 
 
 # -- anchors by what the statement cites ----------------------------------------------------------------
+
 
 def test_statement_citing_onet_gets_weak_anchor_on_specific_evidence():
     graphs = sample_graphs()
@@ -180,6 +216,7 @@ def test_ai_at_work_statement_citing_aei_anchors_to_an_observed_task():
 
 
 # -- the embedded default ----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def embedded():

@@ -29,12 +29,29 @@ def edited(embedded_build, tmp_path_factory):
         if q.subject == TASK and q.predicate.value == SKOS + "prefLabel":
             q = ox.Quad(q.subject, q.predicate, ox.Literal("Refer unresolved grievances.", language="en"), q.graph_name)
         if q.subject == RATING and q.predicate.value == SG + "value":
-            q = ox.Quad(q.subject, q.predicate, ox.Literal("4.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")), q.graph_name)
+            q = ox.Quad(
+                q.subject,
+                q.predicate,
+                ox.Literal("4.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+                q.graph_name,
+            )
         if q.subject == ALIGNMENT and q.predicate == CONF:
-            q = ox.Quad(q.subject, q.predicate, ox.Literal("0.9", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")), q.graph_name)
+            q = ox.Quad(
+                q.subject,
+                q.predicate,
+                ox.Literal("0.9", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+                q.graph_name,
+            )
         quads.append(q)
     g = ox.NamedNode("https://w3id.org/skillgraph/graph/onet")
-    quads.append(ox.Quad(NEW_CONCEPT, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(SKOS + "Concept"), g))
+    quads.append(
+        ox.Quad(
+            NEW_CONCEPT,
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode(SKOS + "Concept"),
+            g,
+        )
+    )
     path = tmp_path_factory.mktemp("diff") / "edited.nq"
     path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
     # the alignments that name the skill: they dangle once it is gone
@@ -61,8 +78,14 @@ def test_changes_are_reported(embedded_build, edited, tmp_path, capsys):
     r = diff(embedded_build[0], path)
     assert r.concepts_added == [NEW_CONCEPT.value]
     assert r.concepts_removed == [SKILL.value]
-    assert r.labels_changed == [(TASK.value, "en", ["Refer unresolved customer grievances to designated departments "
-                                                    "for further investigation."], ["Refer unresolved grievances."])]
+    assert r.labels_changed == [
+        (
+            TASK.value,
+            "en",
+            ["Refer unresolved customer grievances to designated departments for further investigation."],
+            ["Refer unresolved grievances."],
+        )
+    ]
     assert [x[0] for x in r.ratings_changed] == [RATING.value]
     assert r.ratings_changed[0][2] == ['"4.5"^^<http://www.w3.org/2001/XMLSchema#decimal>']
     assert [x[0] for x in r.alignments_changed] == [ALIGNMENT.value]

@@ -10,8 +10,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
-from conftest_server import http_endpoint  # noqa: F401
 from test_e2e_http import assert_endpoint_matches_store
 
 pytestmark = pytest.mark.e2e
@@ -51,6 +49,7 @@ def test_flagship_over_http_by_task_text_and_level(http_endpoint, embedded_build
     assert 0 < float(hit[0]["confidence"]) <= 1
     assert hit[0]["statementLabel"] == "Escalation summarization"
     assert hit[0]["relationType"] == "essential"
-    with urllib.request.urlopen(f"{base}/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}),
-                                timeout=30) as r:
+    with urllib.request.urlopen(
+        f"{base}/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}), timeout=30
+    ) as r:
         assert json.loads(r.read())["results"]["bindings"]

@@ -20,7 +20,6 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from conftest_server import http_endpoint, server_build  # noqa: F401
 from skillgraph import store as store_mod
 from skillgraph.ontology import PREFIXES
 
@@ -30,7 +29,8 @@ SELECT_Q = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?s ?label ?notation WHERE { ?s skos:prefLabel ?label OPTIONAL { ?s skos:notation ?notation } }"""
 ASK_Q = 'PREFIX skos: <http://www.w3.org/2004/02/skos/core#> ASK { ?s skos:notation "2582" }'
 # the graphs' self-descriptions, blank nodes included
-CONSTRUCT_Q = """CONSTRUCT { ?g ?p ?o . ?o ?p2 ?o2 } WHERE { GRAPH ?g { ?g ?p ?o OPTIONAL { ?o ?p2 ?o2 FILTER(isBlank(?o)) } } }"""
+CONSTRUCT_Q = """CONSTRUCT { ?g ?p ?o . ?o ?p2 ?o2 }
+WHERE { GRAPH ?g { ?g ?p ?o OPTIONAL { ?o ?p2 ?o2 FILTER(isBlank(?o)) } } }"""
 
 
 def _key(term) -> tuple:
@@ -61,7 +61,9 @@ def local_select(build_dir, query) -> tuple[list[str], set[tuple]]:
 
 def local_construct(build_dir, query) -> Graph:
     st = store_mod.open_read_only(build_dir)
-    nt = ox.serialize(st.query(query, use_default_graph_as_union=True, prefixes=PREFIXES), format=ox.RdfFormat.N_TRIPLES)
+    nt = ox.serialize(
+        st.query(query, use_default_graph_as_union=True, prefixes=PREFIXES), format=ox.RdfFormat.N_TRIPLES
+    )
     return Graph().parse(data=nt, format="nt")
 
 
@@ -104,8 +106,10 @@ def assert_endpoint_matches_store(base: str, build_dir, select_q: str = SELECT_Q
     # CSV carries lexical forms only
     rows = list(csv.reader(io.StringIO(raw(client(base, select_q, CSV)).decode("utf-8"))))
     assert rows[0] == names
-    lex = lambda k: "" if k is None else ("_:" if k[0] == "bnode" else k[1])
-    norm = lambda cell: "_:" if cell.startswith("_:") else cell
+    def lex(k):
+        return "" if k is None else ("_:" if k[0] == "bnode" else k[1])
+    def norm(cell):
+        return "_:" if cell.startswith("_:") else cell
     assert {tuple(norm(c) for c in r) for r in rows[1:]} == {tuple(lex(k) for k in row) for row in expected}
     # ASK in JSON and XML
     asked = bool(store_mod.open_read_only(build_dir).query(ask_q, use_default_graph_as_union=True))

@@ -20,19 +20,49 @@ from skillgraph.validation import load_shapes, validate
 FIX = Path(__file__).parent / "fixtures" / "esco"
 CSR = URIRef("http://data.europa.eu/esco/occupation/13d1b2b4-99dd-44da-9734-c9f74bae18f7")
 SEED = {  # the seed page's 39 concepts, by relation type
-    "essential": {"customer service", "knowledge base", "process order forms with customer's information", "process data",
-                  "ensure client orientation", "apply conflict management", "implement customer follow-up",
-                  "process refunds", "identify customer's needs", "create solutions to problems",
-                  "perform escalation procedure", "communicate with customers", "provide information",
-                  "guarantee customer satisfaction", "determine charges for customer services",
-                  "manage schedule of tasks", "provide customer follow-up services", "process customer orders",
-                  "control of expenses", "have computer literacy", "keep records of customer interaction",
-                  "apply knowledge of human behaviour", "listen actively", "perform multiple tasks at the same time"},
-    "optional": {"consumer protection", "data mining methods", "e-commerce systems", "sales activities",
-                 "relationship marketing", "show diplomacy", "use customer relationship management software",
-                 "contact customers", "measure customer feedback", "carry out active selling",
-                 "speak different languages", "use e-services", "facilitate official agreement",
-                 "perform data analysis", "upsell products"},
+    "essential": {
+        "customer service",
+        "knowledge base",
+        "process order forms with customer's information",
+        "process data",
+        "ensure client orientation",
+        "apply conflict management",
+        "implement customer follow-up",
+        "process refunds",
+        "identify customer's needs",
+        "create solutions to problems",
+        "perform escalation procedure",
+        "communicate with customers",
+        "provide information",
+        "guarantee customer satisfaction",
+        "determine charges for customer services",
+        "manage schedule of tasks",
+        "provide customer follow-up services",
+        "process customer orders",
+        "control of expenses",
+        "have computer literacy",
+        "keep records of customer interaction",
+        "apply knowledge of human behaviour",
+        "listen actively",
+        "perform multiple tasks at the same time",
+    },
+    "optional": {
+        "consumer protection",
+        "data mining methods",
+        "e-commerce systems",
+        "sales activities",
+        "relationship marketing",
+        "show diplomacy",
+        "use customer relationship management software",
+        "contact customers",
+        "measure customer feedback",
+        "carry out active selling",
+        "speak different languages",
+        "use e-services",
+        "facilitate official agreement",
+        "perform data analysis",
+        "upsell products",
+    },
 }
 NO_ESCO_URI = {"relationship marketing"}  # see src/skillgraph/embedded/esco/README.md
 
@@ -214,7 +244,8 @@ SELECT ?skill ?labelDe ?sgClass ?reuse ?text WHERE {
     ?assoc a esco:AssociationObject ; esco:isAssociationFor ?occ ; esco:target ?skill .
   }
   GRAPH <urn:skillgraph> {
-    ?occ a esco:Occupation , esco:MemberConcept ; esco:relatedEssentialSkill ?skill ; dct:description/esco:nodeLiteral ?text .
+    ?occ a esco:Occupation , esco:MemberConcept ; esco:relatedEssentialSkill ?skill ;
+         dct:description/esco:nodeLiteral ?text .
     ?skill a esco:Skill , ?sgClass ; esco:skillType ?type ; esco:skillReuseLevel ?reuse .
     FILTER(?sgClass IN (sg:Skill, sg:Knowledge))
     ?rel a sg:SkillRelation ; sg:occupation ?occ ; sg:skill ?skill ; sg:relationType "essential" .
@@ -228,9 +259,18 @@ def test_partner_with_escos_own_rdf_joins_on_iris_types_and_properties(embedded)
     mine = ds.graph(URIRef("urn:skillgraph"))
     for t in embedded.graph:
         mine.add(t)
-    rows = {(str(r.skill).rsplit("/", 1)[1], str(r.labelDe), str(r.sgClass).rsplit("#", 1)[1],
-             str(r.reuse).rsplit("/", 1)[1]) for r in ds.query(JOIN)}
-    assert rows == {("946c1229-1171-40d4-82cc-fe3f483ca100", "Eskalationsverfahren durchführen", "Skill", "cross-sector")}
+    rows = {
+        (
+            str(r.skill).rsplit("/", 1)[1],
+            str(r.labelDe),
+            str(r.sgClass).rsplit("#", 1)[1],
+            str(r.reuse).rsplit("/", 1)[1],
+        )
+        for r in ds.query(JOIN)
+    }
+    assert rows == {
+        ("946c1229-1171-40d4-82cc-fe3f483ca100", "Eskalationsverfahren durchführen", "Skill", "cross-sector")
+    }
     # the other essential skill joins too once the association object (absent from the partner data) is not required
     q2 = JOIN.replace("?assoc a esco:AssociationObject ; esco:isAssociationFor ?occ ; esco:target ?skill .", "")
     rows2 = {str(r.labelDe) for r in ds.query(q2)}

@@ -100,7 +100,8 @@ PREFIX esco: <http://data.europa.eu/esco/model#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?label ?kind WHERE {
   GRAPH <urn:embedded> { ?occ ?p ?skill . ?skill skos:prefLabel ?label .
-                         VALUES (?p ?kind) { (esco:relatedEssentialSkill "essential") (esco:relatedOptionalSkill "optional") } }
+                         VALUES (?p ?kind) { (esco:relatedEssentialSkill "essential")
+                                             (esco:relatedOptionalSkill "optional") } }
   FILTER NOT EXISTS { GRAPH <urn:full> { ?occ ?p ?skill } }
 }"""
 
@@ -125,7 +126,7 @@ def test_embedded_and_full_disagree_and_a_query_shows_how(full):
 
 
 def test_collections_hierarchy_and_dangling_reported(full):
-    g, counts = full.graph, full.report.counts
+    _g, counts = full.graph, full.report.counts
     assert counts["collection members (transversal-skills)"] == 96
     assert counts["collection members (digital-skills)"] == 1201
     assert counts["skill groups"] == 640 and counts["skill groups (from the skills hierarchy only)"] == 7

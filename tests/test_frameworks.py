@@ -55,9 +55,9 @@ def test_embedded_graph_conforms(graphs, source):
 
 def test_pathsmith_domains_and_levels(graphs):
     g = graphs["pathsmith"]
-    rows = select(g, """SELECT ?domain ?pos (COUNT(?s) AS ?n) WHERE {
-        ?s a sg:DurableSkillStatement ; sg:inDomain ?d ; sg:occupation <%s> .
-        ?d skos:prefLabel ?domain ; sg:position ?pos } GROUP BY ?domain ?pos""" % OCC)
+    rows = select(g, f"""SELECT ?domain ?pos (COUNT(?s) AS ?n) WHERE {{
+        ?s a sg:DurableSkillStatement ; sg:inDomain ?d ; sg:occupation <{OCC}> .
+        ?d skos:prefLabel ?domain ; sg:position ?pos }} GROUP BY ?domain ?pos""")
     counts = [(str(d), int(n)) for d, p, n in sorted(rows, key=lambda r: int(r[1]))]
     assert counts == [("Communication", 12), ("Leadership", 8), ("Metacognition", 8), ("Critical Thinking", 8),
                       ("Collaboration", 8), ("Character", 8), ("Creativity", 8), ("Growth Mindset", 8),
@@ -72,7 +72,7 @@ def test_pathsmith_domains_and_levels(graphs):
     for _s, pos, n, shared, rank in levels:
         per = int(n) // 4
         assert int(rank) == (int(pos) - 1) // per + 1 == SHARED[shared]
-    assert {(l, int(c)) for l, c in select(g, """SELECT ?l (COUNT(?s) AS ?c) WHERE {
+    assert {(label, int(c)) for label, c in select(g, """SELECT ?l (COUNT(?s) AS ?c) WHERE {
         ?s a sg:DurableSkillStatement ; sg:proficiencyLevel ?l } GROUP BY ?l""")} == {(lv, 21) for lv in SHARED}
 
 
@@ -96,8 +96,8 @@ def test_pathsmith_citations_and_anchor_set(graphs):
     assert by["Pathsmith Durable Skills Framework — America Succeeds + CompTIA"] == 79
     assert by["O*NET Resource Center — Occupational Information Network, v30.2 (Sept 2025)"] == 39
     assert not select(g, "SELECT ?s WHERE { ?s a sg:DurableSkillStatement FILTER NOT EXISTS { ?s sg:cites ?c } }")
-    members = {str(m)[len(ID + "onet/task/"):] for (m,) in select(g, """SELECT ?m WHERE {
-        <%spathsmith/anchor-set/43-4051.00> a skos:Collection ; sg:occupation <%s> ; skos:member ?m }""" % (ID, OCC))}
+    members = {str(m)[len(ID + "onet/task/"):] for (m,) in select(g, f"""SELECT ?m WHERE {{
+        <{ID}pathsmith/anchor-set/43-4051.00> a skos:Collection ; sg:occupation <{OCC}> ; skos:member ?m }}""")}
     assert members == {"18565", "2578", "2580", "2581", "2582", "2583", "2584"}
     assert not list(g.triples((None, SG.anchoredTo, None)))  # the page pairs no statement with a task
 
@@ -115,35 +115,49 @@ def test_crosswalk_reads_pathsmith(graphs):
 
 def test_ladder_40_statements_10_per_tier(graphs):
     g = graphs["ladder"]
-    per = select(g, """SELECT ?l (COUNT(?s) AS ?n) WHERE { ?s a sg:MasteryStatement ; sg:proficiencyLevel ?l ;
-        sg:occupation <%s> } GROUP BY ?l""" % OCC)
-    assert {(l, int(n)) for l, n in per} == {(lv, 10) for lv in SHARED}
+    per = select(g, f"""SELECT ?l (COUNT(?s) AS ?n) WHERE {{ ?s a sg:MasteryStatement ; sg:proficiencyLevel ?l ;
+        sg:occupation <{OCC}> }} GROUP BY ?l""")
+    assert {(level, int(n)) for level, n in per} == {(lv, 10) for lv in SHARED}
     first = select(g, """SELECT ?label ?text ?l WHERE { ?s a sg:MasteryStatement ; sg:position 1 ;
         skos:prefLabel ?label ; sg:statementText ?text ; sg:proficiencyLevel ?l }""")
     assert first == {(Literal("Account lookups and identity verification", lang="en"),
                       Literal("perform per company script across the standard contact channels.", lang="en"),
                       SG.Foundational)}
-    assert select(g, "SELECT ?l WHERE { ?s skos:prefLabel \"Team supervision (10–20 reps)\"@en ; sg:proficiencyLevel ?l }") \
-        == {(SG.Expert,)}
+    assert select(
+        g, 'SELECT ?l WHERE { ?s skos:prefLabel "Team supervision (10–20 reps)"@en ; sg:proficiencyLevel ?l }'
+    ) == {(SG.Expert,)}
 
 
 def test_aiwork_12_statements_3_per_level_with_citations(graphs):
     g = graphs["aiwork"]
-    per = select(g, "SELECT ?l (COUNT(?s) AS ?n) WHERE { ?s a sg:AIPracticeStatement ; sg:proficiencyLevel ?l } GROUP BY ?l")
-    assert {(l, int(n)) for l, n in per} == {(lv, 3) for lv in SHARED}
-    cites = {str(t): int(n) for t, n in select(g, """SELECT ?t (COUNT(?s) AS ?n) WHERE {
-        ?s a sg:AIPracticeStatement ; sg:cites ?c . ?c rdfs:label ?t } GROUP BY ?t""")}
-    assert cites == {"Anthropic Economic Index — release_2026_03_24": 9,
-                     "Skill Automation Feasibility Index — Jadhav & Danve, 2026 (arXiv:2604.06906)": 4,
-                     "WEF Skills Taxonomy 2021 — Building a Common Language for Skills at Work": 3}
+    per = select(
+        g, "SELECT ?l (COUNT(?s) AS ?n) WHERE { ?s a sg:AIPracticeStatement ; sg:proficiencyLevel ?l } GROUP BY ?l"
+    )
+    assert {(level, int(n)) for level, n in per} == {(lv, 3) for lv in SHARED}
+    cites = {
+        str(t): int(n)
+        for t, n in select(
+            g,
+            """SELECT ?t (COUNT(?s) AS ?n) WHERE {
+        ?s a sg:AIPracticeStatement ; sg:cites ?c . ?c rdfs:label ?t } GROUP BY ?t""",
+        )
+    }
+    assert cites == {
+        "Anthropic Economic Index — release_2026_03_24": 9,
+        "Skill Automation Feasibility Index — Jadhav & Danve, 2026 (arXiv:2604.06906)": 4,
+        "WEF Skills Taxonomy 2021 — Building a Common Language for Skills at Work": 3,
+    }
     # the AEI citation is the aei graph's own release IRI, so the two graphs join
     assert (URIRef(ID + "aei/release/release_2026_03_24"), RDF.type, SG.CitedSource) in g
 
 
 def test_safi_figures_as_in_the_seed(graphs):
-    rows = select(graphs["safi"], """SELECT ?score ?skill ?precision ?paper WHERE {
-        ?a a sg:AutomationFeasibility ; sg:occupation <%s> ; sg:safiScore ?score ; sg:topSkill ?skill ;
-           sg:precision ?precision ; sg:cites ?c . ?c dcterms:title ?paper }""" % OCC)
+    rows = select(
+        graphs["safi"],
+        f"""SELECT ?score ?skill ?precision ?paper WHERE {{
+        ?a a sg:AutomationFeasibility ; sg:occupation <{OCC}> ; sg:safiScore ?score ; sg:topSkill ?skill ;
+           sg:precision ?precision ; sg:cites ?c . ?c dcterms:title ?paper }}""",
+    )
     assert len(rows) == 1
     score, skill, precision, paper = rows.pop()
     assert score.datatype == XSD.decimal and Decimal(str(score)) == Decimal("57.3")
@@ -155,14 +169,33 @@ def test_safi_figures_as_in_the_seed(graphs):
 def test_jobmodel_core_and_library(graphs):
     g = graphs["jobmodel"]
     role = URIRef(ID + "jobmodel/role/customer-service-representative")
-    core = {str(l) for (l,) in select(g, "SELECT ?l WHERE { <%s> sg:coreCompetency/skos:prefLabel ?l }" % role)}
-    assert core == {"Service Focus", "Accountability", "Composure and Resiliency", "Professionalism",
-                    "Time Management", "Communicating"}
-    assert len(select(g, "SELECT ?c WHERE { <%s> sg:coreCompetency ?c . ?c skos:definition ?d }" % role)) == 6
-    sizes = {str(c): int(n) for c, n in select(g, """SELECT ?c (COUNT(?x) AS ?n) WHERE {
-        ?x a sg:JobModelCompetency ; sg:inDomain/skos:prefLabel ?c } GROUP BY ?c""")}
-    assert sizes == {"Leading": 12, "Active Communication": 6, "Interpersonal Dynamics": 7, "Making Decisions": 5,
-                     "Solving Problems": 5, "Managing Processes": 9, "Self-Management": 12}
+    core = {str(label) for (label,) in select(g, f"SELECT ?l WHERE {{ <{role}> sg:coreCompetency/skos:prefLabel ?l }}")}
+    assert core == {
+        "Service Focus",
+        "Accountability",
+        "Composure and Resiliency",
+        "Professionalism",
+        "Time Management",
+        "Communicating",
+    }
+    assert len(select(g, f"SELECT ?c WHERE {{ <{role}> sg:coreCompetency ?c . ?c skos:definition ?d }}")) == 6
+    sizes = {
+        str(c): int(n)
+        for c, n in select(
+            g,
+            """SELECT ?c (COUNT(?x) AS ?n) WHERE {
+        ?x a sg:JobModelCompetency ; sg:inDomain/skos:prefLabel ?c } GROUP BY ?c""",
+        )
+    }
+    assert sizes == {
+        "Leading": 12,
+        "Active Communication": 6,
+        "Interpersonal Dynamics": 7,
+        "Making Decisions": 5,
+        "Solving Problems": 5,
+        "Managing Processes": 9,
+        "Self-Management": 12,
+    }
     assert (role, SKOS.closeMatch, OCC) in g and (role, RDF.type, SG.Occupation) in g
     alt = {str(a) for a in g.objects(role, SKOS.altLabel)}
     assert alt == {"Customer Service Agent", "Client Services Representative", "Customer Care Representative",
@@ -173,8 +206,9 @@ def test_jobmodel_core_and_library(graphs):
 def test_wef_attested_cluster_only(graphs):
     g = graphs["wef"]
     cluster = URIRef(ID + "wef/cluster/human_technology_interaction")
-    assert select(g, "SELECT ?l ?n WHERE { <%s> a sg:Domain ; skos:prefLabel ?l ; skos:notation ?n }" % cluster) == {
-        (Literal("Human-Technology Interaction", lang="en"), Literal("human_technology_interaction"))}
+    assert select(g, f"SELECT ?l ?n WHERE {{ <{cluster}> a sg:Domain ; skos:prefLabel ?l ; skos:notation ?n }}") == {
+        (Literal("Human-Technology Interaction", lang="en"), Literal("human_technology_interaction"))
+    }
     assert (OCC, SG.skillCluster, cluster) in g
     assert not list(g.subjects(RDF.type, SG.DurableSkill))  # no invented taxonomy entries
 
@@ -212,18 +246,24 @@ def test_embedded_tables_match_the_seeds(tmp_path, monkeypatch):
 
 # -- other occupations in the documented formats ----------------------------------------------
 
+
 def test_pathsmith_other_occupation(fixtures_dir):
     g = mapped("pathsmith", fixtures_dir / "pathsmith" / "other-occupation")
     other = URIRef(ID + "onet/occupation/41-2031.00")
-    levels = select(g, "SELECT ?label ?l WHERE { ?s sg:occupation <%s> ; skos:prefLabel ?label ; sg:proficiencyLevel ?l }" % other)
+    levels = select(
+        g, f"SELECT ?label ?l WHERE {{ ?s sg:occupation <{other}> ; skos:prefLabel ?label ; sg:proficiencyLevel ?l }}"
+    )
     assert len(levels) == 8
     assert (Literal("Stock check", lang="en"), SG.Foundational) in levels
     assert (Literal("Sales culture building", lang="en"), SG.Expert) in levels
-    assert select(g, "SELECT ?t WHERE { ?s skos:prefLabel \"Cross-store liaison\"@en ; sg:anchoredTo ?t }") == {
-        (URIRef(ID + "onet/task/11111"),), (URIRef(ID + "onet/task/22222"),)}
+    assert select(g, 'SELECT ?t WHERE { ?s skos:prefLabel "Cross-store liaison"@en ; sg:anchoredTo ?t }') == {
+        (URIRef(ID + "onet/task/11111"),),
+        (URIRef(ID + "onet/task/22222"),),
+    }
     # embedded domains and citations apply; the folder's citations.csv adds its own key
-    assert select(g, "SELECT ?d WHERE { ?s sg:occupation <%s> ; sg:inDomain/skos:prefLabel ?d }" % other) == {
-        (Literal("Collaboration", lang="en"),)}
+    assert select(g, f"SELECT ?d WHERE {{ ?s sg:occupation <{other}> ; sg:inDomain/skos:prefLabel ?d }}") == {
+        (Literal("Collaboration", lang="en"),)
+    }
     assert (URIRef(ID + "pathsmith/cited-source/test-retail-guide"), RDF.type, SG.CitedSource) in g
     assert not list(g.subjects(SG.occupation, OCC))  # only the given table's statements
     res = validate(g, load_shapes(["pathsmith"]), load_ontology())
@@ -236,17 +276,28 @@ def test_pathsmith_other_occupation(fixtures_dir):
 ])
 def test_statement_tables_other_occupation(fixtures_dir, source, path, occupation, count):
     g = mapped(source, fixtures_dir / path)
-    rows = select(g, "SELECT ?s ?l WHERE { ?s sg:occupation <%sonet/occupation/%s> ; sg:proficiencyLevel ?l }" % (ID, occupation))
-    assert len(rows) == count and {l for _, l in rows} == set(SHARED)
+    rows = select(
+        g, f"SELECT ?s ?l WHERE {{ ?s sg:occupation <{ID}onet/occupation/{occupation}> ; sg:proficiencyLevel ?l }}"
+    )
+    assert len(rows) == count and {label for _, label in rows} == set(SHARED)
     res = validate(g, load_shapes([source]), load_ontology())
     assert res.conforms, res.summary()
 
 
 def test_safi_other_occupation(fixtures_dir):
     g = mapped("safi", fixtures_dir / "safi" / "other-occupation")
-    rows = select(g, "SELECT ?o ?score ?skill WHERE { ?a a sg:AutomationFeasibility ; sg:occupation ?o ; sg:safiScore ?score ; sg:topSkill ?skill }")
-    assert rows == {(URIRef(ID + "onet/occupation/41-2031.00"), Literal("42.5", datatype=XSD.decimal),
-                     URIRef(ID + "onet/element/2.B.1.e"))}
+    rows = select(
+        g,
+        "SELECT ?o ?score ?skill WHERE { ?a a sg:AutomationFeasibility ; sg:occupation ?o ; sg:safiScore "
+        "?score ; sg:topSkill ?skill }",
+    )
+    assert rows == {
+        (
+            URIRef(ID + "onet/occupation/41-2031.00"),
+            Literal("42.5", datatype=XSD.decimal),
+            URIRef(ID + "onet/element/2.B.1.e"),
+        )
+    }
     assert validate(g, load_shapes(["safi"]), load_ontology()).conforms
 
 
@@ -256,22 +307,35 @@ def test_jobmodel_other_role(fixtures_dir):
         ?x a sg:JobModelCompetency ; sg:inDomain/skos:prefLabel ?c } GROUP BY ?c""")}
     assert sizes == {"Selling": 2, "Serving": 3}
     role = URIRef(ID + "jobmodel/role/retail-sales-associate")
-    assert {str(l) for (l,) in select(g, "SELECT ?l WHERE { <%s> sg:coreCompetency/skos:prefLabel ?l }" % role)} == {
-        "Persuading", "Helping"}
+    assert {
+        str(label) for (label,) in select(g, f"SELECT ?l WHERE {{ <{role}> sg:coreCompetency/skos:prefLabel ?l }}")
+    } == {
+        "Persuading",
+        "Helping",
+    }
     assert validate(g, load_shapes(["jobmodel"]), load_ontology()).conforms
 
 
 def test_wef_user_table(fixtures_dir):
     g = mapped("wef", fixtures_dir / "wef" / "user-table")
-    rows = select(g, "SELECT ?id ?cluster ?cat WHERE { ?s a sg:DurableSkill ; skos:notation ?id ; sg:inDomain/skos:notation ?cluster ; dcterms:type ?cat }")
-    assert {tuple(map(str, r)) for r in rows} == {("test-skill-1", "human_technology_interaction", "skill"),
-                                                  ("test-skill-2", "test_cluster", "attitude")}
+    rows = select(
+        g,
+        "SELECT ?id ?cluster ?cat WHERE { ?s a sg:DurableSkill ; skos:notation ?id ; sg:inDomain/skos:notation "
+        "?cluster ; dcterms:type ?cat }",
+    )
+    assert {tuple(map(str, r)) for r in rows} == {
+        ("test-skill-1", "human_technology_interaction", "skill"),
+        ("test-skill-2", "test_cluster", "attitude"),
+    }
     assert (OCC, SG.skillCluster, URIRef(ID + "wef/cluster/human_technology_interaction")) in g
     assert (URIRef(ID + "onet/occupation/41-2031.00"), SG.skillCluster, URIRef(ID + "wef/cluster/test_cluster")) in g
     assert validate(g, load_shapes(["wef"]), load_ontology()).conforms
     from skillgraph.crosswalk.inputs import gather
 
-    assert set(gather({"wef": g}).wef_entries) == {URIRef(ID + "wef/skill/test-skill-1"), URIRef(ID + "wef/skill/test-skill-2")}
+    assert set(gather({"wef": g}).wef_entries) == {
+        URIRef(ID + "wef/skill/test-skill-1"),
+        URIRef(ID + "wef/skill/test-skill-2"),
+    }
 
 
 # -- bad tables -------------------------------------------------------------------------------
@@ -280,21 +344,44 @@ HEADER = "occupation,level,domain,position,label,text,citations,anchor_task_ids\
 GOOD = "43-4051.00,1,communication,1,Greeting,greets the customer,pathsmith,\n"
 
 
-@pytest.mark.parametrize("source,body,line,words", [
-    ("pathsmith", "occupation,level,position,label,text\n" + "43-4051.00,1,1,A,b\n", 1, "missing required column(s) 'domain'"),
-    ("pathsmith", HEADER + GOOD + "43-4051.00,5,communication,2,Closing,closes the call,pathsmith,\n", 3, "level 5"),
-    ("pathsmith", HEADER + GOOD + "43-4051.00,2,negotiation,2,Deal,makes a deal,pathsmith,\n", 3, "unknown domain 'negotiation'"),
-    ("pathsmith", HEADER + GOOD + "43-4051.00,2,communication,3,X,y,nosuchkey,\n", 3, "unknown citation key"),
-    ("pathsmith", HEADER + "43-4051,1,communication,1,X,y,pathsmith,\n", 2, "not an O*NET-SOC code"),
-    ("pathsmith", HEADER + GOOD + "43-4051.00,2,communication,1,Again,y,pathsmith,\n", 3, "position 1"),
-    ("pathsmith", HEADER + GOOD + "43-4051.00,2,communication,2,X,y,pathsmith,T-1\n", 3, "not an O*NET Task ID"),
-    ("pathsmith", HEADER + "43-4051.00,,communication,1,A,b,,\n43-4051.00,,communication,2,C,d,,\n"
-                  "43-4051.00,,communication,3,E,f,,\n", 2, "cannot derive levels"),
-    ("pathsmith", HEADER + GOOD + "43-4051.00,2,communication,two,X,y,,\n", 3, "not a number"),
-    ("ladder", "occupation,level,position,label,text\n43-4051.00,1,1,A,b\n43-4051.00,2,2,,b\n", 3, "empty value"),
-    ("ladder", "occupation,level,domain,position,label,text\n43-4051.00,1,communication,1,A,b\n", 2, "no domains"),
-    ("aiwork", "occupation,level,position,label,text\n43-4051.00,0,1,A,b\n", 2, "level 0"),
-])
+@pytest.mark.parametrize(
+    "source,body,line,words",
+    [
+        (
+            "pathsmith",
+            "occupation,level,position,label,text\n" + "43-4051.00,1,1,A,b\n",
+            1,
+            "missing required column(s) 'domain'",
+        ),
+        (
+            "pathsmith",
+            HEADER + GOOD + "43-4051.00,5,communication,2,Closing,closes the call,pathsmith,\n",
+            3,
+            "level 5",
+        ),
+        (
+            "pathsmith",
+            HEADER + GOOD + "43-4051.00,2,negotiation,2,Deal,makes a deal,pathsmith,\n",
+            3,
+            "unknown domain 'negotiation'",
+        ),
+        ("pathsmith", HEADER + GOOD + "43-4051.00,2,communication,3,X,y,nosuchkey,\n", 3, "unknown citation key"),
+        ("pathsmith", HEADER + "43-4051,1,communication,1,X,y,pathsmith,\n", 2, "not an O*NET-SOC code"),
+        ("pathsmith", HEADER + GOOD + "43-4051.00,2,communication,1,Again,y,pathsmith,\n", 3, "position 1"),
+        ("pathsmith", HEADER + GOOD + "43-4051.00,2,communication,2,X,y,pathsmith,T-1\n", 3, "not an O*NET Task ID"),
+        (
+            "pathsmith",
+            HEADER + "43-4051.00,,communication,1,A,b,,\n43-4051.00,,communication,2,C,d,,\n"
+            "43-4051.00,,communication,3,E,f,,\n",
+            2,
+            "cannot derive levels",
+        ),
+        ("pathsmith", HEADER + GOOD + "43-4051.00,2,communication,two,X,y,,\n", 3, "not a number"),
+        ("ladder", "occupation,level,position,label,text\n43-4051.00,1,1,A,b\n43-4051.00,2,2,,b\n", 3, "empty value"),
+        ("ladder", "occupation,level,domain,position,label,text\n43-4051.00,1,communication,1,A,b\n", 2, "no domains"),
+        ("aiwork", "occupation,level,position,label,text\n43-4051.00,0,1,A,b\n", 2, "level 0"),
+    ],
+)
 def test_bad_statement_table(tmp_path, source, body, line, words):
     bad = tmp_path / "bad.csv"
     bad.write_text(body, encoding="utf-8")
@@ -305,21 +392,57 @@ def test_bad_statement_table(tmp_path, source, body, line, words):
     assert f"{bad}:{line}" in str(e.value)
 
 
-@pytest.mark.parametrize("source,name,body,line,words", [
-    ("safi", "safi.csv", "occupation,score,top_skill_element_id,precision,source\n43-4051.00,120,2.B.1.f,category_estimate,safi-2026\n",
-     2, "outside [0, 100]"),
-    ("safi", "safi.csv", "occupation,score,top_skill_element_id,precision,source\n43-4051.00,57.3,Service Orientation,category_estimate,safi-2026\n",
-     2, "not an O*NET Element ID"),
-    ("safi", "safi.csv", "occupation,score,precision,source\n43-4051.00,57.3,category_estimate,safi-2026\n",
-     1, "top_skill_element_id"),
-    ("wef", "occupation_clusters.csv", "occupation,cluster_id,source\n43-4051.00,no_such_cluster,\n", 2, "unknown cluster"),
-    ("wef", "extra.csv", "cluster_id,cluster_label,skill_id,skill_label,category,definition\nc1,Cluster,,Orphan label,,\n",
-     2, "needs a skill_id"),
-    ("jobmodel", "roles.csv", "role,title,occupation,core_competencies\nrep,Rep,43-4051.00,Telepathy\n", 2, "not in the library"),
-    ("jobmodel", "library.tsv", "A\tB\nx\ty\nz\tx\n", 3, "already in cluster"),
-    ("jobmodel", "library.tsv", "A\tB\nx\t\n\ty\n", 3, "below an empty cell"),
-    ("jobmodel", "library.tsv", "A\tB\nx\ty\tz\n", 2, "expected 2 fields"),
-])
+@pytest.mark.parametrize(
+    "source,name,body,line,words",
+    [
+        (
+            "safi",
+            "safi.csv",
+            "occupation,score,top_skill_element_id,precision,source\n43-4051.00,120,2.B.1.f,category_estimate,safi-2026\n",
+            2,
+            "outside [0, 100]",
+        ),
+        (
+            "safi",
+            "safi.csv",
+            "occupation,score,top_skill_element_id,precision,source\n43-4051.00,57.3,Service "
+            "Orientation,category_estimate,safi-2026\n",
+            2,
+            "not an O*NET Element ID",
+        ),
+        (
+            "safi",
+            "safi.csv",
+            "occupation,score,precision,source\n43-4051.00,57.3,category_estimate,safi-2026\n",
+            1,
+            "top_skill_element_id",
+        ),
+        (
+            "wef",
+            "occupation_clusters.csv",
+            "occupation,cluster_id,source\n43-4051.00,no_such_cluster,\n",
+            2,
+            "unknown cluster",
+        ),
+        (
+            "wef",
+            "extra.csv",
+            "cluster_id,cluster_label,skill_id,skill_label,category,definition\nc1,Cluster,,Orphan label,,\n",
+            2,
+            "needs a skill_id",
+        ),
+        (
+            "jobmodel",
+            "roles.csv",
+            "role,title,occupation,core_competencies\nrep,Rep,43-4051.00,Telepathy\n",
+            2,
+            "not in the library",
+        ),
+        ("jobmodel", "library.tsv", "A\tB\nx\ty\nz\tx\n", 3, "already in cluster"),
+        ("jobmodel", "library.tsv", "A\tB\nx\t\n\ty\n", 3, "below an empty cell"),
+        ("jobmodel", "library.tsv", "A\tB\nx\ty\tz\n", 2, "expected 2 fields"),
+    ],
+)
 def test_bad_other_tables(tmp_path, source, name, body, line, words):
     m = SOURCES.get(source)
     folder = tmp_path / source

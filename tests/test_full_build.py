@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT
 
 from skillgraph import iri, queries
 from skillgraph.query import run
 from skillgraph.tabular import read_delimited, read_table
-
-from conftest import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 
@@ -120,7 +119,10 @@ def test_build_log_timings_and_triple_counts(full_build, st):
     assert {k: v["path"] for k, v in info["sources"].items() if k in ("onet", "esco", "nesta")} == {
         k: str(full_build.paths[k]) for k in ("onet", "esco", "nesta")}
     # the counts the build printed are the store's
-    stored = {r["g"]: int(r["n"]) for r in select(st, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    stored = {
+        r["g"]: int(r["n"])
+        for r in select(st, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    }
     assert stored == {str(iri.graph(k)): n for k, n in info["graphs"].items()}
     if full_build.summary is not None:
         assert full_build.summary.graphs == info["graphs"]
@@ -140,7 +142,10 @@ def test_build_log_timings_and_triple_counts(full_build, st):
 def test_inferred_graph_and_exports_for_every_graph(full_build, st):
     info = full_build.info
     assert info["graphs"]["inferred"] > 0 and sum(info["inferred_by_rule"].values()) > 0
-    assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g('inferred')} {{ ?s ?p ?o }} }}") == info["graphs"]["inferred"]
+    assert (
+        count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g('inferred')} {{ ?s ?p ?o }} }}")
+        == info["graphs"]["inferred"]
+    )
     exports = full_build.path / "exports"
     for key, n in info["graphs"].items():
         ttl = exports / f"{key}.ttl"
@@ -156,14 +161,21 @@ def test_inferred_graph_and_exports_for_every_graph(full_build, st):
 
 # -- issue 3: O*NET 30.1 -------------------------------------------------------------------------------------
 
+
 def test_onet_entities_and_every_rating_row(full_build, st, onet_dir):
     counts = full_build.info["sources"]["onet"]["counts"]
     occ = {r["O*NET-SOC Code"] for r in read_table(onet_dir / "Occupation Data.xlsx")}
     tasks = {r["Task ID"] for r in read_table(onet_dir / "Task Statements.xlsx")}
     assert (len(occ), len(tasks)) == (1016, 18796)
     assert counts["occupations"] == 1016 and counts["tasks"] == 18796
-    got_occ = {r["o"][len(ONET_ID + "occupation/"):] for r in select(st, f"SELECT ?o WHERE {{ GRAPH {g('onet')} {{ ?o a sg:Occupation }} }}")}
-    got_tasks = {r["t"][len(ONET_ID + "task/"):] for r in select(st, f"SELECT ?t WHERE {{ GRAPH {g('onet')} {{ ?t a sg:Task }} }}")}
+    got_occ = {
+        r["o"][len(ONET_ID + "occupation/") :]
+        for r in select(st, f"SELECT ?o WHERE {{ GRAPH {g('onet')} {{ ?o a sg:Occupation }} }}")
+    }
+    got_tasks = {
+        r["t"][len(ONET_ID + "task/") :]
+        for r in select(st, f"SELECT ?t WHERE {{ GRAPH {g('onet')} {{ ?t a sg:Task }} }}")
+    }
     assert got_occ == occ
     assert got_tasks == {str(int(float(t))) for t in tasks}
     # every rating row of every rating table present in the release, per table
@@ -173,21 +185,37 @@ def test_onet_entities_and_every_rating_row(full_build, st, onet_dir):
         for r in read_table(onet_dir / f"{t}.xlsx"):
             table_of[r["Element ID"]] = t
             expected[t] += 1
-    per_element = select(st, f"SELECT ?e (COUNT(?r) AS ?n) WHERE {{ GRAPH {g('onet')} {{ ?r a sg:Rating ; sg:ratedElement ?e }} }} GROUP BY ?e")
+    per_element = select(
+        st,
+        f"SELECT ?e (COUNT(?r) AS ?n) WHERE {{ GRAPH {g('onet')} {{ ?r a sg:Rating ; sg:ratedElement ?e }} }} "
+        "GROUP BY ?e",
+    )
     got = Counter()
     for r in per_element:
         got[table_of[r["e"][len(ONET_ID + "element/"):]]] += int(r["n"])
     print("\nO*NET rating rows per table:", dict(expected))
     assert got == expected
     assert {t: counts[f"ratings: {t}"] for t in RATED} == dict(expected)
-    assert sorted(full_build.info["sources"]["onet"]["tables_skipped"]) == ["Abilities", "Task Ratings", "Work Activities", "Work Context"]
+    assert sorted(full_build.info["sources"]["onet"]["tables_skipped"]) == [
+        "Abilities",
+        "Task Ratings",
+        "Work Activities",
+        "Work Context",
+    ]
     # technology and tools rows, task-DWA links
     tech = sum(1 for _ in read_table(onet_dir / "Technology Skills.xlsx"))
     tools = sum(1 for _ in read_table(onet_dir / "Tools Used.xlsx"))
     assert (counts["Technology Skills rows"], counts["Tools Used rows"]) == (tech, tools)
-    assert count(st, f"SELECT (COUNT(?u) AS ?n) WHERE {{ GRAPH {g('onet')} {{ ?u a sg:TechnologyUse ; sg:technology ?t }} }}") == tech + tools
+    assert (
+        count(
+            st, f"SELECT (COUNT(?u) AS ?n) WHERE {{ GRAPH {g('onet')} {{ ?u a sg:TechnologyUse ; sg:technology ?t }} }}"
+        )
+        == tech + tools
+    )
     dwa = {(r["Task ID"], r["DWA ID"]) for r in read_table(onet_dir / "Tasks to DWAs.xlsx")}
-    assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g('onet')} {{ ?t sg:hasWorkActivity ?d }} }}") == len(dwa)
+    assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g('onet')} {{ ?t sg:hasWorkActivity ?d }} }}") == len(
+        dwa
+    )
 
 
 def _csr_rows(path: Path) -> list:
@@ -216,7 +244,9 @@ def test_occupation_profile_43_4051_00(profile, onet_dir):
     assert got == expected
     # the job zone
     (jz,) = [r["Job Zone"] for r in _csr_rows(onet_dir / "Job Zones.xlsx")]
-    assert {(r["item"], r["value"]) for r in by["job zone"]} == {(f"{ONET_ID}job-zone/{int(float(jz))}", str(int(float(jz))))}
+    assert {(r["item"], r["value"]) for r in by["job zone"]} == {
+        (f"{ONET_ID}job-zone/{int(float(jz))}", str(int(float(jz))))
+    }
     # technology skills with O*NET's hot-technology (and in-demand) flags
     tech = {(r["Example"], ("hot technology" if r["Hot Technology"] == "Y" else "")
              + ("; " if r["Hot Technology"] == "Y" and r["In Demand"] == "Y" else "")
@@ -228,6 +258,7 @@ def test_occupation_profile_43_4051_00(profile, onet_dir):
 
 # -- issue 4: ESCO v1.1.1 and the occupation crosswalk --------------------------------------------------------
 
+
 def test_esco_counts_against_the_source_files(full_build, st, esco_dir):
     rep = full_build.info["sources"]["esco"]
     counts, details = rep["counts"], rep["details"]
@@ -238,11 +269,16 @@ def test_esco_counts_against_the_source_files(full_build, st, esco_dir):
     esco = g("esco")
     assert count(st, f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ GRAPH {esco} {{ ?o a esco:Occupation }} }}") == occ
     assert count(st, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {esco} {{ ?s a esco:Skill }} }}") == len(skills)
-    assert count(st, f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ GRAPH {esco} {{ ?r a sg:SkillRelation }} }}") == len(rels)
+    assert count(st, f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ GRAPH {esco} {{ ?r a sg:SkillRelation }} }}") == len(
+        rels
+    )
     assert counts["occupations"] == occ and counts["occupation-skill relations"] == len(rels)
     ess = sum(1 for r in rels if r["relationType"] == "essential")
     assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?o esco:relatedEssentialSkill ?s }} }}") == ess
-    assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?o esco:relatedOptionalSkill ?s }} }}") == len(rels) - ess
+    assert (
+        count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {esco} {{ ?o esco:relatedOptionalSkill ?s }} }}")
+        == len(rels) - ess
+    )
     # exact figures of ESCO v1.1.1, in both directions as ESCO's own RDF states them
     assert (ess, len(rels) - ess) == (64946, 58909)
     for prop, n in (("esco:relatedEssentialSkill", 64946), ("esco:relatedOptionalSkill", 58909),
@@ -277,14 +313,18 @@ def test_csr_v111_profile_22_essential_14_optional(st, esco_dir):
 
 
 def test_crosswalk_maps_csr_to_43_4051_00_with_confidence_and_provenance(st, shared):
-    (row,) = [r for r in read_delimited(shared / "crosswalks" / "nesta_esco_onet_2020" / "esco_onet_crosswalk_Nov2020.csv")
-              if r["concept_uri"] == CSR_ESCO]
+    (row,) = [
+        r
+        for r in read_delimited(shared / "crosswalks" / "nesta_esco_onet_2020" / "esco_onet_crosswalk_Nov2020.csv")
+        if r["concept_uri"] == CSR_ESCO
+    ]
     assert row["onet_code"] == CSR_SOC
     rows = select(st, f"""SELECT ?target ?conf ?raw ?just ?method ?rowId ?from ?to ?kind ?graph WHERE {{
         GRAPH ?graph {{ <{CSR_ESCO}> skos:closeMatch ?target .
           ?a a sg:Alignment ; owl:annotatedSource <{CSR_ESCO}> ; owl:annotatedProperty skos:closeMatch ;
              owl:annotatedTarget ?target ; sssom:confidence ?conf ; sg:sourceConfidence ?raw ;
-             sssom:mapping_justification ?just ; sg:method ?method ; prov:wasDerivedFrom ?src ; prov:wasGeneratedBy ?step .
+             sssom:mapping_justification ?just ; sg:method ?method ;
+             prov:wasDerivedFrom ?src ; prov:wasGeneratedBy ?step .
           ?src dcterms:identifier ?rowId .
           ?step sg:fromCode ?from ; sg:toCode ?to ; sg:stepKind ?kind . }} }}""")
     assert len(rows) == 1
@@ -294,10 +334,19 @@ def test_crosswalk_maps_csr_to_43_4051_00_with_confidence_and_provenance(st, sha
     assert 0 < r["conf"] <= 1 and r["just"].endswith("ManualMappingCuration") and "Nesta" in r["method"]
     assert (r["rowId"], r["from"], r["to"], r["kind"]) == (row["id"], CSR_SOC, CSR_SOC, "unchanged")
     # every ESCO occupation Nesta maps to 43-4051.00 is crosswalked to it in the graph
-    esco_for_csr = {x["concept_uri"] for x in read_delimited(
-        shared / "crosswalks" / "nesta_esco_onet_2020" / "esco_onet_crosswalk_Nov2020.csv") if x["onet_code"] == CSR_SOC}
-    got = {x["e"] for x in select(st, f"""SELECT ?e WHERE {{ ?e skos:closeMatch <{ONET_ID}occupation/{CSR_SOC}>
-        FILTER(STRSTARTS(STR(?e), "http://data.europa.eu/esco/occupation/")) }}""")}
+    esco_for_csr = {
+        x["concept_uri"]
+        for x in read_delimited(shared / "crosswalks" / "nesta_esco_onet_2020" / "esco_onet_crosswalk_Nov2020.csv")
+        if x["onet_code"] == CSR_SOC
+    }
+    got = {
+        x["e"]
+        for x in select(
+            st,
+            f"""SELECT ?e WHERE {{ ?e skos:closeMatch <{ONET_ID}occupation/{CSR_SOC}>
+        FILTER(STRSTARTS(STR(?e), "http://data.europa.eu/esco/occupation/")) }}""",
+        )
+    }
     assert got == esco_for_csr and len(got) == 4
 
 
@@ -305,7 +354,8 @@ def test_crosswalk_maps_csr_to_43_4051_00_with_confidence_and_provenance(st, sha
 # of every ESCO occupation crosswalked to the O*NET one (four in the full crosswalk, one in the embedded
 # sample) without naming which, so the per-ESCO-occupation comparison needs this query.
 ESCO_PROFILE = """SELECT ?occ ?gr ?label ?kind WHERE { GRAPH ?gr {
-  { ?occ esco:relatedEssentialSkill ?skill BIND("essential" AS ?kind) } UNION { ?occ esco:relatedOptionalSkill ?skill BIND("optional" AS ?kind) }
+  { ?occ esco:relatedEssentialSkill ?skill BIND("essential" AS ?kind) }
+  UNION { ?occ esco:relatedOptionalSkill ?skill BIND("optional" AS ?kind) }
   ?skill skos:prefLabel ?label . FILTER(LANGMATCHES(LANG(?label), "en")) } }"""
 
 
@@ -347,10 +397,19 @@ def test_aei_join_report_on_the_full_data(full_build, st, onet_dir):
            dcterms:source <{iri.instance("aei", "release", "release_2025_02_10")}> }} }}
         GROUP BY ?m""")
     assert {r["m"]: int(r["n"]) for r in rows} == {k: v for k, v in JOIN.items() if v}
-    assert count(st, f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g('aei')} {{ ?e sg:joinMethod ?m ; sg:aboutTask ?t
-        FILTER(?m IN ("unmatched", "ambiguous")) }} }}""") == 0
-    amb = select(st, f"""SELECT ?e (COUNT(DISTINCT ?c) AS ?n) WHERE {{ GRAPH {g('aei')} {{ ?e sg:joinMethod "ambiguous" ;
-        sg:joinCandidate ?c }} }} GROUP BY ?e""")
+    assert (
+        count(
+            st,
+            f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g("aei")} {{ ?e sg:joinMethod ?m ; sg:aboutTask ?t
+        FILTER(?m IN ("unmatched", "ambiguous")) }} }}""",
+        )
+        == 0
+    )
+    amb = select(
+        st,
+        f"""SELECT ?e (COUNT(DISTINCT ?c) AS ?n) WHERE {{ GRAPH {g("aei")} {{ ?e sg:joinMethod "ambiguous" ;
+        sg:joinCandidate ?c }} }} GROUP BY ?e""",
+    )
     assert len(amb) == 1 and all(int(r["n"]) >= 2 for r in amb)
     outcome = select(st, f"""SELECT ?m ?n WHERE {{ GRAPH {g('aei')} {{ ?a a prov:Activity ; dcterms:hasPart ?p .
         ?p sg:joinMethod ?m ; void:entities ?n . FILTER(CONTAINS(STR(?a), "release_2025_02_10")) }} }}""")
@@ -361,7 +420,9 @@ def test_aei_usage_on_the_tasks_of_43_4051_00(full_build, st, onet_dir):
     first = full_build.paths["aei"] / "release_2025_02_10"
     pct = {r["task_name"]: Decimal(r["pct"]) for r in read_delimited(first / "onet_task_mappings.csv")}
     tasks = {r["Task ID"]: r["Task"] for r in _csr_rows(onet_dir / "Task Statements.xlsx")}
-    expected = {f"{ONET_ID}task/{int(float(t))}": pct[text.casefold()] for t, text in tasks.items() if text.casefold() in pct}
+    expected = {
+        f"{ONET_ID}task/{int(float(t))}": pct[text.casefold()] for t, text in tasks.items() if text.casefold() in pct
+    }
     assert len(expected) >= 6
     rows = curated(st, "tasks_by_ai_usage")
     got = {r["task"]: r["usageShare"] for r in rows if r["usageShare"] is not None}
@@ -390,20 +451,29 @@ def test_aei_given_as_a_release_keeps_the_seed_evidence_pack_exactly(full_build,
     assert [(r["n"], r["aug"], r["ts"], r["ai"], r["rel"]) for r in rows] == [
         (6032, Decimal("0.95"), Decimal("0.888"), Decimal("2.71"), "release_2026_03_24")]
     assert full_build.info["sources"]["onet"]["tables_skipped_why"] == {
-        t: "absent; allowed by --allow-missing" for t in ("Abilities", "Task Ratings", "Work Activities", "Work Context")}
+        t: "absent; allowed by --allow-missing"
+        for t in ("Abilities", "Task Ratings", "Work Activities", "Work Context")
+    }
 
 
 def test_evidence_pack_figures_exactly_as_the_seed(full_build, st, profile):
     text = (full_build.paths["nesta"].parent / "seeds" / SEED.name).read_text(encoding="utf-8")
     m = re.search(r"Task observations: (\d+)Augment share: ([\d.]+)%Time saved: ([\d.]+)%AI autonomy: ([\d.]+)", text)
-    obs, aug, saved, autonomy = int(m.group(1)), Decimal(m.group(2)) / 100, Decimal(m.group(3)) / 100, Decimal(m.group(4))
+    obs, aug, saved, autonomy = (
+        int(m.group(1)),
+        Decimal(m.group(2)) / 100,
+        Decimal(m.group(3)) / 100,
+        Decimal(m.group(4)),
+    )
     s = re.search(r"Top skill: (.+?)Score: ([\d.]+) / 100precision: (\w+)", text)
     line = re.search(r"- WEF cluster\n- (.+)\n", text).group(1)  # label and id run together: "Xyz Abcxyz_abc"
     (w,) = [(line[:k], line[k:]) for k in range(1, len(line)) if line[k:] == re.sub(r"[^a-z]+", "_", line[:k].lower())]
     assert (obs, aug, saved, autonomy) == (6032, Decimal("0.95"), Decimal("0.888"), Decimal("2.71"))
     rows = select(st, f"""SELECT ?n ?aug ?ts ?ai WHERE {{ GRAPH {g('aei')} {{ ?e a sg:AIUsageEvidence ;
         sg:occupation <{ONET_ID}occupation/{CSR_SOC}> ; sg:observationCount ?n ; sg:augmentationShare ?aug ;
-        sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ; dcterms:source <{iri.instance("aei", "release", "release_2026_03_24")}> }} }}""")
+        sg:timeSavedShare ?ts ; sg:aiAutonomy ?ai ;
+        dcterms:source <{iri.instance("aei", "release", "release_2026_03_24")}> }} }}""",
+    )
     assert [(r["n"], r["aug"], r["ts"], r["ai"]) for r in rows] == [(obs, aug, saved, autonomy)]
     ai = [r["value"] for r in profile if r["aspect"] == "AI usage" and "observations" in (r["value"] or "")]
     assert f"observations {obs} augmentation {aug} time saved {saved} autonomy {autonomy}" in ai
@@ -416,6 +486,7 @@ def test_evidence_pack_figures_exactly_as_the_seed(full_build, st, profile):
 
 
 # -- the flagship on the full graph -----------------------------------------------------------------------
+
 
 def test_flagship_escalation_skill_for_task_2582_at_advanced(st):
     rows = curated(st, "esco_skills_for_task_at_level", {"task": f"<{ONET_ID}task/2582>",

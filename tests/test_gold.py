@@ -128,7 +128,8 @@ def test_every_sampled_task_judged_with_its_whole_pool(gold):
             pool[r["task_id"]].add(r["skill_uri"])
     assert len(have) == sum(TASKS_PER_SPLIT.values())
     with open(GOLD / "sample.tsv", encoding="utf-8") as f:
-        sample = {r["task_id"]: r for r in csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")}
+        sampled = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
+        sample = {r["task_id"]: r for r in sampled}
     assert set(have) == set(sample), "the gold file and the sample differ in their tasks"
     splits = {expand(r["subject_id"], meta["curie_map"])[len(TASK_NS):]: r["split"] for r in rows}
     assert all(splits[t] == sample[t]["split"] for t in sample), "a task's split differs from the sample's"
@@ -145,7 +146,10 @@ def test_judging_rule_is_written():
 def test_iris_resolve_against_the_releases(gold, shared_data):
     meta, rows = gold
     cm = meta["curie_map"]
-    tasks = {r["Task ID"]: r for r in read_table(shared_data / "onet/30.1/Task Statements.xlsx", ["Task ID", "O*NET-SOC Code"])}
+    tasks = {
+        r["Task ID"]: r
+        for r in read_table(shared_data / "onet/30.1/Task Statements.xlsx", ["Task ID", "O*NET-SOC Code"])
+    }
     zones = {r["O*NET-SOC Code"]: r["Job Zone"] for r in read_table(shared_data / "onet/30.1/Job Zones.xlsx")}
     with gzip.open(shared_data / "esco/v1.1.1/skills_en.csv.gz", "rt", newline="", encoding="utf-8") as f:
         skills = {r["conceptUri"]: r["preferredLabel"] for r in csv.DictReader(f)}

@@ -81,7 +81,9 @@ def test_void_and_dcat(client, embedded_build, embedded_store):
     esco = URIRef("https://w3id.org/skillgraph/graph/esco")
     assert g.value(esco, DCTERMS.license) == URIRef("http://data.europa.eu/eli/dec/2011/833/oj")
     assert "ESCO classification of the European Commission" in str(g.value(esco, SG.creditLine))
-    assert g.value(URIRef("https://w3id.org/skillgraph/graph/onet"), URIRef("https://schema.org/version")) == Literal("30.1")
+    assert g.value(URIRef("https://w3id.org/skillgraph/graph/onet"), URIRef("https://schema.org/version")) == Literal(
+        "30.1"
+    )
     all_licences = {o for s in subsets for o in g.objects(s, DCTERMS.license)}
     assert set(g.objects(DATASET, DCTERMS.license)) == all_licences
     assert (DATASET, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), DCAT.Dataset) in g

@@ -10,7 +10,6 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from conftest_server import http_endpoint  # noqa: F401
 from skillgraph.ontology import load_ontology
 
 TASK = "https://w3id.org/skillgraph/id/onet/task/2582"
@@ -32,8 +31,13 @@ def client(embedded_build):
 def store_description(store: ox.Store, iri: str) -> Graph:
     """What the store says with `iri` as subject (the task has no blank nodes)."""
     g = Graph()
-    nt = ox.serialize([ox.Triple(q.subject, q.predicate, q.object)
-                       for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, None)], format=ox.RdfFormat.N_TRIPLES)
+    nt = ox.serialize(
+        [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
+        ],
+        format=ox.RdfFormat.N_TRIPLES,
+    )
     g.parse(data=nt, format="nt")
     return g
 
@@ -73,7 +77,10 @@ def test_task_page_for_a_browser(client):
     assert r.status_code == 200 and r.mimetype == "text/html"
     assert r.headers["Content-Location"] == "/id/onet/task/2582?format=html"
     page = r.data.decode()
-    assert '<h1 id="label">Refer unresolved customer grievances to designated departments for further investigation.</h1>' in page
+    assert (
+        '<h1 id="label">Refer unresolved customer grievances to designated departments for further investigation.</h1>'
+        in page
+    )
     assert '<a href="/ontology#Task"' in page  # its type, linked to the ontology documentation
     assert 'href="/id/onet/occupation/43-4051.00"' in page  # sg:taskOf, linked to the occupation's page
     assert "Customer Service Representatives" in page  # ... and shown by its label
@@ -98,7 +105,7 @@ def test_esco_iri_shown_as_escos(client):
     skill = "http://data.europa.eu/esco/skill/8b7409b0-e18e-4dfc-9ad9-8ddbcce38849"
     page = client.get("/resource", query_string={"iri": skill}, headers={"Accept": BROWSER}).data.decode()
     assert '<h1 id="label">keep records of customer interaction</h1>' in page
-    assert f'This IRI is ESCO\'s' in page and f'<a id="esco-link" href="{skill}">ESCO</a>' in page
+    assert "This IRI is ESCO's" in page and f'<a id="esco-link" href="{skill}">ESCO</a>' in page
     # and on the task page ESCO skills in incoming links carry the "ESCO" link out
     r = client.get("/id/crosswalk/alignment/049e4aced7c6e5d9", headers={"Accept": BROWSER})
     assert r.status_code == 200

@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import SKOS
 
 from skillgraph.errors import SourceError
@@ -91,7 +91,9 @@ def test_full_csr_with_confidence_and_provenance(full):
 
 def test_full_split_and_merge_steps_recorded(full):
     g = full.graph
-    occ = URIRef("http://data.europa.eu/esco/occupation/3c136897-4e0e-41ef-bb57-d8152323b93a")  # business service manager
+    occ = URIRef(
+        "http://data.europa.eu/esco/occupation/3c136897-4e0e-41ef-bb57-d8152323b93a"
+    )  # business service manager
     got = rows(g, occ)
     assert {(t, c, j, f, k) for t, _, c, _, j, _, f, _, k in got} >= {
         ("11-3012.00", Decimal("0.25"), "MappingChaining", "11-3011.00", "split"),

@@ -9,15 +9,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, require_shared, shared_data_dir
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS, XSD
 
-from conftest import FIXTURES, require_shared, shared_data_dir
 from skillgraph.errors import SourceError
 from skillgraph.mappings import BuildContext, source
 from skillgraph.ontology import SG, load_ontology
-from skillgraph.validation import SHAPES_NS, load_shapes, validate
+from skillgraph.validation import load_shapes, validate
 
 ONET = source("onet")
 EMBEDDED = ONET.embedded_path()
@@ -46,8 +46,14 @@ def seed_text(name: str) -> str:
 
 def test_sample_skills_equal_the_seed(sample):
     seed = seed_text("002")
-    want = {(n, "IM", Decimal(i)) for n, i, _ in re.findall(r"^- (.+) \(Importance: ([\d.]+)/5 \| Level: ([\d.]+)/7\)$", seed, re.M)}
-    want |= {(n, "LV", Decimal(lv)) for n, _, lv in re.findall(r"^- (.+) \(Importance: ([\d.]+)/5 \| Level: ([\d.]+)/7\)$", seed, re.M)}
+    want = {
+        (n, "IM", Decimal(i))
+        for n, i, _ in re.findall(r"^- (.+) \(Importance: ([\d.]+)/5 \| Level: ([\d.]+)/7\)$", seed, re.M)
+    }
+    want |= {
+        (n, "LV", Decimal(lv))
+        for n, _, lv in re.findall(r"^- (.+) \(Importance: ([\d.]+)/5 \| Level: ([\d.]+)/7\)$", seed, re.M)
+    }
     assert len(want) == 70
     got = {(str(label), str(sid), v.toPython()) for label, sid, v in sample.graph.query(PREFIX + """
         SELECT ?label ?sid ?value WHERE {
@@ -61,8 +67,10 @@ def test_sample_tasks_equal_the_seed(sample):
     seed = seed_text("002")
     want = set(re.findall(r"^- (.+)$", seed.split("# TASKS")[1].split("# SKILLS")[0], re.M))
     assert len(want) == 13
-    rows = sample.graph.query(PREFIX + "SELECT ?t ?text ?n WHERE { ?t a sg:Task ; sg:taskOf ?occ ; skos:prefLabel ?text ; skos:notation ?n }",
-                              initBindings={"occ": OCC})
+    rows = sample.graph.query(
+        PREFIX + "SELECT ?t ?text ?n WHERE { ?t a sg:Task ; sg:taskOf ?occ ; skos:prefLabel ?text ; skos:notation ?n }",
+        initBindings={"occ": OCC},
+    )
     assert {str(r.text) for r in rows} == want
     assert URIRef(ID + "task/2582") in {r.t for r in rows}
 
@@ -71,13 +79,15 @@ def test_sample_job_zone_technology_and_titles(sample):
     g = sample.graph
     assert set(g.objects(OCC, SG.jobZone)) == {URIRef(ID + "job-zone/2")}
     assert g.value(URIRef(ID + "job-zone/2"), SKOS.notation) == Literal("2")
-    uses = {(str(g.value(g.value(u, SG.technology), SKOS.prefLabel)), g.value(u, SG.hotTechnology), g.value(u, SG.inDemand))
-            for u in g.subjects(SG.occupation, OCC) if (u, RDF.type, SG.TechnologyUse) in g
-            and (g.value(u, SG.technology), RDF.type, SG.TechnologySkill) in g}
+    uses = {
+        (str(g.value(g.value(u, SG.technology), SKOS.prefLabel)), g.value(u, SG.hotTechnology), g.value(u, SG.inDemand))
+        for u in g.subjects(SG.occupation, OCC)
+        if (u, RDF.type, SG.TechnologyUse) in g and (g.value(u, SG.technology), RDF.type, SG.TechnologySkill) in g
+    }
     assert len(uses) == 113
     # the flags are those of the sample's own file, row by row
     lines = (EMBEDDED / "Technology Skills.txt").read_text(encoding="utf-8").splitlines()[1:]
-    want = {(c[2], Literal(c[5] == "Y"), Literal(c[6] == "Y")) for c in (l.split("\t") for l in lines)}
+    want = {(c[2], Literal(c[5] == "Y"), Literal(c[6] == "Y")) for c in (line.split("\t") for line in lines)}
     assert uses == want
     assert ("Microsoft Excel", Literal(True), Literal(True)) in uses
     assert len({u for u in uses if u[1] == Literal(True)}) == 26
@@ -113,7 +123,9 @@ def test_sample_structure_and_provenance(sample):
     gi = ONET.graph_iri
     assert "O*NET 30.1 Database" in str(g.value(gi, SG.creditLine))
     assert "has not approved, endorsed, or tested" in str(g.value(gi, SG.modificationNotice))
-    assert str(g.value(gi, URIRef("http://purl.org/dc/terms/license"))) == "https://creativecommons.org/licenses/by/4.0/"
+    assert (
+        str(g.value(gi, URIRef("http://purl.org/dc/terms/license"))) == "https://creativecommons.org/licenses/by/4.0/"
+    )
 
 
 def test_sample_conforms_and_level_9_fails(sample):
@@ -143,6 +155,7 @@ def test_absent_tables_are_reported_and_skipped(sample):
 
 
 # -- the reader's forms ---------------------------------------------------------------------------
+
 
 def _zip(src: Path, dest: Path, folder: str = "db_30_1_text") -> Path:
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
@@ -194,7 +207,10 @@ def test_missing_required_column_names_file_and_column(tmp_path):
     lines = f.read_text(encoding="utf-8").splitlines()
     cols = lines[0].split("\t")
     i = cols.index("Scale ID")
-    f.write_text("\n".join("\t".join(c for j, c in enumerate(l.split("\t")) if j != i) for l in lines) + "\n", encoding="utf-8")
+    f.write_text(
+        "\n".join("\t".join(c for j, c in enumerate(line.split("\t")) if j != i) for line in lines) + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(SourceError) as e:
         run(d)
     assert e.value.path.endswith("Skills.txt") and "'Scale ID'" in str(e.value) and e.value.line == 1
@@ -255,6 +271,7 @@ def test_release_from_options_when_no_read_me(tmp_path):
 
 # -- the tables the staged release lacks, and the legacy text layout -----------------------------------
 
+
 def test_abilities_work_activities_work_context_task_ratings():
     res = run(FIXTURES / "onet" / "layouts")
     g = res.graph
@@ -282,7 +299,10 @@ def test_legacy_text_layout_without_titles():
 def test_soc_titles_from_the_structure_file():
     soc = require_shared(shared_data_dir() / "aei" / "release_2025_02_10" / "SOC_Structure.csv")
     g = run(EMBEDDED, soc_structure=str(soc)).graph
-    assert str(g.value(URIRef(ID + "occupation-group/43-0000"), SKOS.prefLabel)) == "Office and Administrative Support Occupations"
+    assert (
+        str(g.value(URIRef(ID + "occupation-group/43-0000"), SKOS.prefLabel))
+        == "Office and Administrative Support Occupations"
+    )
     assert str(g.value(URIRef(ID + "occupation-group/43-4050"), SKOS.prefLabel)) == "Customer Service Representatives"
 
 

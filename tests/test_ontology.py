@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import RDFS, SKOS
 
 from skillgraph.ontology import SG, load_ontology, ontology_path
 
@@ -41,7 +41,7 @@ ONTOLOGY_FILE = Graph().parse(ontology_path())
 def test_every_term_has_label_and_definition(name):
     g = ONTOLOGY_FILE
     t = URIRef(str(SG) + name)
-    labels = [l for l in g.objects(t, RDFS.label) if getattr(l, "language", None) == "en"]
+    labels = [label for label in g.objects(t, RDFS.label) if getattr(label, "language", None) == "en"]
     defs = [d for d in g.objects(t, SKOS.definition) if getattr(d, "language", None) == "en"]
     assert labels, f"sg:{name} has no English rdfs:label"
     assert defs, f"sg:{name} has no English skos:definition"
@@ -58,5 +58,5 @@ def test_proficiency_scale_bands_cover_onet_level_range_without_gaps():
     rows = [(int(r.rank), float(r.min), float(r.max)) for r in g.query(q, initNs={"sg": SG})]
     assert [r[0] for r in rows] == [1, 2, 3, 4]
     assert rows[0][1] == 0.0 and rows[-1][2] == 7.0
-    for (_, _, hi), (_, lo, _) in zip(rows, rows[1:]):
+    for (_, _, hi), (_, lo, _) in zip(rows, rows[1:], strict=False):
         assert hi == lo

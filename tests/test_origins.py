@@ -168,4 +168,5 @@ def test_esco_relations_collections_and_nesta_steps_point_at_their_rows():
     (c,) = set(esco.subjects(RDF.type, SKOS.Collection))
     assert o.get(c) == [f"{folder / 'transversalSkillsCollection_en.csv'}:1"]  # the file itself: its header
     (step,) = set(a.graphs["nesta"].subjects(RDF.type, SG.CrosswalkStep))
-    assert a.origins["nesta"].get(step) == [f"{SOURCES.get('nesta').embedded_path() / '2010_to_2019_soc_crosswalk.csv'}:2"]
+    soc_table = SOURCES.get('nesta').embedded_path() / '2010_to_2019_soc_crosswalk.csv'
+    assert a.origins["nesta"].get(step) == [f"{soc_table}:2"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from skillgraph.queries import catalog
 from skillgraph.ontology import PREFIXES
+from skillgraph.queries import catalog
 from skillgraph.query import run
 
 TESTS = Path(__file__).parent
@@ -48,7 +48,8 @@ def seed_skills() -> dict[str, tuple[float, float]]:
 
 def test_occupation_profile_on_the_embedded_build(embedded_store):
     rows = _rows(embedded_store, "occupation_profile", occupation=f"<{OCC}>")
-    by = lambda aspect: [r for r in rows if r["aspect"] == aspect]
+    def by(aspect):
+        return [r for r in rows if r["aspect"] == aspect]
     tasks = {r["label"] for r in by("task")}
     assert len(tasks) == 13
     assert "Refer unresolved customer grievances to designated departments for further investigation." in tasks
@@ -64,9 +65,20 @@ def test_occupation_profile_on_the_embedded_build(embedded_store):
     assert "hot technology" in tech["Microsoft Excel"]
     esco = {(r["label"], r["flag"]) for r in by("ESCO skill")}
     assert ("perform escalation procedure", "essential") in esco
-    assert {r["graph"].rsplit("/", 1)[-1] for r in rows} >= {"onet", "esco", "aei", "safi", "wef", "pathsmith", "ladder", "aiwork"}
+    assert {r["graph"].rsplit("/", 1)[-1] for r in rows} >= {
+        "onet",
+        "esco",
+        "aei",
+        "safi",
+        "wef",
+        "pathsmith",
+        "ladder",
+        "aiwork",
+    }
     safi = by("SAFI")
-    assert [(float(s["value"]), s["label"], s["flag"]) for s in safi] == [(57.3, "Service Orientation", "category_estimate")]
+    assert [(float(s["value"]), s["label"], s["flag"]) for s in safi] == [
+        (57.3, "Service Orientation", "category_estimate")
+    ]
     assert [r["label"] for r in by("WEF cluster")] == ["Human-Technology Interaction"]
     stmts = by("statement")
     assert len({r["item"] for r in stmts}) == 84 + 40 + 12

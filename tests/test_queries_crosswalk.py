@@ -12,9 +12,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from skillgraph.queries import load
 from skillgraph import iri
 from skillgraph.crosswalk import align
+from skillgraph.queries import load
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
@@ -32,7 +32,12 @@ RECORDS = ESCO + "8b7409b0-e18e-4dfc-9ad9-8ddbcce38849"
 CONTACT = ESCO + "81513fdf-5ea9-4375-9bc4-67ad959ac5de"
 COMMUNICATE = ESCO + "0da516ee-e70e-4384-be13-f5ff80be8127"
 
-CROSSWALK_QUERIES = ("esco_skills_for_task_at_level", "statements_at_level", "tasks_by_ai_usage", "augmentation_by_esco_skill")
+CROSSWALK_QUERIES = (
+    "esco_skills_for_task_at_level",
+    "statements_at_level",
+    "tasks_by_ai_usage",
+    "augmentation_by_esco_skill",
+)
 
 
 def store_from(graphs: dict[str, Graph]) -> ox.Store:
@@ -69,6 +74,7 @@ def test_every_crosswalk_query_loads_with_header():
 
 
 # -- flagship ------------------------------------------------------------------------------------
+
 
 def test_flagship_acceptance(sample_store):
     rows = run(sample_store, "esco_skills_for_task_at_level")  # defaults: task 2582, sg:Advanced
@@ -108,10 +114,13 @@ def test_flagship_other_level_uses_rating_evidence(sample_store):
 
 
 def test_flagship_level_with_no_evidence_is_empty(sample_store):
-    assert run(sample_store, "esco_skills_for_task_at_level", task=f"<{ONET}task/2586>", level=f"<{SG}Foundational>") == []
+    assert (
+        run(sample_store, "esco_skills_for_task_at_level", task=f"<{ONET}task/2586>", level=f"<{SG}Foundational>") == []
+    )
 
 
 # -- the other crosswalk queries -------------------------------------------------------------------
+
 
 def test_statements_at_level(sample_store):
     rows = run(sample_store, "statements_at_level", level=f"<{SG}Advanced>")
@@ -155,10 +164,13 @@ def test_augmentation_by_esco_skill(sample_store):
     assert got == {("customer service", "Customer Service Representatives", "1", "0.95")}
     rows = run(sample_store, "augmentation_by_esco_skill", minAugmentation="0.9", minConfidence="0.45")
     assert {(r["skill"], r["tasks"]) for r in rows} == {(CUSTOMER_SERVICE, "1")}
-    assert run(sample_store, "augmentation_by_esco_skill", minAugmentation="0.9", minConfidence="0.6") == []  # best: 0.5523 at Expert
+    assert (
+        run(sample_store, "augmentation_by_esco_skill", minAugmentation="0.9", minConfidence="0.6") == []
+    )  # best: 0.5523 at Expert
 
 
 # -- on the real embedded graphs, once their mappings are registered ---------------------------------
+
 
 def test_flagship_acceptance_on_embedded_sources():
     from skillgraph.mappings import SOURCES, BuildContext

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,8 +60,14 @@ print(json.dumps({"names": names, "twice": twice, "aliases": aliases, "files": f
 
 def import_check(python: str, cwd: Path, names: list[str] | None = None) -> dict:
     """Import the package's modules with `python -c` in `cwd` (walking them with pkgutil unless named)."""
-    out = subprocess.run([python, "-c", IMPORT_CHECK, json.dumps(names or [])], cwd=cwd, capture_output=True, text=True, timeout=300,
-                         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    out = subprocess.run(
+        [python, "-c", IMPORT_CHECK, json.dumps(names or [])],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -203,6 +208,7 @@ def test_readme_quick_start(tmp_path):
 def test_workers_ignore_a_shadowing_folder_in_the_current_directory(tmp_path, monkeypatch):
     """The first-run 500: a `skillgraph/` folder in the current directory must not shadow the installed package."""
     from conftest_server import make_build
+
     from skillgraph.server import create_app
 
     make_build(tmp_path / "build")

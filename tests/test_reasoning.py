@@ -7,8 +7,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 from skillgraph.ontology import SG, load_ontology
-from skillgraph.reasoning import (REASONERS, is_noise, materialise, owlrl_closure, ox_to_rdflib,
-                                  rdflib_to_ox, rules_reasoner, tbox_closure)
+from skillgraph.reasoning import (
+    REASONERS,
+    is_noise,
+    owlrl_closure,
+    ox_to_rdflib,
+    rdflib_to_ox,
+    rules_reasoner,
+    tbox_closure,
+)
 
 TARGET = ox.NamedNode("https://w3id.org/skillgraph/graph/inferred")
 
@@ -71,7 +78,11 @@ def test_rules_equal_owlrl_on_the_embedded_sample(embedded_assembled):
 
 def test_tbox_closure_is_small_and_closed():
     _tbox, entailed = tbox_closure()
-    assert (SG.DurableSkillStatement, URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"), SKOS.Concept) in entailed
+    assert (
+        SG.DurableSkillStatement,
+        URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+        SKOS.Concept,
+    ) in entailed
 
 
 def test_reasoner_registry():

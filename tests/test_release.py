@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -69,7 +68,10 @@ def test_release_holds_the_build(two_releases):
 def test_derived_graphs_carry_the_licences_of_their_inputs(two_releases):
     _, rel = two_releases[0]
     void = Graph().parse(rel / "void.ttl", format="turtle")
-    lic = lambda key: {str(o) for o in void.objects(URIRef(f"https://w3id.org/skillgraph/graph/{key}"), DCTERMS.license)}
+    def lic(key):
+        return {
+            str(o) for o in void.objects(URIRef(f"https://w3id.org/skillgraph/graph/{key}"), DCTERMS.license)
+        }
     inputs = set().union(*(lic(k) for k in GRAPHS if k not in ("crosswalk", "inferred", "ontology")))
     assert inputs == {"http://data.europa.eu/eli/dec/2011/833/oj", "https://creativecommons.org/licenses/by/4.0/",
                       "https://opensource.org/licenses/MIT", "https://w3id.org/skillgraph/licence/unstated"}
@@ -78,7 +80,9 @@ def test_derived_graphs_carry_the_licences_of_their_inputs(two_releases):
     assert lic("esco") == {"http://data.europa.eu/eli/dec/2011/833/oj"}
     issued = void.value(URIRef("https://w3id.org/skillgraph/.well-known/void#dataset"), DCTERMS.issued)
     assert str(issued) == "2026-01-01"
-    header = [l for l in (rel / "sssom" / "crosswalk.sssom.tsv").read_text().splitlines() if l.startswith("#license")]
+    header = [
+        line for line in (rel / "sssom" / "crosswalk.sssom.tsv").read_text().splitlines() if line.startswith("#license")
+    ]
     assert header == ['#license: "https://w3id.org/skillgraph/graph/crosswalk"']
     assert '#license: "https://opensource.org/licenses/MIT"' in (rel / "sssom" / "nesta.sssom.tsv").read_text()
     created = {str(o) for o in Graph().parse(rel / "graphs" / "onet.ttl", format="turtle").objects(

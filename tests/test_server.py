@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest_server import make_build
 from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
-from conftest_server import make_build, server_build  # noqa: F401
 from skillgraph import store as store_mod
 from skillgraph.ontology import PREFIXES
-from skillgraph.server import create_app
-from skillgraph.server import formats
+from skillgraph.server import create_app, formats
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ONET = "https://w3id.org/skillgraph/graph/onet"
@@ -92,7 +91,7 @@ def test_select_csv(client, server_build):
     r = client.get("/sparql", query_string={"query": LABELS}, headers={"Accept": "text/csv"})
     assert r.status_code == 200 and r.mimetype == "text/csv"
     got = {tuple(row) for row in list(csv.reader(io.StringIO(r.data.decode())))[1:]}
-    assert got == {(s.value, l.value) for s, l in local_rows(server_build, LABELS)}
+    assert got == {(s.value, label.value) for s, label in local_rows(server_build, LABELS)}
 
 
 @pytest.mark.parametrize("accept,rdflib_format", [
@@ -121,7 +120,9 @@ def test_q_values_and_format_override(client):
     accept = "application/sparql-results+json;q=0.2, text/csv;q=0.9, application/sparql-results+xml;q=0.5"
     r = client.get("/sparql", query_string={"query": LABELS}, headers={"Accept": accept})
     assert r.mimetype == "text/csv"
-    r = client.get("/sparql", query_string={"query": LABELS}, headers={"Accept": "text/*, application/sparql-results+json;q=0"})
+    r = client.get(
+        "/sparql", query_string={"query": LABELS}, headers={"Accept": "text/*, application/sparql-results+json;q=0"}
+    )
     assert r.mimetype in ("text/csv", "text/tab-separated-values")
     r = client.get("/sparql", query_string={"query": LABELS, "format": "tsv"}, headers={"Accept": "text/csv"})
     assert r.mimetype == "text/tab-separated-values"
@@ -135,7 +136,12 @@ def test_406_lists_the_acceptable_types(client):
     r = client.get("/sparql", query_string={"query": LABELS}, headers={"Accept": "image/png"})
     assert r.status_code == 406
     text = r.data.decode()
-    for mt in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"):
+    for mt in (
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ):
         assert mt in text
     r = client.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
     assert r.status_code == 406 and "text/turtle" in r.data.decode()
@@ -181,7 +187,9 @@ def test_dataset_parameters(client):
     assert len(every) == 3  # union default graph
     only_esco = client.get("/sparql", query_string={"query": q, "default-graph-uri": ESCO})
     assert {r[0].value for r in rows_of(only_esco.data, ox.QueryResultsFormat.JSON)} == {
-        "http://data.europa.eu/esco/skill/test-escalation-procedure", "http://data.europa.eu/esco/skill/test-customer-service"}
+        "http://data.europa.eu/esco/skill/test-escalation-procedure",
+        "http://data.europa.eu/esco/skill/test-customer-service",
+    }
     qg = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
     r = client.post("/sparql", data={"query": qg, "named-graph-uri": ONET})
     assert {x[0].value for x in rows_of(r.data, ox.QueryResultsFormat.JSON)} == {ONET}
@@ -273,9 +281,12 @@ def test_curated_queries(make_app, tmp_path):
     qd.mkdir()
     (qd / "tasks_of.rq").write_text(
         "# title: Tasks of an occupation\n# description: Each task with its text,\n#   in task id order.\n"
-        "# param: ?occupation iri default <https://w3id.org/skillgraph/id/onet/occupation/43-4051.00> — the occupation\n"
-        "SELECT ?occupation ?task ?label WHERE { ?task sg:taskOf ?occupation ; skos:prefLabel ?label } ORDER BY ?task\n",
-        encoding="utf-8")
+        "# param: ?occupation iri default <https://w3id.org/skillgraph/id/onet/occupation/43-4051.00> — the "
+        "occupation\n"
+        "SELECT ?occupation ?task ?label WHERE { ?task sg:taskOf ?occupation ; skos:prefLabel ?label } ORDER "
+        "BY ?task\n",
+        encoding="utf-8",
+    )
     c = make_app(QUERIES_DIR=qd).test_client()
     listing = c.get("/queries").get_json()
     assert listing == [{"name": "tasks_of", "title": "Tasks of an occupation",
@@ -372,16 +383,21 @@ def test_relative_iris_resolve_against_the_endpoint(client):
     r = client.post("/sparql", data=b"CONSTRUCT { <s> <p> 1 } WHERE {}", content_type="application/sparql-query",
                     headers={"Accept": "application/n-triples"})
     assert r.status_code == 200
-    expected = Graph().parse(data='<http://localhost/s> <http://localhost/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .',
-                             format="nt")
+    expected = Graph().parse(
+        data='<http://localhost/s> <http://localhost/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .', format="nt"
+    )
     assert isomorphic(Graph().parse(data=r.data, format="nt"), expected)
 
 
 def test_from_names_the_default_graph(client):
     q = f"SELECT DISTINCT ?s FROM <{ESCO}> WHERE {{ ?s a sg:Skill }}"
-    got = {r[0].value for r in rows_of(client.get("/sparql", query_string={"query": q}).data, ox.QueryResultsFormat.JSON)}
-    assert got == {"http://data.europa.eu/esco/skill/test-escalation-procedure",
-                   "http://data.europa.eu/esco/skill/test-customer-service"}
+    got = {
+        r[0].value for r in rows_of(client.get("/sparql", query_string={"query": q}).data, ox.QueryResultsFormat.JSON)
+    }
+    assert got == {
+        "http://data.europa.eu/esco/skill/test-escalation-procedure",
+        "http://data.europa.eu/esco/skill/test-customer-service",
+    }
 
 
 def test_protocol_requests_are_read_without_http():

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF
 
 from skillgraph.cli import main
@@ -95,7 +95,9 @@ def test_empty_input_is_said_and_fails_with_fail_on_empty(capsys, tmp_path, inpu
 def test_several_files_json_lists_every_result_with_its_file(capsys, inputs, tmp_path):
     paths = list(inputs.values())
     expected = expected_per_file(paths)
-    assert expected[str(inputs["clean.ttl"])] == 0 and all(expected[str(inputs[n])] > 0 for n in ("rating.ttl", "skill.ttl"))
+    assert expected[str(inputs["clean.ttl"])] == 0 and all(
+        expected[str(inputs[n])] > 0 for n in ("rating.ttl", "skill.ttl")
+    )
     for mode in ([], ["--each"]):
         report = tmp_path / f"report{len(mode)}.ttl"
         r = cli(capsys, "validate", *mode, "--format", "json", "--report", report, *paths)
@@ -173,7 +175,9 @@ def test_partner_file_mixing_onet_and_esco_is_judged_by_the_right_shapes(capsys)
                                                                            (ESCO_SKILL, str(MIXED), 35)}
     r = cli(capsys, "validate", "--format", "github", MIXED)
     assert {ln.split("::")[1] for ln in r.out.splitlines() if ln.startswith("::")} == {
-        f"error file={MIXED},line=21,title=sgsh%3AOnetOccupationShape", f"error file={MIXED},line=35,title=sgsh%3AEscoSkillShape"}
+        f"error file={MIXED},line=21,title=sgsh%3AOnetOccupationShape",
+        f"error file={MIXED},line=35,title=sgsh%3AEscoSkillShape",
+    }
     # fixed, the same file conforms: no shape of one source judges the other's entities
     fixed = MIXED.read_text(encoding="utf-8").replace('sg:socCode "43-4051" .', 'sg:socCode "43-4051.00" .')
     fixed = fixed.replace("skill-type/attitude", "skill-type/skill")
@@ -196,7 +200,14 @@ def test_exit_codes_documented_in_help_and_readme(capsys):
 def test_every_export_of_the_embedded_build_conforms_together(capsys, embedded_build):
     (exports,) = list((Path(embedded_build[0]) / "builds").glob("*/exports"))
     ttl = sorted(exports.glob("*.ttl"))
-    assert {p.name for p in ttl} >= {"onet.ttl", "esco.ttl", "crosswalk.ttl", "nesta.ttl", "inferred.ttl", "ontology.ttl"}
+    assert {p.name for p in ttl} >= {
+        "onet.ttl",
+        "esco.ttl",
+        "crosswalk.ttl",
+        "nesta.ttl",
+        "inferred.ttl",
+        "ontology.ttl",
+    }
     r = cli(capsys, "validate", "--format", "json", *ttl)
     doc = json.loads(r.out)
     assert (r.code, doc["violations"]) == (0, 0), doc["results"][:5]

@@ -17,10 +17,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest_server import make_build, start_server, stop_server
 from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection
-
-from conftest_server import make_build, start_server, stop_server
 
 W3C = Path(__file__).resolve().parent / "fixtures" / "w3c"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

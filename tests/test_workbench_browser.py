@@ -13,9 +13,8 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-
 from conftest import in_ci
-from conftest_server import http_endpoint  # noqa: F401
+
 from skillgraph import store as store_mod
 from skillgraph.ontology import PREFIXES
 
@@ -65,11 +64,17 @@ def shots(tmp_path):
 
 def expected(build_dir) -> set[tuple[str, str]]:
     st = store_mod.open_read_only(build_dir)
-    return {(s["task"].value, s["label"].value) for s in st.query(QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)}
+    return {
+        (s["task"].value, s["label"].value) for s in st.query(QUERY, prefixes=PREFIXES, use_default_graph_as_union=True)
+    }
 
 
 def table_rows(page) -> list[list[str]]:
-    return page.eval_on_selector_all("#result-table tr", "trs => trs.slice(1).map(tr => Array.from(tr.cells).map(td => td.querySelector('a') ? td.querySelector('a').textContent : td.firstChild ? td.firstChild.textContent : ''))")
+    return page.eval_on_selector_all(
+        "#result-table tr",
+        "trs => trs.slice(1).map(tr => Array.from(tr.cells).map(td => td.querySelector('a') ? "
+        "td.querySelector('a').textContent : td.firstChild ? td.firstChild.textContent : ''))",
+    )
 
 
 def test_workbench_in_chromium(browser, http_endpoint, embedded_build, shots):

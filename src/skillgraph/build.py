@@ -16,21 +16,21 @@ import json
 import platform
 import resource
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from skillgraph import __version__, iri
-from skillgraph import references
+from skillgraph import __version__, iri, references
 from skillgraph import store as store_mod
 from skillgraph.errors import BuildError, ReferenceFailed, SourceError, ValidationFailed
 from skillgraph.licensing import describe_derived, sssom_licence, terms_of
-from skillgraph.mappings import SOURCES, BuildContext, MappingResult, Origins, new_graph
-from skillgraph.ontology import ONTOLOGY_IRI, SCHEMA, SG, load_ontology
+from skillgraph.mappings import SOURCES, BuildContext, MappingResult, Origins
+from skillgraph.ontology import SCHEMA, SG, load_ontology
 from skillgraph.reasoning import REASONERS, InferenceReport, rdflib_to_ox
 from skillgraph.validation import ValidationResult, attach_origins, load_shapes, validate
 
@@ -54,6 +54,7 @@ class Assembled:
 
 @dataclass
 class BuildSummary:
+    """What a finished build reports back to the CLI and callers: its id, folder, graph sizes and timings."""
     build_id: str
     path: Path
     graphs: dict[str, int]
@@ -83,7 +84,7 @@ def plan(paths: Mapping[str, object] | None = None, only: list[str] | None = Non
     for key in keys:
         m = SOURCES.get(key)
         given = paths.get(key)
-        given = [given] if isinstance(given, (str, Path)) else list(given or [])
+        given = [given] if isinstance(given, (str, Path)) else list(cast(Iterable[str | Path], given or []))
         if len(given) > 1 and not m.multiple:
             raise ValueError(f"source {key!r} takes one path, {len(given)} were given")
         ps = [Path(g).expanduser() for g in given]
@@ -102,7 +103,7 @@ def preflight(sources: Mapping[str, Input], options: Mapping[str, object] | None
     """Check every source's input (path, layout, required files) and the options before any is mapped."""
     options = dict(options or {})
     t0 = time.perf_counter()
-    allowed = list(options.get("allow_missing") or ())
+    allowed = list(cast(Iterable[str], options.get("allow_missing") or ()))
     if allowed:
         known = {t for k in sources for t in SOURCES.get(k).table_names()}
         unknown = [t for t in allowed if t not in known]
@@ -135,7 +136,10 @@ def assemble(sources: Mapping[str, Input], log: Log = lambda m: None, crosswalk:
         a.results[key] = res
         counts = ", ".join(f"{k} {v:,}" for k, v in sorted(res.report.counts.items()))
         shown = ", ".join(_shown_path(path)) if isinstance(path, list) else path
-        log(f"mapped {key} ({res.release}) from {shown}: {len(res.graph):,} triples" + (f"; {counts}" if counts else ""))
+        log(
+            f"mapped {key} ({res.release}) from {shown}: {len(res.graph):,} triples"
+            + (f"; {counts}" if counts else "")
+        )
         for w in res.report.warnings:
             log(f"  warning: {w}")
         for table in res.report.tables_skipped:
@@ -146,7 +150,10 @@ def assemble(sources: Mapping[str, Input], log: Log = lambda m: None, crosswalk:
         if g is not None:
             a.graphs[CROSSWALK_GRAPH] = g
             a.crosswalk_report = report
-            log(f"aligned: {len(g):,} triples; " + ", ".join(f"{k} {v:,}" for k, v in sorted(report.items()) if isinstance(v, int)))
+            log(
+                f"aligned: {len(g):,} triples; "
+                + ", ".join(f"{k} {v:,}" for k, v in sorted(report.items()) if isinstance(v, int))
+            )
         a.timings["crosswalk"] = time.perf_counter() - t0
     return a
 
@@ -211,7 +218,9 @@ def _load_graph(st: ox.Store, key: str, g: Graph) -> int:
     return len(g)
 
 
-def _describe_inferred(st: ox.Store, target: ox.NamedNode, report: InferenceReport, graphs: Mapping[str, Graph]) -> None:
+def _describe_inferred(
+    st: ox.Store, target: ox.NamedNode, report: InferenceReport, graphs: Mapping[str, Graph]
+) -> None:
     g = Graph()
     gi = URIRef(target.value)
     g.add((gi, RDF.type, SG.InferenceGraph))
@@ -225,7 +234,8 @@ def _describe_inferred(st: ox.Store, target: ox.NamedNode, report: InferenceRepo
 
 
 def _count(st: ox.Store, graph: ox.NamedNode) -> int:
-    sol = next(iter(st.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")))
+    res = cast(ox.QuerySolutions, st.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"))
+    sol = next(iter(res))
     return int(sol["n"].value)
 
 
@@ -315,15 +325,23 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], reason, re
             "build_id": build_id,
             "skillgraph_version": __version__,
             "reasoner": reasoner,
-            "sources": {k: {"path": _shown_path(p), "release": a.results[k].release, "triples": counts[k],
-                            "counts": a.results[k].report.counts, "warnings": a.results[k].report.warnings,
-                            "tables_read": a.results[k].report.tables_read,
-                            "tables_skipped": a.results[k].report.tables_skipped,
-                            "tables_skipped_why": {t: a.results[k].report.skipped_why.get(t, "absent")
-                                                   for t in a.results[k].report.tables_skipped},
-                            "details": a.results[k].report.details}
-                        for k, p in sources.items()},
-            "allow_missing": list((options or {}).get("allow_missing") or []),
+            "sources": {
+                k: {
+                    "path": _shown_path(p),
+                    "release": a.results[k].release,
+                    "triples": counts[k],
+                    "counts": a.results[k].report.counts,
+                    "warnings": a.results[k].report.warnings,
+                    "tables_read": a.results[k].report.tables_read,
+                    "tables_skipped": a.results[k].report.tables_skipped,
+                    "tables_skipped_why": {
+                        t: a.results[k].report.skipped_why.get(t, "absent") for t in a.results[k].report.tables_skipped
+                    },
+                    "details": a.results[k].report.details,
+                }
+                for k, p in sources.items()
+            },
+            "allow_missing": list(cast(Iterable[str], (options or {}).get("allow_missing") or [])),
             "graphs": counts,
             "crosswalk": a.crosswalk_report,
             "inferred_by_rule": inf.by_rule,

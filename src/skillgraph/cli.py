@@ -28,6 +28,7 @@ BUILD_EXIT = """exit codes:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """`skillgraph build`: map, validate, reason and publish a new build from the given sources."""
     from skillgraph.build import build
 
     paths: dict[str, object] = {}
@@ -58,6 +59,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    """`skillgraph publish`: copy a local build into a remote SPARQL store and switch readers over at once."""
     from skillgraph.publish import publish
 
     publish(args.store, args.to, args.build, update=args.update, gsp=args.gsp)
@@ -94,6 +96,7 @@ def _read_config(path: Path) -> tuple[dict[str, object], list[str]]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """`skillgraph validate`: check RDF files or the current build against the SHACL shapes, for CI and data authors."""
     from skillgraph import validation_report as vr
     from skillgraph.ontology import load_ontology
 
@@ -140,6 +143,7 @@ def _validate_store(store: str, shapes_for):
 
 
 def cmd_shapes(args: argparse.Namespace) -> int:
+    """`skillgraph shapes`: write the SHACL shapes out so other tools can validate with them."""
     from skillgraph.validation import write_shapes
 
     names = [s.strip() for s in args.shapes.split(",") if s.strip()] if args.shapes else None
@@ -176,6 +180,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """`skillgraph export`: write the current build in the RDF formats users download."""
     from skillgraph import store as store_mod
     from skillgraph.export import write_exports
 
@@ -200,6 +205,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    """`skillgraph diff`: show what changed between two builds before a new one is published."""
     from skillgraph import diff
 
     report = diff.diff(args.old, args.new)
@@ -211,12 +217,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    """`skillgraph query`: run a SPARQL or curated query against a build from the command line."""
     from skillgraph.query import run_cli_query
 
     return run_cli_query(args)
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    """`skillgraph fetch`: download and verify an upstream release so a build can use it."""
     from skillgraph.fetch import fetch
 
     path = fetch(args.source, args.release, cache=Path(args.cache) if args.cache else None,
@@ -226,6 +234,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_graphs(args: argparse.Namespace) -> int:
+    """`skillgraph graphs`: list the named graphs of a build and their sizes, to see what it holds."""
     from skillgraph import store as store_mod
 
     info = store_mod.build_info(args.store)
@@ -252,7 +261,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     results = {name: evaluate(gold, read_run(path), split=args.split) for name, path in runs.items()}
     note = level_note(gold, args.split)
     if args.format == "json":
-        print(json.dumps({"split": args.split, "gold": str(args.gold), "methods": results, "notes": [note] if note else []},
+        doc = {"split": args.split, "gold": str(args.gold), "methods": results, "notes": [note] if note else []}
+        print(json.dumps(doc,
                          indent=2))
     else:
         print(f"{args.split} tasks of {args.gold}")
@@ -263,6 +273,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command-line interface, one subcommand per task; apart from main() so tests can inspect it."""
     p = argparse.ArgumentParser(prog="skillgraph", description=__doc__)
     p.add_argument("--version", action="version", version=f"skillgraph {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
@@ -285,9 +296,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--allow-missing", action="append", metavar="TABLE",
                    help="build without this required table (repeatable), e.g. --allow-missing Skills")
     b.add_argument("--only", help="comma-separated source ids to build (default: all)")
-    b.add_argument("--soc-structure", metavar="CSV", help="SOC 2018 structure table (SOC_Structure.csv) for SOC group titles")
+    b.add_argument("--soc-structure", metavar="CSV",
+                   help="SOC 2018 structure table (SOC_Structure.csv) for SOC group titles")
     b.add_argument("--onet-release", help="O*NET release to record when the files carry no Read Me.txt")
-    b.add_argument("--aei-fuzzy-threshold", type=float, help="similarity (0-1) for AEI's fuzzy task join (default 0.90)")
+    b.add_argument("--aei-fuzzy-threshold", type=float,
+                   help="similarity (0-1) for AEI's fuzzy task join (default 0.90)")
     b.add_argument("--config", help="TOML file with a [sources] table of source id = path")
     b.add_argument("--reasoner", default="rules", help="rules (default, scales) or owlrl (small graphs)")
     b.add_argument("--exports", default="ttl,trig,nq", help="export formats written with the build")
@@ -360,10 +373,12 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--release-name", help="release name (default: the skillgraph version)")
     e.set_defaults(func=cmd_export)
 
-    d = sub.add_parser("diff", help="what changed between two builds or releases (concepts, labels, ratings, alignments)")
+    d = sub.add_parser("diff",
+                       help="what changed between two builds or releases (concepts, labels, ratings, alignments)")
     d.add_argument("old", help="build folder, builds/<id> folder, release folder or .nq file")
     d.add_argument("new", help="the same kinds as OLD")
-    d.add_argument("--rdf", metavar="FILE", help="also write the changes as TriG (graphs diff#added, #removed, #dangling)")
+    d.add_argument("--rdf", metavar="FILE",
+                   help="also write the changes as TriG (graphs diff#added, #removed, #dangling)")
     d.add_argument("--limit", type=int, default=20, help="entries shown per section (default 20)")
     d.set_defaults(func=cmd_diff)
 
@@ -374,7 +389,8 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--file", help="a .rq file to run")
     q.add_argument("--sparql", help="SPARQL query text to run")
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="curated query parameter")
-    q.add_argument("--format", default="table", help="table (default), json, xml, csv, tsv; turtle/ntriples for CONSTRUCT")
+    q.add_argument("--format", default="table",
+                   help="table (default), json, xml, csv, tsv; turtle/ntriples for CONSTRUCT")
     q.set_defaults(func=cmd_query)
 
     f = sub.add_parser("fetch", help="download an official release into the local cache and verify it")
@@ -390,7 +406,8 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("gold", help="gold SSSOM/TSV: subject_id (task), object_id (skill), grade 0/1/2, split")
     ev.add_argument("--run", action="append", default=[], metavar="METHOD=PATH",
                     help="a crosswalk SSSOM export and its method name (repeat); default: the current build's export")
-    ev.add_argument("--split", default="heldout", choices=("heldout", "tune"), help="which judged tasks (default heldout)")
+    ev.add_argument("--split", default="heldout", choices=("heldout", "tune"),
+                    help="which judged tasks (default heldout)")
     ev.add_argument("--format", default="table", choices=("table", "json"))
     ev.set_defaults(func=cmd_eval)
 
@@ -401,6 +418,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: run a subcommand and turn expected errors into a message and an exit code."""
     args = parser().parse_args(argv)
     try:
         return args.func(args)

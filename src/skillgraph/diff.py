@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -41,13 +42,14 @@ def open_side(path: str | Path) -> ox.Store:
 
 
 def _rows(st: ox.Store, query: str) -> list[tuple]:
-    res = st.query(query, use_default_graph_as_union=True)
+    res = cast(ox.QuerySolutions, st.query(query, use_default_graph_as_union=True))
     names = [v.value for v in res.variables]
     return [tuple(s[n] for n in names) for s in res]
 
 
 @dataclass
 class Snapshot:
+    """What a build says about concepts, labels and alignments, reduced to plain sets for comparison."""
     concepts: set[str]
     labels: dict[tuple[str, str], set[ox.Literal]]  # (concept, lang) -> prefLabels
     ratings: dict[str, set[ox.Literal]]  # rating -> values
@@ -56,9 +58,12 @@ class Snapshot:
 
 
 def snapshot(st: ox.Store) -> Snapshot:
+    """Read the parts of a build that the diff compares into a Snapshot."""
     concepts = {c.value for (c,) in _rows(st, f"SELECT DISTINCT ?c WHERE {{ ?c a <{SKOS}Concept> FILTER(isIRI(?c)) }}")}
     labels: dict = {}
-    for c, lab in _rows(st, f"SELECT DISTINCT ?c ?l WHERE {{ ?c a <{SKOS}Concept> ; <{SKOS}prefLabel> ?l FILTER(isIRI(?c)) }}"):
+    for c, lab in _rows(
+        st, f"SELECT DISTINCT ?c ?l WHERE {{ ?c a <{SKOS}Concept> ; <{SKOS}prefLabel> ?l FILTER(isIRI(?c)) }}"
+    ):
         labels.setdefault((c.value, lab.language or ""), set()).add(lab)
     ratings: dict = {}
     for r, v in _rows(st, f"SELECT DISTINCT ?r ?v WHERE {{ ?r a <{SG}Rating> ; <{SG}value> ?v FILTER(isIRI(?r)) }}"):
@@ -66,15 +71,20 @@ def snapshot(st: ox.Store) -> Snapshot:
     alignments = {}
     for a, s, p, t, conf, lvl in _rows(st, f"""SELECT DISTINCT ?a ?s ?p ?t ?conf ?lvl WHERE {{
             ?a a <{SG}Alignment> ; <{OWL}annotatedSource> ?s ; <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?t .
-            OPTIONAL {{ ?a <{SSSOM}confidence> ?conf }} OPTIONAL {{ ?a <{SG}proficiencyLevel> ?lvl }} FILTER(isIRI(?a)) }}"""):
+            OPTIONAL {{ ?a <{SSSOM}confidence> ?conf }} OPTIONAL {{ ?a <{SG}proficiencyLevel> ?lvl }}
+            FILTER(isIRI(?a)) }}""",
+    ):
         alignments[a.value] = (s, p, t, conf, lvl)
     ends = {x.value for (s, _, t, _, _) in alignments.values() for x in (s, t) if isinstance(x, ox.NamedNode)}
-    described = {e for e in ends if next(iter(st.quads_for_pattern(ox.NamedNode(e), None, None, None)), None) is not None}
+    described = {
+        e for e in ends if next(iter(st.quads_for_pattern(ox.NamedNode(e), None, None, None)), None) is not None
+    }
     return Snapshot(concepts, labels, ratings, alignments, described)
 
 
 @dataclass
 class Report:
+    """What changed between two builds, per kind of change, for review before publishing."""
     concepts_added: list[str]
     concepts_removed: list[str]
     labels_changed: list[tuple[str, str, list[str], list[str]]]  # concept, lang, old, new
@@ -89,17 +99,33 @@ class Report:
     new: Snapshot
 
     def counts(self) -> dict[str, int]:
+        """The number of changes of each kind, for the summary line."""
         return {k: len(v) for k, v in self.__dict__.items() if isinstance(v, list)}
 
 
 def compare(old: Snapshot, new: Snapshot) -> Report:
+    """Compare two snapshots into a Report of added, removed and changed items."""
     lab_keys = sorted(set(old.labels) & set(new.labels) | {k for k in new.labels if k[0] in old.concepts})
-    labels = [(c, lang, sorted(x.value for x in old.labels.get((c, lang), ())), sorted(x.value for x in new.labels.get((c, lang), ())))
-              for c, lang in lab_keys if old.labels.get((c, lang), set()) != new.labels.get((c, lang), set())]
-    ratings = [(r, sorted(str(x) for x in old.ratings[r]), sorted(str(x) for x in new.ratings[r]))
-               for r in sorted(set(old.ratings) & set(new.ratings)) if old.ratings[r] != new.ratings[r]]
-    changed = [(a, old.alignments[a], new.alignments[a]) for a in sorted(set(old.alignments) & set(new.alignments))
-               if old.alignments[a] != new.alignments[a]]
+    labels = [
+        (
+            c,
+            lang,
+            sorted(x.value for x in old.labels.get((c, lang), ())),
+            sorted(x.value for x in new.labels.get((c, lang), ())),
+        )
+        for c, lang in lab_keys
+        if old.labels.get((c, lang), set()) != new.labels.get((c, lang), set())
+    ]
+    ratings = [
+        (r, sorted(str(x) for x in old.ratings[r]), sorted(str(x) for x in new.ratings[r]))
+        for r in sorted(set(old.ratings) & set(new.ratings))
+        if old.ratings[r] != new.ratings[r]
+    ]
+    changed = [
+        (a, old.alignments[a], new.alignments[a])
+        for a in sorted(set(old.alignments) & set(new.alignments))
+        if old.alignments[a] != new.alignments[a]
+    ]
     dangling = []
     for a, (s, _, t, _, _) in sorted(new.alignments.items()):
         for e in (s, t):
@@ -112,6 +138,7 @@ def compare(old: Snapshot, new: Snapshot) -> Report:
 
 
 def diff(old_path: str | Path, new_path: str | Path) -> Report:
+    """Compare two builds (folders, stores or N-Quads files) given by path."""
     return compare(snapshot(open_side(old_path)), snapshot(open_side(new_path)))
 
 
@@ -141,17 +168,26 @@ def text(r: Report, limit: int = 20) -> str:
     section("alignments added", r.alignments_added, lambda a: f"{a}: {_al(r.new.alignments[a])}")
     section("alignments removed", r.alignments_removed, lambda a: f"{a}: {_al(r.old.alignments[a])}")
     section("alignments changed", r.alignments_changed, lambda x: f"{x[0]}: {_al(x[1])} -> {_al(x[2])}")
-    section("DANGLING alignments (an endpoint is not described on the new side)", r.dangling,
-            lambda x: f"{x[0]}: {x[1]}" + (" (disappeared: described on the old side)" if x[2] else " (described on neither side)"))
+    section(
+        "DANGLING alignments (an endpoint is not described on the new side)",
+        r.dangling,
+        lambda x: (
+            f"{x[0]}: {x[1]}"
+            + (" (disappeared: described on the old side)" if x[2] else " (described on neither side)")
+        ),
+    )
     return "\n".join(out) + "\n"
 
 
 def _alignment_triples(a: str, t: tuple) -> list[ox.Triple]:
     n = ox.NamedNode(a)
     s, p, o, conf, lvl = t
-    out = [ox.Triple(n, ox.NamedNode(RDF_TYPE), ox.NamedNode(SG + "Alignment")),
-           ox.Triple(n, ox.NamedNode(OWL + "annotatedSource"), s), ox.Triple(n, ox.NamedNode(OWL + "annotatedProperty"), p),
-           ox.Triple(n, ox.NamedNode(OWL + "annotatedTarget"), o)]
+    out = [
+        ox.Triple(n, ox.NamedNode(RDF_TYPE), ox.NamedNode(SG + "Alignment")),
+        ox.Triple(n, ox.NamedNode(OWL + "annotatedSource"), s),
+        ox.Triple(n, ox.NamedNode(OWL + "annotatedProperty"), p),
+        ox.Triple(n, ox.NamedNode(OWL + "annotatedTarget"), o),
+    ]
     if conf is not None:
         out.append(ox.Triple(n, ox.NamedNode(SSSOM + "confidence"), conf))
     if lvl is not None:
@@ -189,4 +225,6 @@ def quads(r: Report) -> list[ox.Quad]:
 
 
 def write_trig(r: Report, path: str | Path) -> None:
-    Path(path).write_bytes(ox.serialize(quads(r), format=ox.RdfFormat.TRIG, prefixes=SERIALIZATION_PREFIXES))
+    """Write the report as TriG so the changes can be loaded and queried as RDF."""
+    # pyoxigraph's stub types serialize() as bytes | None; with no output argument it returns bytes
+    Path(path).write_bytes(ox.serialize(quads(r), format=ox.RdfFormat.TRIG, prefixes=SERIALIZATION_PREFIXES))  # type: ignore[arg-type]

@@ -2,8 +2,8 @@
 own provenance and licence) and whole-dataset dumps (TriG, N-Quads), written from the store."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 
@@ -27,10 +27,13 @@ DATASET_NAME = "skillgraph"
 
 
 def export_format_names() -> list[str]:
+    """All export format names, to validate --exports and list them in errors."""
     return GRAPH_FORMATS.keys() + DATASET_FORMATS.keys()
 
 
-def write_exports(st: ox.Store, out_dir: Path, graphs: Iterable[str], formats: Iterable[str] = ("ttl", "trig", "nq")) -> list[Path]:
+def write_exports(
+    st: ox.Store, out_dir: Path, graphs: Iterable[str], formats: Iterable[str] = ("ttl", "trig", "nq")
+) -> list[Path]:
     """Write each graph in every per-graph format and the dataset in every dataset format."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

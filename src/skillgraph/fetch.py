@@ -28,6 +28,7 @@ class FetchError(SkillGraphError):
 
 @dataclass(frozen=True)
 class Release:
+    """An upstream release to download: where it is, what it must contain and its checksum."""
     source: str
     release: str
     url: str
@@ -36,6 +37,7 @@ class Release:
 
 
 def onet_release(release: str, base_url: str = "https://www.onetcenter.org/dl_files/database/") -> Release:
+    """The O*NET database release of a version number, so users can fetch one by name."""
     if not re.fullmatch(r"\d{2}\.\d", release):
         raise ValueError(f"O*NET release {release!r} must look like 30.1")
     tag = release.replace(".", "_")
@@ -56,6 +58,7 @@ def default_cache() -> Path:
 
 
 def sha256(path: Path) -> str:
+    """Checksum of a downloaded file, to verify it and record it in the build's provenance."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -64,6 +67,7 @@ def sha256(path: Path) -> str:
 
 
 def verify_zip(path: Path, required: tuple[str, ...]) -> None:
+    """Fail early if a download is not a readable zip holding the files the mapping needs."""
     try:
         with zipfile.ZipFile(path) as zf:
             bad = zf.testzip()

@@ -32,6 +32,7 @@ def instance(source: str, kind: str, ident: str | int) -> URIRef:
 
 
 def graph(source: str) -> URIRef:
+    """The IRI of a source's named graph, the one place that scheme is minted."""
     _check("graph name", source)
     return URIRef(f"{BASE}graph/{source}")
 

@@ -18,6 +18,7 @@ from skillgraph.ontology import SG
 
 @dataclass(frozen=True)
 class Terms:
+    """A graph's licence and credit terms, read from its description so every output can carry them."""
     graph: str
     licences: tuple[str, ...]
     credit_line: str | None

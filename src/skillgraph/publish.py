@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import http.client
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
@@ -40,6 +40,7 @@ class PublishError(SkillGraphError):
 
 @dataclass
 class Published:
+    """What a publish loaded where, for the CLI's report and for tests."""
     build_id: str
     graphs: dict[str, int]  # live graph IRI -> triples loaded
     previous: str | None  # the build id the store served before (None: none)
@@ -47,6 +48,7 @@ class Published:
 
 
 def staging_name(graph: str, build_id: str) -> str:
+    """The staging graph a build is loaded into before readers are switched to it."""
     return f"{graph}?build={build_id}"
 
 
@@ -56,11 +58,13 @@ def _ntriples_chunks(st: ox.Store, graph: ox.NamedNode, counter: list[int]) -> I
         batch.append(q.triple)
         if len(batch) >= CHUNK_TRIPLES:
             counter[0] += len(batch)
-            yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+            # pyoxigraph's stub types serialize() as bytes | None; with no output argument it returns bytes
+            yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[misc]
             batch = []
     if batch:
         counter[0] += len(batch)
-        yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+        # pyoxigraph's stub types serialize() as bytes | None; with no output argument it returns bytes
+        yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[misc]
 
 
 def _http(method: str, url: str, body=None, ctype: str | None = None, timeout: float = 600.0) -> None:

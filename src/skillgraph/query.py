@@ -28,6 +28,7 @@ def run(st: ox.Store, text: str):
 
 
 def short(term, prefixes: dict[str, str] = PREFIXES) -> str:
+    """A term as a prefixed name where possible, so table output stays readable."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -44,16 +45,19 @@ def table(results, max_width: int = 60) -> str:
     """A plain-text table of SELECT results, for people at a terminal."""
     names = [v.value for v in results.variables]
     rows = [[short(sol[n]) for n in names] for sol in results]
-    clip = lambda s: s if len(s) <= max_width else s[: max_width - 1] + "…"
+    def clip(s):
+        return s if len(s) <= max_width else s[: max_width - 1] + "…"
     rows = [[clip(c) for c in r] for r in rows]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    def line(cells):
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
     out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
 
 
 def run_cli_query(args: argparse.Namespace) -> int:
+    """Run a query for the CLI and print its results in the requested format."""
     from skillgraph.queries import catalog, get
 
     if args.list:
@@ -81,14 +85,16 @@ def run_cli_query(args: argparse.Namespace) -> int:
     out = sys.stdout.buffer
     if isinstance(res, ox.QueryBoolean):
         if args.format in RESULT_FORMATS:
-            out.write(res.serialize(format=RESULT_FORMATS[args.format]))
+            # pyoxigraph's stub types serialize() as bytes | None; with no output argument it returns bytes
+            out.write(res.serialize(format=RESULT_FORMATS[args.format]))  # type: ignore[arg-type]
         else:
             print("true" if bool(res) else "false")
     elif isinstance(res, ox.QuerySolutions):
         if args.format == "table":
             print(table(res))
         else:
-            out.write(res.serialize(format=RESULT_FORMATS[_check(args.format, RESULT_FORMATS)]))
+            # pyoxigraph's stub types serialize() as bytes | None; with no output argument it returns bytes
+            out.write(res.serialize(format=RESULT_FORMATS[_check(args.format, RESULT_FORMATS)]))  # type: ignore[arg-type]
     else:
         fmt = "turtle" if args.format == "table" else args.format
         out.write(res.serialize(format=GRAPH_FORMATS[_check(fmt, GRAPH_FORMATS)]))

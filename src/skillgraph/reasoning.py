@@ -17,9 +17,10 @@ sameAs/subClassOf, owl:Thing and rdfs:Resource types, literal subjects) is filte
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -40,6 +41,7 @@ PROPERTY_CHARACTERISTICS = {OWL.SymmetricProperty, OWL.TransitiveProperty}
 
 @dataclass
 class InferenceReport:
+    """How much each rule inferred and how long it took, for the build report."""
     reasoner: str
     rounds: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
@@ -49,6 +51,7 @@ class InferenceReport:
 
     @property
     def total(self) -> int:
+        """The number of triples inferred by all rules together."""
         return sum(self.by_rule.values())
 
 
@@ -102,11 +105,14 @@ class Rule:
 
 
 def load_rules(directory: Path | None = None) -> list[Rule]:
+    """Read the entailment rules (.rq files with their triggers) so they can be run against the store."""
     d = directory or rules_dir()
     rules = []
     for f in sorted(d.glob("*.rq")):
         text = f.read_text(encoding="utf-8")
-        trig = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# triggers:")), None)
+        trig = next(
+            (line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# triggers:")), None
+        )
         rules.append(Rule(f.stem, text, trig))
     return rules
 
@@ -137,10 +143,26 @@ def materialise(store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], ru
     rules = rules if rules is not None else load_rules()
     report = InferenceReport("rules")
     prefixes = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
-    triggers = {r.name: None if r.triggers is None else {
-        sol["p"] for sol in store.query(r.triggers, use_default_graph_as_union=True, prefixes=prefixes)} for r in rules}
-    transitive = {sol["p"] for sol in store.query(
-        "SELECT ?p WHERE { ?p a owl:TransitiveProperty }", use_default_graph_as_union=True, prefixes=prefixes)}
+    triggers = {
+        r.name: None
+        if r.triggers is None
+        else {
+            sol["p"]
+            for sol in cast(
+                ox.QuerySolutions, store.query(r.triggers, use_default_graph_as_union=True, prefixes=prefixes)
+            )
+        }
+        for r in rules
+    }
+    transitive = {
+        sol["p"]
+        for sol in cast(
+            ox.QuerySolutions,
+            store.query(
+                "SELECT ?p WHERE { ?p a owl:TransitiveProperty }", use_default_graph_as_union=True, prefixes=prefixes
+            ),
+        )
+    }
     t0 = time.perf_counter()
     delta: set = set()
     for _round in range(1, max_rounds + 1):
@@ -155,13 +177,16 @@ def materialise(store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], ru
                 continue
             t = time.perf_counter()
             if _round > 1 and rule.name == "prp-trp":
-                new = set()
+                new: set[tuple] = set()
                 for s, p, o in delta:
                     if p in transitive:
                         new.update((s, p, q.object) for q in store.quads_for_pattern(o, p, None, None))
                         new.update((q.subject, p, o) for q in store.quads_for_pattern(None, p, s, None))
             else:
-                new = {(x.subject, x.predicate, x.object) for x in where.query(rule.text, use_default_graph_as_union=True)}
+                new = {
+                    (x.subject, x.predicate, x.object)
+                    for x in cast(ox.QueryTriples, where.query(rule.text, use_default_graph_as_union=True))
+                }
             if _round > 1:
                 new = {t3 for t3 in new if not _exists(store, *t3)}
             new -= found
@@ -182,6 +207,7 @@ def materialise(store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], ru
 
 
 def rdflib_to_ox(term):
+    """Convert an rdflib term to pyoxigraph, to move triples between the two engines."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -196,6 +222,7 @@ def rdflib_to_ox(term):
 
 
 def ox_to_rdflib(term):
+    """Convert a pyoxigraph term to rdflib, to move triples between the two engines."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -240,6 +267,7 @@ def owlrl_closure(data: Iterable[Graph], tbox: Graph | None = None) -> Graph:
 
 
 def owlrl_reasoner(store: ox.Store, target: ox.NamedNode, data: Iterable[Graph]) -> InferenceReport:
+    """Reasoner that runs OWL-RL in rdflib: complete but only practical for small graphs."""
     t0 = time.perf_counter()
     inferred = owlrl_closure(data)
     store.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in inferred)

@@ -9,13 +9,12 @@ when the graph that would hold its target is in the build (with --only, the othe
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, SKOS
-
-from rdflib.namespace import NamespaceManager
+from rdflib.namespace import OWL, RDF, SKOS, NamespaceManager
+from rdflib.term import Node
 
 from skillgraph.ontology import PREFIXES, SG
 
@@ -62,10 +61,11 @@ class Dangling:
 
     @property
     def targets(self) -> list[str]:
+        """The distinct missing targets, for a short error message."""
         return sorted({t for _s, t in self.links})
 
 
-def _owner_of(node: URIRef) -> str | None:
+def _owner_of(node: Node) -> str | None:
     """The source graph that holds an entity, from its IRI."""
     s = str(node)
     if s.startswith(ESCO_PREFIX):
@@ -114,7 +114,9 @@ def _alignments(graphs: Mapping[str, Graph]) -> Iterable[Dangling]:
                     if owner is not None and (end, RDF.type, None) not in owner:
                         missing.add((str(al), str(end)))
         if missing:
-            yield Dangling("alignment -> source or target", key, "owl:annotatedSource/owl:annotatedTarget", sorted(missing))
+            yield Dangling(
+                "alignment -> source or target", key, "owl:annotatedSource/owl:annotatedTarget", sorted(missing)
+            )
 
 
 def describe(dangling: list[Dangling], limit: int = 50) -> str:

@@ -19,6 +19,7 @@ import hashlib
 import os
 from collections import defaultdict
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal
@@ -32,14 +33,15 @@ ROUNDS = 4
 
 
 def release_date() -> str:
+    """The release date, from SOURCE_DATE_EPOCH when set so that releases are reproducible."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            when = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+            when = _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
         except ValueError:
             raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970") from None
     else:
-        when = _dt.datetime.now(_dt.timezone.utc)
+        when = _dt.datetime.now(_dt.UTC)
     return when.date().isoformat()
 
 
@@ -83,6 +85,7 @@ class StoreLabels:
         self.st = st
 
     def objects(self, s, p):
+        """rdflib's objects(subject, predicate) over the store, all the SSSOM writer needs for labels."""
         for q in self.st.quads_for_pattern(ox.NamedNode(str(s)), ox.NamedNode(str(p)), None, None):
             o = q.object
             if isinstance(o, ox.Literal):
@@ -91,8 +94,10 @@ class StoreLabels:
 
 def _rdflib(quads: list[ox.Quad]) -> Graph:
     g = Graph()
-    g.parse(data=ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES),
-            format="nt")
+    g.parse(
+        data=ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES),
+        format="nt",
+    )
     return g
 
 
@@ -110,13 +115,19 @@ def write_release(st: ox.Store, out_dir: str | Path, name: str | None = None) ->
                              if isinstance(q.graph_name, ox.NamedNode)])
     by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
     for q in quads:
-        by_graph[q.graph_name.value].append(q)
+        by_graph[cast(ox.NamedNode, q.graph_name).value].append(q)
     files: list[tuple[str, str, str | None]] = []  # (relative path, media type, graph)
     for giri, gq in sorted(by_graph.items()):
         key = giri.rsplit("/", 1)[-1]
         rel = f"graphs/{key}.ttl"
-        (folder / rel).write_bytes(ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in gq],
-                                                format=ox.RdfFormat.TURTLE, prefixes=SERIALIZATION_PREFIXES))
+        (folder / rel).write_bytes(
+            # pyoxigraph's stub types serialize() as bytes | None; with no output argument it returns bytes
+            ox.serialize(  # type: ignore[arg-type]
+                [ox.Triple(q.subject, q.predicate, q.object) for q in gq],
+                format=ox.RdfFormat.TURTLE,
+                prefixes=SERIALIZATION_PREFIXES,
+            )
+        )
         files.append((rel, "text/turtle", giri))
         if any(q.predicate == RDF_TYPE and q.object == ox.NamedNode(str(SG.Alignment)) for q in gq):
             g = _rdflib(gq)
@@ -126,15 +137,18 @@ def write_release(st: ox.Store, out_dir: str | Path, name: str | None = None) ->
             write_sssom(g, folder / rel, labels=[StoreLabels(st)], mapping_set_id=giri, license=lic, other=other,
                         description=None if key == "crosswalk" else f"The alignments of the graph {title or giri}.")
             files.append((rel, "text/tab-separated-values", giri))
-    (folder / "skillgraph.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    # pyoxigraph's stub types serialize() as bytes | None; with no output argument it returns bytes
+    (folder / "skillgraph.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))  # type: ignore[arg-type]
     files.append(("skillgraph.nq", "application/n-quads", None))
     sums = {rel: hashlib.sha256((folder / rel).read_bytes()).hexdigest() for rel, _, _ in files}
     base = f"{RELEASE_BASE}{name}/"
     dists = [void.Distribution(rel.replace("/", "-"), base + rel, mt, g, sums[rel]) for rel, mt, g in files]
     counts = {g: len(q) for g, q in sorted(by_graph.items())}
     desc = void.Description(counts, version=name, issued=issued, distributions=dists)
-    (folder / "void.ttl").write_bytes(ox.serialize(void.describe(st, desc), format=ox.RdfFormat.TURTLE,
-                                                   prefixes=void.PREFIXES_OUT))
+    (folder / "void.ttl").write_bytes(
+        # pyoxigraph's stub types serialize() as bytes | None; with no output argument it returns bytes
+        ox.serialize(void.describe(st, desc), format=ox.RdfFormat.TURTLE, prefixes=void.PREFIXES_OUT)  # type: ignore[arg-type]
+    )
     sums["void.ttl"] = hashlib.sha256((folder / "void.ttl").read_bytes()).hexdigest()
     (folder / "SHA256SUMS").write_text("".join(f"{h}  {rel}\n" for rel, h in sorted(sums.items())), encoding="utf-8")
     return folder

@@ -41,10 +41,12 @@ class NoBuild(SkillGraphError):
 
 
 def new_build_id() -> str:
+    """A sortable, unique id for a new build folder."""
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
 
 
 def current_id(build_dir: str | Path) -> str | None:
+    """The id of the published build (from CURRENT), or None before the first build."""
     p = Path(build_dir) / "CURRENT"
     try:
         text = p.read_text(encoding="utf-8").strip()
@@ -54,6 +56,7 @@ def current_id(build_dir: str | Path) -> str | None:
 
 
 def build_path(build_dir: str | Path, build_id: str | None = None) -> Path:
+    """The folder of a build, the current one by default; fails clearly if there is none."""
     build_dir = Path(build_dir)
     build_id = build_id or current_id(build_dir)
     if build_id is None:
@@ -65,14 +68,17 @@ def build_path(build_dir: str | Path, build_id: str | None = None) -> Path:
 
 
 def store_path(build_dir: str | Path, build_id: str | None = None) -> Path:
+    """The Oxigraph store folder inside a build."""
     return build_path(build_dir, build_id) / "store"
 
 
 def open_read_only(build_dir: str | Path, build_id: str | None = None) -> ox.Store:
+    """Open a build's store for reading, so readers never block or change it."""
     return ox.Store.read_only(str(store_path(build_dir, build_id)))
 
 
 def build_info(build_dir: str | Path, build_id: str | None = None) -> dict:
+    """The build's recorded report (reports/build.json), for status pages and the CLI."""
     p = build_path(build_dir, build_id) / "reports" / "build.json"
     try:
         return json.loads(p.read_text(encoding="utf-8"))
@@ -85,12 +91,13 @@ class BuildLock:
 
     def __init__(self, build_dir: str | Path, build_id: str):
         self.path = Path(build_dir) / f".lock-{build_id}"
-        self._fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        self._fd: int | None = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.write(self._fd, f"{os.getpid()}\n".encode())
         os.fsync(self._fd)
 
     def release(self) -> None:
+        """Give up the lock so another build may start."""
         if self._fd is not None:
             self.path.unlink(missing_ok=True)
             os.close(self._fd)

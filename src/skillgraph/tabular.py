@@ -12,9 +12,10 @@ import csv
 import gzip
 import re
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Literal
 
 from .errors import SourceError
 
@@ -47,19 +48,23 @@ class Row:
         return self.values[column]
 
     def get(self, column: str, default: str = "") -> str:
+        """A column's value, or the default when the column is absent."""
         v = self.values.get(column)
         return default if v is None else v
 
     def error(self, problem: str, column: str | None = None) -> SourceError:
+        """A SourceError pointing at this row (and column), so bad input names file, line and column."""
         return SourceError(self.path, problem, line=self.line, column=column, char=self.position(column))
 
     def required(self, column: str) -> str:
+        """A column's value, which must not be empty."""
         v = self.get(column).strip()
         if not v:
             raise self.error("empty value in a required column", column=column)
         return v
 
     def decimal(self, column: str, required: bool = True) -> float | None:
+        """A column as a number, with a located error when it is not one."""
         v = self.get(column).strip()
         if v in EMPTY:
             if required:
@@ -69,6 +74,7 @@ class Row:
         return float(v)
 
     def integer(self, column: str, required: bool = True) -> int | None:
+        """A column as a whole number, with a located error when it is not one."""
         f = self.decimal(column, required)
         if f is None:
             return None
@@ -127,8 +133,13 @@ def text_lines(path: str | Path, shown: str | None = None) -> Iterator[str]:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as e:
                     col = len(raw[: e.start].decode("utf-8", "replace")) + 1
-                    raise SourceError(shown, f"not UTF-8: byte 0x{raw[e.start]:02x} {e.reason} (save the file as "
-                                             "UTF-8; latin-1/Windows-1252 text needs converting)", line=n, char=col) from None
+                    raise SourceError(
+                        shown,
+                        f"not UTF-8: byte 0x{raw[e.start]:02x} {e.reason} (save the file as "
+                        "UTF-8; latin-1/Windows-1252 text needs converting)",
+                        line=n,
+                        char=col,
+                    ) from None
                 check_text(shown, n, text)
                 yield text
     except (gzip.BadGzipFile, EOFError) as e:
@@ -154,7 +165,7 @@ def read_delimited(path: str | Path, required: Iterable[str] = (), delimiter: st
         delimiter = "\t" if name.endswith((".txt", ".tsv")) else ","
     lines = _Lines(text_lines(path))
     # O*NET text files are plain tab-separated with no quoting; CSV uses RFC 4180 quoting.
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    quoting: Literal[0, 1, 2, 3] = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     reader = csv.reader(lines, delimiter=delimiter, quoting=quoting)
     try:
         header = [h.strip() for h in next(reader)]
@@ -177,7 +188,7 @@ def read_delimited(path: str | Path, required: Iterable[str] = (), delimiter: st
         if len(rec) != width:
             raise SourceError(path, f"expected {width} fields as in the header, found {len(rec)}", line=start)
         plain = reader.line_num == start and (quoting == csv.QUOTE_NONE or '"' not in lines.last)
-        yield Row(str(path), start, dict(zip(header, rec)), "chars" if plain else "")
+        yield Row(str(path), start, dict(zip(header, rec, strict=False)), "chars" if plain else "")
 
 
 class _Lines:
@@ -186,7 +197,7 @@ class _Lines:
     def __init__(self, it: Iterator[str]):
         self.it, self.last = it, ""
 
-    def __iter__(self) -> "_Lines":
+    def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
@@ -221,7 +232,7 @@ def read_xlsx(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
             vals += [""] * (width - len(vals))
             for k, v in enumerate(vals):
                 _check_cell(path, i, k + 1, v)
-            yield Row(str(path), i, dict(zip(header, vals)), "cells")
+            yield Row(str(path), i, dict(zip(header, vals, strict=False)), "cells")
     finally:
         wb.close()
 

@@ -6,9 +6,9 @@ pySHACL report graph so it can be written as Turtle.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
@@ -21,6 +21,7 @@ SHAPES_NS = "https://w3id.org/skillgraph/shapes#"
 
 @dataclass(frozen=True)
 class Violation:
+    """One SHACL result in plain terms, so reports need not walk the report graph."""
     focus: str
     path: str | None
     shape: str
@@ -31,6 +32,7 @@ class Violation:
     origin: tuple[str, ...] = ()  # source file:line(s) the focus node was mapped from (attach_origins)
 
     def render(self) -> str:
+        """The violation as one readable line for logs and error messages."""
         path = f" path {self.path}" if self.path else ""
         value = f" value {self.value}" if self.value is not None else ""
         origin = f" (from {', '.join(self.origin)})" if self.origin else ""
@@ -39,12 +41,14 @@ class Violation:
 
 @dataclass
 class ValidationResult:
+    """The outcome of validating a graph: whether it conforms and why not."""
     conforms: bool
     violations: list[Violation] = field(default_factory=list)
     report: Graph | None = None
     label: str = ""
 
     def summary(self, limit: int = 50) -> str:
+        """A short text summary, the first violations listed, for build logs."""
         head = f"{self.label or 'graph'}: " + ("conforms" if self.conforms else f"{len(self.violations)} violation(s)")
         lines = [head] + ["  " + v.render() for v in self.violations[:limit]]
         if len(self.violations) > limit:
@@ -73,6 +77,7 @@ def shape_files(names: Iterable[str] | None = None) -> list[Path]:
 
 
 def load_shapes(names: Iterable[str] | None = None) -> Graph:
+    """The SHACL shapes to validate with: all of them, or the named ones."""
     g = Graph()
     g.bind("sh", SH)
     g.bind("sgsh", SHAPES_NS)

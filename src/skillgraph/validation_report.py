@@ -22,7 +22,9 @@ from skillgraph.validation import SH, ValidationResult, Violation, _term, load_s
 
 FORMATS = ("text", "json", "junit", "turtle", "github")
 STDIN = "-"
-EXIT_CODES = "exit codes: 0 conforms, 1 violations (or an empty input with --fail-on-empty), 2 usage error or unreadable input"
+EXIT_CODES = (
+    "exit codes: 0 conforms, 1 violations (or an empty input with --fail-on-empty), 2 usage error or unreadable input"
+)
 
 
 TEXT_SYNTAXES = ("turtle", "ttl", "n3", "nt", "ntriples", "nt11", "trig", "nquads")
@@ -30,6 +32,7 @@ TEXT_SYNTAXES = ("turtle", "ttl", "n3", "nt", "ntriples", "nt11", "trig", "nquad
 
 @dataclass
 class Input:
+    """One input of `skillgraph validate`: its name, parsed graph and where to find its lines."""
     name: str
     graph: Graph
     text: str | None = None  # the document, in a line-based syntax, to point at a focus node's line
@@ -38,6 +41,7 @@ class Input:
 
     @property
     def empty(self) -> bool:
+        """Whether the input holds no triples (nothing to validate)."""
         return len(self.graph) == 0
 
     def line_of(self, node) -> int | None:
@@ -45,10 +49,10 @@ class Input:
         if not isinstance(node, URIRef) or (self.text is None and self.path is None):
             return None
         if self._subject_lines is None:
-            if self.text is None:
+            if self.text is None and self.path is not None:
                 self.text = self.path.read_text(encoding="utf-8", errors="replace")
             self._subject_lines = {}
-            for n, line in enumerate(self.text.splitlines(), 1):
+            for n, line in enumerate((self.text or "").splitlines(), 1):
                 words = line.split(None, 1)
                 if words and not words[0].startswith(("#", "@", "PREFIX", "prefix")):
                     self._subject_lines.setdefault(words[0], n)
@@ -61,22 +65,26 @@ class Input:
 @dataclass
 class Finding:
     """One SHACL result and the input file(s) it came from (the first is where it is reported)."""
+
     files: list[str]
     violation: Violation
     line: int | None = None  # where the focus node is stated in the first file, when that can be told
 
     def as_dict(self) -> dict:
+        """The finding as JSON-ready data for the json report format."""
         v = self.violation
         return {"file": self.files[0], "line": self.line, "files": self.files, "focus": v.focus, "path": v.path,
                 "shape": v.shape, "constraint": v.constraint, "severity": v.severity, "message": v.message,
                 "value": v.value}
 
     def where(self) -> str:
+        """file:line of the finding, for messages users can jump to."""
         return self.files[0] + (f":{self.line}" if self.line else "")
 
 
 @dataclass
 class Outcome:
+    """Everything `skillgraph validate` found, ready to render in any format."""
     inputs: list[Input]
     findings: list[Finding] = field(default_factory=list)
     reports: list[tuple[list[str], Graph]] = field(default_factory=list)
@@ -84,12 +92,15 @@ class Outcome:
 
     @property
     def conforms(self) -> bool:
+        """Whether there were no findings at all."""
         return not self.findings
 
     def empty_inputs(self) -> list[str]:
+        """The names of inputs that held no triples, which --fail-on-empty turns into failure."""
         return [i.name for i in self.inputs if i.empty]
 
     def by_file(self) -> dict[str, list[Finding]]:
+        """The findings grouped by input file, for per-file report formats."""
         out: dict[str, list[Finding]] = {i.name: [] for i in self.inputs}
         for f in self.findings:
             out.setdefault(f.files[0], []).append(f)
@@ -144,6 +155,7 @@ def _owners(inputs: list[Input], report: Graph) -> dict[str, tuple[list[str], in
 
 
 def run(inputs: list[Input], shape_ids: list[str] | None, ontology: Graph, each: bool = False) -> Outcome:
+    """Validate the inputs (together or each on its own) and collect the findings."""
     shapes = load_shapes(shape_ids)
     outcome = Outcome(inputs, shapes="all shapes" if shape_ids is None else "shapes " + ", ".join(shape_ids))
     groups = [[i] for i in inputs] if each else [inputs]
@@ -162,6 +174,7 @@ def _union(inputs: list[Input]) -> Graph:
 
 
 def add_result(outcome: Outcome, res: ValidationResult, inputs: list[Input]) -> None:
+    """Turn a validation result into findings, each attributed to the input that holds its focus node."""
     owners = _owners(inputs, res.report) if res.report is not None else {}
     for v in res.violations:
         files, line = owners.get(v.focus, ([inputs[0].name], None))
@@ -174,6 +187,7 @@ def add_result(outcome: Outcome, res: ValidationResult, inputs: list[Input]) -> 
 
 
 def as_text(o: Outcome, limit: int = 200, fail_on_empty: bool = False) -> str:
+    """The outcome as readable text for the terminal."""
     n = len(o.findings)
     head = (f"validated {len(o.inputs)} input(s) against {o.shapes}: "
             + ("conforms" if o.conforms else f"{n} violation(s)"))
@@ -193,6 +207,7 @@ def as_text(o: Outcome, limit: int = 200, fail_on_empty: bool = False) -> str:
 
 
 def as_json(o: Outcome, fail_on_empty: bool = False) -> str:
+    """The outcome as JSON for scripts."""
     per_file = o.by_file()
     doc = {"conforms": o.conforms and not (fail_on_empty and o.empty_inputs()), "shapes": o.shapes,
            "violations": len(o.findings),
@@ -227,7 +242,9 @@ def as_junit(o: Outcome, fail_on_empty: bool = False) -> str:
             case = ET.SubElement(suite, "testcase", classname=name,
                                  name=f"{v.shape} {v.focus}" + (f" {v.path}" if v.path else ""))
             fail = ET.SubElement(case, "failure", message=v.message, type=f"sh:{v.severity}")
-            fail.text = f"{f.where()}: {v.render()}" + ("\nstated in: " + ", ".join(f.files) if len(f.files) > 1 else "")
+            fail.text = f"{f.where()}: {v.render()}" + (
+                "\nstated in: " + ", ".join(f.files) if len(f.files) > 1 else ""
+            )
             tests += 1
             failures += 1
         suite.set("tests", str(tests))
@@ -247,19 +264,26 @@ def _gh(text: str, prop: bool = False) -> str:
 
 
 def as_github(o: Outcome, fail_on_empty: bool = False) -> str:
+    """The outcome as GitHub workflow annotations, so findings show on the changed lines."""
     lines = []
     for f in o.findings:
         v = f.violation
         level = "warning" if v.severity in ("Warning", "Info") else "error"
         detail = f"focus {v.focus}" + (f" path {v.path}" if v.path else "") + (f" value {v.value}" if v.value else "")
         line = f",line={f.line}" if f.line else ""
-        lines.append(f"::{level} file={_gh(f.files[0], True)}{line},title={_gh(v.shape, True)}::"
-                     f"{_gh(detail + ': ' + v.message)}")
+        lines.append(
+            f"::{level} file={_gh(f.files[0], True)}{line},title={_gh(v.shape, True)}::{_gh(detail + ': ' + v.message)}"
+        )
     for name in o.empty_inputs():
         level = "error" if fail_on_empty else "warning"
-        lines.append(f"::{level} file={_gh(name, True)},title=empty input::{_gh(name + ' holds no triples: nothing was validated')}")
-    lines.append(f"skillgraph validate: {len(o.inputs)} input(s), "
-                 + ("conforms" if o.conforms else f"{len(o.findings)} violation(s)"))
+        lines.append(
+            f"::{level} file={_gh(name, True)},title=empty input::"
+            f"{_gh(name + ' holds no triples: nothing was validated')}"
+        )
+    lines.append(
+        f"skillgraph validate: {len(o.inputs)} input(s), "
+        + ("conforms" if o.conforms else f"{len(o.findings)} violation(s)")
+    )
     return "\n".join(lines)
 
 
@@ -286,6 +310,7 @@ def as_turtle(o: Outcome) -> str:
 
 
 def render(o: Outcome, fmt: str, limit: int = 200, fail_on_empty: bool = False) -> str:
+    """The outcome in a named format; an unknown format is an error listing the valid ones."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
     if fmt == "text":
@@ -300,4 +325,5 @@ def render(o: Outcome, fmt: str, limit: int = 200, fail_on_empty: bool = False) 
 
 
 def exit_code(o: Outcome, fail_on_empty: bool = False) -> int:
+    """The process exit code: 1 when validation failed (or an input was empty under --fail-on-empty)."""
     return 1 if (not o.conforms or (fail_on_empty and o.empty_inputs())) else 0

@@ -30,6 +30,7 @@ def _int(n: int) -> ox.Literal:
 
 @dataclass
 class Distribution:
+    """One downloadable file of a release, described in VoID/DCAT so clients can find it."""
     name: str  # unique in the description: the distribution's IRI is the dataset's + "-" + name
     url: str  # where the bytes are (an absolute URL)
     media_type: str
@@ -39,6 +40,7 @@ class Distribution:
 
 @dataclass
 class Description:
+    """What the VoID/DCAT description of a release says: sizes, title, version and files."""
     counts: dict[str, int]  # graph IRI -> triples
     title: str = "SkillGraph competency knowledge graph"
     version: str | None = None  # the build id or release name
@@ -100,14 +102,26 @@ def describe(st: ox.Store, d: Description) -> list[ox.Triple]:
     for dist in d.distributions:
         node = ox.NamedNode(f"{DATASET}-{dist.name}")
         owner = ox.NamedNode(dist.graph) if dist.graph else ds
-        t += [ox.Triple(owner, _n(DCAT.distribution), node), ox.Triple(node, _n(RDF.type), _n(DCAT.Distribution)),
-              ox.Triple(node, _n(DCAT.downloadURL), ox.NamedNode(dist.url)),
-              ox.Triple(node, _n(DCAT.mediaType), ox.NamedNode("https://www.iana.org/assignments/media-types/" + dist.media_type))]
+        t += [
+            ox.Triple(owner, _n(DCAT.distribution), node),
+            ox.Triple(node, _n(RDF.type), _n(DCAT.Distribution)),
+            ox.Triple(node, _n(DCAT.downloadURL), ox.NamedNode(dist.url)),
+            ox.Triple(
+                node,
+                _n(DCAT.mediaType),
+                ox.NamedNode("https://www.iana.org/assignments/media-types/" + dist.media_type),
+            ),
+        ]
         if dist.checksum:
             ck = ox.NamedNode(node.value + "-sha256")
-            t += [ox.Triple(node, ox.NamedNode(SPDX + "checksum"), ck), ox.Triple(ck, _n(RDF.type), ox.NamedNode(SPDX + "Checksum")),
-                  ox.Triple(ck, ox.NamedNode(SPDX + "algorithm"), ox.NamedNode(SPDX + "checksumAlgorithm_sha256")),
-                  ox.Triple(ck, ox.NamedNode(SPDX + "checksumValue"), ox.Literal(dist.checksum, datatype=_n(XSD.hexBinary)))]
+            t += [
+                ox.Triple(node, ox.NamedNode(SPDX + "checksum"), ck),
+                ox.Triple(ck, _n(RDF.type), ox.NamedNode(SPDX + "Checksum")),
+                ox.Triple(ck, ox.NamedNode(SPDX + "algorithm"), ox.NamedNode(SPDX + "checksumAlgorithm_sha256")),
+                ox.Triple(
+                    ck, ox.NamedNode(SPDX + "checksumValue"), ox.Literal(dist.checksum, datatype=_n(XSD.hexBinary))
+                ),
+            ]
         t.append(ox.Triple(owner, _n(VOID.dataDump), ox.NamedNode(dist.url)))
     return sorted(set(t), key=lambda x: (str(x.subject), str(x.predicate), str(x.object)))
 

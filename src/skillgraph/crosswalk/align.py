@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS, XSD
@@ -76,9 +77,13 @@ KINDS = ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco
          "statement_esco_skill", "wef_esco_skill")
 
 METHODS = {
-    "statement_task_anchor": f"statement-task-anchor v2 ({METHOD_VERSION}; published anchor set, AEI task observations)",
+    "statement_task_anchor": (
+        f"statement-task-anchor v2 ({METHOD_VERSION}; published anchor set, AEI task observations)"
+    ),
     "published_anchor": "published-anchor v1 (anchor asserted by the statement's publisher)",
-    "esco_skill_supports_task": f"skill-supports-task v2 ({METHOD_VERSION}; ESCO relations, task anchors as noisy-OR, O*NET ratings)",
+    "esco_skill_supports_task": (
+        f"skill-supports-task v2 ({METHOD_VERSION}; ESCO relations, task anchors as noisy-OR, O*NET ratings)"
+    ),
     "onet_element_esco_skill": f"element-skill match v2 ({METHOD_VERSION}; ESCO relations, O*NET importance)",
     "statement_esco_skill": f"statement-skill match v2 ({METHOD_VERSION}; ESCO relations)",
     "wef_esco_skill": f"wef-skill match v2 ({METHOD_VERSION})",
@@ -86,12 +91,14 @@ METHODS = {
 
 
 def confidence(s: float, b: float) -> float:
+    """Combine lexical similarity s with structural weight b so structure amplifies evidence but never creates it."""
     s = max(0.0, min(1.0, s))
     return 1.0 - (1.0 - s) ** (1.0 + max(0.0, b))
 
 
 @dataclass
 class Alignment:
+    """One scored correspondence, held in Python until it is written as an sg:Alignment with its evidence."""
     kind: str
     subject: URIRef
     predicate: URIRef
@@ -105,7 +112,10 @@ class Alignment:
 
     @property
     def iri(self) -> URIRef:
-        return iri.instance("crosswalk", "alignment", iri.digest(self.subject, self.predicate, self.object, self.level or ""))
+        """A stable IRI from the aligned terms and level, so reruns mint the same alignment node."""
+        return iri.instance(
+            "crosswalk", "alignment", iri.digest(self.subject, self.predicate, self.object, self.level or "")
+        )
 
 
 def _dec(x: float) -> Literal:
@@ -113,6 +123,7 @@ def _dec(x: float) -> Literal:
 
 
 def emit(g: Graph, a: Alignment) -> None:
+    """Write an alignment into the crosswalk graph with its score, method and evidence (PROV/SSSOM terms)."""
     node = a.iri
     g.add((node, RDF.type, SG.Alignment))
     g.add((node, OWL.annotatedSource, a.subject))
@@ -150,7 +161,9 @@ class Aligner:
         for w, (label, text) in inp.wef_entries.items():
             c.add(Doc(w, label, text))
         self.anchors: dict[URIRef, list[tuple[URIRef, float]]] = defaultdict(list)  # task -> [(statement, a)]
-        self.element_match: dict[URIRef, list[tuple[URIRef, float]]] = defaultdict(list)  # ESCO skill -> [(element, conf)]
+        self.element_match: dict[URIRef, list[tuple[URIRef, float]]] = defaultdict(
+            list
+        )  # ESCO skill -> [(element, conf)]
         self.report: dict[str, int] = {k: 0 for k in KINDS}
         self._skill_index = None
         self.tasks_of: dict[URIRef, set[URIRef]] = defaultdict(set)
@@ -182,7 +195,9 @@ class Aligner:
         return ctx
 
     # -- (a) statement -> O*NET task anchors -------------------------------------------------
-    def _anchor_pool(self, st, occ_tasks: set[URIRef], all_sets) -> tuple[dict[URIRef, URIRef | None], float, float, bool]:
+    def _anchor_pool(
+        self, st, occ_tasks: set[URIRef], all_sets
+    ) -> tuple[dict[URIRef, URIRef | None], float, float, bool]:
         """Candidate tasks with the evidence that puts each there, the similarity floor, the structural
         weight, and whether the pool is the publisher's (see the module docstring)."""
         inp = self.inp
@@ -204,7 +219,9 @@ class Aligner:
         return {t: None for t in occ_tasks}, ANCHOR_HIGH, 0.0, False
 
     def statement_anchors(self) -> list[Alignment]:
-        inp, out = self.inp, []
+        """Kind (a): anchor each statement to the O*NET tasks it describes, as the other kinds build on anchors."""
+        inp = self.inp
+        out: list[Alignment] = []
         all_sets = {c: m for sets in inp.anchor_sets.values() for c, m in sets.items()}
         self.report["statement_task_anchor_in_set"] = 0
         for st in sorted(inp.statements.values(), key=lambda x: str(x.iri)):
@@ -224,7 +241,9 @@ class Aligner:
             scored = []
             for t, ev in pool.items():
                 s = self.corpus.similarity(st.iri, t, ctx)
-                if s <= floor or (in_set and floor == S_MIN_IN_SET and not ctx.specific_shared(st.iri, t)):
+                if s <= floor or (
+                    in_set and floor == S_MIN_IN_SET and ctx is not None and not ctx.specific_shared(st.iri, t)
+                ):
                     continue
                 scored.append((confidence(s, weight if ev is not None else 0.0), s, t, ev))
             if not scored:
@@ -262,12 +281,15 @@ class Aligner:
         return out
 
     def skill_index(self):
+        """The inverted index over all ESCO skills, built once and reused by the statement search."""
         if self._skill_index is None:
             self._skill_index = self.corpus.index(sorted(self.inp.esco_skills, key=str))
         return self._skill_index
 
     def element_skills(self) -> list[Alignment]:
-        inp, out = self.inp, []
+        """Kind (c): match O*NET skill/knowledge elements to ESCO skills, weighted by importance ratings."""
+        inp = self.inp
+        out: list[Alignment] = []
         if not inp.onet_elements or not inp.esco_skills:
             return out
         via = self._skill_to_onet_occupations()
@@ -305,7 +327,9 @@ class Aligner:
 
     # -- (b) ESCO skill sg:supportsTask O*NET task -------------------------------------------
     def skills_support_tasks(self) -> list[Alignment]:
-        inp, out = self.inp, []
+        """Kind (b): which ESCO skills support each O*NET task, from text, ESCO relations and ratings."""
+        inp = self.inp
+        out: list[Alignment] = []
         unblocked = 0
         statements = inp.statements
         # occupation by occupation, so that each occupation's context is built once
@@ -315,7 +339,9 @@ class Aligner:
             cands: dict[URIRef, tuple[str, URIRef | None, URIRef]] = {}
             for occ in sorted(occs, key=str):
                 for skill, rel in inp.esco_skills_for_onet(occ).items():
-                    if skill in inp.esco_skills and (skill not in cands or W_REL.get(rel[0], 0) > W_REL.get(cands[skill][0], 0)):
+                    if skill in inp.esco_skills and (
+                        skill not in cands or W_REL.get(rel[0], 0) > W_REL.get(cands[skill][0], 0)
+                    ):
                         cands[skill] = (rel[0], rel[1], occ)
             if not cands:
                 unblocked += 1
@@ -324,9 +350,9 @@ class Aligner:
             anchored = [(statements[st], a) for st, a in self.anchors.get(task, ()) if st in statements]
             plain: list[Alignment] = []
             levelled: dict[URIRef, list[Alignment]] = defaultdict(list)
-            for skill, (rel, rnode, occ) in cands.items():
-                b_rel = W_REL.get(rel, 0.0)
-                rel_ev = [(rnode, f"{rel}-relation")] if rnode is not None else []
+            for skill, (rel_kind, rnode, occ) in cands.items():
+                b_rel = W_REL.get(rel_kind, 0.0)
+                rel_ev = [(rnode, f"{rel_kind}-relation")] if rnode is not None else []
                 s_direct = self.corpus.similarity(task, skill, ctx)
                 if s_direct < S_MIN:
                     s_direct = 0.0
@@ -350,7 +376,7 @@ class Aligner:
                 for el, _ in self.element_match.get(skill, ()):
                     lv = inp.ratings.get((occ, el, "LV"))
                     level = inp.level_for_lv(lv[1]) if lv else None
-                    if level is not None:
+                    if level is not None and lv is not None:
                         rating_levels.setdefault(level, []).append((lv[0], "rating"))
                 for level in set(by_level) | set(rating_levels):
                     s_via, st_ev = by_level.get(level, (0.0, []))
@@ -372,7 +398,9 @@ class Aligner:
 
     # -- (d) levelled statement <-> ESCO skill -------------------------------------------------
     def statement_skills(self) -> list[Alignment]:
-        inp, out = self.inp, []
+        """Kind (d): match levelled statements to ESCO skills, within their occupations where possible."""
+        inp = self.inp
+        out: list[Alignment] = []
         if not inp.esco_skills:
             return out
         for st in sorted(inp.statements.values(), key=lambda x: str(x.iri)):
@@ -392,9 +420,9 @@ class Aligner:
                 pairs = self.skill_index().search(st.iri, k=LEXICAL_POOL, min_sim=S_MIN)
             scored = []
             for skill, s in pairs:
-                rel = cands.get(skill)
-                ev = [(rel[1], f"{rel[0]}-relation")] if rel and rel[1] is not None else []
-                conf = confidence(s, W_REL.get(rel[0], 0.0) if rel else 0.0)
+                cand = cands.get(skill)
+                ev = [(cand[1], f"{cand[0]}-relation")] if cand and cand[1] is not None else []
+                conf = confidence(s, W_REL.get(cand[0], 0.0) if cand else 0.0)
                 if conf >= STATEMENT_MIN:
                     scored.append(Alignment("statement_esco_skill", st.iri, SKOS.relatedMatch, skill, s, conf,
                                             SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
@@ -406,7 +434,9 @@ class Aligner:
 
     # -- (e) WEF entries <-> ESCO transversal skills ----------------------------------------
     def wef_skills(self) -> list[Alignment]:
-        inp, out = self.inp, []
+        """Kind (e): match WEF skill entries to ESCO transversal skills by text alone."""
+        inp = self.inp
+        out: list[Alignment] = []
         if not inp.wef_entries or not inp.transversal:
             return out
         index = self.corpus.index(sorted(inp.transversal, key=str))
@@ -419,7 +449,20 @@ class Aligner:
                     pred = SKOS.relatedMatch
                 else:
                     continue
-                scored.append(Alignment("wef_esco_skill", w, pred, skill, s, s, SEMAPV.LexicalMatching, None, [], {"lexical"}))
+                scored.append(
+                    Alignment(
+                        "wef_esco_skill",
+                        w,
+                        pred,
+                        cast(URIRef, skill),
+                        s,
+                        s,
+                        SEMAPV.LexicalMatching,
+                        None,
+                        [],
+                        {"lexical"},
+                    )
+                )
             out.extend(scored[:MATCH_TOP])
         self.report["wef_esco_skill"] = len(out)
         return out

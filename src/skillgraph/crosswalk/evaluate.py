@@ -41,6 +41,8 @@ ECE_BINS = 10
 
 @dataclass(frozen=True)
 class Judgement:
+    """One judged (task, skill) pair of the gold set: grade 0/1/2, split, and the level where judged."""
+
     task: str
     skill: str
     grade: int
@@ -50,6 +52,8 @@ class Judgement:
 
 @dataclass(frozen=True)
 class Answer:
+    """One answer of a run for a task: the skill, its confidence and the level it was given."""
+
     skill: str
     confidence: float
     level: str | None
@@ -122,17 +126,20 @@ def read_gold(path: str | Path) -> list[Judgement]:
                               column="predicate_modifier")
         if expand(row["mapping_justification"], curies, path, line, "mapping_justification") != MANUAL:
             raise SourceError(path, f"{row['mapping_justification']!r} is not semapv:ManualMappingCuration: "
-                                    "the gold set holds hand judgements only", line=line, column="mapping_justification")
+                                    "the gold set holds hand judgements only",
+                              line=line, column="mapping_justification")
         split = row["split"].strip()
         if split not in SPLITS:
             raise SourceError(path, f"split {split!r} is not one of {', '.join(SPLITS)}", line=line, column="split")
         task = expand(row["subject_id"], curies, path, line, "subject_id")
         skill = expand(row["object_id"], curies, path, line, "object_id")
         if (task, skill) in seen:
-            raise SourceError(path, f"pair judged twice (first on line {seen[task, skill]})", line=line, column="object_id")
+            raise SourceError(path, f"pair judged twice (first on line {seen[task, skill]})",
+                              line=line, column="object_id")
         seen[task, skill] = line
         level = (row.get("level") or "").strip()
-        out.append(Judgement(task, skill, int(grade), split, expand(level, curies, path, line, "level") if level else None))
+        gold_level = expand(level, curies, path, line, "level") if level else None
+        out.append(Judgement(task, skill, int(grade), split, gold_level))
     return out
 
 
@@ -237,5 +244,6 @@ def table(results: dict[str, dict[str, float | None]]) -> str:
     head = ["method", *METRICS]
     rows = [[name] + [("n/a" if r[m] is None else str(r[m]) if m == "tasks" else f"{r[m]:.3f}") for m in METRICS]
             for name, r in results.items()]
-    widths = [max(len(x) for x in col) for col in zip(head, *rows)]
-    return "\n".join("  ".join(x.ljust(w) for x, w in zip(line, widths)).rstrip() for line in [head, *rows])
+    widths = [max(len(x) for x in col) for col in zip(head, *rows, strict=True)]
+    return "\n".join("  ".join(x.ljust(w) for x, w in zip(line, widths, strict=True)).rstrip()
+                     for line in [head, *rows])

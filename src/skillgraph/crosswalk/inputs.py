@@ -8,9 +8,10 @@ subclass closure because the crosswalk runs before reasoning.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Mapping
+from typing import cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
@@ -30,6 +31,7 @@ OCC_MATCH = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch
 
 @dataclass(frozen=True)
 class Level:
+    """A proficiency level with the O*NET Level-scale band it corresponds to, for rating-based evidence."""
     iri: URIRef
     rank: int
     lv_min: float
@@ -38,6 +40,7 @@ class Level:
 
 @dataclass
 class Statement:
+    """A competency statement as the aligner needs it: texts, level, occupations and what it cites."""
     iri: URIRef
     graph: str
     label: str
@@ -60,12 +63,18 @@ class Inputs:
     esco_skills: dict[URIRef, tuple[str, str]] = field(default_factory=dict)         # skill -> (label, full text)
     transversal: set[URIRef] = field(default_factory=set)
     # ESCO occupation -> skill -> (relation type, reified sg:SkillRelation or None)
-    esco_relations: dict[URIRef, dict[URIRef, tuple[str, URIRef | None]]] = field(default_factory=lambda: defaultdict(dict))
+    esco_relations: dict[URIRef, dict[URIRef, tuple[str, URIRef | None]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
     onet_to_esco: dict[URIRef, set[URIRef]] = field(default_factory=lambda: defaultdict(set))
     statements: dict[URIRef, Statement] = field(default_factory=dict)
-    anchor_sets: dict[str, dict[URIRef, set[URIRef]]] = field(default_factory=lambda: defaultdict(dict))  # graph -> collection -> tasks
+    anchor_sets: dict[str, dict[URIRef, set[URIRef]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )  # graph -> collection -> tasks
     wef_entries: dict[URIRef, tuple[str, str]] = field(default_factory=dict)
-    ai_usage: dict[URIRef, set[URIRef]] = field(default_factory=lambda: defaultdict(set))  # task -> AEI task-usage evidence
+    ai_usage: dict[URIRef, set[URIRef]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # task -> AEI task-usage evidence
     levels: list[Level] = field(default_factory=list)
 
     def esco_skills_for_onet(self, occupation: URIRef) -> dict[URIRef, tuple[str, URIRef | None]]:
@@ -78,6 +87,7 @@ class Inputs:
         return out
 
     def level_for_lv(self, value: float) -> URIRef | None:
+        """The proficiency level whose band holds an O*NET Level rating, so ratings can support levelled alignments."""
         for lv in self.levels:
             if lv.lv_min <= value < lv.lv_max or (lv.rank == len(self.levels) and value == lv.lv_max):
                 return lv.iri
@@ -122,11 +132,14 @@ def _is_onet_source(g: Graph, cited: URIRef) -> bool:
 
 
 def _is_aei_source(g: Graph, cited: URIRef) -> bool:
-    texts = [str(o) for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title, DCTERMS.alternative) for o in g.objects(cited, p)]
+    texts = [
+        str(o) for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title, DCTERMS.alternative) for o in g.objects(cited, p)
+    ]
     return str(cited).startswith(AEI_ID) or any("anthropic economic index" in t.lower() for t in texts)
 
 
 def gather(graphs: Mapping[str, Graph]) -> Inputs:
+    """Read every source graph once into the plain structures the aligner works on."""
     stmt_classes, skill_classes, comp_classes, levels = _ontology_closure()
     inp = Inputs(levels=list(levels))
     for gid, g in graphs.items():
@@ -134,8 +147,8 @@ def gather(graphs: Mapping[str, Graph]) -> Inputs:
     return inp
 
 
-def _typed(g: Graph, classes: Iterable[URIRef]) -> set:
-    out = set()
+def _typed(g: Graph, classes: Iterable[URIRef]) -> set[URIRef]:
+    out: set[URIRef] = set()
     for c in classes:
         out.update(s for s in g.subjects(RDF.type, c) if isinstance(s, URIRef))
     return out
@@ -163,13 +176,18 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
                     "transversal" in str(c) for c in g.subjects(SKOS.member, s)):
                 inp.transversal.add(s)
     for r in g.subjects(RDF.type, SG.Rating):
-        occ, el, scale, val = (g.value(r, SG.occupation), g.value(r, SG.ratedElement), g.value(r, SG.scale), g.value(r, SG.value))
+        occ, el, scale, val = (
+            g.value(r, SG.occupation),
+            g.value(r, SG.ratedElement),
+            g.value(r, SG.scale),
+            g.value(r, SG.value),
+        )
         if None in (occ, el, scale, val) or not str(scale).startswith(ONET_SCALE):
             continue
         code = str(scale)[len(ONET_SCALE):]
         if code in ("IM", "LV"):
             try:
-                inp.ratings[(occ, el, code)] = (r, float(val))
+                inp.ratings[(occ, el, code)] = (cast(URIRef, r), float(val))
             except ValueError:
                 continue
             inp.element_occupations[el].add(occ)
@@ -177,14 +195,16 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
     for rel in g.subjects(RDF.type, SG.SkillRelation):
         occ, skill, kind = g.value(rel, SG.occupation), g.value(rel, SG.skill), g.value(rel, SG.relationType)
         if occ is not None and skill is not None and kind is not None:
-            inp.esco_relations[occ][skill] = (str(kind).lower(), rel)
+            inp.esco_relations[cast(URIRef, occ)][cast(URIRef, skill)] = (str(kind).lower(), cast(URIRef, rel))
             relations.add((occ, skill))
     for p, kind in ((ESCO.relatedEssentialSkill, "essential"), (ESCO.relatedOptionalSkill, "optional")):
         for occ, skill in g.subject_objects(p):
+            occ, skill = cast(URIRef, occ), cast(URIRef, skill)
             if (occ, skill) not in relations and skill not in inp.esco_relations[occ]:
                 inp.esco_relations[occ][skill] = (kind, None)
     for p in OCC_MATCH:
         for a, b in g.subject_objects(p):
+            a, b = cast(URIRef, a), cast(URIRef, b)
             sa, sb = str(a), str(b)
             if sa.startswith(ESCO_OCC) and sb.startswith(ONET_OCC):
                 inp.onet_to_esco[b].add(a)
@@ -204,13 +224,13 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
         st.anchored |= {t for t in g.objects(s, SG.anchoredTo) if isinstance(t, URIRef)}
         inp.statements[s] = st
     for ev in g.subjects(RDF.type, SG.AIUsageEvidence):
-        for t in g.objects(ev, SG.aboutTask):
-            if isinstance(t, URIRef) and isinstance(ev, URIRef):
-                inp.ai_usage[t].add(ev)
+        for task in g.objects(ev, SG.aboutTask):
+            if isinstance(task, URIRef) and isinstance(ev, URIRef):
+                inp.ai_usage[task].add(ev)
     for c in g.subjects(RDF.type, SKOS.Collection):
         members = {m for m in g.objects(c, SKOS.member) if isinstance(m, URIRef) and str(m).startswith(ONET_TASK)}
         if members:
-            inp.anchor_sets[gid][c] = members
+            inp.anchor_sets[gid][cast(URIRef, c)] = members
     if gid == "wef":
         for s in _typed(g, comp_classes | {SKOS.Concept}):
             types = set(g.objects(s, RDF.type))

@@ -53,8 +53,8 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from typing import Hashable, Iterable
 
 from rapidfuzz import fuzz
 
@@ -147,6 +147,7 @@ def tokens(text: str) -> list[str]:
 
 
 def stems(text: str) -> list[str]:
+    """The stemmed tokens of a text, the unit all lexical similarity is computed on."""
     return [stem(t) for t in tokens(text)]
 
 
@@ -182,6 +183,7 @@ class Corpus:
         self._label_stems: dict[Hashable, tuple[str, ...]] = {}
 
     def add(self, doc: Doc) -> None:
+        """Add a document's stems to the corpus so they count in document frequencies."""
         if doc.key in self._docs:
             return
         if self._idf is not None:
@@ -200,25 +202,30 @@ class Corpus:
         return self._n
 
     def doc(self, key: Hashable) -> Doc:
+        """The document stored under a key, to get back at its texts."""
         return self._docs[key]
 
     def idf(self, term: str) -> float:
+        """Inverse document frequency, so that words common to many texts weigh little."""
         if self._idf is None:
             n = self._n
             self._idf = {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in self._df.items()}
         return self._idf.get(term, math.log(1 + self._n) + 1.0)
 
     def stems_of(self, key: Hashable) -> Counter[str]:
+        """A document's stem counts, for overlap checks that need raw terms."""
         return self._tf[key]
 
-    def context(self, keys: Iterable[Hashable]) -> "Context":
+    def context(self, keys: Iterable[Hashable]) -> Context:
         """The weighting of one occupation's vocabulary: the texts `keys` (those in the corpus)."""
         return Context(self, keys)
 
-    def weight(self, term: str, ctx: "Context | None" = None) -> float:
+    def weight(self, term: str, ctx: Context | None = None) -> float:
+        """A term's weight, discounted by an occupation context when one is given."""
         return self.idf(term) if ctx is None else self.idf(term) * ctx.spec(term)
 
-    def vector(self, key: Hashable, ctx: "Context | None" = None) -> dict[str, float]:
+    def vector(self, key: Hashable, ctx: Context | None = None) -> dict[str, float]:
+        """A document's normalised TF-IDF vector (cached), the input of cosine similarity."""
         cache = self._vec if ctx is None else ctx.vectors
         v = cache.get(key)
         if v is None:
@@ -228,13 +235,14 @@ class Corpus:
             cache[key] = v
         return v
 
-    def cosine(self, a: Hashable, b: Hashable, ctx: "Context | None" = None) -> float:
+    def cosine(self, a: Hashable, b: Hashable, ctx: Context | None = None) -> float:
+        """Cosine similarity of two documents, iterating over the shorter vector."""
         va, vb = self.vector(a, ctx), self.vector(b, ctx)
         if len(va) > len(vb):
             va, vb = vb, va
         return sum(x * vb.get(t, 0.0) for t, x in va.items())
 
-    def coverage(self, subject: Hashable, obj: Hashable, ctx: "Context | None" = None) -> float:
+    def coverage(self, subject: Hashable, obj: Hashable, ctx: Context | None = None) -> float:
         """Weighted share of the object's label stems that occur in the subject's text."""
         lab = self._label_stems[obj]
         if not lab:
@@ -245,8 +253,11 @@ class Corpus:
             return 0.0
         return sum(self.weight(t, ctx) for t in lab if t in have) / total
 
-    def label_agreement(self, a: Hashable, b: Hashable, ctx: "Context | None" = None) -> float:
-        """Weighted Dice of the label stem sets, or the fuzzy token-sort ratio of the stemmed labels when >= FUZZY_MIN."""
+    def label_agreement(self, a: Hashable, b: Hashable, ctx: Context | None = None) -> float:
+        """Weighted Dice of the label stem sets.
+
+        Or the fuzzy token-sort ratio of the stemmed labels when that is >= FUZZY_MIN.
+        """
         sa, sb = self._label_stems[a], self._label_stems[b]
         if not sa or not sb:
             return 0.0
@@ -256,16 +267,17 @@ class Corpus:
         fuzzy = fuzz.token_sort_ratio(" ".join(sa), " ".join(sb)) / 100.0
         return max(dice, fuzzy if fuzzy >= FUZZY_MIN else 0.0)
 
-    def components(self, subject: Hashable, obj: Hashable, ctx: "Context | None" = None) -> tuple[float, float, float]:
+    def components(self, subject: Hashable, obj: Hashable, ctx: Context | None = None) -> tuple[float, float, float]:
         """(cos, cov, lab): the parts of `similarity`, for explaining a score."""
         return self.cosine(subject, obj, ctx), self.coverage(subject, obj, ctx), self.label_agreement(subject, obj, ctx)
 
-    def similarity(self, subject: Hashable, obj: Hashable, ctx: "Context | None" = None) -> float:
+    def similarity(self, subject: Hashable, obj: Hashable, ctx: Context | None = None) -> float:
         """The combined lexical similarity in [0, 1] (see the module docstring)."""
         cos, cov, lab = self.components(subject, obj, ctx)
         return max(0.0, min(1.0, W_COS * cos + W_COV * cov + W_LAB * lab))
 
-    def index(self, keys: Iterable[Hashable]) -> "InvertedIndex":
+    def index(self, keys: Iterable[Hashable]) -> InvertedIndex:
+        """An inverted index over some of the corpus, to search it without comparing every pair."""
         return InvertedIndex(self, keys)
 
 
@@ -289,9 +301,11 @@ class Context:
 
     @property
     def active(self) -> bool:
+        """Whether the occupation has enough texts for its own word statistics to be trusted."""
         return self.n >= CONTEXT_MIN_DOCS
 
     def spec(self, term: str) -> float:
+        """How specific a term is to this occupation, so words all its texts share count for little."""
         if not self.active:
             return 1.0
         v = self._spec.get(term)

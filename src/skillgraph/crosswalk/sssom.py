@@ -2,18 +2,21 @@
 
 One row per sg:Alignment, in the SSSOM columns subject_id, predicate_id, object_id,
 mapping_justification, confidence, similarity_score, mapping_tool, subject_label, object_label,
-comment; CURIEs are declared in the YAML metadata block (lines starting with '#'; strip the '#' and the block is YAML) that precedes
-the header, as the SSSOM/TSV specification asks. Labels come from the graphs given as `labels`
-(the source graphs), since the crosswalk graph itself holds only IRIs.
+comment; CURIEs are declared in the YAML metadata block (lines starting with '#'; strip the '#'
+and the block is YAML) that precedes the header, as the SSSOM/TSV specification asks. Labels come
+from the graphs given as `labels` (the source graphs), since the crosswalk graph itself holds only IRIs.
 """
+
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
+from typing import Protocol
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from skillgraph import __version__
 from skillgraph.errors import SourceError
@@ -38,7 +41,15 @@ CURIE_MAP = {
 MAPPING_SET_ID = "https://w3id.org/skillgraph/graph/crosswalk"
 
 
-def curie(term: URIRef) -> str:
+class LabelSource(Protocol):
+    """What the label look-ups need: an rdflib Graph, or an adapter over a store (release.StoreLabels)."""
+
+    def objects(self, subject: Node, predicate: Node) -> Iterable[Node]:
+        """The objects of the subject's triples with this predicate."""
+        ...
+
+
+def curie(term: Node) -> str:
     """The shortest CURIE from CURIE_MAP, else the IRI itself."""
     s = str(term)
     best = None
@@ -48,7 +59,7 @@ def curie(term: URIRef) -> str:
     return f"{best}:{s[len(CURIE_MAP[best]):]}" if best else s
 
 
-def _label(graphs: Iterable[Graph], term: URIRef) -> str:
+def _label(graphs: Iterable[LabelSource], term: Node) -> str:
     for g in graphs:
         for p in (SKOS.prefLabel, RDFS.label):
             vals = sorted(g.objects(term, p), key=lambda o: (getattr(o, "language", None) not in (None, "en"), str(o)))
@@ -57,7 +68,8 @@ def _label(graphs: Iterable[Graph], term: URIRef) -> str:
     return ""
 
 
-def rows(graph: Graph, labels: Iterable[Graph] = ()) -> list[dict[str, str]]:
+def rows(graph: Graph, labels: Iterable[LabelSource] = ()) -> list[dict[str, str]]:
+    """The SSSOM/TSV rows for a graph's alignments, labels looked up in the given graphs."""
     label_graphs = [graph, *labels]
     out = []
     for a in graph.subjects(RDF.type, SG.Alignment):
@@ -68,28 +80,48 @@ def rows(graph: Graph, labels: Iterable[Graph] = ()) -> list[dict[str, str]]:
         level = graph.value(a, SG.proficiencyLevel)
         kinds = sorted(str(k) for k in graph.objects(a, SG.evidenceKind))
         evidence = sorted(curie(e) for e in graph.objects(a, SG.evidence))
-        comment = "; ".join(filter(None, [
-            f"level {curie(level)}" if level is not None else "",
-            f"evidence kinds {', '.join(kinds)}" if kinds else "",
-            f"evidence {', '.join(evidence)}" if evidence else "",
-            f"alignment {curie(a)}",
-        ]))
-        out.append({
-            "subject_id": curie(s), "predicate_id": curie(p), "object_id": curie(o),
-            "mapping_justification": curie(graph.value(a, SSSOM.mapping_justification) or URIRef("https://w3id.org/semapv/vocab/LexicalMatching")),
-            "confidence": str(graph.value(a, SSSOM.confidence) or ""),
-            "similarity_score": str(graph.value(a, SG.similarity) or ""),
-            "mapping_tool": str(graph.value(a, SG.method) or ""),
-            "subject_label": _label(label_graphs, s), "object_label": _label(label_graphs, o),
-            "comment": comment,
-        })
+        comment = "; ".join(
+            filter(
+                None,
+                [
+                    f"level {curie(level)}" if level is not None else "",
+                    f"evidence kinds {', '.join(kinds)}" if kinds else "",
+                    f"evidence {', '.join(evidence)}" if evidence else "",
+                    f"alignment {curie(a)}",
+                ],
+            )
+        )
+        out.append(
+            {
+                "subject_id": curie(s),
+                "predicate_id": curie(p),
+                "object_id": curie(o),
+                "mapping_justification": curie(
+                    graph.value(a, SSSOM.mapping_justification)
+                    or URIRef("https://w3id.org/semapv/vocab/LexicalMatching")
+                ),
+                "confidence": str(graph.value(a, SSSOM.confidence) or ""),
+                "similarity_score": str(graph.value(a, SG.similarity) or ""),
+                "mapping_tool": str(graph.value(a, SG.method) or ""),
+                "subject_label": _label(label_graphs, s),
+                "object_label": _label(label_graphs, o),
+                "comment": comment,
+            }
+        )
     out.sort(key=lambda r: (r["predicate_id"], r["subject_id"], r["object_id"], r["comment"]))
     return out
 
 
-def write_sssom(graph: Graph, path: str | Path, labels: Iterable[Graph] = (), *,
-                mapping_set_id: str = MAPPING_SET_ID, license: str = "https://creativecommons.org/licenses/by/4.0/",
-                other: str | None = None, description: str | None = None) -> int:
+def write_sssom(
+    graph: Graph,
+    path: str | Path,
+    labels: Iterable[LabelSource] = (),
+    *,
+    mapping_set_id: str = MAPPING_SET_ID,
+    license: str = "https://creativecommons.org/licenses/by/4.0/",
+    other: str | None = None,
+    description: str | None = None,
+) -> int:
     """Write the alignments of `graph` as SSSOM/TSV to `path`; returns the number of rows.
 
     `labels` may be anything with rdflib's `objects(subject, predicate)` (e.g. a store adapter).
@@ -99,15 +131,22 @@ def write_sssom(graph: Graph, path: str | Path, labels: Iterable[Graph] = (), *,
     with path.open("w", encoding="utf-8", newline="") as f:
         f.write("#curie_map:\n")
         for prefix, ns in CURIE_MAP.items():
-            f.write(f"#  {prefix}: \"{ns}\"\n")
-        f.write(f"#mapping_set_id: \"{mapping_set_id}\"\n")
-        f.write(f"#mapping_set_version: \"{__version__}\"\n")
-        f.write("#mapping_set_description: \"" + (description or "SkillGraph crosswalk: O*NET, ESCO, WEF and levelled "
-                "competency statements, scored by lexical similarity combined with structural evidence.") + "\"\n")
-        f.write(f"#license: \"{license}\"\n")
+            f.write(f'#  {prefix}: "{ns}"\n')
+        f.write(f'#mapping_set_id: "{mapping_set_id}"\n')
+        f.write(f'#mapping_set_version: "{__version__}"\n')
+        f.write(
+            '#mapping_set_description: "'
+            + (
+                description
+                or "SkillGraph crosswalk: O*NET, ESCO, WEF and levelled "
+                "competency statements, scored by lexical similarity combined with structural evidence."
+            )
+            + '"\n'
+        )
+        f.write(f'#license: "{license}"\n')
         if other:
-            f.write(f"#other: \"{other}\"\n")
-        f.write(f"#mapping_tool: \"SkillGraph {__version__}\"\n")
+            f.write(f'#other: "{other}"\n')
+        f.write(f'#mapping_tool: "SkillGraph {__version__}"\n')
         w = csv.DictWriter(f, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         w.writeheader()
         w.writerows(data)
@@ -131,13 +170,22 @@ def read_sssom(path: str | Path) -> tuple[dict, list[dict[str, str]]]:
     if not body:
         raise SourceError(path, "no header row after the metadata block", line=len(meta) + 1)
     reader = csv.DictReader(body, delimiter="\t")
-    missing = [c for c in ("subject_id", "predicate_id", "object_id", "mapping_justification") if c not in (reader.fieldnames or [])]
+    missing = [
+        c
+        for c in ("subject_id", "predicate_id", "object_id", "mapping_justification")
+        if c not in (reader.fieldnames or [])
+    ]
     first = sum(1 for _ in open(path, encoding="utf-8") if _.startswith("#")) + 1
     if missing:
         raise SourceError(path, f"SSSOM header lacks the required column(s) {', '.join(missing)}", line=first)
     out = []
     for i, row in enumerate(reader, start=first + 1):
         if None in row or any(v is None for v in row.values()):
-            raise SourceError(path, f"row has {len([v for v in row.values() if v is not None])} fields, the header {len(reader.fieldnames)}", line=i)
+            raise SourceError(
+                path,
+                f"row has {len([v for v in row.values() if v is not None])} fields, "
+                f"the header {len(reader.fieldnames or ())}",
+                line=i,
+            )
         out.append(row)
     return meta, out
