@@ -54,7 +54,11 @@ def py(term):
 
 
 def select(st, text: str, subs: dict | None = None) -> list[dict]:
-    res = run(st, PREFIXES + text if not text.lstrip().startswith("#") else text, subs)
+    text = PREFIXES + text if not text.lstrip().startswith("#") else text
+    if subs:  # a query that is not a curated one, bound the SEP-0007 way (small answers only)
+        res = st.query(text, use_default_graph_as_union=True, substitutions=subs)
+    else:
+        res = run(st, text)
     names = [v.value for v in res.variables]
     return [{n: py(sol[n]) for n in names} for sol in res]
 
@@ -381,7 +385,7 @@ JOIN = {"task-id": 0, "exact": 2932, "normalised": 182, "fuzzy": 151, "ambiguous
 
 
 def test_aei_join_report_on_the_full_data(full_build, st, onet_dir):
-    first = full_build.paths["aei"] / "release_2025_02_10"
+    first = full_build.paths["aei"]  # the release folder, given as --aei
     rep = full_build.info["sources"]["aei"]["details"]["join"]["release_2025_02_10"]
     print("\nAEI release_2025_02_10 join vs O*NET 30.1:", rep)
     assert rep["onet_tasks"] == 18796 and rep["not_task_rows"] == 1
@@ -417,7 +421,7 @@ def test_aei_join_report_on_the_full_data(full_build, st, onet_dir):
 
 
 def test_aei_usage_on_the_tasks_of_43_4051_00(full_build, st, onet_dir):
-    first = full_build.paths["aei"] / "release_2025_02_10"
+    first = full_build.paths["aei"]  # the release folder, given as --aei
     pct = {r["task_name"]: Decimal(r["pct"]) for r in read_delimited(first / "onet_task_mappings.csv")}
     tasks = {r["Task ID"]: r["Task"] for r in _csr_rows(onet_dir / "Task Statements.xlsx")}
     expected = {
