@@ -24,10 +24,9 @@ ESCO_SKILL = "http://data.europa.eu/esco/skill/"
 
 
 def shared_dir() -> Path:
-    """The staged upstream data (same rule as tests/conftest.py, plus the machine's shared folder)."""
+    """The staged upstream data: SKILLGRAPH_SHARED_DATA, else ../shared/data beside the checkout (as tests/conftest.py)."""
     env = os.environ.get("SKILLGRAPH_SHARED_DATA")
-    for d in ([Path(env)] if env else []) + [Path(__file__).resolve().parents[2] / "shared" / "data",
-                                              Path("/work/shared/data")]:
+    for d in ([Path(env)] if env else []) + [Path(__file__).resolve().parents[2] / "shared" / "data"]:
         if (d / "SOURCES.md").is_file():
             return d
     raise SystemExit("shared data not found: set SKILLGRAPH_SHARED_DATA to the folder holding SOURCES.md")
