@@ -24,7 +24,7 @@ ESCO_SKILL = "http://data.europa.eu/esco/skill/"
 
 
 def shared_dir() -> Path:
-    """The staged upstream data: SKILLGRAPH_SHARED_DATA, else ../shared/data beside the checkout (as tests/conftest.py)."""
+    """The staged upstream data: SKILLGRAPH_SHARED_DATA, else ../shared/data beside the checkout (as the tests)."""
     env = os.environ.get("SKILLGRAPH_SHARED_DATA")
     for d in ([Path(env)] if env else []) + [Path(__file__).resolve().parents[2] / "shared" / "data"]:
         if (d / "SOURCES.md").is_file():
