@@ -68,16 +68,6 @@ def _share(pct: Decimal) -> Literal:
     return _dec(pct / HUNDRED, None)
 
 
-def pattern_iri(name: str) -> URIRef:
-    """The IRI of an AEI interaction pattern (directive, feedback loop, ...), minted from its name."""
-    return iri.instance(SRC, "interaction-pattern", iri.slug(name))
-
-
-def release_iri(name: str) -> URIRef:
-    """The IRI of an AEI release, which its observations cite as their source."""
-    return iri.instance(SRC, "release", name)
-
-
 class AEIMapping(SourceMapping):
     """Maps Anthropic Economic Index releases to usage observations joined to O*NET tasks and occupations."""
     id = SRC
@@ -144,12 +134,12 @@ class AEIMapping(SourceMapping):
         return MappingResult(g, "+".join(names), report)
 
     def _patterns(self, g: Graph) -> None:
-        scheme = iri.instance(SRC, "scheme", "interaction-patterns")
+        scheme = iri.aei.mint("scheme", "interaction-patterns")
         g.add((scheme, RDF.type, SG.Framework))
         g.add((scheme, SKOS.prefLabel, Literal("AEI human-AI collaboration patterns", lang="en")))
         g.add((scheme, RDFS.label, Literal("AEI human-AI collaboration patterns", lang="en")))
         for name, text in PATTERN_TEXT.items():
-            p = pattern_iri(name)
+            p = iri.aei.interaction_pattern(name)
             g.add((p, RDF.type, SG.InteractionPattern))
             g.add((p, SKOS.prefLabel, Literal(name, lang="en")))
             g.add((p, SKOS.definition, Literal(text, lang="en")))
@@ -167,8 +157,8 @@ class _Writer:
                  origins: Origins):
         self.g, self.rel, self.joiner, self.index, self.report = g, rel, joiner, index, report
         self.origins = origins  # node -> file:line, for SHACL results
-        self.release = release_iri(rel.name)
-        self.activity = iri.instance(SRC, "join", rel.name)
+        self.release = iri.aei.release(rel.name)
+        self.activity = iri.aei.mint("join", rel.name)
         self.rows = {m: 0 for m in METHODS}
 
     def write(self) -> dict[str, int]:
@@ -190,7 +180,7 @@ class _Writer:
     def _slice(self, s: Slice) -> None:
         key = iri.digest(self.rel.name, s.platform, s.geo, s.start, s.end, length=10)
         if s.patterns:
-            overall = iri.instance(SRC, "usage", f"{self.rel.name}-{key}")
+            overall = iri.aei.mint("usage", f"{self.rel.name}-{key}")
             self._common(overall, s)
             self.g.add(
                 (
@@ -227,12 +217,12 @@ class _Writer:
 
     def _patterns(self, whole: URIRef, patterns: dict, key: str) -> None:
         for name, p in patterns.items():
-            node = iri.instance(SRC, "pattern-share", f"{whole.rsplit('/', 1)[1]}-{iri.slug(name)}")
+            node = iri.aei.mint("pattern-share", f"{whole.rsplit('/', 1)[1]}-{iri.slug(name)}")
             g = self.g
             g.add((node, RDF.type, SG.PatternShare))
             self.origins.add(node, p.where.path, p.where.line)
             self.origins.add(whole, p.where.path, p.where.line)  # the overall usage is made of these rows
-            g.add((node, SG.interactionPattern, pattern_iri(name)))
+            g.add((node, SG.interactionPattern, iri.aei.interaction_pattern(name)))
             g.add((node, DCTERMS.isPartOf, whole))
             g.add((node, DCTERMS.source, self.release))
             if p.pct is not None:
@@ -254,7 +244,7 @@ class _Writer:
     # -- task rows ---------------------------------------------------------------------------
     def _task(self, t: TaskUsage, s: Slice, key: str, occ: dict) -> None:
         g = self.g
-        node = iri.instance(SRC, "task-usage", f"{self.rel.name}-{iri.digest(key, t.task_id, t.text)}")
+        node = iri.aei.mint("task-usage", f"{self.rel.name}-{iri.digest(key, t.task_id, t.text)}")
         self.origins.add(node, t.where.path, t.where.line)
         self._common(node, s)
         g.add((node, SG.taskText, Literal(t.text)))
@@ -314,10 +304,10 @@ class _Writer:
     def _published_occupation(self, o, s: Slice, key: str) -> None:
         g = self.g
         local = f"{self.rel.name}-{o.soc}" if len(self.rel.slices) == 1 else f"{self.rel.name}-{key}-{o.soc}"
-        node = iri.instance(SRC, "occupation-evidence", local)
+        node = iri.aei.mint("occupation-evidence", local)
         self.origins.add(node, o.where.path, o.where.line)
         self._common(node, s)
-        g.add((node, SG.occupation, iri.instance("onet", "occupation", o.soc)))
+        g.add((node, SG.occupation, iri.onet.occupation(o.soc)))
         g.add((node, RDFS.label, Literal(f"AEI {self.rel.name} evidence for {o.title or o.soc}", lang="en")))
         g.add((node, SG.method, Literal(f"as published by the Anthropic Economic Index {self.rel.name}")))
         if o.count is not None:
@@ -336,7 +326,7 @@ class _Writer:
         joins = ", ".join(f"{m}" for m in JOINED) + f" (fuzzy: rapidfuzz ratio >= {self.joiner.threshold:g})"
         method = Literal(AGGREGATE_METHOD.format(joins=joins))
         for o, acc in sorted(occ.items()):
-            node = iri.instance(SRC, "occupation-usage", f"{self.rel.name}-{key}-{o.rsplit('/', 1)[1]}")
+            node = iri.aei.mint("occupation-usage", f"{self.rel.name}-{key}-{o.rsplit('/', 1)[1]}")
             self._common(node, s)
             g.add((node, SG.occupation, o))
             g.add((node, SG.method, method))
@@ -367,7 +357,7 @@ class _Writer:
             )
         )
         for m, n in self.rows.items():
-            part = iri.instance(SRC, "join-outcome", f"{self.rel.name}-{m}")
+            part = iri.aei.mint("join-outcome", f"{self.rel.name}-{m}")
             g.add((a, DCTERMS.hasPart, part))
             g.add((part, RDF.type, VOID.Dataset))
             g.add((part, RDFS.label, Literal(f"AEI {self.rel.name} task rows joined {m}", lang="en")))

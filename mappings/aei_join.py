@@ -179,9 +179,9 @@ def task_graph_from_table(path) -> Graph:
             tid = tid[:-2]
         if not tid.isdigit():
             raise row.error(f"{tid!r} is not an O*NET Task ID", column="Task ID")
-        t = iri.instance("onet", "task", tid)
+        t = iri.onet.task(tid)
         g.add((t, RDF.type, SG.Task))
         g.add((t, SKOS.prefLabel, Literal(text, lang="en")))
         g.add((t, SKOS.notation, Literal(tid)))
-        g.add((t, SG.taskOf, iri.instance("onet", "occupation", soc)))
+        g.add((t, SG.taskOf, iri.onet.occupation(soc)))
     return g

@@ -38,29 +38,28 @@ from skillgraph.tabular import Row
 from .base import BuildContext, MappingReport, MappingResult, Origins, SourceMapping, new_graph
 from .esco_read import COLLECTIONS, EscoRelease, split_list, split_uris
 
-ESCO_BASE = "http://data.europa.eu/esco/"
 ISOTHES = Namespace("http://purl.org/iso25964/skos-thes#")
-SKILL_TYPE = {"skill/competence": URIRef(ESCO_BASE + "skill-type/skill"),
-              "knowledge": URIRef(ESCO_BASE + "skill-type/knowledge")}
+SKILL_TYPE = {"skill/competence": iri.esco.publisher("skill-type/skill"),
+              "knowledge": iri.esco.publisher("skill-type/knowledge")}
 SKILL_CLASS = {"skill/competence": SG.Skill, "knowledge": SG.Knowledge}
 REUSE_LEVELS = ("transversal", "cross-sector", "sector-specific", "occupation-specific")
 #: relation type -> (occupation -> skill property, skill -> occupation property, ESCO relationship type).
 #: Only terms of ESCO's published model (http://data.europa.eu/esco/model#) are used in its namespace.
 RELATION_TYPES = {"essential": (ESCO.relatedEssentialSkill, ESCO.isEssentialSkillFor,
-                                URIRef(ESCO_BASE + "relationship-type/essential-skill")),
+                                iri.esco.publisher("relationship-type/essential-skill")),
                   "optional": (ESCO.relatedOptionalSkill, ESCO.isOptionalSkillFor,
-                               URIRef(ESCO_BASE + "relationship-type/optional-skill"))}
-SKILLS_HIERARCHY = URIRef(ESCO_BASE + "concept-scheme/skills-hierarchy")
+                               iri.esco.publisher("relationship-type/optional-skill"))}
+SKILLS_HIERARCHY = iri.esco.publisher("concept-scheme/skills-hierarchy")
 #: ESCO concept schemes that hold the same members as a collection file, by the scheme's label.
 COLLECTION_SCHEMES = {"digital": "Digital", "digcomp": "DigComp", "green": "Green", "research_skills": "Research",
                       "research_occupations": "Research occupations"}
 
-_OCC = re.compile(r"^http://data\.europa\.eu/esco/occupation/[A-Za-z0-9-]+$")
-_SKILL = re.compile(r"^http://data\.europa\.eu/esco/skill/[A-Za-z0-9-]+$")
-_GROUP = re.compile(r"^http://data\.europa\.eu/esco/(skill|isced-f)/[A-Za-z0-9-]+$")
-_ISCO = re.compile(r"^http://data\.europa\.eu/esco/isco/C\d{1,4}$")
-_ANY = re.compile(r"^http://data\.europa\.eu/esco/(occupation|skill|isco|isced-f)/[A-Za-z0-9-]+$")
-_SCHEME = re.compile(r"^http://data\.europa\.eu/esco/concept-scheme/[A-Za-z0-9-]+$")
+_OCC = iri.esco.pattern("occupation")
+_SKILL = iri.esco.pattern("skill")
+_GROUP = iri.esco.pattern("skill", "isced-f")
+_ISCO = iri.esco.pattern("isco", ident=r"C\d{1,4}")
+_ANY = iri.esco.pattern("occupation", "skill", "isco", "isced-f")
+_SCHEME = iri.esco.pattern("concept-scheme")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 
 CREDIT = ("This service uses the ESCO classification of the European Commission. "
@@ -81,7 +80,7 @@ def en(text: str) -> Literal:
 # relations are kept (they are the release's), the gap is reported, and the build's reference check lets
 # exactly these IRIs dangle; any other undescribed occupation still fails the build (e.g. a truncated file).
 RELEASE_GAPS: frozenset[str] = frozenset({
-    "http://data.europa.eu/esco/occupation/a9e54177-a185-404d-b6e6-15663d31137e",
+    str(iri.esco.occupation("a9e54177-a185-404d-b6e6-15663d31137e")),
 })
 
 class EscoMapping(SourceMapping):
@@ -220,7 +219,7 @@ class _State:
             if row.get("status").strip():
                 g.add((s, ISOTHES.status, Literal(row.get("status").strip())))
             for u in split_uris(row.get("hasTopConcept")):
-                if not u.startswith(ESCO_BASE):
+                if not iri.esco.is_esco(u):
                     raise row.error(f"{u!r} is not an ESCO IRI", column="hasTopConcept")
                 g.add((s, SKOS.hasTopConcept, URIRef(u)))
             self.schemes[label] = s
@@ -287,7 +286,7 @@ class _State:
                 if reuse not in REUSE_LEVELS:
                     raise row.error(f"unknown reuseLevel {reuse!r}; expected one of {', '.join(REUSE_LEVELS)}",
                                     column="reuseLevel")
-                g.add((s, ESCO.skillReuseLevel, URIRef(ESCO_BASE + "skill-reuse-level/" + reuse)))
+                g.add((s, ESCO.skillReuseLevel, iri.esco.publisher("skill-reuse-level/" + reuse)))
             self.concept(s, row)
             self.skills[str(s)] = kind
             self.report.count(
@@ -373,7 +372,7 @@ class _State:
             prop, inverse, _ = RELATION_TYPES[rtype]
             g.add((occ, prop, skill))
             g.add((skill, inverse, occ))
-            rel = iri.instance("esco", "skill-relation", iri.digest(occ, rtype, skill))
+            rel = iri.esco.SCHEME.mint("skill-relation", iri.digest(occ, rtype, skill))
             g.add((rel, RDF.type, SG.SkillRelation))
             g.add((rel, SG.occupation, occ))
             g.add((rel, SG.skill, skill))
@@ -409,7 +408,7 @@ class _State:
                 raise row.error(
                     f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType"
                 )
-            node = iri.instance("esco", "skill-association", iri.digest(a, rtype, b))
+            node = iri.esco.SCHEME.mint("skill-association", iri.digest(a, rtype, b))
             g.add((node, RDF.type, ESCO.AssociationObject))
             g.add((node, ESCO.isAssociationFor, a))
             g.add((node, ESCO.target, b))
@@ -422,7 +421,7 @@ class _State:
     def collection(self, key: str) -> None:
         g = self.g
         stem, slug, title = COLLECTIONS[key]
-        c = iri.instance("esco", "collection", slug)
+        c = iri.esco.SCHEME.mint("collection", slug)
         g.add((c, RDF.type, SKOS.Collection))
         g.add((c, SKOS.prefLabel, en(title)))
         g.add((c, RDFS.label, en(title)))

@@ -31,7 +31,6 @@ from .statements import (
     add_scheme,
     en,
     integer,
-    occupation_iri,
     soc_code,
     split_list,
 )
@@ -43,12 +42,12 @@ ROLE_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 def competency_iri(name: str) -> URIRef:
     """The IRI of a job-model competency, minted from its name."""
-    return iri.instance(SRC, "competency", iri.slug(name))
+    return iri.jobmodel.mint("competency", iri.slug(name))
 
 
 def cluster_iri(name: str) -> URIRef:
     """The IRI of a job-model competency cluster, minted from its name."""
-    return iri.instance(SRC, "cluster", iri.slug(name))
+    return iri.jobmodel.mint("cluster", iri.slug(name))
 
 
 def read_library(path: Path) -> tuple[list[str], dict[str, tuple[str, int, Row]]]:
@@ -89,7 +88,7 @@ class JobModelMapping(StatementFrameworkMapping):
     id = SRC
     title = "Competency job model"
     publisher = "Publisher not stated in the source document"
-    homepage = "https://w3id.org/skillgraph/id/jobmodel/scheme/competency-library"
+    homepage = str(iri.jobmodel.mint("scheme", "competency-library"))
     license = UNSTATED_LICENCE
     credit_line = (
         "Customer Service Representative Job Model (competency library in seven clusters, core competencies, "
@@ -110,7 +109,7 @@ class JobModelMapping(StatementFrameworkMapping):
             raise SourceError(path, "no library grid (*.tsv) found")
         report = MappingReport()
         g = new_graph()
-        scheme = iri.instance(SRC, "scheme", "competency-library")
+        scheme = iri.jobmodel.mint("scheme", "competency-library")
         add_scheme(
             g,
             scheme,
@@ -165,7 +164,7 @@ class JobModelMapping(StatementFrameworkMapping):
             report.tables_read.append(str(folder / "roles.csv"))
             for row in read_delimited(folder / "roles.csv", ROLE_COLUMNS):
                 self._role(g, scheme, row, library, report)
-                origins.row(iri.instance(SRC, "role", row.required("role")), row)
+                origins.row(iri.jobmodel.mint("role", row.required("role")), row)
         release = self.embedded_release if path.resolve() == self.embedded_path().resolve() else f"tables: {path.name}"
         return MappingResult(g, release, report)
 
@@ -174,12 +173,12 @@ class JobModelMapping(StatementFrameworkMapping):
         if not ROLE_ID.match(rid):
             raise row.error(f"role id {rid!r} must be lower-case letters, digits and '-'", column="role")
         title = row.required("title")
-        node = iri.instance(SRC, "role", rid)
+        node = iri.jobmodel.mint("role", rid)
         g.add((node, RDF.type, SG.Occupation))
         g.add((node, SKOS.prefLabel, en(title)))
         g.add((node, RDFS.label, en(f"{title} Job Model")))
         g.add((node, SKOS.inScheme, scheme))
-        g.add((node, SKOS.closeMatch, occupation_iri(soc_code(row))))
+        g.add((node, SKOS.closeMatch, iri.onet.occupation(soc_code(row))))
         if row.get("description").strip():
             g.add((node, SKOS.definition, en(row.get("description").strip())))
         for p in split_list(row.get("example_positions")):

@@ -44,10 +44,9 @@ NESTA_OPTIONAL = ("isco_code", "onet_occupation", "matching_job_titles", "semant
 TAX_COLUMNS = ("O*NET-SOC 2010 Code", "O*NET-SOC 2019 Code")
 TAX_OPTIONAL = ("O*NET-SOC 2010 Title", "O*NET-SOC 2019 Title")
 SOC = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
-ESCO_OCC = re.compile(r"^http://data\.europa\.eu/esco/occupation/[A-Za-z0-9-]+$")
+ESCO_OCC = iri.esco.pattern("occupation")
 NESTA_MAX = Decimal(2)
 METHOD = "Nesta ESCO-O*NET crosswalk v1 (Nov 2020) carried to O*NET-SOC 2019 by the O*NET 2010-2019 crosswalk"
-ONET_OCC = "https://w3id.org/skillgraph/id/onet/occupation/"
 
 
 def _dec(x: Decimal) -> Literal:
@@ -109,7 +108,7 @@ class NestaMapping(SourceMapping):
                 dropped.append(f"{CROSSWALK}:{row.line}: {occ} is not in the esco graph")
                 report.count("crosswalk rows")
                 continue
-            src = iri.instance("nesta", "row", ident)
+            src = iri.nesta.mint("row", ident)
             origins.row(src, row)
             g.add((src, RDF.type, PROV.Entity))
             g.add((src, DCTERMS.identifier, Literal(ident)))
@@ -120,13 +119,13 @@ class NestaMapping(SourceMapping):
                 several.append(f"{occ} ({row.get('esco_occupation').strip()}): 2010 {code10} -> "
                                + ", ".join(t for t, _, _ in targets))
             for code19, step, kinds in targets:
-                target = URIRef(ONET_OCC + code19)
+                target = iri.onet.occupation(code19)
                 if onet is not None and (target, RDF.type, None) not in onet:
                     missing_onet += 1
                     dropped.append(f"{CROSSWALK}:{row.line}: {target} is not in the onet graph")
                     continue
                 conf = raw / NESTA_MAX / len(targets)
-                al = iri.instance("nesta", "alignment", iri.digest(occ, code19))
+                al = iri.nesta.mint("alignment", iri.digest(occ, code19))
                 g.add((occ, SKOS.closeMatch, target))
                 origins.row(occ, row)
                 origins.row(al, row)
@@ -240,7 +239,7 @@ def _taxonomy(path: Path, report: MappingReport) -> tuple[Steps, dict[URIRef, tu
                 kinds.append("merged")
             if not kinds:
                 kinds.append("unchanged" if c10 == c19 and t10 == t19 else "renamed")
-            step = iri.instance("nesta", "crosswalk-step", f"{c10}--{c19}")
+            step = iri.nesta.mint("crosswalk-step", f"{c10}--{c19}")
             out[c10].append((c19, step, kinds))
             info[step] = (c10, c19, kinds, t10, t19, line)
             for k in kinds:

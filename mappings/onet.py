@@ -23,12 +23,13 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from skillgraph.errors import SourceError
+from skillgraph.iri.onet import framework, group, occupation
 from skillgraph.ontology import SG
 
 from . import onet_tables as T
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
 from .onet_reader import RATING_TABLES, TABLES, OnetRelease
-from .onet_terms import en, framework, group, occupation, plain, soc_groups
+from .onet_terms import en, plain, soc_groups
 
 CREDIT = ("This page includes information from the O*NET {release} Database by the U.S. Department of Labor, "
           "Employment and Training Administration (USDOL/ETA). Used under the CC BY 4.0 license. "

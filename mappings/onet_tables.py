@@ -11,30 +11,12 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
 from skillgraph import iri
+from skillgraph.iri.onet import commodity, dwa, element, framework, iwa, mint, occupation, scale, task
 from skillgraph.ontology import SG
 
 from .base import MappingReport, Origins
 from .onet_reader import OnetRelease
-from .onet_terms import (
-    commodity,
-    date,
-    decimal,
-    dwa,
-    element,
-    element_id,
-    en,
-    flag,
-    framework,
-    integer,
-    iwa,
-    node,
-    occupation,
-    plain,
-    scale,
-    soc_code,
-    task,
-    text,
-)
+from .onet_terms import date, decimal, element_id, en, flag, integer, plain, soc_code, text
 
 # Content-model branches and the competency class of their elements (O*NET 30.x numbering;
 # 1.C is the Work Styles branch of releases before 30.0).
@@ -172,7 +154,7 @@ def level_anchors(st: State) -> None:
     for row in st.rel.rows("Level Scale Anchors"):
         eid, sid = element_id(row), row.required("Scale ID")
         value = decimal(row, "Anchor Value", required=True)
-        a = node("level-anchor", f"{eid}_{sid}_{value}")
+        a = mint("level-anchor", f"{eid}_{sid}_{value}")
         st.mark(a, row)
         g.add((a, RDF.type, SG.LevelAnchor))
         g.add((a, SG.anchorOf, element(eid)))
@@ -189,7 +171,7 @@ def job_zones(st: State) -> None:
     if st.rel.has("Job Zone Reference"):
         for row in st.rel.rows("Job Zone Reference"):
             z = str(integer(row, "Job Zone", required=True))
-            jz = node("job-zone", z)
+            jz = mint("job-zone", z)
             st.mark(jz, row)
             st.job_zones.add(z)
             g.add((jz, RDF.type, SG.JobZone))
@@ -215,7 +197,7 @@ def job_zones(st: State) -> None:
         z = str(integer(row, "Job Zone", required=True))
         if z not in ("1", "2", "3", "4", "5"):
             raise row.error(f"job zone {z} is not one of 1-5", column="Job Zone")
-        g.add((occupation(code), SG.jobZone, node("job-zone", z)))
+        g.add((occupation(code), SG.jobZone, mint("job-zone", z)))
         n += 1
     st.report.tables_read.append("Job Zones")
     st.report.count("job zone assignments", n)
@@ -251,7 +233,7 @@ def emerging_tasks(st: State) -> None:
     for row in st.rel.rows("Emerging Tasks"):
         code = soc_code(row)
         statement = row.required("Task")
-        t = node("emerging-task", f"{code}_{iri.digest(statement, length=12)}")
+        t = mint("emerging-task", f"{code}_{iri.digest(statement, length=12)}")
         st.mark(t, row)
         g.add((t, RDF.type, SG.EmergingTask))
         g.add((t, SKOS.prefLabel, en(statement)))
@@ -294,7 +276,7 @@ def ratings(st: State, table: str, task_ratings: bool = False) -> int:
             target = element(key)
         cat = integer(row, "Category")
         ident = f"{code}_{key}_{sid}" if cat is None else f"{code}_{key}_{sid}_{cat}"
-        r = node("rating", ident)
+        r = mint("rating", ident)
         st.mark(r, row)
         add((r, RDF.type, T_RATING))
         add((r, P_OCC, occupation(code)))
@@ -406,7 +388,7 @@ def technology(st: State, table: str, cls: URIRef, kind: str) -> None:
         ccode = row.required("Commodity Code")
         if not ccode.isdigit() or len(ccode) != 8:
             raise row.error(f"{ccode!r} is not an 8-digit UNSPSC commodity code", column="Commodity Code")
-        t = node(kind, example)
+        t = mint(kind, example)
         c = commodity(ccode)
         if t not in st.technologies:
             st.technologies.add(t)
@@ -424,7 +406,7 @@ def technology(st: State, table: str, cls: URIRef, kind: str) -> None:
             add((c, SKOS.inScheme, scheme))
         o = occupation(code)
         add((o, SG.usesTechnology, t))
-        u = node(f"{kind}-use", f"{code}_{ccode}_{example}")
+        u = mint(f"{kind}-use", f"{code}_{ccode}_{example}")
         st.mark(u, row)
         add((u, RDF.type, SG.TechnologyUse))
         add((u, SG.occupation, o))

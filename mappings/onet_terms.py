@@ -1,21 +1,19 @@
-"""Shared helpers of the O*NET mapping: instance IRIs, cached literals, code checks, SOC groups.
+"""Shared helpers of the O*NET mapping: cached literals, code checks, SOC groups (IRIs: skillgraph.iri.onet).
 
 The full release is millions of triples, so literals that repeat (dates, flags, domain sources,
-common values) are built once and reused, and IRIs are minted through small caches.
+common values) are built once and reused.
 """
 from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
 from rdflib.namespace import XSD
 
-from skillgraph import iri
 from skillgraph.tabular import EMPTY as _EMPTY
 from skillgraph.tabular import Row, check_number
 
-SOURCE = "onet"
 SOC_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 _DATE = re.compile(r"^(\d{1,2})/(\d{4})$")
 _ELEMENT = re.compile(r"^\d+(\.[A-Za-z0-9]+)*$")
@@ -25,64 +23,6 @@ FALSE = Literal(False)
 
 # SOC 2018 minor groups whose code is not NN-N000 (all others are): the only irregular ones.
 _IRREGULAR_MINOR = {"15-12": "15-1200", "31-11": "31-1100", "51-51": "51-5100"}
-
-
-def node(kind: str, ident: str) -> URIRef:
-    """The IRI of an O*NET entity of a kind, the one place the O*NET IRI scheme is built from."""
-    return iri.instance(SOURCE, kind, ident)
-
-
-@cache
-def occupation(code: str) -> URIRef:
-    """The IRI of an O*NET-SOC occupation."""
-    return node("occupation", code)
-
-
-@cache
-def element(eid: str) -> URIRef:
-    """The IRI of a content-model element."""
-    return node("element", eid)
-
-
-@cache
-def scale(sid: str) -> URIRef:
-    """The IRI of a rating scale."""
-    return node("scale", sid)
-
-
-@cache
-def task(tid: str) -> URIRef:
-    """The IRI of a task statement."""
-    return node("task", tid)
-
-
-@cache
-def dwa(did: str) -> URIRef:
-    """The IRI of a detailed work activity."""
-    return node("dwa", did)
-
-
-@cache
-def iwa(iid: str) -> URIRef:
-    """The IRI of an intermediate work activity."""
-    return node("iwa", iid)
-
-
-@cache
-def commodity(code: str) -> URIRef:
-    """The IRI of a UNSPSC commodity."""
-    return node("commodity", code)
-
-
-@cache
-def group(code: str) -> URIRef:
-    """The IRI of an occupation group (SOC major/minor/broad group)."""
-    return node("occupation-group", code)
-
-
-def framework(name: str) -> URIRef:
-    """The IRI of one of O*NET's concept schemes."""
-    return node("framework", name)
 
 
 @lru_cache(maxsize=200_000)

@@ -25,10 +25,8 @@ from .statements import (
     StatementFrameworkMapping,
     add_citation,
     add_scheme,
-    element_iri,
     en,
     locate,
-    occupation_iri,
     read_all_citations,
     soc_code,
 )
@@ -60,7 +58,7 @@ class SAFIMapping(StatementFrameworkMapping):
         citations = read_all_citations(inputs, SRC)
         report = MappingReport()
         g = new_graph()
-        scheme = iri.instance(SRC, "scheme", "safi")
+        scheme = iri.safi.mint("scheme", "safi")
         add_scheme(
             g,
             scheme,
@@ -99,7 +97,7 @@ class SAFIMapping(StatementFrameworkMapping):
                         raise row.error(
                             f"unknown citation key {k!r}; citations.csv has {', '.join(sorted(citations))}", column=col
                         )
-                node = iri.instance(SRC, "assessment", f"{occ}-{keys[0]}")
+                node = iri.safi.mint("assessment", f"{occ}-{keys[0]}")
                 if node in seen:
                     raise row.error(f"a SAFI positioning of {occ} from {keys[0]} is already given on line {seen[node]}")
                 seen[node] = row.line
@@ -108,9 +106,9 @@ class SAFIMapping(StatementFrameworkMapping):
                 g.add((node, RDF.type, SG.AutomationFeasibility))
                 g.add((node, RDFS.label, en(f"SAFI positioning of {occ}: score {score} / 100"
                                             + (f", top skill {skill}" if skill else ""))))
-                g.add((node, SG.occupation, occupation_iri(occ)))
+                g.add((node, SG.occupation, iri.onet.occupation(occ)))
                 g.add((node, SG.safiScore, Literal(str(score), datatype=XSD.decimal)))
-                g.add((node, SG.topSkill, element_iri(element)))
+                g.add((node, SG.topSkill, iri.onet.element(element)))
                 if skill:
                     g.add((node, RDFS.comment, en(f"Top skill as the source names it: {skill}.")))
                 g.add((node, SG.precision, Literal(precision)))

@@ -52,21 +52,6 @@ ANCHOR_COLUMNS = ("occupation", "task_id")
 AUX_FILES = ("citations.csv", "domains.csv", "anchors.csv")
 
 
-def occupation_iri(code: str) -> URIRef:
-    """The O*NET occupation IRI a statement refers to."""
-    return iri.instance("onet", "occupation", code)
-
-
-def task_iri(task_id: str) -> URIRef:
-    """The O*NET task IRI a statement is anchored to."""
-    return iri.instance("onet", "task", task_id)
-
-
-def element_iri(element_id: str) -> URIRef:
-    """The O*NET element IRI a statement refers to."""
-    return iri.instance("onet", "element", element_id)
-
-
 def en(text: str) -> Literal:
     """An English literal, the language of the frameworks' texts."""
     return Literal(text, lang="en")
@@ -132,7 +117,7 @@ def read_citations(path: Path, source: str) -> dict[str, Citation]:
         if url and not re.match(r"^https?://\S+$", url):
             raise row.error(f"{url!r} is not an http(s) URL", column="url")
         title = row.required("title")
-        out[key] = Citation(key, URIRef(given) if given else iri.instance(source, "cited-source", key),
+        out[key] = Citation(key, URIRef(given) if given else iri.scheme(source).mint("cited-source", key),
                             row.get("label").strip() or title, title, row.get("publisher").strip(),
                             row.get("version").strip(), url, row.get("rights").strip(), row)
     return out
@@ -220,12 +205,12 @@ class FrameworkSpec:
 
 def scheme_iri(source: str, ident: str) -> URIRef:
     """The IRI of a framework's concept scheme."""
-    return iri.instance(source, "scheme", ident)
+    return iri.scheme(source).mint("scheme", ident)
 
 
 def level_iri(source: str, n: int) -> URIRef:
     """The IRI of a framework's proficiency level n."""
-    return iri.instance(source, "level", str(n))
+    return iri.scheme(source).mint("level", str(n))
 
 
 def add_scheme(g: Graph, scheme: URIRef, title: str, description: str, publisher: str, homepage: str) -> None:
@@ -241,7 +226,7 @@ def add_scheme(g: Graph, scheme: URIRef, title: str, description: str, publisher
 
 def add_levels(g: Graph, spec: FrameworkSpec) -> list[URIRef]:
     """The framework's own levels, each mapped to the shared level of the same rank."""
-    ls = iri.instance(spec.source, "scheme", "levels")
+    ls = scheme_iri(spec.source, "levels")
     g.add((ls, RDF.type, SKOS.ConceptScheme))
     g.add((ls, SKOS.prefLabel, en(spec.level_scheme_title)))
     g.add((ls, RDFS.label, en(spec.level_scheme_title)))
@@ -371,12 +356,12 @@ def read_domains(paths: list[Path]) -> dict[str, Row]:
 def statement_iri(source: str, s: StatementRow) -> URIRef:
     """A statement's IRI from its occupation, domain and position, so it is the same in every release."""
     parts = [s.occupation] + ([s.domain] if s.domain else []) + [str(s.position)]
-    return iri.instance(source, "statement", "-".join(parts))
+    return iri.scheme(source).mint("statement", "-".join(parts))
 
 
 def anchor_set_iri(source: str, occupation: str) -> URIRef:
     """The IRI of the set of tasks a publisher lists as anchors for an occupation's statements."""
-    return iri.instance(source, "anchor-set", occupation)
+    return iri.scheme(source).mint("anchor-set", occupation)
 
 
 class StatementFrameworkMapping(SourceMapping):
@@ -433,7 +418,7 @@ class StatementFrameworkMapping(SourceMapping):
             g.add((node, SG.position, integer(s.position)))
             g.add((node, SG.sourceLevel, levels[s.level - 1]))
             g.add((node, SG.proficiencyLevel, SHARED_LEVELS[s.level - 1]))
-            g.add((node, SG.occupation, occupation_iri(s.occupation)))
+            g.add((node, SG.occupation, iri.onet.occupation(s.occupation)))
             g.add((node, SKOS.inScheme, scheme))
             if s.domain:
                 g.add((node, SG.inDomain, domain_iris[s.domain]))
@@ -441,7 +426,7 @@ class StatementFrameworkMapping(SourceMapping):
                 g.add((node, SG.cites, citations[c].iri))
                 used.add(c)
             for t in s.anchors:
-                g.add((node, SG.anchoredTo, task_iri(t)))
+                g.add((node, SG.anchoredTo, iri.onet.task(t)))
                 report.count("published task anchors")
             report.count("statements")
             report.count(f"statements at level {s.level}")
@@ -457,7 +442,7 @@ class StatementFrameworkMapping(SourceMapping):
     def _domains(self, g: Graph, scheme: URIRef, domains: dict[str, Row], origins: Origins) -> dict[str, URIRef]:
         out = {}
         for d, row in domains.items():
-            node = iri.instance(self.spec.source, "domain", d)
+            node = iri.scheme(self.spec.source).mint("domain", d)
             origins.row(node, row)
             for c in self.spec.domain_classes:
                 g.add((node, RDF.type, c))
@@ -493,11 +478,11 @@ class StatementFrameworkMapping(SourceMapping):
                 origins.row(c, row)
             g.add((c, RDF.type, SKOS.Collection))
             g.add((c, SKOS.prefLabel, en(f"{self.spec.title}: O*NET task anchors for {occ}")))
-            g.add((c, SG.occupation, occupation_iri(occ)))
+            g.add((c, SG.occupation, iri.onet.occupation(occ)))
             g.add((c, SKOS.scopeNote, en(
                 "The O*NET tasks the publisher lists as grounding this occupation's statements, without saying "
                 "which statement goes with which task; statement-task anchors are derived by the crosswalk.")))
             for tid in members:
-                g.add((c, SKOS.member, task_iri(tid)))
+                g.add((c, SKOS.member, iri.onet.task(tid)))
             report.count("anchor-set tasks", len(members))
             report.count("anchor sets")

@@ -27,7 +27,6 @@ from .statements import (
     add_scheme,
     en,
     locate,
-    occupation_iri,
     read_all_citations,
     soc_code,
 )
@@ -41,12 +40,12 @@ AUX = ("citations.csv", "occupation_clusters.csv", "taxonomy.csv")
 
 def cluster_iri(ident: str) -> URIRef:
     """The IRI of a WEF skill cluster."""
-    return iri.instance(SRC, "cluster", ident)
+    return iri.wef.mint("cluster", ident)
 
 
 def skill_iri(ident: str) -> URIRef:
     """The IRI of a WEF skill."""
-    return iri.instance(SRC, "skill", ident)
+    return iri.wef.mint("skill", ident)
 
 
 class WEFMapping(StatementFrameworkMapping):
@@ -71,7 +70,7 @@ class WEFMapping(StatementFrameworkMapping):
         report = MappingReport()
         g = new_graph()
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
-        scheme = iri.instance(SRC, "scheme", "global-skills-taxonomy-2021")
+        scheme = iri.wef.mint("scheme", "global-skills-taxonomy-2021")
         add_scheme(
             g,
             scheme,
@@ -134,8 +133,8 @@ class WEFMapping(StatementFrameworkMapping):
                 src = row.get("source").strip()
                 if src and src not in citations:
                     raise row.error(f"unknown citation key {src!r}", column="source")
-                g.add((occupation_iri(occ), SG.skillCluster, cluster_iri(cid)))
-                origins.row(occupation_iri(occ), row)
+                g.add((iri.onet.occupation(occ), SG.skillCluster, cluster_iri(cid)))
+                origins.row(iri.onet.occupation(occ), row)
                 if src:
                     add_citation(g, citations[src], origins)
                     g.add((cluster_iri(cid), DCTERMS.source, citations[src].iri))

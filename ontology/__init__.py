@@ -11,6 +11,8 @@ from pathlib import Path
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
+from skillgraph import iri
+
 from .namespace import SG
 
 __all__ = [
@@ -19,9 +21,9 @@ __all__ = [
     "load_ontology", "PREFIXES", "SERIALIZATION_PREFIXES",
 ]
 
-BASE = "https://w3id.org/skillgraph/"
+BASE = iri.BASE
 ONTOLOGY_IRI = BASE + "ontology"
-ESCO = Namespace("http://data.europa.eu/esco/model#")
+ESCO = Namespace(iri.esco.MODEL)
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 SCHEMA = Namespace("https://schema.org/")
@@ -41,8 +43,8 @@ PREFIXES: dict[str, str] = {
     "schema": str(SCHEMA),
     "void": str(VOID),
     "dcat": str(DCAT),
-    "sgid": BASE + "id/",
-    "sggraph": BASE + "graph/",
+    "sgid": iri.ID_BASE,
+    "sggraph": iri.GRAPH_BASE,
 }
 
 # Prefixes for writing Turtle/RDF-XML: only vocabularies, whose local names are plain words.

@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
+from skillgraph import iri
 from skillgraph.ontology import PREFIXES
 from skillgraph.sparqltext import projection
 
@@ -65,8 +66,8 @@ def onet_task(v: str) -> str:
     return _short_or_iri(
         v,
         r"[0-9]{1,8}",
-        lambda m: f"{PREFIXES['sgid']}onet/task/{int(m.group())}",
-        re.escape(PREFIXES["sgid"] + "onet/task/") + r"[0-9]+",
+        lambda m: str(iri.onet.task(int(m.group()))),
+        re.escape(iri.onet.SCHEME.prefix("task")) + r"[0-9]+",
         "an O*NET Task ID (e.g. 2582) or an O*NET task IRI",
     )
 
@@ -76,8 +77,8 @@ def soc_code(v: str) -> str:
     return _short_or_iri(
         v,
         r"([0-9]{2}-[0-9]{4})(\.[0-9]{2})?",
-        lambda m: f"{PREFIXES['sgid']}onet/occupation/{m.group(1)}{m.group(2) or '.00'}",
-        re.escape(PREFIXES["sgid"] + "onet/occupation/") + r"[0-9]{2}-[0-9]{4}\.[0-9]{2}",
+        lambda m: str(iri.onet.occupation(m.group(1) + (m.group(2) or ".00"))),
+        re.escape(iri.onet.SCHEME.prefix("occupation")) + r"[0-9]{2}-[0-9]{4}\.[0-9]{2}",
         "an O*NET-SOC code (e.g. 43-4051.00) or an O*NET occupation IRI",
     )
 
@@ -85,8 +86,8 @@ def soc_code(v: str) -> str:
 def esco_skill(v: str) -> str:
     """API parameter: an ESCO skill UUID or IRI, checked and expanded to the IRI the graph uses."""
     uuid = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    return _short_or_iri(v, uuid, lambda m: f"http://data.europa.eu/esco/skill/{m.group().lower()}",
-                         r"http://data\.europa\.eu/esco/skill/" + uuid, "an ESCO skill UUID or an ESCO skill IRI")
+    return _short_or_iri(v, uuid, lambda m: str(iri.esco.skill(m.group().lower())),
+                         iri.esco.pattern("skill", ident=uuid).pattern[1:-1], "an ESCO skill UUID or an ESCO skill IRI")
 
 
 def level(v: str) -> str:
@@ -241,11 +242,11 @@ def attribution(rows: pooled.Rows, page: list[dict]) -> list[dict]:
     graphs: set[str] = set()
     iris = {b["value"] for row in page for b in row.values() if b["type"] == "uri"}
     known = {g.iri for g in state.graphs}
-    for iri in sorted(iris):
-        if iri in known:
-            graphs.add(iri)
+    for term in sorted(iris):
+        if term in known:
+            graphs.add(term)
             continue
-        for q in state.store.quads_for_pattern(ox.NamedNode(iri), None, None, None):
+        for q in state.store.quads_for_pattern(ox.NamedNode(term), None, None, None):
             if isinstance(q.graph_name, ox.NamedNode):
                 graphs.add(q.graph_name.value)
     root = request.host_url.rstrip("/") + request.script_root

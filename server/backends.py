@@ -30,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
+from skillgraph import iri
 from skillgraph import store as store_mod
 from skillgraph.registry import Registry
 from skillgraph.store import NoBuild
@@ -38,7 +39,7 @@ from . import description
 from .executor import Answer, Busy, Job, QueryTimeout, WorkerPool, _solutions, _triples
 from .formats import FORMATS, GRAPH, RESULTS
 
-MANIFEST = "https://w3id.org/skillgraph/graph/current"
+MANIFEST = str(iri.graph("current"))
 DCTERMS = "http://purl.org/dc/terms/"
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
 UNMANAGED = "unmanaged"

@@ -11,10 +11,10 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+import skillgraph.iri
 from skillgraph.ontology import DCTERMS, ONTOLOGY_IRI, PREFIXES, RDFS, SCHEMA, SERIALIZATION_PREFIXES, SG, SKOS
 
 ID_BASE, GRAPH_BASE, ONTOLOGY_NS = PREFIXES["sgid"], PREFIXES["sggraph"], PREFIXES["sg"]
-ESCO_BASE = "http://data.europa.eu/esco/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 INCOMING_CAP = 200  # incoming links listed on a page; the total is always stated
 LABEL_PROPS = (str(SKOS.prefLabel), str(RDFS.label), str(DCTERMS.title))
@@ -57,7 +57,7 @@ def local_href(iri: str, root: str = "") -> str:
 
 def is_esco(iri: str) -> bool:
     """Whether an IRI is ESCO's, whose pages are linked to rather than served here."""
-    return iri.startswith(ESCO_BASE)
+    return skillgraph.iri.esco.is_esco(iri)
 
 
 @dataclass

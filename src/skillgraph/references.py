@@ -16,14 +16,13 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, SKOS, NamespaceManager
 from rdflib.term import Node
 
+from skillgraph import iri
 from skillgraph.ontology import PREFIXES, SG
 
 _NS = NamespaceManager(Graph(bind_namespaces="none"))
 for _p, _n in PREFIXES.items():
     _NS.bind(_p, _n)
 
-ESCO_PREFIX = "http://data.europa.eu/esco/"
-ID_PREFIX = "https://w3id.org/skillgraph/id/"
 
 
 @dataclass(frozen=True)
@@ -67,12 +66,7 @@ class Dangling:
 
 def _owner_of(node: Node) -> str | None:
     """The source graph that holds an entity, from its IRI."""
-    s = str(node)
-    if s.startswith(ESCO_PREFIX):
-        return "esco"
-    if s.startswith(ID_PREFIX):
-        return s[len(ID_PREFIX):].split("/", 1)[0]
-    return None
+    return iri.source_of(node)
 
 
 def check(graphs: Mapping[str, Graph], allowed: frozenset[str] = frozenset()) -> list[Dangling]:
