@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from skillgraph.ontology import SG
 
-from .statements import UNSTATED_LICENCE, FrameworkSpec, StatementFrameworkMapping
+from .rights import UNSTATED_LICENCE
+from .statements import FrameworkSpec, StatementFrameworkMapping
 
 LEVEL_RULE = (
     "The page does not label statements with a level: it lists the 12 statements in level order, 3 per level "

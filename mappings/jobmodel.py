@@ -25,15 +25,10 @@ from skillgraph.ontology import SG
 from skillgraph.tabular import Row, read_delimited, text_lines
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
-from .statements import (
-    UNSTATED_LICENCE,
-    StatementFrameworkMapping,
-    add_scheme,
-    en,
-    integer,
-    soc_code,
-    split_list,
-)
+from .cells import en, integer, soc_code, split_list
+from .framework_files import CsvTables
+from .framework_schemes import add_scheme
+from .rights import UNSTATED_LICENCE, RightsNote
 
 SRC = "jobmodel"
 ROLE_COLUMNS = ("role", "title", "occupation", "core_competencies")
@@ -83,7 +78,7 @@ def read_library(path: Path) -> tuple[list[str], dict[str, tuple[str, int, Row]]
     return header, library
 
 
-class JobModelMapping(StatementFrameworkMapping):
+class JobModelMapping(RightsNote, CsvTables):
     """Maps a competency job model: roles, their core competencies and behaviours."""
     id = SRC
     title = "Competency job model"

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from skillgraph.ontology import SG
 
-from .statements import UNSTATED_LICENCE, FrameworkSpec, StatementFrameworkMapping
+from .rights import UNSTATED_LICENCE
+from .statements import FrameworkSpec, StatementFrameworkMapping
 
 LEVEL_RULE = (
     "The page lists the ladder's 40 statements in tier order, 10 per tier: statement p is in tier ceil(p / 10). "

@@ -28,8 +28,8 @@ from skillgraph.ontology import SG
 
 from . import onet_tables as T
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
-from .onet_reader import RATING_TABLES, TABLES, OnetRelease
-from .onet_terms import en, plain, soc_groups
+from .onet_cells import en, plain, soc_groups
+from .onet_read import RATING_TABLES, TABLES, OnetRelease
 
 CREDIT = ("This page includes information from the O*NET {release} Database by the U.S. Department of Labor, "
           "Employment and Training Administration (USDOL/ETA). Used under the CC BY 4.0 license. "

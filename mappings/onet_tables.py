@@ -15,8 +15,8 @@ from skillgraph.iri.onet import commodity, dwa, element, framework, iwa, mint, o
 from skillgraph.ontology import SG
 
 from .base import MappingReport, Origins
-from .onet_reader import OnetRelease
-from .onet_terms import date, decimal, element_id, en, flag, integer, plain, soc_code, text
+from .onet_cells import date, decimal, element_id, en, flag, integer, plain, soc_code, text
+from .onet_read import OnetRelease
 
 # Content-model branches and the competency class of their elements (O*NET 30.x numbering;
 # 1.C is the Work Styles branch of releases before 30.0).

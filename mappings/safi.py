@@ -20,16 +20,11 @@ from skillgraph.ontology import SG
 from skillgraph.tabular import check_number, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
-from .statements import (
-    UNSTATED_LICENCE,
-    StatementFrameworkMapping,
-    add_citation,
-    add_scheme,
-    en,
-    locate,
-    read_all_citations,
-    soc_code,
-)
+from .cells import en, soc_code
+from .citations import add_citation, read_all_citations
+from .framework_files import CsvTables, locate
+from .framework_schemes import add_scheme
+from .rights import UNSTATED_LICENCE, RightsNote
 
 SRC = "safi"
 COLUMNS = ("occupation", "score", "top_skill_element_id", "precision", "source")
@@ -37,7 +32,7 @@ ELEMENT_ID = re.compile(r"^\d+(\.[A-Za-z0-9]+)+$")
 PRECISION = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class SAFIMapping(StatementFrameworkMapping):
+class SAFIMapping(RightsNote, CsvTables):
     """Maps SAFI automation-feasibility scores per occupation, with the skill each names."""
     id = SRC
     title = "Skill Automation Feasibility Index (SAFI) positioning"

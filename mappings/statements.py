@@ -14,174 +14,36 @@ a user can pass just a statement table for another occupation. Levels: each fram
 levels map one-to-one onto the shared SkillGraph levels. When a publisher lists statements in
 level order without labelling levels, the `level` cell may be left empty for a whole
 (occupation, domain) group and the level is derived from the position (see `level_by_position`).
-The helpers for citations, licences and schemes are shared with the safi, jobmodel and wef mappings.
+Cells, citations, rights, file lookup and schemes live in their own modules (cells, citations, rights,
+framework_files, framework_schemes), which the safi, jobmodel and wef mappings share.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, SKOS
 
 from skillgraph import iri
 from skillgraph.errors import SourceError
-from skillgraph.ontology import SCHEMA, SG
+from skillgraph.ontology import SG
 from skillgraph.tabular import Row, read_delimited
 
-from .base import BuildContext, MappingReport, MappingResult, Origins, SourceMapping, new_graph
+from .base import BuildContext, MappingReport, MappingResult, Origins, new_graph
+from .cells import check_task_id, en, integer, soc_code, split_list, task_id
+from .citations import Citation, add_citation, read_all_citations
+from .framework_files import CsvTables, locate
+from .framework_schemes import SHARED_LEVELS, add_levels, add_scheme, level_by_position, scheme_iri
+from .rights import RightsNote
 
-# A licence IRI of our own for sources whose publisher states none (documented in the embedded READMEs).
-UNSTATED_LICENCE = "https://w3id.org/skillgraph/licence/unstated"
-UNSTATED_RIGHTS = "Licence not stated by the publisher; reproduced for research with attribution."
-
-SHARED_LEVELS = (SG.Foundational, SG.Intermediate, SG.Advanced, SG.Expert)
-SOC_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
-TASK_ID = re.compile(r"^\d+$")
-KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DOMAIN_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-
 STATEMENT_COLUMNS = ("occupation", "level", "position", "label", "text")
 OPTIONAL_STATEMENT_COLUMNS = ("domain", "citations", "anchor_task_ids")
-CITATION_COLUMNS = ("key", "title")
 DOMAIN_COLUMNS = ("domain", "label")
 ANCHOR_COLUMNS = ("occupation", "task_id")
-AUX_FILES = ("citations.csv", "domains.csv", "anchors.csv")
-
-
-def en(text: str) -> Literal:
-    """An English literal, the language of the frameworks' texts."""
-    return Literal(text, lang="en")
-
-
-def integer(n: int) -> Literal:
-    """An xsd:integer literal, for positions and levels."""
-    return Literal(n, datatype=XSD.integer)
-
-
-def split_list(value: str) -> list[str]:
-    """A ';'-separated cell as a list of stripped, non-empty items."""
-    return [v.strip() for v in value.split(";") if v.strip()]
-
-
-def soc_code(row: Row, column: str = "occupation") -> str:
-    """A column holding an O*NET-SOC code, checked so a bad code fails with its line."""
-    code = row.required(column)
-    if not SOC_CODE.match(code):
-        raise row.error(f"{code!r} is not an O*NET-SOC code (NN-NNNN.NN)", column=column)
-    return code
-
-
-def level_by_position(position: int, group_size: int, levels: int = 4) -> int:
-    """The level of the position-th statement of a group listed in level order, equally many per level.
-
-    Pathsmith lists each domain's statements in level order (Communication: 12 = 3 per level;
-    the other domains: 8 = 2 per level); AI-at-Work lists its 12 statements 3 per level.
-    """
-    per = group_size // levels
-    return (position - 1) // per + 1
-
-
-# -- cited sources ----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Citation:
-    """A source a framework cites for its statements, read from citations.csv."""
-    key: str
-    iri: URIRef
-    label: str
-    title: str
-    publisher: str = ""
-    version: str = ""
-    url: str = ""
-    rights: str = ""
-    row: Row | None = field(default=None, compare=False, repr=False)  # where it was read (for SHACL results)
-
-
-def read_citations(path: Path, source: str) -> dict[str, Citation]:
-    """citations.csv: key, title required; label (the citation chip), publisher, version, url, rights, iri optional."""
-    out: dict[str, Citation] = {}
-    for row in read_delimited(path, CITATION_COLUMNS):
-        key = row.required("key")
-        if not KEY.match(key):
-            raise row.error(f"citation key {key!r} must be letters, digits, '.', '_' or '-'", column="key")
-        if key in out:
-            raise row.error(f"citation key {key!r} appears twice", column="key")
-        given = row.get("iri").strip()
-        if given and not re.match(r"^https?://\S+$", given):
-            raise row.error(f"{given!r} is not an http(s) IRI", column="iri")
-        url = row.get("url").strip()
-        if url and not re.match(r"^https?://\S+$", url):
-            raise row.error(f"{url!r} is not an http(s) URL", column="url")
-        title = row.required("title")
-        out[key] = Citation(key, URIRef(given) if given else iri.scheme(source).mint("cited-source", key),
-                            row.get("label").strip() or title, title, row.get("publisher").strip(),
-                            row.get("version").strip(), url, row.get("rights").strip(), row)
-    return out
-
-
-def add_citation(g: Graph, c: Citation, origins: Origins | None = None) -> URIRef:
-    """A cited source as a PROV entity, described in the citing graph so that graph validates alone."""
-    if origins is not None and c.row is not None:
-        origins.row(c.iri, c.row)
-    g.add((c.iri, RDF.type, SG.CitedSource))
-    g.add((c.iri, RDFS.label, en(c.title)))
-    g.add((c.iri, DCTERMS.title, en(c.title)))
-    if c.label != c.title:
-        g.add((c.iri, DCTERMS.alternative, en(c.label)))
-    if c.publisher:
-        g.add((c.iri, DCTERMS.publisher, Literal(c.publisher)))
-    if c.version:
-        g.add((c.iri, SCHEMA.version, Literal(c.version)))
-    if c.url:
-        g.add((c.iri, SCHEMA.url, URIRef(c.url)))
-    if c.rights:
-        g.add((c.iri, DCTERMS.rights, Literal(c.rights)))
-    return c.iri
-
-
-# -- input folders ----------------------------------------------------------------------------
-
-@dataclass
-class Inputs:
-    """Where a framework's tables are: statement tables and auxiliary tables (embedded ones first)."""
-
-    tables: list[Path]
-    aux: dict[str, list[Path]] = field(default_factory=dict)
-
-
-def locate(path: Path, embedded: Path, aux_names: Iterable[str] = AUX_FILES) -> Inputs:
-    """Statement tables under `path` (a CSV file or a folder); auxiliary tables from the embedded
-    folder, then from `path`'s folder (so a user's rows extend and override the embedded ones)."""
-    path = Path(path)
-    aux_names = tuple(aux_names)
-    if path.is_file():
-        tables, folder = [path], None
-    elif path.is_dir():
-        folder = path
-        tables = sorted(p for p in path.glob("*.csv") if p.name not in aux_names)
-        tables += sorted((path / "statements").glob("*.csv"))
-    else:
-        raise SourceError(path, "no such file or folder")
-    aux: dict[str, list[Path]] = {}
-    for name in aux_names:
-        found = []
-        for d in (embedded, folder):
-            if d is not None and (d / name).is_file() and (d / name) not in found:
-                found.append(d / name)
-        aux[name] = list(dict.fromkeys(p.resolve() for p in found))
-    return Inputs(tables, aux)
-
-
-def read_all_citations(inputs: Inputs, source: str) -> dict[str, Citation]:
-    """Read every citations.csv of a source, keyed by citation key."""
-    out: dict[str, Citation] = {}
-    for p in inputs.aux.get("citations.csv", []):
-        out.update(read_citations(p, source))
-    return out
 
 
 # -- framework description --------------------------------------------------------------------
@@ -201,51 +63,6 @@ class FrameworkSpec:
     has_domains: bool = False
     domain_classes: tuple[URIRef, ...] = (SG.Domain,)
     levels: int = 4
-
-
-def scheme_iri(source: str, ident: str) -> URIRef:
-    """The IRI of a framework's concept scheme."""
-    return iri.scheme(source).mint("scheme", ident)
-
-
-def level_iri(source: str, n: int) -> URIRef:
-    """The IRI of a framework's proficiency level n."""
-    return iri.scheme(source).mint("level", str(n))
-
-
-def add_scheme(g: Graph, scheme: URIRef, title: str, description: str, publisher: str, homepage: str) -> None:
-    """Describe a framework's concept scheme (title, description, publisher, homepage)."""
-    g.add((scheme, RDF.type, SG.Framework))
-    g.add((scheme, SKOS.prefLabel, en(title)))
-    g.add((scheme, RDFS.label, en(title)))
-    g.add((scheme, DCTERMS.title, en(title)))
-    g.add((scheme, SKOS.definition, en(description)))
-    g.add((scheme, DCTERMS.publisher, Literal(publisher)))
-    g.add((scheme, DCTERMS.source, URIRef(homepage)))
-
-
-def add_levels(g: Graph, spec: FrameworkSpec) -> list[URIRef]:
-    """The framework's own levels, each mapped to the shared level of the same rank."""
-    ls = scheme_iri(spec.source, "levels")
-    g.add((ls, RDF.type, SKOS.ConceptScheme))
-    g.add((ls, SKOS.prefLabel, en(spec.level_scheme_title)))
-    g.add((ls, RDFS.label, en(spec.level_scheme_title)))
-    g.add((ls, RDFS.comment, en(spec.level_rule)))
-    out = []
-    for n in range(1, spec.levels + 1):
-        lv = level_iri(spec.source, n)
-        label = spec.level_label.format(n=n)
-        g.add((lv, RDF.type, SG.ProficiencyLevel))
-        g.add((lv, SKOS.prefLabel, en(label)))
-        g.add((lv, SKOS.notation, Literal(str(n))))
-        g.add((lv, SG.rank, integer(n)))
-        g.add((lv, SKOS.inScheme, ls))
-        g.add((lv, SKOS.topConceptOf, ls))
-        g.add((lv, SG.mapsToLevel, SHARED_LEVELS[n - 1]))
-        g.add((lv, SKOS.definition, en(f"{label} as the framework publishes it; maps to the shared SkillGraph "
-                                       f"level {n} ({str(SHARED_LEVELS[n - 1]).rsplit('#', 1)[1]}).")))
-        out.append(lv)
-    return out
 
 
 # -- statements -------------------------------------------------------------------------------
@@ -305,8 +122,7 @@ def read_statements(path: Path, spec: FrameworkSpec, domains: dict[str, Row],
                 )
         anchors = split_list(row.get("anchor_task_ids"))
         for a in anchors:
-            if not TASK_ID.match(a):
-                raise row.error(f"{a!r} is not an O*NET Task ID (digits)", column="anchor_task_ids")
+            check_task_id(row, "anchor_task_ids", a)
         rows.append(StatementRow(row, occ, level, domain, position, row.required("label"), row.required("text"),
                                  cites, anchors))
     _derive_levels(rows, spec)
@@ -364,22 +180,11 @@ def anchor_set_iri(source: str, occupation: str) -> URIRef:
     return iri.scheme(source).mint("anchor-set", occupation)
 
 
-class StatementFrameworkMapping(SourceMapping):
+class StatementFrameworkMapping(RightsNote, CsvTables):
     """A statement framework read from the documented table format; subclasses set `spec`."""
 
     spec: ClassVar[FrameworkSpec]
-    rights: ClassVar[str] = UNSTATED_RIGHTS
     embedded_release: ClassVar[str] = ""
-
-    def describe(self, g: Graph, release: str, report: MappingReport) -> None:
-        """Describe the framework's graph, adding its rights statement."""
-        super().describe(g, release, report)
-        g.add((self.graph_iri, DCTERMS.rights, Literal(self.rights)))
-
-    def preflight(self, path: Path, options: dict) -> None:
-        """A table to read (a CSV file, or a folder holding one), before anything is mapped."""
-        if not locate(Path(path), self.embedded_path()).tables:
-            raise SourceError(path, "no CSV table found here (expected a statement table, or a folder holding one)")
 
     def map(self, path: Path, ctx: BuildContext) -> MappingResult:
         """Read a framework's statement tables, levels, domains and citations into one graph."""
@@ -394,7 +199,7 @@ class StatementFrameworkMapping(SourceMapping):
             raise SourceError(path, "no domains.csv found (needed: this framework has domains)")
         scheme = scheme_iri(spec.source, spec.scheme_id)
         add_scheme(g, scheme, spec.title, spec.description, self.publisher, self.homepage)
-        levels = add_levels(g, spec)
+        levels = add_levels(g, spec.source, spec.level_label, spec.level_scheme_title, spec.level_rule, spec.levels)
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         domain_iris = self._domains(g, scheme, domains, origins)
         statements: list[StatementRow] = []
@@ -464,9 +269,7 @@ class StatementFrameworkMapping(SourceMapping):
         for p in paths:
             for row in read_delimited(p, ANCHOR_COLUMNS):
                 occ = soc_code(row)
-                tid = row.required("task_id")
-                if not TASK_ID.match(tid):
-                    raise row.error(f"{tid!r} is not an O*NET Task ID (digits)", column="task_id")
+                tid = task_id(row, "task_id")
                 if row.get("position").strip():
                     row.integer("position")
                 sets.setdefault(occ, {})[tid] = row

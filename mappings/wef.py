@@ -20,16 +20,11 @@ from skillgraph.ontology import SG
 from skillgraph.tabular import Row, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, new_graph
-from .statements import (
-    UNSTATED_LICENCE,
-    StatementFrameworkMapping,
-    add_citation,
-    add_scheme,
-    en,
-    locate,
-    read_all_citations,
-    soc_code,
-)
+from .cells import en, soc_code
+from .citations import add_citation, read_all_citations
+from .framework_files import CsvTables, locate
+from .framework_schemes import add_scheme
+from .rights import UNSTATED_LICENCE, RightsNote
 
 SRC = "wef"
 TAXONOMY_COLUMNS = ("cluster_id", "cluster_label", "skill_id", "skill_label", "category", "definition")
@@ -48,7 +43,7 @@ def skill_iri(ident: str) -> URIRef:
     return iri.wef.mint("skill", ident)
 
 
-class WEFMapping(StatementFrameworkMapping):
+class WEFMapping(RightsNote, CsvTables):
     """Maps the WEF Global Skills Taxonomy's clusters and skills."""
     id = SRC
     title = "WEF Global Skills Taxonomy 2021"

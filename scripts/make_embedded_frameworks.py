@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from skillgraph.mappings.statements import level_by_position  # noqa: E402  (the rule the reader applies too)
+from skillgraph.mappings.framework_schemes import level_by_position  # noqa: E402  (the rule the reader applies too)
 
 EMBEDDED = ROOT / "src" / "skillgraph" / "embedded"
 OCC = "43-4051.00"

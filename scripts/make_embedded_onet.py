@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from skillgraph.mappings.onet_reader import TABLES, OnetRelease  # noqa: E402
+from skillgraph.mappings.onet_read import TABLES, OnetRelease  # noqa: E402
 
 CODE = "43-4051.00"
 SHARED = ROOT.parent / "shared"

@@ -14,7 +14,8 @@ from rdflib.namespace import XSD
 from skillgraph.tabular import EMPTY as _EMPTY
 from skillgraph.tabular import Row, check_number
 
-SOC_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
+from .cells import SOC_CODE, checked
+
 _DATE = re.compile(r"^(\d{1,2})/(\d{4})$")
 _ELEMENT = re.compile(r"^\d+(\.[A-Za-z0-9]+)*$")
 
@@ -55,15 +56,20 @@ def _year_month(text: str) -> Literal | None:
     return Literal(f"{m.group(2)}-{int(m.group(1)):02d}", datatype=XSD.gYearMonth)
 
 
+def _present(row: Row, column: str, required: bool, kind: str) -> str | None:
+    """A column's trimmed text, None when empty (an error naming the line when the column is required)."""
+    v = text(row, column)
+    if v not in _EMPTY:
+        return v
+    if required:
+        raise row.error(f"empty value in a required {kind} column", column=column)
+    return None
 
 
 def decimal(row: Row, column: str, required: bool = False) -> Literal | None:
     """The column as an xsd:decimal literal (lexical form as published), or None when empty."""
-    v = row.values.get(column)
-    v = v.strip() if v else ""
-    if v in _EMPTY:
-        if required:
-            raise row.error("empty value in a required numeric column", column=column)
+    v = _present(row, column, required, "numeric")
+    if v is None:
         return None
     check_number(row, column, v)
     if "e" in v or "E" in v:  # xsd:decimal has no exponent: write it out in digits
@@ -75,11 +81,8 @@ def decimal(row: Row, column: str, required: bool = False) -> Literal | None:
 
 def integer(row: Row, column: str, required: bool = False) -> Literal | None:
     """A column as an xsd:integer literal, with a located error when it is not one."""
-    v = row.values.get(column)
-    v = v.strip() if v else ""
-    if v in _EMPTY:
-        if required:
-            raise row.error("empty value in a required whole-number column", column=column)
+    v = _present(row, column, required, "whole-number")
+    if v is None:
         return None
     if v.endswith(".0"):  # Excel stores whole numbers as floats
         v = v[:-2]
@@ -103,9 +106,8 @@ def flag(row: Row, column: str) -> Literal | None:
 
 def date(row: Row, column: str = "Date") -> Literal | None:
     """O*NET's MM/YYYY date as an xsd:gYearMonth literal."""
-    v = row.values.get(column)
-    v = v.strip() if v else ""
-    if v in _EMPTY:
+    v = _present(row, column, False, "date")
+    if v is None:
         return None
     lit = _year_month(v)
     if lit is None:
@@ -115,18 +117,12 @@ def date(row: Row, column: str = "Date") -> Literal | None:
 
 def soc_code(row: Row, column: str = "O*NET-SOC Code") -> str:
     """A column holding an O*NET-SOC code, checked so a bad code fails with its line."""
-    v = row.required(column)
-    if not SOC_CODE.match(v):
-        raise row.error(f"{v!r} is not an O*NET-SOC code NN-NNNN.NN", column=column)
-    return v
+    return checked(row, column, SOC_CODE, "an O*NET-SOC code NN-NNNN.NN")
 
 
 def element_id(row: Row, column: str = "Element ID") -> str:
     """A column holding a content-model element id, checked so a bad id fails with its line."""
-    v = row.required(column)
-    if not _ELEMENT.match(v):
-        raise row.error(f"{v!r} is not an O*NET content-model element id", column=column)
-    return v
+    return checked(row, column, _ELEMENT, "an O*NET content-model element id")
 
 
 def text(row: Row, column: str) -> str:
