@@ -83,6 +83,14 @@ RELEASE_GAPS: frozenset[str] = frozenset({
     str(iri.esco.occupation("a9e54177-a185-404d-b6e6-15663d31137e")),
 })
 
+def relation_type(row: Row) -> str:
+    """A row's relationType (essential or optional), lower-cased; anything else fails naming the line."""
+    rtype = row.required("relationType").lower()
+    if rtype not in RELATION_TYPES:
+        raise row.error(f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType")
+    return rtype
+
+
 class EscoMapping(SourceMapping):
     """Maps an ESCO CSV release (occupations, skills, relations) to SKOS concepts and skill relations."""
     id = "esco"
@@ -361,11 +369,7 @@ class _State:
         for row in self.rel.rows("occupation_skill"):
             occ = self.uri(row, "occupationUri", _OCC, "an ESCO occupation URI")
             skill = self.uri(row, "skillUri", _SKILL, "an ESCO skill URI")
-            rtype = row.required("relationType").lower()
-            if rtype not in RELATION_TYPES:
-                raise row.error(
-                    f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType"
-                )
+            rtype = relation_type(row)
             kind = row.get("skillType").strip()
             if kind and kind not in SKILL_TYPE:
                 raise row.error(f"unknown skillType {kind!r}", column="skillType")
@@ -403,11 +407,7 @@ class _State:
         for row in self.rel.rows("skill_skill"):
             a = self.uri(row, "originalSkillUri", _SKILL, "an ESCO skill URI")
             b = self.uri(row, "relatedSkillUri", _SKILL, "an ESCO skill URI")
-            rtype = row.required("relationType").lower()
-            if rtype not in RELATION_TYPES:
-                raise row.error(
-                    f"unknown relationType {rtype!r}; expected 'essential' or 'optional'", column="relationType"
-                )
+            rtype = relation_type(row)
             node = iri.esco.SCHEME.mint("skill-association", iri.digest(a, rtype, b))
             g.add((node, RDF.type, ESCO.AssociationObject))
             g.add((node, ESCO.isAssociationFor, a))

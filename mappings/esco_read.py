@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 import sys
-import tempfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from skillgraph.errors import SourceError
-from skillgraph.tabular import Row, text_lines
+from skillgraph.tabular import Row, csv_records, text_lines
+
+from .archive import ZipOrFiles
 
 csv.field_size_limit(sys.maxsize)
 
@@ -161,21 +160,20 @@ for _t in TABLES.values():
         _BY_STEM[_n.lower()] = (_t.key, _i)
 
 
-class EscoRelease:
+class EscoRelease(ZipOrFiles):
     """One ESCO CSV export on disk: the official zip, an extracted folder, or loose (gzipped) files.
 
     Use as a context manager: zip members are extracted one by one into a private temporary
     folder removed on exit. Errors name the file as the user knows it (``x.zip!folder/skills_en.csv``).
     """
 
+    temp_prefix = "skillgraph-esco-"
+
     def __init__(self, path: str | Path):
-        self.path = Path(path)
+        super().__init__(path)
         self.form = ""                        # "zip" or "folder"
         self.layout = ""                      # "v1.1" or "v1.2"
         self._files: dict[str, str] = {}     # table key -> file (or zip member)
-        self._zip: zipfile.ZipFile | None = None
-        self._tmp: Path | None = None
-        self._display: dict[str, str] = {}
         self.other_files: list[str] = []
         self.warnings: list[str] = []
         self.short_records: dict[str, int] = {}   # table key -> records with trailing fields left out
@@ -186,14 +184,9 @@ class EscoRelease:
         p = self.path
         generations: dict[str, set[int]] = {}
         if p.is_file():
-            if not zipfile.is_zipfile(p):
-                raise SourceError(p, "not an ESCO export: expected the CSV zip or a folder of ESCO CSV files")
+            members = self._open_zip("not an ESCO export: expected the CSV zip or a folder of ESCO CSV files")
             self.form = "zip"
-            try:
-                self._zip = zipfile.ZipFile(p)
-            except zipfile.BadZipFile as e:
-                raise SourceError(p, f"unreadable zip: {e}") from None
-            refs = [(m, Path(m).name) for m in self._zip.namelist() if not m.endswith("/")]
+            refs = [(m, Path(m).name) for m in members if not m.endswith("/")]
         elif p.is_dir():
             self.form = "folder"
             refs = [(str(f), f.name) for f in sorted(p.rglob("*")) if f.is_file()]
@@ -247,8 +240,7 @@ class EscoRelease:
 
     def location(self, key: str) -> str:
         """Where a table is (file, or zip!member), for error messages and provenance."""
-        ref = self._files[key]
-        return f"{self.path}!{ref}" if self._zip else ref
+        return self._where(self._files[key])
 
     def header(self, key: str) -> list[str]:
         """A table's header row, to check its columns before reading it."""
@@ -287,16 +279,7 @@ class EscoRelease:
         width = len(header)
         reader = csv.reader(text_lines(path, shown))
         next(reader)
-        while True:
-            start = reader.line_num + 1
-            try:
-                rec = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as e:
-                raise SourceError(shown, f"malformed CSV record: {e}", line=start) from None
-            if not rec or (len(rec) == 1 and not rec[0].strip()):
-                continue
+        for start, rec in csv_records(reader, shown):
             if len(rec) > width:
                 raise SourceError(shown, f"expected at most {width} fields as in the header, found {len(rec)}",
                                   line=start)
@@ -306,30 +289,8 @@ class EscoRelease:
             yield Row(shown, start, dict(zip(header, rec, strict=False)))
 
     def _materialise(self, key: str) -> Path:
-        ref = self._files[key]
-        if not self._zip:
-            return Path(ref)
-        if self._tmp is None:
-            self._tmp = Path(tempfile.mkdtemp(prefix="skillgraph-esco-"))
-        out = self._tmp / Path(ref).name
-        if not out.exists():
-            with self._zip.open(ref) as src, open(out, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-        return out
+        return self._extract(self._files[key])
 
-    def close(self) -> None:
-        """Close the zip archive, if the release is one."""
-        if self._zip:
-            self._zip.close()
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
-
-    def __enter__(self) -> EscoRelease:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def split_list(value: str) -> list[str]:

@@ -11,6 +11,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from skillgraph import iri
 from skillgraph.ontology import SG
 
+from .base import SourceMapping
 from .cells import en, integer
 
 SHARED_LEVELS = (SG.Foundational, SG.Intermediate, SG.Advanced, SG.Expert)
@@ -26,15 +27,15 @@ def level_iri(source: str, n: int) -> URIRef:
     return iri.scheme(source).mint("level", str(n))
 
 
-def add_scheme(g: Graph, scheme: URIRef, title: str, description: str, publisher: str, homepage: str) -> None:
-    """Describe a framework's concept scheme (title, description, publisher, homepage)."""
+def add_scheme(g: Graph, scheme: URIRef, by: SourceMapping, title: str, description: str) -> None:
+    """Describe a framework's concept scheme: title, description, and the publisher and homepage of its source."""
     g.add((scheme, RDF.type, SG.Framework))
     g.add((scheme, SKOS.prefLabel, en(title)))
     g.add((scheme, RDFS.label, en(title)))
     g.add((scheme, DCTERMS.title, en(title)))
     g.add((scheme, SKOS.definition, en(description)))
-    g.add((scheme, DCTERMS.publisher, Literal(publisher)))
-    g.add((scheme, DCTERMS.source, URIRef(homepage)))
+    g.add((scheme, DCTERMS.publisher, Literal(by.publisher)))
+    g.add((scheme, DCTERMS.source, URIRef(by.homepage)))
 
 
 def add_levels(g: Graph, source: str, label: str, scheme_title: str, rule: str, levels: int = 4) -> list[URIRef]:

@@ -105,14 +105,9 @@ class JobModelMapping(RightsNote, CsvTables):
         report = MappingReport()
         g = new_graph()
         scheme = iri.jobmodel.mint("scheme", "competency-library")
-        add_scheme(
-            g,
-            scheme,
-            "Competency job model library",
-            "A library of competencies grouped in clusters, from which a role's job model names its core competencies.",
-            self.publisher,
-            self.homepage,
-        )
+        add_scheme(g, scheme, self, "Competency job model library",
+                   "A library of competencies grouped in clusters, from which a role's job model names its core "
+                   "competencies.")
         library: dict[str, tuple[str, int, Row]] = {}
         clusters: list[str] = []
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results

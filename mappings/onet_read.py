@@ -11,15 +11,14 @@ instead of silently ignored.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from skillgraph.errors import SourceError
 from skillgraph.tabular import Row, read_table
+
+from .archive import ZipOrFiles
 
 SOC = "O*NET-SOC Code"
 STATS = ("N", "Standard Error", "Lower CI Bound", "Upper CI Bound", "Recommend Suppress", "Not Relevant",
@@ -87,21 +86,20 @@ _README = "read me.txt"
 _RELEASE = re.compile(r"O\*NET\s+(\d+(?:\.\d+)*)\s+Database", re.I)
 
 
-class OnetRelease:
+class OnetRelease(ZipOrFiles):
     """One O*NET database release on disk: a text zip, an extracted text folder, or Excel files.
 
     Use as a context manager: a zip is extracted table by table into a private temporary folder
     that is removed on exit. Errors name the file as the user knows it (``x.zip!folder/Skills.txt``).
     """
 
+    temp_prefix = "skillgraph-onet-"
+
     def __init__(self, path: str | Path):
-        self.path = Path(path)
+        super().__init__(path)
         self.form = ""                       # "zip", "text" or "excel"
         self._files: dict[str, str] = {}    # lower-case table name -> file (or zip member)
         self._readme: str | None = None
-        self._zip: zipfile.ZipFile | None = None
-        self._tmp: Path | None = None
-        self._display: dict[str, str] = {}  # extracted path -> name shown in errors
         self.other_tables: list[str] = []   # table files present that no mapping step reads
         self._detect()
 
@@ -109,15 +107,10 @@ class OnetRelease:
     def _detect(self) -> None:
         p = self.path
         if p.is_file():
-            if not zipfile.is_zipfile(p):
-                raise SourceError(p, "not an O*NET release: expected the text zip (db_NN_N_text.zip), "
+            members = self._open_zip("not an O*NET release: expected the text zip (db_NN_N_text.zip), "
                                      "an extracted text folder or a folder of Excel files")
             self.form = "zip"
-            try:
-                self._zip = zipfile.ZipFile(p)
-            except zipfile.BadZipFile as e:
-                raise SourceError(p, f"unreadable zip: {e}") from None
-            for member in self._zip.namelist():
+            for member in members:
                 self._consider(member, Path(member).name)
             if not self._files:
                 raise SourceError(p, "the zip holds no O*NET table (.txt) files")
@@ -166,8 +159,7 @@ class OnetRelease:
 
     def location(self, table: str) -> str:
         """Where a table is (file, or zip!member), for error messages and provenance."""
-        ref = self._files[table.lower()]
-        return f"{self.path}!{ref}" if self._zip else ref
+        return self._where(self._files[table.lower()])
 
     @property
     def release(self) -> str | None:
@@ -210,17 +202,7 @@ class OnetRelease:
             break
 
     def _materialise(self, table: str) -> Path:
-        ref = self._files[table.lower()]
-        if not self._zip:
-            return Path(ref)
-        if self._tmp is None:
-            self._tmp = Path(tempfile.mkdtemp(prefix="skillgraph-onet-"))
-        out = self._tmp / Path(ref).name
-        if not out.exists():
-            with self._zip.open(ref) as src, open(out, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            self._display[str(out)] = f"{self.path}!{ref}"
-        return out
+        return self._extract(self._files[table.lower()])
 
     def shown(self, path: str) -> str:
         """The name of a table file as the user knows it (x.zip!Skills.txt for a zip member)."""
@@ -233,19 +215,6 @@ class OnetRelease:
         """A SourceError raised from a row of this release, naming the file as the user knows it."""
         return self._rename(e)
 
-    def close(self) -> None:
-        """Close the zip archive, if the release is one."""
-        if self._zip:
-            self._zip.close()
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
-
-    def __enter__(self) -> OnetRelease:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 _LOWER = {name.lower() for name in TABLES} | {"read me"}

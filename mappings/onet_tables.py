@@ -5,6 +5,7 @@ intermediate objects), because the full release has hundreds of thousands of row
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
@@ -13,6 +14,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 from skillgraph import iri
 from skillgraph.iri.onet import commodity, dwa, element, framework, iwa, mint, occupation, scale, task
 from skillgraph.ontology import SG
+from skillgraph.tabular import Row
 
 from .base import MappingReport, Origins
 from .onet_cells import date, decimal, element_id, en, flag, integer, plain, soc_code, text
@@ -423,35 +425,33 @@ def technology(st: State, table: str, cls: URIRef, kind: str) -> None:
 def titles(st: State) -> None:
     """Map alternate and reported job titles as labels of their occupations."""
     g = st.g
-    if st.rel.has("Alternate Titles"):
-        n = 0
-        for row in st.rel.rows("Alternate Titles"):
-            o = occupation(soc_code(row))
-            g.add((o, SKOS.altLabel, en(row.required("Alternate Title"))))
-            short = text(row, "Short Title")
-            if short and short != "n/a":
-                g.add((o, SG.shortTitle, en(short)))
-            n += 1
-        st.report.tables_read.append("Alternate Titles")
-        st.report.count("alternate titles", n)
-    else:
-        st.report.tables_skipped.append("Alternate Titles")
-    if st.rel.has("Sample of Reported Titles"):
-        n = 0
-        for row in st.rel.rows("Sample of Reported Titles"):
-            g.add((occupation(soc_code(row)), SG.reportedTitle, en(row.required("Reported Job Title"))))
-            n += 1
-        st.report.tables_read.append("Sample of Reported Titles")
-        st.report.count("reported titles", n)
-    else:
-        st.report.tables_skipped.append("Sample of Reported Titles")
-    if st.rel.has("Related Occupations"):
-        n = 0
-        for row in st.rel.rows("Related Occupations"):
-            g.add((occupation(soc_code(row)), SG.relatedOccupation,
-                   occupation(soc_code(row, "Related O*NET-SOC Code"))))
-            n += 1
-        st.report.tables_read.append("Related Occupations")
-        st.report.count("related-occupation links", n)
-    else:
-        st.report.tables_skipped.append("Related Occupations")
+
+    def alternate(row: Row) -> None:
+        o = occupation(soc_code(row))
+        g.add((o, SKOS.altLabel, en(row.required("Alternate Title"))))
+        short = text(row, "Short Title")
+        if short and short != "n/a":
+            g.add((o, SG.shortTitle, en(short)))
+
+    def reported(row: Row) -> None:
+        g.add((occupation(soc_code(row)), SG.reportedTitle, en(row.required("Reported Job Title"))))
+
+    def related(row: Row) -> None:
+        g.add((occupation(soc_code(row)), SG.relatedOccupation, occupation(soc_code(row, "Related O*NET-SOC Code"))))
+
+    _optional_table(st, "Alternate Titles", "alternate titles", alternate)
+    _optional_table(st, "Sample of Reported Titles", "reported titles", reported)
+    _optional_table(st, "Related Occupations", "related-occupation links", related)
+
+
+def _optional_table(st: State, table: str, counted: str, add_row: Callable[[Row], None]) -> None:
+    """Map each row of a table the release may lack; a missing one is reported as skipped."""
+    if not st.rel.has(table):
+        st.report.tables_skipped.append(table)
+        return
+    n = 0
+    for row in st.rel.rows(table):
+        add_row(row)
+        n += 1
+    st.report.tables_read.append(table)
+    st.report.count(counted, n)

@@ -54,15 +54,9 @@ class SAFIMapping(RightsNote, CsvTables):
         report = MappingReport()
         g = new_graph()
         scheme = iri.safi.mint("scheme", "safi")
-        add_scheme(
-            g,
-            scheme,
-            "Skill Automation Feasibility Index (SAFI)",
-            "An index of how feasible it is to automate an occupation's skills, 0-100, with the occupation's top "
-            "skill and the precision of the estimate (Jadhav & Danve, 2026).",
-            self.publisher,
-            self.homepage,
-        )
+        add_scheme(g, scheme, self, "Skill Automation Feasibility Index (SAFI)",
+                   "An index of how feasible it is to automate an occupation's skills, 0-100, with the "
+                   "occupation's top skill and the precision of the estimate (Jadhav & Danve, 2026).")
         used, seen = set(), {}
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         for table in inputs.tables:

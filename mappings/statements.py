@@ -198,7 +198,7 @@ class StatementFrameworkMapping(RightsNote, CsvTables):
         if spec.has_domains and not domains:
             raise SourceError(path, "no domains.csv found (needed: this framework has domains)")
         scheme = scheme_iri(spec.source, spec.scheme_id)
-        add_scheme(g, scheme, spec.title, spec.description, self.publisher, self.homepage)
+        add_scheme(g, scheme, self, spec.title, spec.description)
         levels = add_levels(g, spec.source, spec.level_label, spec.level_scheme_title, spec.level_rule, spec.levels)
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         domain_iris = self._domains(g, scheme, domains, origins)

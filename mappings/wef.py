@@ -66,15 +66,9 @@ class WEFMapping(RightsNote, CsvTables):
         g = new_graph()
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         scheme = iri.wef.mint("scheme", "global-skills-taxonomy-2021")
-        add_scheme(
-            g,
-            scheme,
-            "WEF Global Skills Taxonomy 2021",
-            "Building a Common Language for Skills at Work: the World Economic Forum's global taxonomy of skills, "
-            "grouped in clusters.",
-            self.publisher,
-            self.homepage,
-        )
+        add_scheme(g, scheme, self, "WEF Global Skills Taxonomy 2021",
+                   "Building a Common Language for Skills at Work: the World Economic Forum's global taxonomy "
+                   "of skills, grouped in clusters.")
         if "wef-2021" in citations:
             g.add((scheme, PROV.wasDerivedFrom, add_citation(g, citations["wef-2021"], origins)))
         clusters: dict[str, str] = {}

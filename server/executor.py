@@ -14,6 +14,7 @@ memory cap. It reports which of these took effect; /health shows them.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import queue
@@ -22,15 +23,18 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from skillgraph.ontology import SERIALIZATION_PREFIXES
 
 from .formats import FORMATS, GRAPH, RESULTS
+
+T = TypeVar("T")
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -103,6 +107,16 @@ def _term_json(t) -> dict:
     raise TypeError(f"unexpected term {t!r}")
 
 
+def _first(results: Iterable[T], limit: int) -> tuple[list[T], bool]:
+    """At most `limit` results, and whether there were more (reading one past the limit to tell)."""
+    it = iter(results)
+    kept = list(itertools.islice(it, limit))
+    return kept, next(it, _END) is not _END
+
+
+_END = object()
+
+
 def _solutions(res: ox.QuerySolutions, fmt, limit: int, link: str | None = None) -> tuple[bytes, int, bool]:
     """At most `limit` rows, written by pyoxigraph (via a SPARQL JSON document of the kept rows).
 
@@ -111,13 +125,8 @@ def _solutions(res: ox.QuerySolutions, fmt, limit: int, link: str | None = None)
     none, so there the headers alone tell.
     """
     names = [v.value for v in res.variables]
-    rows = []
-    truncated = False
-    for sol in res:
-        if len(rows) >= limit:
-            truncated = True
-            break
-        rows.append({n: _term_json(sol[n]) for n in names if sol[n] is not None})
+    sols, truncated = _first(res, limit)
+    rows = [{n: _term_json(sol[n]) for n in names if sol[n] is not None} for sol in sols]
     head = {"vars": names}
     if truncated and link and fmt.ox_format == ox.QueryResultsFormat.JSON:
         head["link"] = [link]
@@ -152,13 +161,7 @@ def _graph_note(body: bytes, fmt, note: str) -> bytes:
 
 
 def _triples(res: ox.QueryTriples, fmt, limit: int, prefixes: dict, link: str | None = None) -> tuple[bytes, int, bool]:
-    triples = []
-    truncated = False
-    for t in res:
-        if len(triples) >= limit:
-            truncated = True
-            break
-        triples.append(t)
+    triples, truncated = _first(res, limit)
     pfx = ({k: v for k, v in prefixes.items() if k in SERIALIZATION_PREFIXES}
            if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None)
     body = ox.serialize(triples, format=fmt.ox_format, prefixes=pfx)

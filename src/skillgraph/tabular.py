@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import SourceError
 
@@ -175,6 +175,18 @@ def read_delimited(path: str | Path, required: Iterable[str] = (), delimiter: st
         raise SourceError(path, f"unreadable header: {e}", line=1) from None
     _check_header(path, header, required)
     width = len(header)
+    for start, rec in csv_records(reader, path):
+        if len(rec) != width:
+            raise SourceError(path, f"expected {width} fields as in the header, found {len(rec)}", line=start)
+        plain = reader.line_num == start and (quoting == csv.QUOTE_NONE or '"' not in lines.last)
+        yield Row(str(path), start, dict(zip(header, rec, strict=False)), "chars" if plain else "")
+
+
+def csv_records(reader: Any, path: str | Path) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank records left in a csv.reader, each with the line it starts on (a bad record names it).
+
+    While a record is being handled, `reader.line_num` is the line it ends on (multi-line quoted fields).
+    """
     while True:
         start = reader.line_num + 1
         try:
@@ -183,12 +195,8 @@ def read_delimited(path: str | Path, required: Iterable[str] = (), delimiter: st
             return
         except csv.Error as e:
             raise SourceError(path, f"malformed CSV record: {e}", line=start) from None
-        if not rec or (len(rec) == 1 and not rec[0].strip()):
-            continue
-        if len(rec) != width:
-            raise SourceError(path, f"expected {width} fields as in the header, found {len(rec)}", line=start)
-        plain = reader.line_num == start and (quoting == csv.QUOTE_NONE or '"' not in lines.last)
-        yield Row(str(path), start, dict(zip(header, rec, strict=False)), "chars" if plain else "")
+        if rec and (len(rec) > 1 or rec[0].strip()):
+            yield start, rec
 
 
 class _Lines:
