@@ -59,20 +59,26 @@ class Where:
         return SourceError(self.path, problem, line=self.line, column=column)
 
 
-@dataclass
-class TaskUsage:
-    """Usage of one task (as AEI's text) on one platform/geography in one period."""
+@dataclass(kw_only=True)
+class Figures:
+    """What AEI reports of a task or an occupation: its share and count, and how the work was done."""
 
-    where: Where
-    text: str
     pct: Decimal | None = None
     count: int | None = None
-    task_id: str | None = None
-    soc: str | None = None
     augmentation_pct: Decimal | None = None
     automation_pct: Decimal | None = None
     time_saved_pct: Decimal | None = None
     autonomy: Decimal | None = None
+
+
+@dataclass
+class TaskUsage(Figures):
+    """Usage of one task (as AEI's text) on one platform/geography in one period."""
+
+    where: Where
+    text: str
+    task_id: str | None = None
+    soc: str | None = None
     patterns: dict[str, PatternUsage] = field(default_factory=dict)
 
 
@@ -87,18 +93,12 @@ class PatternUsage:
 
 
 @dataclass
-class OccupationMetrics:
+class OccupationMetrics(Figures):
     """Occupation-level figures of a later release (the seed's evidence pack)."""
 
     where: Where
     soc: str
     title: str | None = None
-    count: int | None = None
-    pct: Decimal | None = None
-    augmentation_pct: Decimal | None = None
-    automation_pct: Decimal | None = None
-    time_saved_pct: Decimal | None = None
-    autonomy: Decimal | None = None
 
 
 @dataclass

@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from skillgraph import iri
 from skillgraph.ontology import SG
 
-from .base import SourceMapping
+from .base import SourceMapping, new_graph
 from .cells import en, integer
 
 SHARED_LEVELS = (SG.Foundational, SG.Intermediate, SG.Advanced, SG.Expert)
@@ -27,8 +27,10 @@ def level_iri(source: str, n: int) -> URIRef:
     return iri.scheme(source).mint("level", str(n))
 
 
-def add_scheme(g: Graph, scheme: URIRef, by: SourceMapping, title: str, description: str) -> None:
-    """Describe a framework's concept scheme: title, description, and the publisher and homepage of its source."""
+def framework_graph(scheme: URIRef, by: SourceMapping, title: str, description: str) -> Graph:
+    """A new graph for a framework, describing its concept scheme (title, description, and the publisher
+    and homepage of the source mapped `by`)."""
+    g = new_graph()
     g.add((scheme, RDF.type, SG.Framework))
     g.add((scheme, SKOS.prefLabel, en(title)))
     g.add((scheme, RDFS.label, en(title)))
@@ -36,6 +38,7 @@ def add_scheme(g: Graph, scheme: URIRef, by: SourceMapping, title: str, descript
     g.add((scheme, SKOS.definition, en(description)))
     g.add((scheme, DCTERMS.publisher, Literal(by.publisher)))
     g.add((scheme, DCTERMS.source, URIRef(by.homepage)))
+    return g
 
 
 def add_levels(g: Graph, source: str, label: str, scheme_title: str, rule: str, levels: int = 4) -> list[URIRef]:

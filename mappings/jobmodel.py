@@ -24,10 +24,10 @@ from skillgraph.errors import SourceError
 from skillgraph.ontology import SG
 from skillgraph.tabular import Row, read_delimited, text_lines
 
-from .base import BuildContext, MappingReport, MappingResult, new_graph
+from .base import BuildContext, MappingReport, MappingResult
 from .cells import en, integer, soc_code, split_list
 from .framework_files import CsvTables
-from .framework_schemes import add_scheme
+from .framework_schemes import framework_graph
 from .rights import UNSTATED_LICENCE, RightsNote
 
 SRC = "jobmodel"
@@ -103,11 +103,10 @@ class JobModelMapping(RightsNote, CsvTables):
         if not grids:
             raise SourceError(path, "no library grid (*.tsv) found")
         report = MappingReport()
-        g = new_graph()
         scheme = iri.jobmodel.mint("scheme", "competency-library")
-        add_scheme(g, scheme, self, "Competency job model library",
-                   "A library of competencies grouped in clusters, from which a role's job model names its core "
-                   "competencies.")
+        g = framework_graph(scheme, self, "Competency job model library",
+                            "A library of competencies grouped in clusters, from which a role's job model names "
+                            "its core competencies.")
         library: dict[str, tuple[str, int, Row]] = {}
         clusters: list[str] = []
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results

@@ -68,6 +68,17 @@ class State:
         if self.origins is not None:
             self.origins.add(node, self.rel.shown(row.path), row.line)
 
+    def concept(self, node: URIRef, row: Row, cls: URIRef, label: str, scheme: URIRef,
+                notation: str | None = None) -> None:
+        """A concept of one of O*NET's schemes: typed, labelled, notated, in its scheme, its row recorded."""
+        self.mark(node, row)
+        add = self.g.add
+        add((node, RDF.type, cls))
+        add((node, SKOS.prefLabel, en(label)))
+        if notation is not None:
+            add((node, SKOS.notation, plain(notation)))
+        add((node, SKOS.inScheme, scheme))
+
     def scheme(self, name: str) -> URIRef:
         """The IRI of one of O*NET's concept schemes."""
         return framework(name)
@@ -90,15 +101,11 @@ def occupations(st: State) -> None:
         code = soc_code(row)
         o = occupation(code)
         st.occupations.add(code)
-        st.mark(o, row)
-        g.add((o, RDF.type, SG.Occupation))
-        g.add((o, SKOS.prefLabel, en(row.required("Title"))))
+        st.concept(o, row, SG.Occupation, row.required("Title"), scheme, code)
         desc = text(row, "Description")
         if desc:
             g.add((o, SKOS.definition, en(desc)))
         g.add((o, SG.socCode, plain(code)))
-        g.add((o, SKOS.notation, plain(code)))
-        g.add((o, SKOS.inScheme, scheme))
     st.report.count("occupations", len(st.occupations))
 
 
@@ -113,12 +120,8 @@ def content_model(st: State) -> None:
     parents = {eid.rsplit(".", 1)[0] for eid in ids if "." in eid}
     for eid, name, desc, row in rows:
         e = element(eid)
-        st.mark(e, row)
         st.elements.add(eid)
-        g.add((e, RDF.type, SG.ContentModelElement))
-        g.add((e, SKOS.prefLabel, en(name)))
-        g.add((e, SKOS.notation, plain(eid)))
-        g.add((e, SKOS.inScheme, scheme))
+        st.concept(e, row, SG.ContentModelElement, name, scheme, eid)
         if desc and desc != name:
             g.add((e, SKOS.definition, en(desc)))
         if "." in eid:
@@ -140,11 +143,7 @@ def scales(st: State) -> None:
         sid = row.required("Scale ID")
         s = scale(sid)
         st.scales.add(sid)
-        st.mark(s, row)
-        g.add((s, RDF.type, SG.Scale))
-        g.add((s, SKOS.prefLabel, en(row.required("Scale Name"))))
-        g.add((s, SKOS.notation, plain(sid)))
-        g.add((s, SKOS.inScheme, scheme))
+        st.concept(s, row, SG.Scale, row.required("Scale Name"), scheme, sid)
         g.add((s, SG.scaleMinimum, decimal(row, "Minimum", required=True)))
         g.add((s, SG.scaleMaximum, decimal(row, "Maximum", required=True)))
     st.report.count("scales", len(st.scales))
@@ -174,12 +173,8 @@ def job_zones(st: State) -> None:
         for row in st.rel.rows("Job Zone Reference"):
             z = str(integer(row, "Job Zone", required=True))
             jz = mint("job-zone", z)
-            st.mark(jz, row)
             st.job_zones.add(z)
-            g.add((jz, RDF.type, SG.JobZone))
-            g.add((jz, SKOS.prefLabel, en(row.required("Name"))))
-            g.add((jz, SKOS.notation, plain(z)))
-            g.add((jz, SKOS.inScheme, scheme))
+            st.concept(jz, row, SG.JobZone, row.required("Name"), scheme, z)
             for col in ("Education", "Experience", "Job Training"):
                 if text(row, col):
                     g.add((jz, SKOS.scopeNote, en(f"{col}: {text(row, col)}")))
@@ -213,12 +208,8 @@ def task_statements(st: State) -> None:
         tid = str(integer(row, "Task ID", required=True))
         t = task(tid)
         st.tasks.add(tid)
-        st.mark(t, row)
-        g.add((t, RDF.type, SG.Task))
-        g.add((t, SKOS.prefLabel, en(row.required("Task"))))
-        g.add((t, SKOS.notation, plain(tid)))
+        st.concept(t, row, SG.Task, row.required("Task"), scheme, tid)
         g.add((t, SG.taskOf, occupation(code)))
-        g.add((t, SKOS.inScheme, scheme))
         kind = text(row, "Task Type")
         if kind and kind != "n/a":
             g.add((t, SG.taskType, plain(kind)))
@@ -306,12 +297,8 @@ def work_activities(st: State) -> None:
     if st.rel.has("IWA Reference"):
         for row in st.rel.rows("IWA Reference"):
             i = iwa(row.required("IWA ID"))
-            st.mark(i, row)
-            g.add((i, RDF.type, SG.IntermediateWorkActivity))
-            g.add((i, SKOS.prefLabel, en(row.required("IWA Title"))))
-            g.add((i, SKOS.notation, plain(row.required("IWA ID"))))
+            st.concept(i, row, SG.IntermediateWorkActivity, row.required("IWA Title"), scheme, row.required("IWA ID"))
             g.add((i, SKOS.broader, element(element_id(row))))
-            g.add((i, SKOS.inScheme, scheme))
             n_iwa += 1
         st.report.tables_read.append("IWA Reference")
     else:
@@ -320,12 +307,8 @@ def work_activities(st: State) -> None:
         for row in st.rel.rows("DWA Reference"):
             did, iid = row.required("DWA ID"), row.required("IWA ID")
             d = dwa(did)
-            st.mark(d, row)
-            g.add((d, RDF.type, SG.DetailedWorkActivity))
-            g.add((d, SKOS.prefLabel, en(row.required("DWA Title"))))
-            g.add((d, SKOS.notation, plain(did)))
+            st.concept(d, row, SG.DetailedWorkActivity, row.required("DWA Title"), scheme, did)
             g.add((d, SKOS.broader, iwa(iid)))
-            g.add((d, SKOS.inScheme, scheme))
             if text(row, "IWA Title") and n_iwa == 0:  # no IWA Reference: take the IWA from here
                 i = iwa(iid)
                 g.add((i, RDF.type, SG.IntermediateWorkActivity))
@@ -367,11 +350,7 @@ def unspsc(st: State) -> None:
             c = commodity(code)
             if code not in st.commodities:
                 st.commodities.add(code)
-                st.mark(c, row)
-                g.add((c, RDF.type, SG.CommodityClass))
-                g.add((c, SKOS.prefLabel, en(row.required(title_col))))
-                g.add((c, SKOS.notation, plain(code)))
-                g.add((c, SKOS.inScheme, scheme))
+                st.concept(c, row, SG.CommodityClass, row.required(title_col), scheme, code)
                 if parent is not None:
                     g.add((c, SKOS.broader, parent))
             parent = c
@@ -394,18 +373,11 @@ def technology(st: State, table: str, cls: URIRef, kind: str) -> None:
         c = commodity(ccode)
         if t not in st.technologies:
             st.technologies.add(t)
-            st.mark(t, row)
-            add((t, RDF.type, cls))
-            add((t, SKOS.prefLabel, en(example)))
-            add((t, SKOS.inScheme, scheme))
+            st.concept(t, row, cls, example, scheme)
         add((t, SG.commodity, c))
         if ccode not in st.commodities:
             st.commodities.add(ccode)
-            st.mark(c, row)
-            add((c, RDF.type, SG.CommodityClass))
-            add((c, SKOS.prefLabel, en(row.required("Commodity Title"))))
-            add((c, SKOS.notation, plain(ccode)))
-            add((c, SKOS.inScheme, scheme))
+            st.concept(c, row, SG.CommodityClass, row.required("Commodity Title"), scheme, ccode)
         o = occupation(code)
         add((o, SG.usesTechnology, t))
         u = mint(f"{kind}-use", f"{code}_{ccode}_{example}")

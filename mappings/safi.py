@@ -19,11 +19,11 @@ from skillgraph.errors import SourceError
 from skillgraph.ontology import SG
 from skillgraph.tabular import check_number, read_delimited
 
-from .base import BuildContext, MappingReport, MappingResult, new_graph
+from .base import BuildContext, MappingReport, MappingResult
 from .cells import en, soc_code
 from .citations import add_citation, read_all_citations
 from .framework_files import CsvTables, locate
-from .framework_schemes import add_scheme
+from .framework_schemes import framework_graph
 from .rights import UNSTATED_LICENCE, RightsNote
 
 SRC = "safi"
@@ -52,11 +52,10 @@ class SAFIMapping(RightsNote, CsvTables):
         inputs = locate(Path(path), embedded, ("citations.csv",))
         citations = read_all_citations(inputs, SRC)
         report = MappingReport()
-        g = new_graph()
         scheme = iri.safi.mint("scheme", "safi")
-        add_scheme(g, scheme, self, "Skill Automation Feasibility Index (SAFI)",
-                   "An index of how feasible it is to automate an occupation's skills, 0-100, with the "
-                   "occupation's top skill and the precision of the estimate (Jadhav & Danve, 2026).")
+        g = framework_graph(scheme, self, "Skill Automation Feasibility Index (SAFI)",
+                            "An index of how feasible it is to automate an occupation's skills, 0-100, with the "
+                            "occupation's top skill and the precision of the estimate (Jadhav & Danve, 2026).")
         used, seen = set(), {}
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         for table in inputs.tables:

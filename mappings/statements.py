@@ -32,11 +32,11 @@ from skillgraph.errors import SourceError
 from skillgraph.ontology import SG
 from skillgraph.tabular import Row, read_delimited
 
-from .base import BuildContext, MappingReport, MappingResult, Origins, new_graph
+from .base import BuildContext, MappingReport, MappingResult, Origins
 from .cells import check_task_id, en, integer, soc_code, split_list, task_id
 from .citations import Citation, add_citation, read_all_citations
 from .framework_files import CsvTables, locate
-from .framework_schemes import SHARED_LEVELS, add_levels, add_scheme, level_by_position, scheme_iri
+from .framework_schemes import SHARED_LEVELS, add_levels, framework_graph, level_by_position, scheme_iri
 from .rights import RightsNote
 
 DOMAIN_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -192,13 +192,12 @@ class StatementFrameworkMapping(RightsNote, CsvTables):
         embedded = self.embedded_path()
         inputs = locate(Path(path), embedded)
         report = MappingReport()
-        g = new_graph()
         citations = read_all_citations(inputs, spec.source)
         domains = read_domains(inputs.aux.get("domains.csv", [])) if spec.has_domains else {}
         if spec.has_domains and not domains:
             raise SourceError(path, "no domains.csv found (needed: this framework has domains)")
         scheme = scheme_iri(spec.source, spec.scheme_id)
-        add_scheme(g, scheme, self, spec.title, spec.description)
+        g = framework_graph(scheme, self, spec.title, spec.description)
         levels = add_levels(g, spec.source, spec.level_label, spec.level_scheme_title, spec.level_rule, spec.levels)
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         domain_iris = self._domains(g, scheme, domains, origins)

@@ -19,11 +19,11 @@ from skillgraph.errors import SourceError
 from skillgraph.ontology import SG
 from skillgraph.tabular import Row, read_delimited
 
-from .base import BuildContext, MappingReport, MappingResult, new_graph
+from .base import BuildContext, MappingReport, MappingResult
 from .cells import en, soc_code
 from .citations import add_citation, read_all_citations
 from .framework_files import CsvTables, locate
-from .framework_schemes import add_scheme
+from .framework_schemes import framework_graph
 from .rights import UNSTATED_LICENCE, RightsNote
 
 SRC = "wef"
@@ -63,12 +63,11 @@ class WEFMapping(RightsNote, CsvTables):
         inputs = locate(Path(path), embedded, AUX)
         citations = read_all_citations(inputs, SRC)
         report = MappingReport()
-        g = new_graph()
         origins = ctx.origin(self.id)  # node -> file:line, for SHACL results
         scheme = iri.wef.mint("scheme", "global-skills-taxonomy-2021")
-        add_scheme(g, scheme, self, "WEF Global Skills Taxonomy 2021",
-                   "Building a Common Language for Skills at Work: the World Economic Forum's global taxonomy "
-                   "of skills, grouped in clusters.")
+        g = framework_graph(scheme, self, "WEF Global Skills Taxonomy 2021",
+                            "Building a Common Language for Skills at Work: the World Economic Forum's global taxonomy "
+                            "of skills, grouped in clusters.")
         if "wef-2021" in citations:
             g.add((scheme, PROV.wasDerivedFrom, add_citation(g, citations["wef-2021"], origins)))
         clusters: dict[str, str] = {}
