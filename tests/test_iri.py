@@ -40,21 +40,22 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return out
 
 
-def _violations(path: Path) -> list[str]:
+def _violations(path: Path, root: Path = ROOT) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     docs = _docstrings(tree)
-    where = f"{path.relative_to(ROOT)}"
+    where = f"{path.relative_to(root)}"
     out = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
             text = node.value.replace("\\", "")  # also regular expressions: w3id\.org
             for base in BASES:
                 if base.split("://", 1)[1] in text:
-                    out.append(f"{where}:{node.lineno}: spells the IRI base {base} (use skillgraph.iri)")
+                    out.append((node.lineno, f"{where}:{node.lineno}: spells the IRI base {base} (use skillgraph.iri)"))
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "instance"
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == "iri"):
-            out.append(f"{where}:{node.lineno}: iri.instance(...) outside skillgraph.iri (use iri.<source>)")
-    return out
+            out.append((node.lineno, f"{where}:{node.lineno}: iri.instance(...) outside skillgraph.iri "
+                                     "(use iri.<source>)"))
+    return [msg for _, msg in sorted(out)]
 
 
 def test_iri_bases_only_in_the_iri_modules():
@@ -65,17 +66,17 @@ def test_iri_bases_only_in_the_iri_modules():
 
 
 def test_the_grep_finds_a_planted_base(tmp_path):
-    planted = ROOT / "mappings" / "zz_planted_for_test.py"
+    planted = tmp_path / "mappings" / "planted.py"
+    planted.parent.mkdir()
     planted.write_text('"""Docstrings may name https://w3id.org/skillgraph/id/onet/."""\n'
                        'X = r"^https://w3id\\.org/skillgraph/id/onet/task/"\n'
-                       'Y = iri.instance("onet", "task", 1)\n')
-    try:
-        assert _violations(planted) == [
-            f"mappings/{planted.name}:2: spells the IRI base {iri.ID_BASE} (use skillgraph.iri)",
-            f"mappings/{planted.name}:3: iri.instance(...) outside skillgraph.iri (use iri.<source>)",
-        ]
-    finally:
-        planted.unlink()
+                       'Y = iri.instance("onet", "task", 1)\n'
+                       'Z = f"http://data.europa.eu/esco/skill/{X}"\n')
+    assert _violations(planted, tmp_path) == [
+        f"mappings/planted.py:2: spells the IRI base {iri.ID_BASE} (use skillgraph.iri)",
+        "mappings/planted.py:3: iri.instance(...) outside skillgraph.iri (use iri.<source>)",
+        f"mappings/planted.py:4: spells the IRI base {iri.esco.PUBLISHER_BASE} (use skillgraph.iri)",
+    ]
 
 
 def test_onet_mints_and_recognises():

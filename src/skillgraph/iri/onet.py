@@ -1,12 +1,10 @@
 """O*NET's IRIs (id/onet/<type>/<id>): the one place they are minted and recognised.
 
 Other sources link to O*NET occupations and tasks (statements, AEI evidence, Nesta's crosswalk),
-so they call these functions rather than spelling the scheme. Minting is cached: the full release
-mints millions of IRIs, most of them again and again.
+so they call these functions rather than spelling the scheme. The named minters are cached: the
+full release mints the same occupation, task and element IRIs again and again.
 """
 from __future__ import annotations
-
-from functools import cache
 
 from rdflib import URIRef
 
@@ -33,9 +31,11 @@ is_element = SCHEME.recogniser("element")
 is_scale = SCHEME.recogniser("scale")
 
 
-@cache
 def mint(kind: str, ident: str) -> URIRef:
-    """The IRI of an O*NET entity of any type in SCHEME.kinds (ratings, job zones, technologies ...)."""
+    """The IRI of an O*NET entity of any type in SCHEME.kinds (ratings, job zones, technologies ...).
+
+    Not cached: most of these (ratings, technology uses) are minted once each, millions of them.
+    """
     return SCHEME.mint(kind, ident)
 
 
