@@ -23,7 +23,11 @@ _HTTP = re.compile(r"^https?://\S+$")
 
 @dataclass(frozen=True)
 class Citation:
-    """A source a framework cites for its statements, read from citations.csv."""
+    """A source a framework cites for its statements, read from citations.csv.
+
+    Its IRI is the row's `iri` cell when given, else one minted in the citing source's namespace.
+    """
+
     key: str
     iri: URIRef
     label: str
