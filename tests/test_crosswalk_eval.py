@@ -140,9 +140,9 @@ def test_gold_errors_name_file_line_and_column(tmp_path, column, value, problem,
 
 
 def test_gold_esco_prefix_resolves_through_the_project_map(tmp_path):
-    # the gold's own curie_map lacks esco:, so the project's (esco: = http://data.europa.eu/esco/) applies
-    bad, _ = _broken(tmp_path, "object_id", "esco:skill/a", row=1)
-    assert read_gold(bad)[0].skill == SKILL + "a"
+    # the gold's own curie_map lacks escooccupation:, so the project's (http://data.europa.eu/esco/occupation/) applies
+    bad, _ = _broken(tmp_path, "object_id", "escooccupation:a", row=1)
+    assert read_gold(bad)[0].skill == "http://data.europa.eu/esco/occupation/a"
 
 
 def test_a_files_own_curie_map_wins_over_the_projects(tmp_path):

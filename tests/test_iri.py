@@ -90,7 +90,8 @@ def test_onet_mints_and_recognises():
     assert iri.source_of("https://example.org/x") is None
     with pytest.raises(ValueError, match="onet has no IRI type 'tsak'; its types are occupation, "):
         iri.onet.mint("tsak", "1")
-    with pytest.raises(ValueError, match="no IRI scheme for source 'nope'; the sources are aei, aiwork, esco"):
+    with pytest.raises(ValueError, match="no IRI scheme for source 'nope'; the sources are aei, aiwork, crosswalk, "
+                                         "esco, jobmodel, ladder, nesta, onet, pathsmith, safi, wef$"):
         iri.scheme("nope")
 
 
@@ -100,6 +101,17 @@ def test_esco_keeps_its_publisher_iris():
     assert iri.esco.is_skill(s) and not iri.esco.is_occupation(s) and iri.esco.is_esco(s)
     assert iri.esco.MODEL == "http://data.europa.eu/esco/model#"
     assert str(iri.esco.SCHEME.mint("collection", "green")) == "https://w3id.org/skillgraph/id/esco/collection/green"
+
+
+def test_one_namespace_per_prefix():
+    """A prefix names one namespace wherever the project writes CURIEs (ontology prefixes, SSSOM curie_map)."""
+    from skillgraph.crosswalk.sssom import CURIE_MAP
+    from skillgraph.ontology import PREFIXES
+
+    clash = {p: (PREFIXES[p], CURIE_MAP[p]) for p in set(PREFIXES) & set(CURIE_MAP) if PREFIXES[p] != CURIE_MAP[p]}
+    assert clash == {}
+    assert CURIE_MAP["escoskill"] == "http://data.europa.eu/esco/skill/" and "esco" not in CURIE_MAP
+    assert PREFIXES["esco"] == iri.esco.MODEL
 
 
 # -- the shapes' literal IRI patterns, checked against the modules ----------------------------------------

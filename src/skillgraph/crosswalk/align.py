@@ -96,6 +96,16 @@ def confidence(s: float, b: float) -> float:
     return 1.0 - (1.0 - s) ** (1.0 + max(0.0, b))
 
 
+
+def match_predicate(conf: float, sim: float) -> URIRef | None:
+    """The rule both match kinds use: skos:closeMatch when confident and similar enough, skos:relatedMatch
+    when only confident enough, None (no alignment) below that."""
+    if conf >= CLOSE_CONF and sim >= CLOSE_SIM:
+        return SKOS.closeMatch
+    if conf >= RELATED_CONF:
+        return SKOS.relatedMatch
+    return None
+
 @dataclass
 class Alignment:
     """One scored correspondence, held in Python until it is written as an sg:Alignment with its evidence."""
@@ -113,8 +123,8 @@ class Alignment:
     @property
     def iri(self) -> URIRef:
         """A stable IRI from the aligned terms and level, so reruns mint the same alignment node."""
-        return iri.instance(
-            "crosswalk", "alignment", iri.digest(self.subject, self.predicate, self.object, self.level or "")
+        return iri.crosswalk.mint(
+            "alignment", iri.digest(self.subject, self.predicate, self.object, self.level or "")
         )
 
 
@@ -307,11 +317,8 @@ class Aligner:
                         b = cand
                         ev = [(im[0], "rating")] + ([(rnode, f"{rel}-relation")] if rnode is not None else [])
                 conf = confidence(s, b)
-                if conf >= CLOSE_CONF and s >= CLOSE_SIM:
-                    pred = SKOS.closeMatch
-                elif conf >= RELATED_CONF:
-                    pred = SKOS.relatedMatch
-                else:
+                pred = match_predicate(conf, s)
+                if pred is None:
                     continue
                 scored.append(Alignment("onet_element_esco_skill", el, pred, skill, s, conf,
                                         SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
@@ -443,11 +450,8 @@ class Aligner:
         for w in sorted(inp.wef_entries, key=str):
             scored = []
             for skill, s in index.search(w, k=LEXICAL_POOL, min_sim=S_MIN):
-                if s >= CLOSE_CONF and s >= CLOSE_SIM:
-                    pred = SKOS.closeMatch
-                elif s >= RELATED_CONF:
-                    pred = SKOS.relatedMatch
-                else:
+                pred = match_predicate(s, s)
+                if pred is None:
                     continue
                 scored.append(
                     Alignment(

@@ -16,16 +16,9 @@ from typing import cast
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
+from skillgraph import iri
 from skillgraph.ontology import ESCO, SG, load_ontology
 
-ONET_ID = "https://w3id.org/skillgraph/id/onet/"
-ONET_OCC = ONET_ID + "occupation/"
-ONET_TASK = ONET_ID + "task/"
-ONET_ELEMENT = ONET_ID + "element/"
-ONET_SCALE = ONET_ID + "scale/"
-AEI_ID = "https://w3id.org/skillgraph/id/aei/"
-ESCO_SKILL = "http://data.europa.eu/esco/skill/"
-ESCO_OCC = "http://data.europa.eu/esco/occupation/"
 OCC_MATCH = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
 
 
@@ -135,7 +128,7 @@ def _is_aei_source(g: Graph, cited: URIRef) -> bool:
     texts = [
         str(o) for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title, DCTERMS.alternative) for o in g.objects(cited, p)
     ]
-    return str(cited).startswith(AEI_ID) or any("anthropic economic index" in t.lower() for t in texts)
+    return cited in iri.aei.SCHEME or any("anthropic economic index" in t.lower() for t in texts)
 
 
 def gather(graphs: Mapping[str, Graph]) -> Inputs:
@@ -167,9 +160,9 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
         if not label:
             continue
         definition = " ".join(_en(g, s, SKOS.definition) + _en(g, s, DCTERMS.description))
-        if str(s).startswith(ONET_ELEMENT):
+        if iri.onet.is_element(s):
             inp.onet_elements[s] = (label, definition)
-        elif str(s).startswith(ESCO_SKILL):
+        elif iri.esco.is_skill(s):
             alts = _en(g, s, SKOS.altLabel)
             inp.esco_skills[s] = (label, " ".join([label, *alts, definition, *_en(g, s, SKOS.scopeNote)]))
             if any("transversal" in str(o) for o in g.objects(s, None) if isinstance(o, URIRef)) or any(
@@ -182,9 +175,9 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
             g.value(r, SG.scale),
             g.value(r, SG.value),
         )
-        if None in (occ, el, scale, val) or not str(scale).startswith(ONET_SCALE):
+        if None in (occ, el, scale, val) or not iri.onet.is_scale(scale):
             continue
-        code = str(scale)[len(ONET_SCALE):]
+        code = iri.onet.code(scale)
         if code in ("IM", "LV"):
             try:
                 inp.ratings[(occ, el, code)] = (cast(URIRef, r), float(val))
@@ -206,9 +199,9 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
         for a, b in g.subject_objects(p):
             a, b = cast(URIRef, a), cast(URIRef, b)
             sa, sb = str(a), str(b)
-            if sa.startswith(ESCO_OCC) and sb.startswith(ONET_OCC):
+            if iri.esco.is_occupation(sa) and iri.onet.is_occupation(sb):
                 inp.onet_to_esco[b].add(a)
-            elif sb.startswith(ESCO_OCC) and sa.startswith(ONET_OCC):
+            elif iri.esco.is_occupation(sb) and iri.onet.is_occupation(sa):
                 inp.onet_to_esco[a].add(b)
     for s in _typed(g, stmt_classes):
         label = _first(g, s, SKOS.prefLabel, RDFS.label)
@@ -228,7 +221,7 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
             if isinstance(task, URIRef) and isinstance(ev, URIRef):
                 inp.ai_usage[task].add(ev)
     for c in g.subjects(RDF.type, SKOS.Collection):
-        members = {m for m in g.objects(c, SKOS.member) if isinstance(m, URIRef) and str(m).startswith(ONET_TASK)}
+        members = {m for m in g.objects(c, SKOS.member) if isinstance(m, URIRef) and iri.onet.is_task(m)}
         if members:
             inp.anchor_sets[gid][cast(URIRef, c)] = members
     if gid == "wef":

@@ -18,27 +18,26 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from skillgraph import __version__
+from skillgraph import __version__, iri
 from skillgraph.errors import SourceError
-from skillgraph.ontology import SG, SSSOM
+from skillgraph.ontology import PREFIXES, SG, SSSOM
 
 COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "confidence",
            "similarity_score", "mapping_tool", "subject_label", "object_label", "comment")
 
+#: One prefix per namespace, none reusing a prefix of skillgraph.ontology.PREFIXES for another namespace
+#: (`esco:` there is ESCO's model; ESCO's skills are `escoskill:`, as in the gold sets under eval/).
 CURIE_MAP = {
-    "sg": "https://w3id.org/skillgraph/ontology#",
-    "onet": "https://w3id.org/skillgraph/id/onet/",
-    "pathsmith": "https://w3id.org/skillgraph/id/pathsmith/",
-    "ladder": "https://w3id.org/skillgraph/id/ladder/",
-    "aiwork": "https://w3id.org/skillgraph/id/aiwork/",
-    "wef": "https://w3id.org/skillgraph/id/wef/",
-    "sgid": "https://w3id.org/skillgraph/id/",
-    "esco": "http://data.europa.eu/esco/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "semapv": "https://w3id.org/semapv/vocab/",
+    "sg": PREFIXES["sg"],
+    **{source: iri.scheme(source).base for source in ("onet", "pathsmith", "ladder", "aiwork", "wef")},
+    "sgid": iri.ID_BASE,
+    "escoskill": str(iri.esco.publisher("skill/")),
+    "escooccupation": str(iri.esco.publisher("occupation/")),
+    "skos": PREFIXES["skos"],
+    "semapv": PREFIXES["semapv"],
 }
 
-MAPPING_SET_ID = "https://w3id.org/skillgraph/graph/crosswalk"
+MAPPING_SET_ID = str(iri.graph("crosswalk"))
 
 
 class LabelSource(Protocol):

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from .scheme import BASE, GRAPH_BASE, ID_BASE, Scheme, digest, graph, instance, slug
 
-from . import aei, aiwork, esco, jobmodel, ladder, nesta, onet, pathsmith, safi, wef  # noqa: E402  isort: skip
+from . import aei, aiwork, crosswalk, esco, jobmodel, ladder, nesta, onet, pathsmith, safi, wef  # noqa: E402  isort: skip
 
 __all__ = ["BASE", "GRAPH_BASE", "ID_BASE", "Scheme", "digest", "graph", "instance", "slug", "scheme",
-           "source_of", "SCHEMES", "aei", "aiwork", "esco", "jobmodel", "ladder", "nesta", "onet", "pathsmith",
-           "safi", "wef"]
+           "source_of", "SCHEMES", "aei", "aiwork", "crosswalk", "esco", "jobmodel", "ladder", "nesta", "onet",
+           "pathsmith", "safi", "wef"]
 
 #: Each source's scheme of minted instance IRIs, by source id.
-SCHEMES: dict[str, Scheme] = {m.SCHEME.source: m.SCHEME for m in (aei, aiwork, esco, jobmodel, ladder, nesta, onet,
-                                                                    pathsmith, safi, wef)}
+SCHEMES: dict[str, Scheme] = {m.SCHEME.source: m.SCHEME for m in (aei, aiwork, crosswalk, esco, jobmodel, ladder, nesta,
+                                                                    onet, pathsmith, safi, wef)}
 
 
 def scheme(source: str) -> Scheme:

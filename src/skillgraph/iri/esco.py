@@ -47,11 +47,17 @@ def is_esco(term: object) -> bool:
     return str(term).startswith(PUBLISHER_BASE)
 
 
+def _is(kind: str, term: object) -> bool:
+    prefix = PUBLISHER_BASE + kind + "/"
+    s = str(term)
+    return s.startswith(prefix) and len(s) > len(prefix) and "/" not in s[len(prefix):]
+
+
 def is_skill(term: object) -> bool:
-    """Whether `term` is an ESCO skill (or knowledge) concept IRI."""
-    return bool(_CONCEPT["skill"].match(str(term)))
+    """Whether `term` is an ESCO skill (or knowledge, or skill-group) IRI."""
+    return _is("skill", term)
 
 
 def is_occupation(term: object) -> bool:
     """Whether `term` is an ESCO occupation IRI."""
-    return bool(_CONCEPT["occupation"].match(str(term)))
+    return _is("occupation", term)
