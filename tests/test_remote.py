@@ -169,7 +169,7 @@ def _fails_as_known(st, base: str, name: str, error: str | None) -> int:
         return 0
     with pytest.raises(urllib.error.HTTPError) as e:
         http_json(f"{base}/queries/{name}")
-    assert e.value.code == 502 and error in e.value.read().decode(), f"{name} on {st.name}: fixed, or failing otherwise?"
+    assert e.value.code == 502 and error in e.value.read().decode(), f"{name} on {st.name}: fixed, or failing anew?"
     with pytest.raises(Exception, match=error):
         direct(st.query, catalog()[name].bind())
     return 1

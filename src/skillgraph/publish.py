@@ -27,9 +27,9 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from typing import IO
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
@@ -135,8 +135,9 @@ def _authorization(method: str, url: str, account: tuple[str, str]) -> dict[str,
         return {}
     by_scheme = {c.partition(" ")[0].lower(): c.partition(" ")[2] for c in challenges}
     if "digest" in by_scheme:
-        handler = urllib.request.HTTPDigestAuthHandler(urllib.request.HTTPPasswordMgrWithDefaultRealm())
-        handler.add_password(None, url, *account)
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, url, *account)
+        handler = urllib.request.HTTPDigestAuthHandler(passwords)
         chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(by_scheme["digest"]))
         value = handler.get_authorization(urllib.request.Request(url, method=method), chal)
         if value:
@@ -201,7 +202,8 @@ def publish(build_dir: str | Path, to: str, build_id: str | None = None, update:
     eps: Endpoints = endpoints(to, update, gsp)
     if not eps.update or not eps.gsp:
         raise ValueError(f"publishing to {to} needs its SPARQL Update and Graph Store endpoints: give --update "
-                         "and --gsp, or use an oxigraph+http://, fuseki+http:// or virtuoso+http:// URL that implies them")
+                         "and --gsp, or use an oxigraph+http://, fuseki+http:// or virtuoso+http:// URL that implies "
+                         "them")
     account = credentials(eps.update)
     build_id = build_id or store_mod.current_id(build_dir)
     if build_id is None:
