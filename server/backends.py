@@ -153,11 +153,11 @@ def endpoints(url: str, update: str | None = None, gsp: str | None = None) -> En
     """The services of the store at `url` (scheme from LAYOUTS); explicit update/gsp URLs win."""
     parts = urlsplit(url)
     layout = LAYOUTS.get(parts.scheme.lower())
+    if parts.username is not None or parts.password is not None:  # the URL is logged and shown by /health
+        raise ValueError(f"the endpoint URL for host {parts.hostname or '(none)'} carries user info: give the "
+                         "account in SKILLGRAPH_STORE_USER and SKILLGRAPH_STORE_PASSWORD or ~/.netrc, never in the URL")
     if not parts.hostname:
         raise ValueError(f"{url!r} is not an endpoint URL: it names no host")
-    if parts.username is not None or parts.password is not None:  # the URL is logged and shown by /health
-        raise ValueError(f"the endpoint URL for host {parts.hostname} carries user info: give the account in "
-                         "SKILLGRAPH_STORE_USER and SKILLGRAPH_STORE_PASSWORD or ~/.netrc, never in the URL")
     scheme = parts.scheme.lower().split("+")[-1]
     base = urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
     if layout.query is None:

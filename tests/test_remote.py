@@ -218,8 +218,8 @@ def _marked_build(build_dir: Path, trig: bytes, k: int, graphs: list[str]) -> st
     return make_build(build_dir, trig, extra=extra)
 
 
-# Virtuoso 7.2.5: with the two readers polling, the switch update of the first publish had not finished after
-# 10 minutes (build 1 staged in full, build 0 still live, every query taking seconds), so it is not run.
+# Virtuoso 7.2.5: with the two readers polling, writes crawl (a 36-triple graph took 30 s to stage) and the
+# switch update of the first publish had not finished after 10 minutes (build 1 staged, build 0 still live).
 VIRTUOSO_SWITCH = pytest.mark.xfail(run=False, strict=True, reason="Virtuoso 7.2.5 does not finish publish's switch "
                                     "update while readers poll (see README, remote stores)")
 

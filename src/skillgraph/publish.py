@@ -85,6 +85,7 @@ def _ntriples_chunks(st: ox.Store, graph: ox.NamedNode, counter: list[int]) -> I
 
 
 CREDENTIAL_ENV = ("SKILLGRAPH_STORE_USER", "SKILLGRAPH_STORE_PASSWORD")
+_AUTH_HINT = f" (publish authenticates with {CREDENTIAL_ENV[0]}/{CREDENTIAL_ENV[1]} or the host's ~/.netrc entry: "
 
 
 def credentials(url: str) -> tuple[str, str] | None:
@@ -103,7 +104,8 @@ def credentials(url: str) -> tuple[str, str] | None:
     if not os.path.isfile(path):
         return None
     try:
-        entry = netrc.netrc(path).authenticators(urlsplit(url).hostname or "")
+        # ~/.netrc itself (NETRC unset) is refused if others may read it: netrc's own check
+        entry = netrc.netrc(os.environ.get("NETRC") or None).authenticators(urlsplit(url).hostname or "")
     except netrc.NetrcParseError as e:
         raise ValueError(f"{e.filename}, line {e.lineno}: {e.msg}") from None
     return (entry[0], entry[2] or "") if entry else None
@@ -115,11 +117,12 @@ def _connect(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]
     return conn_cls(parts.netloc, timeout=timeout), (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _authorization(method: str, url: str, account: tuple[str, str]) -> dict[str, str]:
+def _authorization(method: str, url: str, account: tuple[str, str] | None) -> dict[str, str]:
     """The Authorization header for `method url`, answering the challenge the store sends to an unauthenticated
     HEAD (Digest, as Virtuoso's *-auth endpoints ask, or Basic); none if the store asks for none.
 
-    Asked before each request: a streamed body cannot be sent twice, and a Digest nonce may go stale.
+    Asked before each request: a body is sent once (a store refusing it may close the connection before
+    reading it, so a 401 would show as a broken pipe), and a Digest nonce may go stale.
     """
     conn, path = _connect(url, 60.0)
     try:
@@ -133,6 +136,8 @@ def _authorization(method: str, url: str, account: tuple[str, str]) -> dict[str,
         conn.close()
     if resp.status != 401:
         return {}
+    if account is None:
+        raise PublishError(f"{method} {url} answered 401 Unauthorized{_AUTH_HINT}none is set)")
     by_scheme = {c.partition(" ")[0].lower(): c.partition(" ")[2] for c in challenges}
     if "digest" in by_scheme:
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -155,18 +160,19 @@ def _http(method: str, url: str, body=None, ctype: str | None = None, timeout: f
     headers = {"Content-Type": ctype} if ctype else {}
     if body is not None and not isinstance(body, bytes):
         headers["Content-Length"] = str(os.fstat(body.fileno()).st_size)
-    if account:
-        headers.update(_authorization(method, url, account))
+    headers.update(_authorization(method, url, account))
     conn, path = _connect(url, timeout)
     try:
-        conn.request(method, path, body=body, headers=headers)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # a store refusing the request (401, 413) may close before reading the body: read its answer
         resp = conn.getresponse()
         text = resp.read(2000).decode("utf-8", "replace")
         if not 200 <= resp.status < 300:
             hint = ""
             if resp.status in (401, 403):
-                hint = (f" (publish authenticates with {CREDENTIAL_ENV[0]}/{CREDENTIAL_ENV[1]} or the host's "
-                        f"~/.netrc entry: {'these were refused' if account else 'none is set'})")
+                hint = f"{_AUTH_HINT}{'these were refused' if account else 'none is set'})"
             raise PublishError(f"{method} {url} answered {resp.status} {resp.reason}{hint}: {text.strip()[:500]}")
     except (OSError, http.client.HTTPException) as e:
         raise PublishError(f"{method} {url} failed: {type(e).__name__}: {e}") from None
