@@ -8,8 +8,9 @@ a second line of defence (SPARQLWrapper's own classification must be a query for
 
 A backend is chosen by configuration: `BACKEND` is `local` (default: the build folder), or an
 endpoint URL whose scheme picks the store layout (`http(s)://` any SPARQL 1.1 store: the query URL
-as given; `oxigraph+http://host:port` and `fuseki+http://host:port/dataset` also derive the update
-and Graph Store endpoints). Unknown schemes or names raise ValueError listing the valid ones.
+as given; `oxigraph+http://host:port`, `fuseki+http://host:port/dataset` and `virtuoso+http://host:port`
+also derive the update and Graph Store endpoints). Unknown schemes or names raise ValueError listing
+the valid ones. Credentials never go in the URL (it is logged and shown by /health): see publish.credentials.
 
 A remote store is "managed" when `skillgraph publish` loaded it: a pointer graph (MANIFEST) names
 the live build and its graphs, and every query is sent with those graphs as its dataset
@@ -43,6 +44,9 @@ MANIFEST = str(iri.graph("current"))
 DCTERMS = "http://purl.org/dc/terms/"
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
 UNMANAGED = "unmanaged"
+# Virtuoso answers 200 with partial results when its MaxQueryExecutionTime runs out ("anytime queries"),
+# flagged only by this header; SkillGraph never passes such an answer on as if it were whole
+ANYTIME_STATE = "S1TAT"
 
 
 class BackendError(Exception):
@@ -139,7 +143,10 @@ class Layout:
 LAYOUTS: Registry[Layout] = Registry("store layout")
 for _l in (Layout("http"), Layout("https"),
            Layout("oxigraph+http", "query", "update", "store"), Layout("oxigraph+https", "query", "update", "store"),
-           Layout("fuseki+http", "query", "update", "data"), Layout("fuseki+https", "query", "update", "data")):
+           Layout("fuseki+http", "query", "update", "data"), Layout("fuseki+https", "query", "update", "data"),
+           # Virtuoso: anonymous read-only /sparql; writes need an account (digest auth) on the *-auth services
+           Layout("virtuoso+http", "sparql", "sparql-auth", "sparql-graph-crud-auth"),
+           Layout("virtuoso+https", "sparql", "sparql-auth", "sparql-graph-crud-auth")):
     LAYOUTS.register(_l.name, _l)
 
 
@@ -147,7 +154,10 @@ def endpoints(url: str, update: str | None = None, gsp: str | None = None) -> En
     """The services of the store at `url` (scheme from LAYOUTS); explicit update/gsp URLs win."""
     parts = urlsplit(url)
     layout = LAYOUTS.get(parts.scheme.lower())
-    if not parts.netloc:
+    if parts.username is not None or parts.password is not None:  # the URL is logged and shown by /health
+        raise ValueError(f"the endpoint URL for host {parts.hostname or '(none)'} carries user info: give the "
+                         "account in SKILLGRAPH_STORE_USER and SKILLGRAPH_STORE_PASSWORD or ~/.netrc, never in the URL")
+    if not parts.hostname:
         raise ValueError(f"{url!r} is not an endpoint URL: it names no host")
     scheme = parts.scheme.lower().split("+")[-1]
     base = urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
@@ -169,6 +179,9 @@ def _sparqlwrapper(url: str, timeout: float):
 
     sw = SPARQLWrapper(url)
     sw.setMethod(POST)
+    # Accept alone picks the answer's format: without this SPARQLWrapper also sends format=xml (its default
+    # return format), a parameter outside the SPARQL protocol that Virtuoso obeys, answering 406 to our Accept
+    sw.setOnlyConneg(True)
     sw.setTimeout(max(1, int(round(timeout))))
     return sw
 
@@ -183,7 +196,12 @@ def _open(sw, text: str, accept: str):
     sw.clearCustomHttpHeader("Accept")
     sw.addCustomHttpHeader("Accept", accept)
     try:
-        return sw.query().response
+        resp = sw.query().response
+        if resp.headers.get("X-SQL-State") == ANYTIME_STATE:
+            resp.close()
+            raise QueryTimeout(f"the store at {sw.endpoint} stopped the query at its own time limit and sent an "
+                               f"incomplete answer (X-SQL-State {ANYTIME_STATE}: a Virtuoso 'anytime' result)")
+        return resp
     except SPARQLExceptions.QueryBadFormed as e:
         raise SyntaxError(f"the store refused the query: {e}") from None
     except SPARQLExceptions.SPARQLWrapperException as e:

@@ -1,18 +1,22 @@
-"""Real SPARQL stores on loopback for the remote-store tests: `oxigraph serve` (PyPI) and Jena Fuseki.
+"""Real SPARQL stores on loopback for the remote-store tests: `oxigraph serve` (PyPI), Jena Fuseki
+and OpenLink Virtuoso 7.
 
 Each store runs as a child process on a free port and is stopped (terminate, then kill) when its
 context ends. Fuseki 5.6.0 (org.apache.jena:jena-fuseki-main) is resolved with Maven into
 $SKILLGRAPH_CACHE/fuseki-5.6.0/lib (default ~/.cache/skillgraph/...) on first use and reused after.
+Virtuoso is Debian's `virtuoso-t` (package virtuoso-opensource-7-bin, installed by scripts/test-setup):
+a private instance with its own database in the test's folder, never the system service.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -38,11 +42,53 @@ PREFIX tdb2:   <http://jena.apache.org/2016/tdb#>
 """
 
 
+# A private Virtuoso: database, logs and temp files in its folder, HTTP and ISQL on loopback only. Anytime
+# queries stop at 30 s (MaxQueryExecutionTime, which also aborts a longer update: publish's switch rolls
+# back; the backend reports partial answers as timeouts);
+# ResultSetMaxRows is above any answer here (Virtuoso cuts longer results silently at that row).
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort = 127.0.0.1:{isql}
+DirsAllowed = {db}
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+ServerThreads = 8
+CheckpointInterval = 0
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerThreads = 8
+MaxClientConnections = 8
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = {limit}
+"""
+# What an admin does on a new instance: a new dba password, and an account that may only write RDF
+# (SPARQL_UPDATE role: /sparql-auth and /sparql-graph-crud-auth, digest auth); /sparql stays read-only.
+VIRTUOSO_ACCOUNTS = """USER_CHANGE_PASSWORD ('dba', 'dba', '{dba}');
+DB.DBA.USER_CREATE ('{user}', '{password}');
+GRANT SPARQL_UPDATE TO "{user}";
+"""
+VIRTUOSO_TIME_LIMIT_S = 30
+
+
 @dataclass
 class Store:
     name: str
     url: str  # what users give `--backend` / `publish --to`
     query: str  # the SPARQL query endpoint
+    env: dict = field(default_factory=dict)  # what `publish` needs in its environment (the account)
 
 
 def cache_dir() -> Path:
@@ -118,8 +164,32 @@ def store_server(kind: str, work: Path):
                f"--port={port}", f"--config={work / 'fuseki.ttl'}"]
         with running(cmd, f"http://127.0.0.1:{port}", "/ds/query?query=ASK%7B%7D", work / "fuseki.log"):
             yield Store(kind, f"fuseki+http://127.0.0.1:{port}/ds", f"http://127.0.0.1:{port}/ds/query")
+    elif kind == "virtuoso":
+        with virtuoso(work, port) as st:
+            yield st
     else:
-        raise ValueError(f"unknown store kind {kind!r}; valid: oxigraph, fuseki")
+        raise ValueError(f"unknown store kind {kind!r}; valid: oxigraph, fuseki, virtuoso")
+
+
+@contextlib.contextmanager
+def virtuoso(work: Path, port: int):
+    """A private Virtuoso on loopback: new database, dba password changed, a publisher account created."""
+    exe, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if exe is None or isql is None:
+        _missing("OpenLink Virtuoso needs virtuoso-t and isql-vt on PATH (Debian package virtuoso-opensource-7-bin; "
+                 "scripts/test-setup installs it where it may use apt-get)")
+    db = work / "virtuoso"
+    db.mkdir()
+    isql_port = free_port()
+    (db / "virtuoso.ini").write_text(VIRTUOSO_INI.format(db=db, isql=isql_port, http=port, limit=VIRTUOSO_TIME_LIMIT_S))
+    cmd = [exe, "+foreground", "+configfile", str(db / "virtuoso.ini")]
+    with running(cmd, f"http://127.0.0.1:{port}", "/sparql?query=ASK%7B%7D", work / "virtuoso-server.log"):
+        account = {"user": "skillgraph_publisher", "password": secrets.token_hex(12), "dba": secrets.token_hex(12)}
+        r = subprocess.run([isql, f"127.0.0.1:{isql_port}", "dba", "dba"], input=VIRTUOSO_ACCOUNTS.format(**account),
+                           capture_output=True, text=True, timeout=60)  # passwords on stdin, not in argv
+        assert r.returncode == 0 and "Error" not in r.stdout + r.stderr, r.stdout + r.stderr
+        yield Store("virtuoso", f"virtuoso+http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/sparql",
+                    {"SKILLGRAPH_STORE_USER": account["user"], "SKILLGRAPH_STORE_PASSWORD": account["password"]})
 
 
 def skillgraph_cmd(*args: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""SkillGraph over real remote SPARQL stores (`oxigraph serve`, Jena Fuseki) started on loopback.
+"""SkillGraph over real remote SPARQL stores (`oxigraph serve`, Jena Fuseki, Virtuoso) started on loopback.
 
 The embedded build is published to each store with `skillgraph publish` and every curated query
 must give the same answers (unordered) through `skillgraph serve --backend URL` and through
@@ -8,8 +8,10 @@ one build to the next without any reader ever seeing a mix of the two.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
@@ -27,7 +29,7 @@ from skillgraph.queries import catalog, queries_dir
 from skillgraph.server import create_app
 
 pytestmark = pytest.mark.e2e
-STORES = ["oxigraph", "fuseki"]
+STORES = ["oxigraph", "fuseki", "virtuoso"]
 CURATED = 7  # queries/*.rq
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {XSD + t for t in ("integer", "decimal", "int", "long", "short", "nonNegativeInteger")}
@@ -47,9 +49,19 @@ def _term(b: dict):
     return (kind.replace("typed-literal", "literal"), value, dt if dt != XSD + "string" else None, b.get("xml:lang"))
 
 
-def rows(doc: dict) -> Counter:
-    """SPARQL JSON results as an unordered multiset of rows."""
-    return Counter(frozenset((k, _term(v)) for k, v in r.items()) for r in doc["results"]["bindings"])
+# GROUP_CONCAT columns of curated queries: SPARQL leaves the order of the concatenated values to the store
+# (Virtuoso and Oxigraph differ), so they are compared as sets of their space-separated words
+GROUP_CONCATS = {"search_labels": "types"}
+
+
+def rows(doc: dict, query: str | None = None) -> Counter:
+    """SPARQL JSON results as an unordered multiset of rows (curated query `query`: its GROUP_CONCAT unordered)."""
+    concat = GROUP_CONCATS.get(query or "")
+
+    def term(k: str, v: dict):
+        return ("words", frozenset(v["value"].split(" "))) if k == concat else _term(v)
+
+    return Counter(frozenset((k, term(k, v)) for k, v in r.items()) for r in doc["results"]["bindings"])
 
 
 def http_json(url: str, data: dict | None = None) -> tuple[dict, object]:
@@ -69,9 +81,10 @@ def direct(query_url: str, text: str, named: list[str] | None = None) -> dict:
     return sw.queryAndConvert()
 
 
-def publish(build_dir: Path, url: str, *extra: str) -> subprocess.CompletedProcess:
+def publish(build_dir: Path, url: str, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`skillgraph publish` as a user runs it, with the store's account (if any) in its environment."""
     return subprocess.run(skillgraph_cmd("publish", "--store", str(build_dir), "--to", url, *extra),
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})})
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +97,7 @@ def embedded_answers(embedded_build):
         for name in catalog():
             r = client.get(f"/queries/{name}", headers={"Accept": "application/sparql-results+json"})
             assert r.status_code == 200, r.get_data(as_text=True)
-            out[name] = rows(r.get_json())
+            out[name] = rows(r.get_json(), name)
         return out
     finally:
         app.extensions["skillgraph"].close()
@@ -95,27 +108,71 @@ def published(request, embedded_build, tmp_path_factory):
     """A store of each kind holding the embedded build (published with the CLI), and a server over it."""
     work = tmp_path_factory.mktemp(f"remote-{request.param}")
     with store_server(request.param, work) as st:
-        r = publish(embedded_build[0], st.url)
+        r = publish(embedded_build[0], st.url, env=st.env)
         assert r.returncode == 0, r.stderr
         with skillgraph_serve(st.url, work, "--limit", "100000") as base:
             yield st, base
+
+
+# Virtuoso 7.2.5 (Debian bookworm) fails these standard SPARQL 1.1 queries inside its own SQL compiler;
+# the error each gives (its text asks for a report), or None where the query is never sent: it keeps a
+# server thread busy past MaxQueryExecutionTime and the store stops answering. See README, remote stores.
+VIRTUOSO_FAILS = {
+    "tasks_by_ai_usage": "SQ156: Internal Optimized compiler error",  # ORDER BY DESC(COALESCE(MAX(?share), -1))
+    "augmentation_by_esco_skill": "SR128: Numeric value out of range",  # ORDER BY ... DESC(?augmentationShare)
+    "esco_skills_for_task_at_level": None,  # without its ORDER BY: SQ156 as above
+}
+KNOWN_FAILURES = {"virtuoso": VIRTUOSO_FAILS}
+# Wrong answers: (variable, rows): that many rows differ from the embedded store's, in that variable only.
+# occupation_profile: Virtuoso takes the true branch of IF(BOUND(?aug), ...) for an unbound OPTIONAL ?aug (and
+# STR(?aug) is then ""), so AI-usage rows without augmentation, time-saved or autonomy shares read
+# "usage share 0.00088... augmentation  time saved  autonomy " instead of "usage share 0.00088... ".
+KNOWN_WRONG = {"virtuoso": {"occupation_profile": ("value", 2)}}
 
 
 def test_curated_queries_match_the_embedded_store(published, embedded_answers):
     st, base = published
     names = sorted(catalog())
     assert len(names) == len(list(queries_dir().glob("*.rq"))) == CURATED
-    compared = 0
+    known = KNOWN_FAILURES.get(st.name, {})
+    compared = failed = 0
     for name in names:
         expected = embedded_answers[name]
         assert sum(expected.values()) > 0, f"{name} answers nothing on the embedded build: a vacuous comparison"
+        if name in known:
+            failed += _fails_as_known(st, base, name, known[name])
+            continue
         served, headers = http_json(f"{base}/queries/{name}")
-        assert rows(served) == expected, f"{name} through skillgraph serve --backend {st.url}"
+        wrong = KNOWN_WRONG.get(st.name, {}).get(name)
+        assert _same(rows(served, name), expected, wrong), f"{name} through skillgraph serve --backend {st.url}"
         assert headers["X-SkillGraph-Count"] == str(sum(expected.values()))
         by_wrapper = direct(st.query, catalog()[name].bind())
-        assert rows(by_wrapper) == expected, f"{name} through SPARQLWrapper on {st.query}"
+        assert _same(rows(by_wrapper, name), expected, wrong), f"{name} through SPARQLWrapper on {st.query}"
         compared += 1
-    assert compared == CURATED
+    assert compared == CURATED - len(known) and failed == sum(1 for e in known.values() if e)
+
+
+def _same(got: Counter, expected: Counter, wrong: tuple[str, int] | None) -> bool:
+    """got == expected; for a known wrong answer (variable, n): exactly n rows differ, in that variable only."""
+    if wrong is None:
+        return got == expected
+    var, n = wrong
+    extra, missing = got - expected, expected - got
+    masked = Counter(frozenset(b for b in r if b[0] != var) for r in extra.elements())
+    return (sum(extra.values()) == sum(missing.values()) == n
+            and masked == Counter(frozenset(b for b in r if b[0] != var) for r in missing.elements()))
+
+
+def _fails_as_known(st, base: str, name: str, error: str | None) -> int:
+    """The store still fails `name` with `error`, through serve (502) and directly; 0 if it is not sent."""
+    if error is None:
+        return 0
+    with pytest.raises(urllib.error.HTTPError) as e:
+        http_json(f"{base}/queries/{name}")
+    assert e.value.code == 502 and error in e.value.read().decode(), f"{name} on {st.name}: fixed, or failing anew?"
+    with pytest.raises(Exception, match=error):
+        direct(st.query, catalog()[name].bind())
+    return 1
 
 
 def test_service_description_and_health_come_from_the_store(published, embedded_build):
@@ -161,8 +218,14 @@ def _marked_build(build_dir: Path, trig: bytes, k: int, graphs: list[str]) -> st
     return make_build(build_dir, trig, extra=extra)
 
 
-@pytest.mark.parametrize("kind", STORES)
-def test_readers_never_see_half_a_build(kind, embedded_build, tmp_path):
+# Virtuoso 7.2.5: with the two readers polling, writes crawl (a 36-triple graph took 30 s to stage) and the
+# switch update of the first publish had not finished after 10 minutes (build 1 staged, build 0 still live).
+VIRTUOSO_SWITCH = pytest.mark.xfail(run=False, strict=True, reason="Virtuoso 7.2.5 does not finish publish's switch "
+                                    "update while readers poll (see README, remote stores)")
+
+
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=VIRTUOSO_SWITCH) if k == "virtuoso" else k for k in STORES])
+def test_readers_never_see_half_a_build(kind, embedded_build, tmp_path, monkeypatch):
     """Readers poll while builds 1..3 are published over build 0: each answer is one whole build."""
     trig = next((embedded_build[0] / "builds").glob("*/exports/skillgraph.trig")).read_bytes()
     graphs = sorted(f"https://w3id.org/skillgraph/graph/{g}" for g in embedded_build[1].graphs)
@@ -171,7 +234,9 @@ def test_readers_never_see_half_a_build(kind, embedded_build, tmp_path):
     build_dir = tmp_path / "builds"
     with store_server(kind, tmp_path / "store") as st:
         ids = {0: _marked_build(build_dir, trig, 0, graphs)}
-        assert publish(build_dir, st.url, "--build", ids[0]).returncode == 0
+        assert publish(build_dir, st.url, "--build", ids[0], env=st.env).returncode == 0
+        for k, v in st.env.items():  # the in-process publishes below read the account as the CLI does
+            monkeypatch.setenv(k, v)
         ids.update({k: _marked_build(build_dir, trig, k, graphs) for k in (1, 2, 3)})  # build 0 is pruned: it is live
         with skillgraph_serve(st.url, tmp_path) as base:
             seen: dict[str, list] = {"serve": [], "direct": []}
@@ -251,6 +316,41 @@ def test_a_failed_publish_leaves_the_live_build_and_the_next_build_replaces_it(e
         assert pointer == 2 + 2 * len(expected)  # id, modified, and per graph hasPart + void:triples
 
 
+def test_publish_takes_the_account_from_the_environment_or_netrc_never_the_url(embedded_build, tmp_path):
+    """Virtuoso writes only for an account (digest auth): publish finds it in $SKILLGRAPH_STORE_USER/_PASSWORD
+    or the host's netrc entry, says which is missing or refused, and never prints the password."""
+    with store_server("virtuoso", tmp_path / "store") as st:
+        user, password = st.env["SKILLGRAPH_STORE_USER"], st.env["SKILLGRAPH_STORE_PASSWORD"]
+        seen: list[str] = []  # everything publish and serve printed
+        none = {"SKILLGRAPH_STORE_USER": "", "SKILLGRAPH_STORE_PASSWORD": "", "NETRC": str(tmp_path / "no-netrc")}
+        r = publish(embedded_build[0], st.url, env=none)
+        seen += [r.stdout, r.stderr]
+        assert r.returncode == 2 and "401" in r.stderr and "SKILLGRAPH_STORE_USER" in r.stderr
+        assert "none is set" in r.stderr
+        r = publish(embedded_build[0], st.url, env={**st.env, "SKILLGRAPH_STORE_PASSWORD": "wrong" + password})
+        seen += [r.stdout, r.stderr]
+        assert r.returncode == 2 and "401" in r.stderr and "these were refused" in r.stderr
+        assert _graph_counts(st.query).get("https://w3id.org/skillgraph/graph/current") is None  # nothing went live
+        r = publish(embedded_build[0], st.url.replace("://", f"://{user}:{password}@"), env=st.env)
+        seen += [r.stdout, r.stderr]
+        assert r.returncode == 2 and "never in the URL" in r.stderr
+        r = subprocess.run(skillgraph_cmd("serve", "--backend", st.url.replace("://", f"://{user}:{password}@")),
+                           capture_output=True, text=True, timeout=60)
+        seen += [r.stdout, r.stderr]
+        assert r.returncode == 2 and "never in the URL" in r.stderr
+        netrc = tmp_path / "netrc"
+        netrc.write_text(f"machine 127.0.0.1 login {user} password {password}\n")
+        netrc.chmod(0o600)
+        r = publish(embedded_build[0], st.url, env={**none, "NETRC": str(netrc)})
+        seen += [r.stdout, r.stderr]
+        assert r.returncode == 0, r.stderr
+        counts = _graph_counts(st.query)
+        assert {g: n for g, n in counts.items() if g.startswith("https://w3id.org/skillgraph/graph/")} == {
+            **{f"https://w3id.org/skillgraph/graph/{g}": n for g, n in embedded_build[1].graphs.items()},
+            "https://w3id.org/skillgraph/graph/current": 2 + 2 * len(embedded_build[1].graphs)}
+    assert len(seen) == 10 and not any(password in o for o in seen)
+
+
 def test_unknown_backend_is_refused_with_the_valid_ones(tmp_path):
     r = subprocess.run(skillgraph_cmd("serve", "--backend", "ftp://127.0.0.1/x"), capture_output=True, text=True,
                        timeout=60)
@@ -272,5 +372,10 @@ def test_backend_registry_and_store_layouts():
         "https://h.example/ds/query", "https://h.example/ds/update", "https://h.example/ds/data")
     assert backends.endpoints("http://h:8890/sparql?x=1", gsp="http://h:8890/sparql-graph-crud") == backends.Endpoints(
         "http://h:8890/sparql?x=1", None, "http://h:8890/sparql-graph-crud")
+    assert backends.endpoints("virtuoso+http://h:8890/") == backends.Endpoints(
+        "http://h:8890/sparql", "http://h:8890/sparql-auth", "http://h:8890/sparql-graph-crud-auth")
     with pytest.raises(ValueError, match="names no host"):
         backends.endpoints("http:///query")
+    with pytest.raises(ValueError, match="never in the URL") as e:
+        backends.endpoints("virtuoso+http://me:s3cret@h:8890")
+    assert "s3cret" not in str(e.value)
