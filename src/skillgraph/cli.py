@@ -311,7 +311,8 @@ def parser() -> argparse.ArgumentParser:
     pb = sub.add_parser("publish", help="load a build into a remote SPARQL 1.1 store and switch readers to it at once")
     store_opt(pb)
     pb.add_argument("--to", required=True, metavar="URL", help="the store's query endpoint: http(s)://... "
-                    "(then give --update and --gsp), oxigraph+http://host:port or fuseki+http://host:port/dataset")
+                    "(then give --update and --gsp), oxigraph+http://host:port, fuseki+http://host:port/dataset "
+                    "or virtuoso+http://host:port")
     pb.add_argument("--build", metavar="ID", help="build id to publish (default: CURRENT)")
     remote_opts(pb)
     pb.set_defaults(func=cmd_publish)
@@ -358,7 +359,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--allow-service", action="store_true",
                    help="allow SERVICE (federated queries) and give workers network access; refused by default")
     s.add_argument("--backend", metavar="URL", help="answer from this SPARQL 1.1 store instead of the build folder: "
-                   "its query endpoint (http(s)://..., oxigraph+http://host:port, fuseki+http://host:port/dataset)")
+                   "its query endpoint (http(s)://..., oxigraph+http://host:port, fuseki+http://host:port/dataset, "
+                   "virtuoso+http://host:port)")
     s.add_argument("--backend-update", metavar="URL", help="the store's SPARQL Update endpoint (not used to serve)")
     s.add_argument("--backend-gsp", metavar="URL", help="the store's Graph Store Protocol endpoint (not used to serve)")
     s.set_defaults(func=cmd_serve)
