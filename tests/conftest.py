@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pickle
 import platform
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,12 +89,16 @@ def once(tmp_path_factory, name: str, make: Callable[[Path], T]) -> T:
         return result
 
 
+GROUPS_ENV = "SKILLGRAPH_TEST_GROUPS"  # folder where workers list their "full_build" tests for the scheduler
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """A test that reads the full releases is `slow` and `shared_data`; one that needs the full build joins
-    the "full_build" xdist group (one worker builds it once). Runs before `-m` deselects and before xdist
-    names the groups, so `-m "not slow"` leaves these out and `--dist loadgroup` keeps the group together.
+    the "full_build" xdist group (one worker builds it once). Runs before `-m` deselects, so
+    `-m "not slow"` leaves these out.
     """
+    group = []
     for item in items:
         needs = FULL_DATA_FIXTURES & set(getattr(item, "fixturenames", ()))
         if needs:
@@ -99,6 +106,44 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.shared_data)
         if "full_build" in needs:
             item.add_marker(pytest.mark.xdist_group("full_build"))
+            group.append(item.nodeid)
+    worker, folder = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get(GROUPS_ENV)
+    if worker and folder:
+        (Path(folder) / f"{worker}.json").write_text(json.dumps(group))
+
+
+def pytest_configure(config):
+    """The controller makes the folder its workers write their group lists to (they inherit the variable)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER") and getattr(config.option, "numprocesses", None):
+        os.environ[GROUPS_ENV] = tempfile.mkdtemp(prefix="skillgraph-test-groups-")
+
+
+def pytest_unconfigure(config):
+    folder = os.environ.get(GROUPS_ENV)
+    if folder and not os.environ.get("PYTEST_XDIST_WORKER"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's loadgroup, with the "full_build" group taken from the workers' lists: pytest-xdist 3.8 marks
+    groups by rewriting node ids, which pytest 9.2 no longer lets it do (pytest-xdist issue 1386), so the
+    group would silently be spread over both workers, one of them then waiting ~25 min on the build lock.
+    The biggest group is handed out first, so the build starts at once on one worker.
+    """
+    folder = os.environ.get(GROUPS_ENV)
+    if config.getvalue("dist") != "loadgroup" or not folder:
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FullBuildGroup(LoadGroupScheduling):
+        members: set[str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.members is None:  # every worker has written its list before it reports its collection
+                self.members = {n for f in Path(folder).glob("*.json") for n in json.loads(f.read_text())}
+            return "full_build" if nodeid in self.members else super()._split_scope(nodeid)
+
+    return FullBuildGroup(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -187,7 +232,6 @@ def full_build(shared_data, tmp_path_factory) -> FullBuild:
     SKILLGRAPH_FULL_BUILD=<folder> reuses a build made earlier with the same inputs (outside CI only; for
     iterating on the tests): build.json's source paths must match.
     """
-    import json
     import resource
     import time
 
