@@ -128,7 +128,8 @@ def pytest_xdist_make_scheduler(config, log):
     """xdist's loadgroup, with the "full_build" group taken from the workers' lists: pytest-xdist 3.8 marks
     groups by rewriting node ids, which pytest 9.2 no longer lets it do (pytest-xdist issue 1386), so the
     group would silently be spread over both workers, one of them then waiting ~25 min on the build lock.
-    The biggest group is handed out first, so the build starts at once on one worker.
+    The biggest group is handed out first, so the build starts at once on one worker; the other tests go
+    out file by file.
     """
     folder = os.environ.get(GROUPS_ENV)
     if config.getvalue("dist") != "loadgroup" or not folder:
@@ -141,7 +142,16 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             if self.members is None:  # every worker has written its list before it reports its collection
                 self.members = {n for f in Path(folder).glob("*.json") for n in json.loads(f.read_text())}
-            return "full_build" if nodeid in self.members else super()._split_scope(nodeid)
+            if nodeid in self.members:
+                return "full_build"
+            # the rest by file, as --dist loadfile does: a module-scoped fixture (a published store, a
+            # server, a reference build) is then made once, not once on each worker
+            return super()._split_scope(nodeid).split("::", 1)[0]
+
+        def _assign_work_unit(self, node) -> None:
+            if "full_build" in self.workqueue:  # first, whatever the size of the other units
+                self.workqueue.move_to_end("full_build", last=False)
+            super()._assign_work_unit(node)
 
     return FullBuildGroup(config, log)
 
