@@ -1,10 +1,17 @@
-"""Shared fixtures: where the full upstream releases are, and an embedded build made once per session."""
+"""Shared fixtures: where the full upstream releases are, and the builds made once per run (across xdist workers)."""
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import pickle
 import platform
+import shutil
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -50,6 +57,105 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+# -- one run, two workers -------------------------------------------------------------------------
+# pyproject runs the suite on 2 xdist workers (`-n 2 --dist loadgroup`). A session fixture runs once
+# per worker, so the builds below are made through `once`: the first worker to ask builds under a
+# file lock in the run's shared temporary folder, the other waits and reads the result. Every test
+# that needs the full build also goes to one worker (xdist group "full_build", set below), so that
+# worker builds it while the other runs the rest of the suite.
+
+FULL_DATA_FIXTURES = {"shared_data", "full_build"}
+T = TypeVar("T")
+
+
+def run_folder(tmp_path_factory) -> Path:
+    """The temporary folder of this run that every xdist worker sees (each worker's basetemp is inside it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def once(tmp_path_factory, name: str, make: Callable[[Path], T]) -> T:
+    """`make(folder)` run once per test run whatever the number of workers; its result is pickled for the others."""
+    root = run_folder(tmp_path_factory)
+    done = root / f"{name}.pickle"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if make() raises
+        if done.is_file():
+            return pickle.loads(done.read_bytes())
+        folder = root / name
+        folder.mkdir()
+        result = make(folder)
+        done.write_bytes(pickle.dumps(result))
+        return result
+
+
+GROUPS_ENV = "SKILLGRAPH_TEST_GROUPS"  # folder where workers list their "full_build" tests for the scheduler
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """A test that reads the full releases is `slow` and `shared_data`; one that needs the full build joins
+    the "full_build" xdist group (one worker builds it once). Runs before `-m` deselects, so
+    `-m "not slow"` leaves these out.
+    """
+    group = []
+    for item in items:
+        needs = FULL_DATA_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if needs:
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.shared_data)
+        if "full_build" in needs:
+            item.add_marker(pytest.mark.xdist_group("full_build"))
+            group.append(item.nodeid)
+    worker, folder = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get(GROUPS_ENV)
+    if worker and folder:
+        (Path(folder) / f"{worker}.json").write_text(json.dumps(group))
+
+
+def pytest_configure(config):
+    """The controller makes the folder its workers write their group lists to (they inherit the variable)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER") and getattr(config.option, "numprocesses", None):
+        os.environ[GROUPS_ENV] = tempfile.mkdtemp(prefix="skillgraph-test-groups-")
+
+
+def pytest_unconfigure(config):
+    folder = os.environ.get(GROUPS_ENV)
+    if folder and not os.environ.get("PYTEST_XDIST_WORKER"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's loadgroup, with the "full_build" group taken from the workers' lists: pytest-xdist 3.8 marks
+    groups by rewriting node ids, which pytest 9.2 no longer lets it do (pytest-xdist issue 1386), so the
+    group would silently be spread over both workers, one of them then waiting ~25 min on the build lock.
+    The biggest group is handed out first, so the build starts at once on one worker; the other tests go
+    out file by file.
+    """
+    folder = os.environ.get(GROUPS_ENV)
+    if config.getvalue("dist") != "loadgroup" or not folder:
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FullBuildGroup(LoadGroupScheduling):
+        members: set[str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.members is None:  # every worker has written its list before it reports its collection
+                self.members = {n for f in Path(folder).glob("*.json") for n in json.loads(f.read_text())}
+            if nodeid in self.members:
+                return "full_build"
+            # the rest by file, as --dist loadfile does: a module-scoped fixture (a published store, a
+            # server, a reference build) is then made once, not once on each worker
+            return super()._split_scope(nodeid).split("::", 1)[0]
+
+        def _assign_work_unit(self, node) -> None:
+            if "full_build" in self.workqueue:  # first, whatever the size of the other units
+                self.workqueue.move_to_end("full_build", last=False)
+            super()._assign_work_unit(node)
+
+    return FullBuildGroup(config, log)
+
+
 @pytest.fixture(scope="session")
 def embedded_assembled():
     """All embedded sources mapped (and aligned), not yet stored: source id -> rdflib Graph."""
@@ -60,12 +166,13 @@ def embedded_assembled():
 
 @pytest.fixture(scope="session")
 def embedded_build(tmp_path_factory):
-    """One full build of the embedded default into a temporary build folder, shared by the session."""
+    """One build of the embedded default into a temporary build folder, shared by the whole run (read only)."""
     from skillgraph.build import build
 
-    d = tmp_path_factory.mktemp("build")
-    summary = build(d, log=lambda m: None)
-    return d, summary
+    def make(d: Path):
+        return d, build(d, log=lambda m: None)
+
+    return once(tmp_path_factory, "embedded-build", make)
 
 
 @pytest.fixture(scope="session")
@@ -117,49 +224,60 @@ def full_build_inputs(shared: Path, work: Path) -> tuple[dict[str, Path], dict[s
     return paths, options
 
 
+def same_input(made: str | None, given: Path, shared: Path) -> bool:
+    """A source path in a reused build's build.json names `given`: the same place inside a shared-data
+    folder of the same name, wherever that folder was when the build was made (another checkout, machine)."""
+    if made is None:
+        return False
+    rel = (shared.name, *given.relative_to(shared).parts)
+    return Path(made).parts[-len(rel):] == rel
+
+
 @pytest.fixture(scope="session")
 def full_build(shared_data, tmp_path_factory) -> FullBuild:
     """ONE real build of the full O*NET 30.1, ESCO v1.1.1, Nesta crosswalk and AEI 2025-02-10 releases
     (other sources embedded), SHACL-validated like any build, shared by every full-data test.
 
-    Takes ~15-20 min on 2 cores. SKILLGRAPH_FULL_BUILD=<folder> reuses a build made earlier with
-    the same inputs (outside CI only; for iterating on the tests): build.json's source paths must match.
+    Takes ~25 min on 2 cores; made once per run (`once`), on the worker running the "full_build" group.
+    SKILLGRAPH_FULL_BUILD=<folder> reuses a build made earlier with the same inputs (outside CI only; for
+    iterating on the tests): build.json's source paths must match.
     """
-    import json
     import resource
     import time
 
     from skillgraph import store
     from skillgraph.build import build
 
-    work = tmp_path_factory.mktemp("full-build")
-    paths, options = full_build_inputs(shared_data, work)
-    reuse = os.environ.get("SKILLGRAPH_FULL_BUILD")
-    log: list[str] = []
-    t0 = time.perf_counter()
+    def make(work: Path) -> FullBuild:
+        paths, options = full_build_inputs(shared_data, work)
+        reuse = os.environ.get("SKILLGRAPH_FULL_BUILD")
+        log: list[str] = []
+        t0 = time.perf_counter()
 
-    def record(msg: str) -> None:
-        line = f"[{time.perf_counter() - t0:7.1f} s] {msg}"
-        log.append(line)
-        print(line, flush=True)
+        def record(msg: str) -> None:
+            line = f"[{time.perf_counter() - t0:7.1f} s] {msg}"
+            log.append(line)
+            print(line, flush=True)
 
-    if reuse and not in_ci():
-        d = Path(reuse)
+        if reuse and not in_ci():
+            d = Path(reuse)
+            info = store.build_info(d)
+            made = {k: v["path"] for k, v in info.get("sources", {}).items() if k in paths}
+            got = {k: made.get(k) for k in paths}
+            wrong = {k: got[k] for k, p in paths.items() if k != "aei" and not same_input(got[k], p, shared_data)}
+            assert not wrong, f"SKILLGRAPH_FULL_BUILD={d} was built from other inputs: {wrong}"
+            record(f"reusing full build {info['build_id']} in {d} (SKILLGRAPH_FULL_BUILD)")
+            return FullBuild(d, store.build_path(d), info, log, 0.0, 0.0, None, paths)
+
+        d = work / "build"
+        record("full build: " + ", ".join(f"{k}={p}" for k, p in paths.items()))
+        summary = build(d, paths=paths, log=record, options=options)
+        seconds = time.perf_counter() - t0
         info = store.build_info(d)
-        made = {k: v["path"] for k, v in info.get("sources", {}).items() if k in paths}
-        got = {k: made.get(k) for k in paths}
-        want = {k: str(p) if k != "aei" else got.get("aei") for k, p in paths.items()}
-        assert got == want, f"SKILLGRAPH_FULL_BUILD={d} was built from other inputs: {got}"
-        record(f"reusing full build {info['build_id']} in {d} (SKILLGRAPH_FULL_BUILD)")
-        return FullBuild(d, store.build_path(d), info, log, 0.0, 0.0, None, paths)
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        rss = kb / 1024 if platform.system() != "Darwin" else kb / 1024 / 1024
+        record(f"full build done in {seconds:.0f} s wall, peak RSS {rss:.0f} MB; timings (s): "
+               + json.dumps(info.get("timings_s", {})))
+        return FullBuild(d, store.build_path(d), info, log, seconds, rss, summary, paths)
 
-    d = work / "build"
-    record("full build: " + ", ".join(f"{k}={p}" for k, p in paths.items()))
-    summary = build(d, paths=paths, log=record, options=options)
-    seconds = time.perf_counter() - t0
-    info = store.build_info(d)
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    rss = kb / 1024 if platform.system() != "Darwin" else kb / 1024 / 1024
-    record(f"full build done in {seconds:.0f} s wall, peak RSS {rss:.0f} MB; timings (s): "
-           + json.dumps(info.get("timings_s", {})))
-    return FullBuild(d, store.build_path(d), info, log, seconds, rss, summary, paths)
+    return once(tmp_path_factory, "full-build", make)

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from skillgraph import store
 from skillgraph.query import run
 
@@ -42,6 +44,7 @@ def assert_current_is_complete(d: Path, allowed: set[str]) -> str:
     return cur
 
 
+@pytest.mark.slow
 def test_kill_9_at_random_points_then_the_next_build_cleans_up(tmp_path):
     d = tmp_path / "build"
     first = subprocess.run(CMD + ["--store", str(d)], capture_output=True, text=True)

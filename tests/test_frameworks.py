@@ -223,6 +223,7 @@ def test_graph_does_not_depend_on_where_the_tables_are(tmp_path, source):
     assert isomorphic(a, b)
 
 
+@pytest.mark.slow
 def test_embedded_tables_match_the_seeds(tmp_path, monkeypatch):
     """The generator, run on the seeds, writes exactly the committed embedded tables."""
     from tests.conftest import ROOT, require_shared

@@ -137,6 +137,7 @@ SELECT = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?task ?tex
           "skos:prefLabel ?text }")
 
 
+@pytest.mark.slow
 @pytest.mark.quickstart
 @pytest.mark.e2e
 def test_readme_quick_start(tmp_path):

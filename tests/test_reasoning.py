@@ -67,6 +67,7 @@ def test_rules_equal_owlrl_on_a_small_graph():
     assert ours == theirs, {"only rules": ours - theirs, "only owlrl": theirs - ours}
 
 
+@pytest.mark.slow
 def test_rules_equal_owlrl_on_the_embedded_sample(embedded_assembled):
     graphs = list(embedded_assembled.graphs.values())
     terms = tbox_terms()

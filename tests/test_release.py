@@ -11,6 +11,8 @@ from rdflib.compare import isomorphic
 from skillgraph import store as store_mod
 from skillgraph.cli import main
 
+pytestmark = pytest.mark.slow  # two whole builds of the embedded default (module fixture)
+
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 GRAPHS = ["aei", "aiwork", "crosswalk", "esco", "inferred", "jobmodel", "ladder", "nesta", "onet", "ontology",

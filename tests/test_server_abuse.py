@@ -450,6 +450,7 @@ def requests(draw):
     return method, path, headers, ctype, body, params
 
 
+@pytest.mark.slow
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(req=requests())

@@ -92,6 +92,7 @@ def test_empty_input_is_said_and_fails_with_fail_on_empty(capsys, tmp_path, inpu
     assert r.code == 1 and f"::error file={empty},title=empty input::" in r.out
 
 
+@pytest.mark.slow
 def test_several_files_json_lists_every_result_with_its_file(capsys, inputs, tmp_path):
     paths = list(inputs.values())
     expected = expected_per_file(paths)
@@ -197,6 +198,7 @@ def test_exit_codes_documented_in_help_and_readme(capsys):
         assert row in section
 
 
+@pytest.mark.slow
 def test_every_export_of_the_embedded_build_conforms_together(capsys, embedded_build):
     (exports,) = list((Path(embedded_build[0]) / "builds").glob("*/exports"))
     ttl = sorted(exports.glob("*.ttl"))
@@ -259,6 +261,7 @@ def readme_workflow_commands() -> list[str]:
     return [c for c in out if c]
 
 
+@pytest.mark.slow
 def test_readme_github_actions_step_runs_the_real_cli(tmp_path):
     cmds = readme_workflow_commands()
     assert len(cmds) == 3 and cmds[0].startswith("pip install")

@@ -18,7 +18,7 @@ from conftest import in_ci
 from skillgraph import store as store_mod
 from skillgraph.ontology import PREFIXES
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run"]
 QUERY = "SELECT ?task ?label WHERE { ?task a sg:Task ; skos:prefLabel ?label } ORDER BY ?label"
