@@ -261,7 +261,7 @@ class EmbeddingCache:
         self.np = np
         self.path = Path(directory) / self.FILE
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path)
+        self.db = sqlite3.connect(self.path, timeout=120)  # another run may be writing
         self.db.execute("CREATE TABLE IF NOT EXISTS embedding (model TEXT NOT NULL, text_sha256 TEXT NOT NULL, "
                         "vector BLOB NOT NULL, PRIMARY KEY (model, text_sha256)) WITHOUT ROWID")
         self.db.commit()
