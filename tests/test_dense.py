@@ -2,12 +2,14 @@
 computed by sentence-transformers, the embedding cache, the index, and rank fusion.
 
 Tests that need the `dense` extra (numpy, tokenizers, safetensors) or the model files skip with the reason
-`dense.unavailable_reason()` gives; fusion and availability need neither.
+`dense.unavailable_reason()` gives; fusion and availability need neither. Under CI=true (where the README's
+test command installs both: the `test` extra and scripts/test-setup) their absence is a failure instead.
 """
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -20,6 +22,15 @@ REFERENCE = FIXTURES / "dense_reference.json"
 
 needs_numpy = pytest.mark.skipif(importlib.util.find_spec("numpy") is None,
                                  reason=f"numpy not installed (the dense extra: {dense.INSTALL_HINT})")
+
+
+def test_the_extra_and_the_model_are_there_in_ci():
+    """CI installs them through the README's test command; without them the tests below would only skip."""
+    if os.environ.get("CI") != "true":
+        pytest.skip("only checked under CI=true")
+    assert dense.available(), dense.unavailable_reason()
+
+
 needs_model = pytest.mark.skipif(not dense.available(), reason=f"dense retrieval unavailable: "
                                                                 f"{dense.unavailable_reason()}")
 
