@@ -99,7 +99,10 @@ class Table:
             base = (fmt(r.base) + f" {r.unit}") if r.base is not None else ("" if not r.baseline else "not measured")
             body.append((r.section, r.measure, value, r.baseline, base, ratio))
         widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
-        line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+
+        def line(cells):
+            return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
         out = [line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
         out += [line(b) for b in body]
         notes = [f"- {r.section} / {r.measure}: {r.note}" for r in self.rows if r.note and r.value is not None]

@@ -34,7 +34,8 @@ def _inputs(paths: dict | None, options: dict | None) -> str:
     """The build's paths and options as a JSON text for the child (paths as strings, lists kept)."""
     def plain(v):
         return [str(x) for x in v] if isinstance(v, (list, tuple)) else str(v)
-    return json.dumps([{k: str(v) for k, v in (paths or {}).items()}, {k: plain(v) for k, v in (options or {}).items()}])
+    return json.dumps([{k: str(v) for k, v in (paths or {}).items()},
+                       {k: plain(v) for k, v in (options or {}).items()}])
 
 
 def build(build_dir: Path, paths: dict | None, options: dict | None) -> dict:
@@ -111,9 +112,10 @@ print(json.dumps({{'seconds': sum(per.values()), 'per_graph': per, 'peak_mb': pe
     return child(code)
 
 
-def overhead(build_dir: Path, text: str, n: int) -> dict:
+def overhead(build_dir: Path, text: str, n: int, unseen: str) -> dict:
     """Where a small query's time goes: in-process (the worker's own work), through the worker pool
-    (pickled job over a pipe to a worker process and back), through Flask's test client (+ the app)."""
+    (pickled job over a pipe to a worker process and back), through Flask's test client (+ the app);
+    and what the server's check costs for a query text it has not seen (rdflib parse) against a cached one."""
     code = f"""
 {PEAK}
 import time, statistics
@@ -145,6 +147,15 @@ try:
     flask = med(lambda: client.post('/sparql', data={{'query': text}}, headers=hdr))
 finally:
     app.extensions['skillgraph'].close()
-print(json.dumps({{'in_process_ms': inproc, 'worker_pool_ms': pooled, 'flask_ms': flask}}))
+from skillgraph.server import checks
+unseen = {unseen!r}
+xs = []
+for _ in range(3):
+    t = time.perf_counter(); checks._inspect(unseen); xs.append(time.perf_counter() - t)
+check_ms = statistics.median(xs) * 1000
+checks.inspect(unseen)
+cached_ms = med(lambda: checks.inspect(unseen))
+print(json.dumps({{'in_process_ms': inproc, 'worker_pool_ms': pooled, 'flask_ms': flask, 'check_ms': check_ms,
+                  'cached_check_ms': cached_ms}}))
 """
     return child(code)

@@ -14,6 +14,7 @@ memory cap. It reports which of these took effect; /health shows them.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import queue
@@ -33,6 +34,7 @@ from skillgraph.ontology import SERIALIZATION_PREFIXES
 from .formats import FORMATS, GRAPH, RESULTS
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+NATIVE_BYTES = 4 * 2**20  # SELECT answers up to this size are serialised by Oxigraph in one pass
 
 
 class QueryTimeout(Exception):
@@ -131,6 +133,45 @@ def _solutions(res: ox.QuerySolutions, fmt, limit: int, link: str | None = None)
     return body, len(rows), truncated
 
 
+class _Capped(io.RawIOBase):
+    """A byte sink that refuses to grow past `cap` bytes (BufferError), stopping Oxigraph's serialiser."""
+
+    def __init__(self, cap: int):
+        self.buf = bytearray()
+        self.cap = cap
+
+    def writable(self) -> bool:
+        """A sink: always writable."""
+        return True
+
+    def write(self, b) -> int:
+        """Append, or raise BufferError once the cap is passed."""
+        self.buf += b
+        if len(self.buf) > self.cap:
+            raise BufferError("answer larger than the native path takes")
+        return len(b)
+
+
+def _solutions_native(res: ox.QuerySolutions, fmt, limit: int) -> tuple[bytes, int] | None:
+    """A small SELECT answer in SPARQL JSON written by Oxigraph itself, in one pass, with its row count.
+
+    None when the answer passes NATIVE_BYTES or holds more than `limit` rows: the caller then runs
+    the query again on the row-capped path (`_solutions`), which stops after `limit` rows. Most
+    answers are small, and for them this skips building every term in Python (the cap and the
+    truncation note stay exactly as on the capped path, which is the only one that truncates).
+    """
+    if fmt.ox_format != ox.QueryResultsFormat.JSON:
+        return None
+    sink = _Capped(NATIVE_BYTES)
+    try:
+        res.serialize(sink, fmt.ox_format)
+    except BufferError:
+        return None
+    body = bytes(sink.buf)
+    rows = sum(1 for _ in ox.parse_query_results(body, format=fmt.ox_format))
+    return (body, rows) if rows <= limit else None
+
+
 def _xml_head_link(body: bytes, link: str) -> bytes:
     from xml.sax.saxutils import quoteattr
 
@@ -201,7 +242,12 @@ def run_job(job: Job, cache: _StoreCache) -> Answer:
         body, n, trunc = res.serialize(format=fmt.ox_format), 1, False
     elif isinstance(res, ox.QuerySolutions):
         fmt = FORMATS.get(job.formats[RESULTS])
-        body, n, trunc = _solutions(res, fmt, job.limit, job.truncation_link)
+        native = _solutions_native(res, fmt, job.limit)
+        if native is not None:
+            (body, n), trunc = native, False
+        else:  # large, or over the cap: again, stopping after `limit` rows
+            res = st.query(job.query, **kwargs)
+            body, n, trunc = _solutions(res, fmt, job.limit, job.truncation_link)
     else:
         fmt = FORMATS.get(job.formats[GRAPH])
         body, n, trunc = _triples(res, fmt, job.limit, job.prefixes, job.truncation_link)
