@@ -151,8 +151,10 @@ def bench_endpoints(t: Table, build_dir: Path, work: Path, args, rdflib: bool, w
                                                                args.rdflib_max_memory))
             except RuntimeError as e:
                 notes[RL] = f"not measured: {str(e).splitlines()[0]}"
-        elif args.full:
+        elif args.rdflib == "embedded":
             notes[RL] = "measured on the embedded build only (below): it does not fit the full data here"
+        else:
+            notes[RL] = "not measured in this run (--rdflib skip)"
         results, tput, rss = measure_servers(servers, mix, args)
     finally:
         endpoints.kill_all(servers)
@@ -163,10 +165,11 @@ def bench_rdflib_embedded(t: Table, work: Path, args) -> None:
     """rdflib-endpoint where the full data does not fit: all three servers on the embedded default build."""
     d = work / "embedded"
     d.mkdir(exist_ok=True)
-    fresh_build(d, None, None)
+    if args.embedded_build is None:
+        fresh_build(d, None, None)
     args_full, args.full = args.full, False
     try:
-        bench_endpoints(t, d / "build", d, args, rdflib=True, where=" [embedded]")
+        bench_endpoints(t, args.embedded_build or d / "build", d, args, rdflib=True, where=" [embedded]")
     finally:
         args.full = args_full
 
@@ -282,6 +285,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--rdflib", choices=("same", "embedded", "skip"), default=None,
                     help="rdflib-endpoint on the same data (default without --full), on the embedded build only "
                          "(default with --full: the full data does not fit this machine), or not at all")
+    ap.add_argument("--embedded-build", type=Path,
+                    help="with --rdflib embedded: an existing build of the embedded default (else one is built)")
     ap.add_argument("--rdflib-load-deadline", type=float, default=900.0,
                     help="seconds rdflib-endpoint may take to load the N-Quads before it counts as not measured")
     ap.add_argument("--rdflib-max-memory", type=int, default=12000,
