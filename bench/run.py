@@ -143,7 +143,7 @@ def bench_endpoints(t: Table, build_dir: Path, work: Path, args, rdflib: bool, w
     notes: dict[str, str] = {}
     try:
         servers.append(endpoints.start_skillgraph(build_dir, work, args.timeout, CLIENTS))
-        ox_server, _ = endpoints.start_oxigraph(nq, work)
+        ox_server, _ = endpoints.start_oxigraph(nq, work, None if args.oxigraph_load else store.store_path(build_dir))
         servers.append(ox_server)
         if rdflib:
             try:
@@ -285,6 +285,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--rdflib", choices=("same", "embedded", "skip"), default=None,
                     help="rdflib-endpoint on the same data (default without --full), on the embedded build only "
                          "(default with --full: the full data does not fit this machine), or not at all")
+    ap.add_argument("--oxigraph-load", action="store_true",
+                    help="load the build's N-Quads into a fresh store for `oxigraph serve-read-only` "
+                         "(default: serve the build's own store, opened read-only)")
     ap.add_argument("--embedded-build", type=Path,
                     help="with --rdflib embedded: an existing build of the embedded default (else one is built)")
     ap.add_argument("--rdflib-load-deadline", type=float, default=900.0,

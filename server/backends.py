@@ -62,7 +62,7 @@ class LocalBackend:
         self.build_dir = str(cfg["BUILD_DIR"])
         mb = cfg.get("MAX_MEMORY_MB") or 0
         self.pool = WorkerPool(cfg["WORKERS"], max_memory=mb * 2**20 if mb else None,
-                               isolate_network=not cfg["ALLOW_SERVICE"])
+                               isolate_network=not cfg["ALLOW_SERVICE"], warm_build_dir=self.build_dir)
         self._lock = threading.Lock()
         self.build_id: str | None = None
         self.store: ox.Store | None = None

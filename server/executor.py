@@ -254,10 +254,17 @@ def run_job(job: Job, cache: _StoreCache) -> Answer:
     return Answer(True, 200, body, fmt.name, fmt.kind, n, trunc, seconds=time.perf_counter() - t0)
 
 
-def _worker_main(conn_in, conn_out) -> None:
-    from skillgraph.store import NoBuild
+def _worker_main(conn_in, conn_out, warm: str | None = None) -> None:
+    from skillgraph.store import NoBuild, current_id
 
     cache = _StoreCache()
+    if warm:  # open the served build's store now, not in the first query this worker runs
+        try:
+            build_id = current_id(warm)
+            if build_id:
+                cache.get(warm, build_id)
+        except Exception:  # no build yet, or a broken one: the first job reports it
+            pass
     while True:
         try:
             job = conn_in.recv()
@@ -298,7 +305,7 @@ def worker_entry() -> None:
     os.dup2(2, 1)
     conn_out = Connection(out_fd, readable=False)
     conn_out.send({"pid": os.getpid(), **report})
-    _worker_main(Connection(0, writable=False), conn_out)
+    _worker_main(Connection(0, writable=False), conn_out, settings.get("warm"))
 
 
 # ---------------------------------------------------------------- in the server process
@@ -364,15 +371,19 @@ class WorkerPool:
     *thread* that created a process exits, and request threads come and go.
     """
 
-    def __init__(self, size: int = 2, max_memory: int | None = None, isolate_network: bool = True):
+    def __init__(self, size: int = 2, max_memory: int | None = None, isolate_network: bool = True,
+                 warm_build_dir: str | None = None):
         if size < 1:
             raise ValueError(f"WORKERS must be at least 1, got {size}")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # last in, first out: a lone client's queries go to the worker that ran the previous one, whose
+        # store caches are warm (first in, first out would rotate them through cold workers)
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._closed = False
         self.size = size
         self.max_memory = max_memory
-        self.settings = {"max_memory": max_memory, "isolate_network": isolate_network}
+        # warm: each worker opens this build folder's current store as it starts
+        self.settings = {"max_memory": max_memory, "isolate_network": isolate_network, "warm": warm_build_dir}
         self.restarts = 0
         self.memory_kills = 0
         self.jobs_sent = 0
