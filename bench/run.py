@@ -326,12 +326,12 @@ def main(argv: list[str] | None = None) -> None:
             build_dir = work / "build"
         header += f"; measured on {'a fresh build' if args.build is None else args.build}"
         rd = args.rdflib
+        if "queries" in args.parts:
+            section(t, "queries", lambda: bench_queries(t, build_dir, work, args))
         if "endpoint" in args.parts:
             section(t, "endpoint", lambda: bench_endpoints(t, build_dir, work, args, rdflib=rd == "same"))
             if rd == "embedded":
                 section(t, "endpoint", lambda: bench_rdflib_embedded(t, work, args))
-        if "queries" in args.parts:
-            section(t, "queries", lambda: bench_queries(t, build_dir, work, args))
         if "overhead" in args.parts:
             section(t, "overhead", lambda: bench_overhead(t, build_dir, args.overhead_runs))
         if "shacl" in args.parts:
