@@ -1,170 +1,347 @@
-"""SkillGraph benchmarks: every figure is printed with a baseline measured in the same run.
+"""SkillGraph benchmarks: every figure next to a baseline measured in the same run, in ONE table.
 
-    python bench/run.py                      # embedded default + full O*NET if ../shared/data is there
-    python bench/run.py --onet PATH --esco PATH
+    python bench/run.py                          # the embedded default (minutes)
+    python bench/run.py --full                   # the full releases in ../shared/data (build included)
+    python bench/run.py --full --build DIR --parts endpoint,queries,overhead    # on an existing build
+    python bench/run.py --parts minimal          # a quick run on the embedded default (what the test runs)
 
-What it measures (each line: target, baseline, ratio):
-1. full build of one release (O*NET, ESCO): wall time and peak RSS of `skillgraph build --only <src>`,
-   against the cost of merely reading the same release's tables (the floor any mapping pays);
-2. store: loading the built graph into Oxigraph vs rdflib's in-memory store, and an analytic join
-   query on both (the reason SkillGraph stores in Oxigraph);
-3. reasoning: the SPARQL rules vs owlrl's full closure on the same graph (embedded sample);
-4. validation: SHACL on the graph with its own targeted shapes vs all shapes.
-Timings are wall-clock on this machine; compare ratios across machines, not seconds.
+Full-size runs go through /work/scratch/fullslot on the shared development machine.
+
+Parts (--parts, comma-separated; each runs guarded: a failure is a "not measured" row, the rest still runs):
+- build: a from-scratch build's stages (time, and peak RSS while the stage ran) against the floor,
+  pyoxigraph Store.bulk_load of the N-Quads the build exported. Always a fresh build (never --build).
+- endpoint: a fixed query mix through SkillGraph's HTTP endpoint, `oxigraph serve-read-only
+  --union-default-graph` and rdflib-endpoint, all on loopback holding the same N-Quads: median and
+  p95 latency per query, requests/s with 4 concurrent clients, server RSS (process tree);
+- queries: every curated query in-process on the read-only store (against the 1 s target) and
+  through the endpoint (against in-process);
+- overhead: a point look-up in-process, through the worker pool, through Flask;
+- shacl: validating every graph with SkillGraph against plain pySHACL (same shapes, same data);
+- reasoning (embedded only): the SPARQL rules against owlrl's full closure.
+`minimal` is queries,overhead. Ratios compare SkillGraph to the baseline (below 1: SkillGraph is
+faster or smaller). Nothing is estimated: what could not be measured says so.
 """
 from __future__ import annotations
 
 import argparse
-import json
+import importlib.util
+import math
 import os
-import subprocess
+import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import curated
+import endpoints
+import stages
+from common import Table, child, machine
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SKILLGRAPH_SHARED_DATA", ROOT.parent / "shared" / "data"))
+PARTS = ("build", "endpoint", "queries", "overhead", "shacl", "reasoning")
+PRESETS = {"minimal": ("queries", "overhead"), "all": PARTS}
+OX = "oxigraph serve-read-only"
+RL = "rdflib-endpoint"
+CLIENTS = 4
+CLIENT_GRACE = 15.0  # the HTTP client waits this much longer than the server's timeout, to see its 503
 
 
-def child(code: str) -> dict:
-    """Run Python code in a fresh process; return its JSON output plus wall time and peak RSS."""
-    t0 = time.perf_counter()
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if p.returncode != 0:
-        raise SystemExit(f"benchmark step failed:\n{p.stderr[-4000:]}")
-    out = json.loads(p.stdout.strip().splitlines()[-1]) if p.stdout.strip() else {}
-    out["wall_s"] = wall
-    return out
+def full_inputs(work: Path) -> tuple[dict, dict]:
+    """The full build's inputs exactly as the test suite's full_build fixture makes them (tests/conftest.py)."""
+    spec = importlib.util.spec_from_file_location("skillgraph_tests_conftest", ROOT / "tests" / "conftest.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # its dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod.full_build_inputs(SHARED, work)
 
 
-# the four O*NET 30.1 tables the staged copy lacks (../shared/data/SOURCES.md)
-STAGED_ONET_LACKS = ("Abilities", "Task Ratings", "Work Activities", "Work Context")
-PEAK = "import resource, json; peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024"
+def fresh_build(work: Path, paths: dict | None, options: dict | None) -> dict:
+    return stages.build(work / "build", paths, options)
 
 
-def read_tables(path: Path) -> dict:
-    code = f"""
-{PEAK}
-import time
-from pathlib import Path
-from skillgraph.tabular import read_table
-t = time.perf_counter(); n = 0
-for f in sorted(Path({str(path)!r}).rglob('*')):
-    if f.suffix in ('.xlsx', '.txt', '.csv', '.gz') and f.name != 'Read Me.txt':
-        for _ in read_table(f):
-            n += 1
-print(json.dumps({{'rows': n, 'seconds': time.perf_counter() - t, 'peak_mb': peak()}}))
-"""
-    return child(code)
+def bench_build(t: Table, work: Path, paths: dict | None, options: dict | None) -> Path:
+    """A fresh build against the bulk-load floor; returns the build folder."""
+    b = fresh_build(work, paths, options)
+    nq = Path(b["path"]) / "exports" / "skillgraph.nq"
+    fl = stages.floor(nq, work)
+    triples = sum(b["graphs"].values())
+    t.add("build", f"whole build, {triples:,} triples", b["wall_s"], "s", "Store.bulk_load of its N-Quads",
+          fl["wall_s"])
+    t.add("build", "peak RSS of the build", b["peak_mb"], "MB", "peak RSS of that bulk load", fl["peak_mb"])
+    for name, secs in b["timings"].items():
+        peak = b["stage_peaks"].get(name)
+        t.add("build", f"  stage {name}", secs, "s", "bulk load (time)", fl["seconds"],
+              note=f"peak RSS during the stage {peak:,.0f} MB" if peak else "")
+    return work / "build"
 
 
-def build_source(source: str, path: Path, store: Path) -> dict:
-    code = f"""
-{PEAK}
-import time
-from skillgraph.build import build
-t = time.perf_counter()
-s = build({str(store)!r}, {{{source!r}: {str(path)!r}}}, only=[{source!r}], log=lambda m: None,
-          options={{'allow_missing': {list(STAGED_ONET_LACKS) if source == "onet" else []!r}}})
-print(json.dumps({{'seconds': time.perf_counter() - t, 'peak_mb': peak(), 'graphs': s.graphs,
-                  'timings': s.timings}}))
-"""
-    return child(code)
+def _failed(r: dict, timeout: float) -> str:
+    """Why a query has no latency: its HTTP status (599: the client gave up), with the timeout when it applies."""
+    return f"HTTP {r['status']}" + (f" (timeout {timeout:g} s)" if r["status"] in (503, 599) else "")
 
 
-def store_vs_rdflib(nt_file: Path) -> dict:
-    code = f"""
-{PEAK}
-import time, pyoxigraph as ox
-from rdflib import Graph
-Q = '''PREFIX sg: <https://w3id.org/skillgraph/ontology#>
-SELECT ?scale (COUNT(?r) AS ?n) (AVG(?v) AS ?avg) WHERE {{
-  ?r a sg:Rating ; sg:scale ?scale ; sg:value ?v ; sg:occupation ?o . ?o sg:jobZone ?z .
-}} GROUP BY ?scale ORDER BY ?scale'''
-data = open({str(nt_file)!r}, 'rb').read()
-t = time.perf_counter(); st = ox.Store(); st.bulk_load(data, ox.RdfFormat.N_TRIPLES); ox_load = time.perf_counter() - t
-t = time.perf_counter(); rows_ox = list(st.query(Q)); ox_q = time.perf_counter() - t
-t = time.perf_counter(); g = Graph(); g.parse(data=data, format='nt'); rl_load = time.perf_counter() - t
-t = time.perf_counter(); rows_rl = list(g.query(Q)); rl_q = time.perf_counter() - t
-assert len(rows_ox) == len(rows_rl)
-print(json.dumps({{'triples': len(g), 'ox_load': ox_load, 'rdflib_load': rl_load,
-                  'ox_query': ox_q, 'rdflib_query': rl_q}}))
-"""
-    return child(code)
+def _geomean(xs: list[float]) -> float:
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else math.nan
 
 
-def reasoning_vs_owlrl() -> dict:
-    code = f"""
-{PEAK}
-import time, pyoxigraph as ox
+def measure_servers(servers: list, mix: dict[str, str], args) -> tuple[dict, dict, dict]:
+    """Latency per query, throughput with CLIENTS clients (point look-up and whole mix), RSS, per server."""
+    results, tput, rss = {}, {}, {}
+    for s in servers:
+        print(f"[endpoint] {s.name}: latency", file=sys.stderr, flush=True)
+        results[s.name] = endpoints.latency(s, mix, args.runs, args.budget, args.timeout + CLIENT_GRACE)
+        print(f"[endpoint] {s.name}: throughput", file=sys.stderr, flush=True)
+        fast = [q for n, q in mix.items() if (results[s.name][n]["median_ms"] or math.inf) < 5000]
+        first = next(iter(mix.values()))
+        tput[s.name] = {"point look-up": endpoints.throughput(s, [first], CLIENTS, args.seconds, args.timeout),
+                        "whole mix": endpoints.throughput(s, fast, CLIENTS, args.seconds, args.timeout)}
+        rss[s.name] = s.rss_mb()
+    return results, tput, rss
+
+
+def report_servers(t: Table, section: str, mix: dict, results: dict, tput: dict, rss: dict, notes: dict,
+                   args, where: str = "") -> None:
+    mine = results["SkillGraph"]
+    for q in mix:
+        for stat in ("median_ms", "p95_ms"):
+            for b in (OX, RL):
+                label = f"{q}{where} ({stat.split('_')[0]}, {mine[q]['rows']} rows)"
+                if b in results:
+                    other = results[b][q]
+                    note = "" if mine[q][stat] is not None else _failed(mine[q], args.timeout)
+                    if other[stat] is None:
+                        note += f"; {b}: HTTP {other['status']}"
+                    if None not in (mine[q]["rows"], other["rows"]) and other["rows"] != mine[q]["rows"]:
+                        note += f"; {b} returned {other['rows']} rows"
+                    t.add(section, label, mine[q][stat], "ms", b, other[stat], note=note.strip("; "))
+                elif b in notes and stat == "median_ms":
+                    t.add(section, label, mine[q][stat], "ms", b, None, note=notes[b])
+    for kind in ("point look-up", "whole mix"):
+        for b in (OX, RL):
+            if b in tput:
+                t.add(section, f"requests/s, {CLIENTS} clients, {kind}{where}", tput["SkillGraph"][kind], "req/s", b,
+                      tput[b][kind])
+    for b in (OX, RL):
+        if b in rss:
+            t.add(section, f"server RSS (with workers){where}", rss["SkillGraph"], "MB", b, rss[b])
+    for b in (OX, RL):
+        if b in results:
+            geo = _geomean([mine[q]["median_ms"] / results[b][q]["median_ms"] for q in mix
+                            if mine[q]["median_ms"] and results[b][q]["median_ms"]])
+            t.add(section, f"query mix{where}, geometric mean of median ratios", geo, "x", b, 1.0)
+
+
+def bench_endpoints(t: Table, build_dir: Path, work: Path, args, rdflib: bool, where: str = "") -> None:
+    """SkillGraph against oxigraph serve-read-only (and rdflib-endpoint when `rdflib`) on build_dir's N-Quads."""
+    from skillgraph import store
+
+    nq = store.build_path(build_dir) / "exports" / "skillgraph.nq"
+    mix = endpoints.query_mix()
+    servers: list[endpoints.Server] = []
+    notes: dict[str, str] = {}
+    try:
+        servers.append(endpoints.start_skillgraph(build_dir, work, args.timeout, CLIENTS))
+        ox_server, _ = endpoints.start_oxigraph(nq, work, None if args.oxigraph_load else store.store_path(build_dir))
+        servers.append(ox_server)
+        if rdflib:
+            try:
+                servers.append(endpoints.start_rdflib_endpoint(nq, work, args.rdflib_load_deadline,
+                                                               args.rdflib_max_memory))
+            except RuntimeError as e:
+                notes[RL] = f"not measured: {str(e).splitlines()[0]}"
+        elif args.rdflib == "embedded":
+            notes[RL] = "measured on the embedded build only (below): it does not fit the full data here"
+        else:
+            notes[RL] = "not measured in this run (--rdflib skip)"
+        results, tput, rss = measure_servers(servers, mix, args)
+    finally:
+        endpoints.kill_all(servers)
+    report_servers(t, "endpoint", mix, results, tput, rss, notes, args, where)
+
+
+def bench_rdflib_embedded(t: Table, work: Path, args) -> None:
+    """rdflib-endpoint where the full data does not fit: all three servers on the embedded default build."""
+    d = work / "embedded"
+    d.mkdir(exist_ok=True)
+    if args.embedded_build is None:
+        fresh_build(d, None, None)
+    args_full, args.full = args.full, False
+    try:
+        bench_endpoints(t, args.embedded_build or d / "build", d, args, rdflib=True, where=" [embedded]")
+    finally:
+        args.full = args_full
+
+
+def bench_queries(t: Table, build_dir: Path, work: Path, args) -> None:
+    """Each curated query in-process (vs the 1 s target), then through SkillGraph's endpoint (vs in-process)."""
+    texts = curated.texts()
+    inproc = {}
+    for name in texts:
+        print(f"[queries] {name} in-process", file=sys.stderr, flush=True)
+        inproc[name] = curated.in_process(build_dir, name, args.runs, args.budget, args.query_deadline)
+    server = endpoints.start_skillgraph(build_dir, work, args.timeout, 1)
+    try:
+        http = endpoints.latency(server, texts, args.runs, args.budget, args.timeout + CLIENT_GRACE)
+    finally:
+        endpoints.kill_all([server])
+    for name in texts:
+        r = inproc[name]
+        t.add("queries", f"{name} in-process (median, {r['rows']} rows)", r["median_ms"], "ms", "target 1 s", 1000.0,
+              note=r["note"])
+        h = http[name]
+        note = "" if h["median_ms"] is not None else _failed(h, args.timeout)
+        t.add("queries", f"{name} through the endpoint (median)", h["median_ms"], "ms", "same query in-process",
+              r["median_ms"], note=note)
+
+
+def bench_overhead(t: Table, build_dir: Path, n: int) -> None:
+    mix = endpoints.query_mix()
+    o = stages.overhead(build_dir, mix["point look-up of a task"], n, mix["flagship crosswalk query"])
+    t.add("overhead", "point look-up through the worker pool", o["worker_pool_ms"], "ms", "same query in-process",
+          o["in_process_ms"])
+    t.add("overhead", "point look-up through Flask (test client)", o["flask_ms"], "ms", "through the worker pool",
+          o["worker_pool_ms"])
+    t.add("overhead", "query check of the flagship text, first time (rdflib parse)", o["check_ms"], "ms",
+          "same check, cached", o["cached_check_ms"])
+
+
+def bench_shacl(t: Table, build_dir: Path, graphs: list[str] | None) -> None:
+    from skillgraph import store
+    from skillgraph.mappings import SOURCES
+
+    info = store.build_info(build_dir)
+    exports = store.build_path(build_dir) / "exports"
+    keys = graphs or [k for k in info["graphs"] if k in SOURCES.keys() or k == "crosswalk"]
+    mine = stages.shacl(exports, keys, plain=False)
+    plain = stages.shacl(exports, keys, plain=True)
+    note = "" if mine["violations"] == plain["violations"] else (
+        f"violations differ: SkillGraph {mine['violations']}, pySHACL {plain['violations']}")
+    n = sum(info["graphs"][k] for k in keys)
+    t.add("shacl", f"validate {len(keys)} graphs, {n:,} triples", mine["seconds"], "s", "plain pySHACL",
+          plain["seconds"], note=note)
+    for k in sorted(keys, key=lambda k: -info["graphs"][k])[:3]:
+        t.add("shacl", f"  {k} ({info['graphs'][k]:,} triples)", mine["per_graph"][k], "s", "plain pySHACL",
+              plain["per_graph"][k])
+    t.add("shacl", "peak RSS (parse + validate)", mine["peak_mb"], "MB", "plain pySHACL", plain["peak_mb"])
+
+
+def bench_reasoning(t: Table) -> None:
+    code = """
+import json, time, pyoxigraph as ox
 from skillgraph.build import assemble, plan
 from skillgraph.ontology import load_ontology
 from skillgraph.reasoning import owlrl_closure, rules_reasoner, rdflib_to_ox
 a = assemble(plan())
 graphs = list(a.graphs.values())
-n = sum(len(g) for g in graphs)
 st = ox.Store()
 for i, g in enumerate([load_ontology(), *graphs]):
-    gn = ox.NamedNode(f'urn:g{{i}}')
+    gn = ox.NamedNode(f'urn:g{i}')
     st.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), gn) for s, p, o in g)
 t = time.perf_counter(); rep = rules_reasoner(st, ox.NamedNode('urn:inferred'), graphs); rules = time.perf_counter() - t
 t = time.perf_counter(); inf = owlrl_closure(graphs); owl = time.perf_counter() - t
-print(json.dumps({{'triples': n, 'rules': rules, 'owlrl': owl,
-                  'rules_inferred': rep.total, 'owlrl_inferred': len(inf)}}))
+print(json.dumps({'rules': rules, 'owlrl': owl}))
 """
-    return child(code)
+    r = child(code)
+    t.add("reasoning", "SPARQL rules, embedded sample", r["rules"], "s", "owlrl full closure", r["owlrl"])
 
 
-def line(name: str, value: float, unit: str, base_name: str, base: float) -> None:
-    ratio = value / base if base else float("nan")
-    print(
-        f"{name:<44} {value:>10.2f} {unit:<3} | baseline {base_name:<32} {base:>10.2f} {unit:<3} | ratio {ratio:>7.2f}x"
-    )
+def section(t: Table, name: str, run) -> None:
+    """Run one part of the benchmark; a failure is reported in the table, and the other parts still run."""
+    try:
+        run()
+    except (Exception, SystemExit) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        t.add(name, "(this part)", None, "", note=f"not measured: {first}")
 
 
-def main() -> None:
+def parse_parts(text: str) -> list[str]:
+    out: list[str] = []
+    for p in (x.strip() for x in text.split(",") if x.strip()):
+        if p in PRESETS:
+            out += [x for x in PRESETS[p] if x not in out]
+        elif p in PARTS:
+            out += [p] if p not in out else []
+        else:
+            raise ValueError(f"unknown part {p!r}; valid: {', '.join((*PARTS, *PRESETS))}")
+    return out
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--onet", type=Path, default=SHARED / "onet" / "30.1")
-    ap.add_argument("--esco", type=Path, default=SHARED / "esco" / "v1.1.1")
-    ap.add_argument("--skip-full", action="store_true", help="only the embedded-sample benchmarks")
-    args = ap.parse_args()
-    print(f"SkillGraph benchmarks, python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    ap.add_argument("--full", action="store_true",
+                    help="the full releases in ../shared/data instead of the embedded default")
+    ap.add_argument("--build", type=Path, help="run the endpoint, queries, overhead and SHACL parts on this existing "
+                                               "build folder (opened read-only); the build part still builds fresh")
+    ap.add_argument("--parts", default="all", help=f"comma-separated: {', '.join(PARTS)}, or minimal / all")
+    ap.add_argument("--keep-build", type=Path, help="build into this folder (kept) instead of a temporary one")
+    ap.add_argument("--runs", type=int, default=20, help="sequential requests per query (after one warm-up)")
+    ap.add_argument("--budget", type=float, default=20.0, help="seconds per query and server for the latency runs")
+    ap.add_argument("--seconds", type=float, default=10.0, help="duration of each throughput run")
+    ap.add_argument("--timeout", type=float, default=30.0,
+                    help="HTTP timeout per request (SkillGraph's QUERY_TIMEOUT too)")
+    ap.add_argument("--query-deadline", type=float, default=120.0, help="seconds a curated query may run in-process")
+    ap.add_argument("--rdflib", choices=("same", "embedded", "skip"), default=None,
+                    help="rdflib-endpoint on the same data (default without --full), on the embedded build only "
+                         "(default with --full: the full data does not fit this machine), or not at all")
+    ap.add_argument("--oxigraph-load", action="store_true",
+                    help="load the build's N-Quads into a fresh store for `oxigraph serve-read-only` "
+                         "(default: serve the build's own store, opened read-only)")
+    ap.add_argument("--embedded-build", type=Path,
+                    help="with --rdflib embedded: an existing build of the embedded default (else one is built)")
+    ap.add_argument("--rdflib-load-deadline", type=float, default=900.0,
+                    help="seconds rdflib-endpoint may take to load the N-Quads before it counts as not measured")
+    ap.add_argument("--rdflib-max-memory", type=int, default=12000,
+                    help="MB of address space rdflib-endpoint may use (RLIMIT_AS) before it counts as not measured")
+    ap.add_argument("--shacl-graphs", help="comma-separated graphs to validate (default: every source graph)")
+    ap.add_argument("--overhead-runs", type=int, default=300)
+    args = ap.parse_args(argv)
+    args.parts = parse_parts(args.parts)
+    if args.rdflib is None:
+        args.rdflib = "embedded" if args.full else "same"
+    return args
 
-    r = reasoning_vs_owlrl()
-    print(f"\n[reasoning] embedded sample, {r['triples']:,} triples")
-    line("SPARQL rules (instance entailments)", r["rules"], "s", "owlrl full closure", r["owlrl"])
 
-    with tempfile.TemporaryDirectory() as tmp:
-        for src in ("onet", "esco"):
-            path = getattr(args, src)
-            if args.skip_full or not path.exists():
-                why = "--skip-full" if args.skip_full else f"{path} not found"
-                print(f"\n[build {src}] skipped: {why}")
-                continue
-            rt = read_tables(path)
-            b = build_source(src, path, Path(tmp) / src)
-            print(f"\n[build {src}] {path} — {rt['rows']:,} rows, {sum(b['graphs'].values()):,} triples")
-            line(
-                f"full build of {src} (map+validate+store+reason)", b["wall_s"], "s", "reading its tables", rt["wall_s"]
-            )
-            line("peak memory of the build", b["peak_mb"], "MB", "peak memory reading tables", rt["peak_mb"])
-            for k, v in sorted(b["timings"].items()):
-                print(f"    {k:<20} {v:8.1f} s")
-            nt = next((Path(tmp) / src / "builds").glob(f"*/exports/{src}.ttl"), None)
-            if nt is not None:
-                # convert the Turtle export to N-Triples once so both stores parse the same bytes
-                import pyoxigraph as ox
-
-                ntp = Path(tmp) / f"{src}.nt"
-                st = ox.Store()
-                st.bulk_load(path=str(nt), format=ox.RdfFormat.TURTLE)
-                st.dump(str(ntp), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-                s = store_vs_rdflib(ntp)
-                print(f"[store {src}] {s['triples']:,} triples")
-                line("Oxigraph bulk load", s["ox_load"], "s", "rdflib in-memory parse", s["rdflib_load"])
-                line("Oxigraph analytic join query", s["ox_query"], "s", "rdflib in-memory query", s["rdflib_query"])
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))  # stop the servers on the way out
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    data = "full releases" if args.full else "embedded default"
+    header = f"SkillGraph benchmark ({data}), {started}, {machine()}"
+    print(header, file=sys.stderr, flush=True)
+    t = Table()
+    with tempfile.TemporaryDirectory(prefix="skillgraph-bench-") as tmp:
+        work = Path(tmp)
+        build_dir = args.build
+        if "build" in args.parts:
+            section(t, "build", lambda: bench_build(t, args.keep_build or work, *(
+                full_inputs(work / "inputs") if args.full else (None, None))))
+            if build_dir is None:
+                build_dir = (args.keep_build or work) / "build"
+        elif build_dir is None:
+            if args.full:
+                raise SystemExit("--full without the build part needs --build DIR (an existing full build)")
+            fresh_build(work, None, None)  # not measured: only what the other parts run on
+            build_dir = work / "build"
+        header += f"; measured on {'a fresh build' if args.build is None else args.build}"
+        rd = args.rdflib
+        if "queries" in args.parts:
+            section(t, "queries", lambda: bench_queries(t, build_dir, work, args))
+        if "endpoint" in args.parts:
+            section(t, "endpoint", lambda: bench_endpoints(t, build_dir, work, args, rdflib=rd == "same"))
+            if rd == "embedded":
+                section(t, "endpoint", lambda: bench_rdflib_embedded(t, work, args))
+        if "overhead" in args.parts:
+            section(t, "overhead", lambda: bench_overhead(t, build_dir, args.overhead_runs))
+        if "shacl" in args.parts:
+            graphs = args.shacl_graphs.split(",") if args.shacl_graphs else None
+            section(t, "shacl", lambda: bench_shacl(t, build_dir, graphs))
+        if not args.full and "reasoning" in args.parts:
+            section(t, "reasoning", lambda: bench_reasoning(t))
+    print(header)
+    print()
+    print(t.render())
 
 
 if __name__ == "__main__":

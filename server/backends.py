@@ -21,6 +21,7 @@ build; a store loaded by other means ("unmanaged") is queried as it is.
 """
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -66,16 +67,31 @@ class LocalBackend:
         self.build_dir = str(cfg["BUILD_DIR"])
         mb = cfg.get("MAX_MEMORY_MB") or 0
         self.pool = WorkerPool(cfg["WORKERS"], max_memory=mb * 2**20 if mb else None,
-                               isolate_network=not cfg["ALLOW_SERVICE"])
+                               isolate_network=not cfg["ALLOW_SERVICE"], warm_build_dir=self.build_dir)
         self._lock = threading.Lock()
         self.build_id: str | None = None
         self.store: ox.Store | None = None
         self.graphs: list[description.GraphInfo] = []
         self.swaps = 0
+        self._current_file = os.path.join(self.build_dir, "CURRENT")
+        self._current_key: tuple | None = None
+        self._current_value: str | None = None
+
+    def _current_id(self) -> str | None:
+        """CURRENT's build id, read again only when the file changed (publish replaces it with os.replace,
+        so a new build is a new inode): one stat per request instead of an open and a read."""
+        try:
+            st = os.stat(self._current_file)
+        except FileNotFoundError:
+            return None
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if key != self._current_key:
+            self._current_key, self._current_value = key, store_mod.current_id(self.build_dir)
+        return self._current_value
 
     def current(self) -> str:
         """The CURRENT build id, swapping the served build in if CURRENT changed; NoBuild if none."""
-        cur = store_mod.current_id(self.build_dir)
+        cur = self._current_id()
         if cur is None:
             raise NoBuild(f"no good build in {self.build_dir}: run 'skillgraph build' first")
         if cur != self.build_id:

@@ -14,6 +14,7 @@ memory cap. It reports which of these took effect; /health shows them.
 """
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
@@ -37,6 +38,7 @@ from .formats import FORMATS, GRAPH, RESULTS
 T = TypeVar("T")
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+NATIVE_BYTES = 4 * 2**20  # SELECT answers up to this size are serialised by Oxigraph in one pass
 
 
 class QueryTimeout(Exception):
@@ -140,6 +142,45 @@ def _solutions(res: ox.QuerySolutions, fmt, limit: int, link: str | None = None)
     return body, len(rows), truncated
 
 
+class _Capped(io.RawIOBase):
+    """A byte sink that refuses to grow past `cap` bytes (BufferError), stopping Oxigraph's serialiser."""
+
+    def __init__(self, cap: int):
+        self.buf = bytearray()
+        self.cap = cap
+
+    def writable(self) -> bool:
+        """A sink: always writable."""
+        return True
+
+    def write(self, b) -> int:
+        """Append, or raise BufferError once the cap is passed."""
+        self.buf += b
+        if len(self.buf) > self.cap:
+            raise BufferError("answer larger than the native path takes")
+        return len(b)
+
+
+def _solutions_native(res: ox.QuerySolutions, fmt, limit: int) -> tuple[bytes, int] | None:
+    """A small SELECT answer in SPARQL JSON written by Oxigraph itself, in one pass, with its row count.
+
+    None when the answer passes NATIVE_BYTES or holds more than `limit` rows: the caller then runs
+    the query again on the row-capped path (`_solutions`), which stops after `limit` rows. Most
+    answers are small, and for them this skips building every term in Python (the cap and the
+    truncation note stay exactly as on the capped path, which is the only one that truncates).
+    """
+    if fmt.ox_format != ox.QueryResultsFormat.JSON:
+        return None
+    sink = _Capped(NATIVE_BYTES)
+    try:
+        res.serialize(sink, fmt.ox_format)
+    except BufferError:
+        return None
+    body = bytes(sink.buf)
+    rows = sum(1 for _ in ox.parse_query_results(body, format=fmt.ox_format))
+    return (body, rows) if rows <= limit else None
+
+
 def _xml_head_link(body: bytes, link: str) -> bytes:
     from xml.sax.saxutils import quoteattr
 
@@ -204,17 +245,29 @@ def run_job(job: Job, cache: _StoreCache) -> Answer:
         body, n, trunc = res.serialize(format=fmt.ox_format), 1, False
     elif isinstance(res, ox.QuerySolutions):
         fmt = FORMATS.get(job.formats[RESULTS])
-        body, n, trunc = _solutions(res, fmt, job.limit, job.truncation_link)
+        native = _solutions_native(res, fmt, job.limit)
+        if native is not None:
+            (body, n), trunc = native, False
+        else:  # large, or over the cap: again, stopping after `limit` rows
+            res = st.query(job.query, **kwargs)
+            body, n, trunc = _solutions(res, fmt, job.limit, job.truncation_link)
     else:
         fmt = FORMATS.get(job.formats[GRAPH])
         body, n, trunc = _triples(res, fmt, job.limit, job.prefixes, job.truncation_link)
     return Answer(True, 200, body, fmt.name, fmt.kind, n, trunc, seconds=time.perf_counter() - t0)
 
 
-def _worker_main(conn_in, conn_out) -> None:
-    from skillgraph.store import NoBuild
+def _worker_main(conn_in, conn_out, warm: str | None = None) -> None:
+    from skillgraph.store import NoBuild, current_id
 
     cache = _StoreCache()
+    if warm:  # open the served build's store now, not in the first query this worker runs
+        try:
+            build_id = current_id(warm)
+            if build_id:
+                cache.get(warm, build_id)
+        except Exception:  # no build yet, or a broken one: the first job reports it
+            pass
     while True:
         try:
             job = conn_in.recv()
@@ -255,7 +308,7 @@ def worker_entry() -> None:
     os.dup2(2, 1)
     conn_out = Connection(out_fd, readable=False)
     conn_out.send({"pid": os.getpid(), **report})
-    _worker_main(Connection(0, writable=False), conn_out)
+    _worker_main(Connection(0, writable=False), conn_out, settings.get("warm"))
 
 
 # ---------------------------------------------------------------- in the server process
@@ -321,15 +374,19 @@ class WorkerPool:
     *thread* that created a process exits, and request threads come and go.
     """
 
-    def __init__(self, size: int = 2, max_memory: int | None = None, isolate_network: bool = True):
+    def __init__(self, size: int = 2, max_memory: int | None = None, isolate_network: bool = True,
+                 warm_build_dir: str | None = None):
         if size < 1:
             raise ValueError(f"WORKERS must be at least 1, got {size}")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # last in, first out: a lone client's queries go to the worker that ran the previous one, whose
+        # store caches are warm (first in, first out would rotate them through cold workers)
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._closed = False
         self.size = size
         self.max_memory = max_memory
-        self.settings = {"max_memory": max_memory, "isolate_network": isolate_network}
+        # warm: each worker opens this build folder's current store as it starts
+        self.settings = {"max_memory": max_memory, "isolate_network": isolate_network, "warm": warm_build_dir}
         self.restarts = 0
         self.memory_kills = 0
         self.jobs_sent = 0

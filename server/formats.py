@@ -7,6 +7,7 @@ writes every one of them natively; the registry only says which media types ask 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -113,6 +114,12 @@ def _specificity(mr: str, mt: str) -> int:
 
 
 def negotiate(kind: str, accept: str | None, format_params: list[str] | None = None) -> ResultFormat | None:
+    """The format to answer in, or None (406); see `_negotiate`. Cached: clients repeat their headers."""
+    return _negotiate(kind, accept, tuple(format_params or ()))
+
+
+@lru_cache(maxsize=512)  # bounded: Accept headers are the client's to choose
+def _negotiate(kind: str, accept: str | None, format_params: tuple[str, ...]) -> ResultFormat | None:
     """The format to answer in, or None (406).
 
     A `format` parameter wins when one of its values fits the kind; otherwise the Accept header

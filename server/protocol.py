@@ -41,10 +41,15 @@ class Operation:
 
 
 def decode_params(raw: bytes, where: str) -> MultiDict:
-    """`a=b&c=d` (percent-encoded UTF-8) into a MultiDict; invalid UTF-8 is a 400."""
+    """`a=b&c=d` (percent-encoded UTF-8) into a MultiDict; invalid UTF-8 is a 400.
+
+    Percent-encoding leaves only ASCII on the wire, so the raw bytes are read as ASCII and the
+    escapes decoded strictly as UTF-8 (parse_qsl on bytes would re-encode its text as ASCII and
+    refuse every query holding a non-ASCII character, such as "—" in a comment).
+    """
     try:
-        pairs = parse_qsl(raw, keep_blank_values=True)
-        return MultiDict([(k.decode("utf-8"), v.decode("utf-8")) for k, v in pairs])
+        pairs = parse_qsl(raw.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        return MultiDict(pairs)
     except (UnicodeDecodeError, ValueError) as e:
         raise HTTPProblem(400, f"the {where} is not valid percent-encoded UTF-8: {e}") from None
 

@@ -401,6 +401,24 @@ def test_query_string_must_be_utf8(app):
     assert r.status_code == 400 and b"UTF-8" in r.data
 
 
+@pytest.mark.parametrize("how", ["form", "get"])
+def test_non_ascii_query_text_is_read_as_utf8(app, how):
+    """A query holding non-ASCII text (a curated query's "—" comment, a label with "é"), percent-encoded
+    as UTF-8 the way HTTP clients send it, runs."""
+    from urllib.parse import urlencode
+
+    q = 'SELECT ?x WHERE { BIND("Café — résumé" AS ?x) }  # naïve — comment'
+    c = app.test_client()
+    accept = {"Accept": "application/sparql-results+json"}
+    if how == "form":
+        r = c.post("/sparql", data=urlencode({"query": q}), content_type="application/x-www-form-urlencoded",
+                   headers=accept)
+    else:
+        r = c.get("/sparql?" + urlencode({"query": q}), headers=accept)
+    assert r.status_code == 200, r.data
+    assert r.get_json()["results"]["bindings"] == [{"x": {"type": "literal", "value": "Café — résumé"}}]
+
+
 # ------------------------------------------------------------------ fuzz: never a 500
 
 METHODS = ["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"]

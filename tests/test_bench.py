@@ -1,0 +1,36 @@
+"""The benchmark runs as a user runs it: `python bench/run.py --parts minimal --build DIR` on the embedded build.
+
+No timing is asserted (speed is what the benchmark reports, not what a test decides): the test checks
+that every curated query and the overhead part were measured and printed in the one table.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.e2e
+def test_bench_minimal_on_the_embedded_build(embedded_build):
+    from skillgraph.queries import catalog
+
+    build_dir, _ = embedded_build
+    p = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--parts", "minimal", "--build", str(build_dir),
+                        "--runs", "2", "--budget", "1", "--overhead-runs", "5"],
+                       capture_output=True, text=True, timeout=900)
+    assert p.returncode == 0, p.stderr[-3000:]
+    rows = [line for line in p.stdout.splitlines() if line.startswith("| ")]
+    measured = {line.split("|")[2].strip() for line in rows}
+    names = sorted(catalog())
+    assert len(names) == 7
+    for name in names:
+        inproc = next(m for m in measured if m.startswith(f"{name} in-process"))
+        assert f"{name} through the endpoint (median)" in measured
+        assert inproc.endswith("rows)")
+    assert "point look-up through the worker pool" in measured
+    assert "not measured" not in p.stdout
+    assert len(rows) == 1 + 2 * len(names) + 3  # the header, two rows per curated query, three overhead rows
