@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from skillgraph.errors import SourceError
-from skillgraph.tabular import Row, text_lines
+from skillgraph.tabular import Row, text_lines, tracked
 
 csv.field_size_limit(sys.maxsize)
 
@@ -279,7 +279,7 @@ class EscoRelease:
             self.warnings.append(
                 f"{shown}: column(s) {', '.join(repr(c) for c in unknown)} not known to this reader were ignored"
             )
-        yield from self._records(key, shown, header)
+        yield from tracked(self._materialise(key), self._records(key, shown, header), shown)
 
     def _records(self, key: str, shown: str, header: list[str]) -> Iterator[Row]:
         # Short records are padded: ESCO leaves trailing empty fields out (skillsHierarchy_en.csv).

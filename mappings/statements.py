@@ -30,6 +30,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from skillgraph import iri
 from skillgraph.errors import SourceError
 from skillgraph.ontology import SCHEMA, SG
+from skillgraph.sourceconfig import SourceConfig
 from skillgraph.tabular import Row, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, Origins, SourceMapping, new_graph
@@ -391,7 +392,7 @@ class StatementFrameworkMapping(SourceMapping):
         super().describe(g, release, report)
         g.add((self.graph_iri, DCTERMS.rights, Literal(self.rights)))
 
-    def preflight(self, path: Path, options: dict) -> None:
+    def preflight(self, path: Path, config: SourceConfig) -> None:
         """A table to read (a CSV file, or a folder holding one), before anything is mapped."""
         if not locate(Path(path), self.embedded_path()).tables:
             raise SourceError(path, "no CSV table found here (expected a statement table, or a folder holding one)")

@@ -26,7 +26,7 @@ def rules_inferred(graphs: list[Graph]) -> set:
     for i, g in enumerate([ont, *graphs]):
         gn = ox.NamedNode(f"urn:test:g{i}")
         st.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), gn) for s, p, o in g)
-    rules_reasoner(st, TARGET, graphs)
+    rules_reasoner(st, TARGET)
     return {(ox_to_rdflib(q.subject), ox_to_rdflib(q.predicate), ox_to_rdflib(q.object))
             for q in st.quads_for_pattern(None, None, None, TARGET)}
 

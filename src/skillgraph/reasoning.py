@@ -17,7 +17,7 @@ sameAs/subClassOf, owl:Thing and rdfs:Resource types, literal subjects) is filte
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -27,6 +27,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from skillgraph.ontology import load_ontology, rules_dir
+from skillgraph.progress import track
 
 from .registry import Registry
 
@@ -171,7 +172,7 @@ def materialise(store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], ru
         if _round > 1:
             where.extend(ox.Quad(s, p, o, ox.NamedNode("urn:skillgraph:delta")) for s, p, o in delta)
         changed = {p for _s, p, _o in delta}
-        for rule in rules:
+        for rule in track(rules, f"rules, round {_round}", unit="rules"):
             trig = triggers[rule.name]
             if _round > 1 and trig is not None and not (trig & changed):
                 continue
@@ -234,8 +235,8 @@ def ox_to_rdflib(term):
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def rules_reasoner(store: ox.Store, target: ox.NamedNode, data: Iterable[Graph]) -> InferenceReport:
-    """TBox closure by owlrl (into `target`), then the SPARQL rules in the store."""
+def rules_reasoner(store: ox.Store, target: ox.NamedNode) -> InferenceReport:
+    """TBox closure by owlrl (into `target`), then the SPARQL rules over the store's graphs."""
     tbox, entailed = tbox_closure()
     store.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in entailed)
     schema = [ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target)
@@ -266,14 +267,24 @@ def owlrl_closure(data: Iterable[Graph], tbox: Graph | None = None) -> Graph:
     return out
 
 
-def owlrl_reasoner(store: ox.Store, target: ox.NamedNode, data: Iterable[Graph]) -> InferenceReport:
-    """Reasoner that runs OWL-RL in rdflib: complete but only practical for small graphs."""
+def store_graphs(store: ox.Store, skip: Iterable[ox.NamedNode] = ()) -> Iterator[Graph]:
+    """The store's named graphs (but `skip`) as rdflib graphs, for a reasoner that runs in rdflib."""
+    skipped = {g.value for g in skip}
+    for name in store.named_graphs():
+        if name.value not in skipped:
+            g = Graph()
+            g.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name), format="nt")
+            yield g
+
+
+def owlrl_reasoner(store: ox.Store, target: ox.NamedNode) -> InferenceReport:
+    """Reasoner that runs OWL-RL in rdflib over the store's graphs: complete but only practical for small graphs."""
     t0 = time.perf_counter()
-    inferred = owlrl_closure(data)
+    inferred = owlrl_closure(store_graphs(store, [target]))
     store.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in inferred)
     return InferenceReport("owlrl", rounds=1, by_rule={"owlrl": len(inferred)}, seconds=time.perf_counter() - t0)
 
 
-REASONERS: Registry[Callable[[ox.Store, ox.NamedNode, Iterable[Graph]], InferenceReport]] = Registry("reasoner")
+REASONERS: Registry[Callable[[ox.Store, ox.NamedNode], InferenceReport]] = Registry("reasoner")
 REASONERS.register("rules", rules_reasoner)
 REASONERS.register("owlrl", owlrl_reasoner)

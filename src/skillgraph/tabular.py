@@ -249,9 +249,19 @@ def _cell(v: object) -> str:
     return str(v)
 
 
+BIG_TABLE_BYTES = 8 * 1024 * 1024  # tables this large show progress while they are read
+
+
 def read_table(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
-    """Rows of a table in any supported format, chosen by the file suffix."""
+    """Rows of a table in any supported format, chosen by the file suffix; big tables show progress."""
     p = Path(path)
-    if p.suffix.lower() == ".xlsx":
-        return read_xlsx(p, required)
-    return read_delimited(p, required)
+    return tracked(p, read_xlsx(p, required) if p.suffix.lower() == ".xlsx" else read_delimited(p, required))
+
+
+def tracked(path: Path, rows: Iterator[Row], name: str | None = None) -> Iterator[Row]:
+    """`rows`, with progress shown while they are read when the file is big (BIG_TABLE_BYTES or more)."""
+    if path.is_file() and path.stat().st_size >= BIG_TABLE_BYTES:
+        from .progress import track
+
+        return track(rows, f"reading {name or path.name}", unit="rows")
+    return rows
