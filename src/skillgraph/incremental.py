@@ -128,11 +128,9 @@ class Previous:
     def graph(self, key: str) -> Graph:
         """Graph `key` of the current build as an rdflib graph (for the mappings and steps that read it)."""
         from skillgraph.mappings import new_graph
+        from skillgraph.reasoning import store_graph
 
-        g = new_graph()
-        data = self.store().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri.graph(key))))
-        g.parse(data=data, format="nt")
-        return g
+        return store_graph(self.store(), ox.NamedNode(str(iri.graph(key))), new_graph())
 
     def copy_into(self, st: ox.Store, key: str) -> None:
         """Copy graph `key` from the current build's store into `st`, store to store."""

@@ -32,6 +32,7 @@ from skillgraph.progress import track
 from .registry import Registry
 
 W3C_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
+XSD_STRING = str(XSD.string)
 NOISE_OBJECTS = {OWL.Thing, RDFS.Resource, OWL.Nothing}
 TBOX_PREDICATES = {
     RDFS.subClassOf, RDFS.subPropertyOf, OWL.inverseOf, RDFS.domain, RDFS.range,
@@ -231,6 +232,8 @@ def ox_to_rdflib(term):
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:  # a plain literal, as rdflib's own parsers give it
+            return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"not an RDF term: {term!r}")
 
@@ -267,14 +270,32 @@ def owlrl_closure(data: Iterable[Graph], tbox: Graph | None = None) -> Graph:
     return out
 
 
+def store_graph(store: ox.Store, name: ox.NamedNode, into: Graph | None = None) -> Graph:
+    """One named graph of the store as an rdflib graph (terms converted directly, no serialised text),
+    for what still runs in rdflib: pySHACL, owlrl, the mappings that read an earlier source's graph."""
+    g = into if into is not None else Graph()
+    terms: dict = {}
+
+    def rd(t):
+        r = terms.get(t)
+        if r is None:
+            if len(terms) > 500_000:
+                terms.clear()
+            r = terms[t] = ox_to_rdflib(t)
+        return r
+
+    add = g.add
+    for q in store.quads_for_pattern(None, None, None, name):
+        add((rd(q.subject), rd(q.predicate), rd(q.object)))
+    return g
+
+
 def store_graphs(store: ox.Store, skip: Iterable[ox.NamedNode] = ()) -> Iterator[Graph]:
     """The store's named graphs (but `skip`) as rdflib graphs, for a reasoner that runs in rdflib."""
     skipped = {g.value for g in skip}
     for name in store.named_graphs():
         if name.value not in skipped:
-            g = Graph()
-            g.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name), format="nt")
-            yield g
+            yield store_graph(store, name)
 
 
 def owlrl_reasoner(store: ox.Store, target: ox.NamedNode) -> InferenceReport:

@@ -29,10 +29,11 @@ from typing import Any, ClassVar
 from skillgraph.errors import SourceError
 
 
-def option(default: Any, flag: str, help: str, kind: type = str, repeat: bool = False) -> Any:
-    """A source option: its default, CLI flag and help text (kept in the field's metadata)."""
+def option(default: Any, flag: str, help: str, kind: type = str, repeat: bool = False, metavar: str = "VALUE") -> Any:
+    """A source option: its default, CLI flag, help text and metavar (kept in the field's metadata)."""
     factory = {"default_factory": tuple} if repeat else {"default": default}
-    return field(metadata={"flag": flag, "help": help, "kind": kind, "repeat": repeat}, **factory)
+    return field(metadata={"flag": flag, "help": help, "kind": kind, "repeat": repeat, "metavar": metavar},
+                 **factory)
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,12 @@ class OnetConfig(SourceConfig):
     id: ClassVar[str] = "onet"
     allow_missing: tuple[str, ...] = option((), "--allow-missing",
                                             "build without this required O*NET table (repeatable), "
-                                            "e.g. --allow-missing Skills", repeat=True)
+                                            "e.g. --allow-missing Skills", repeat=True, metavar="TABLE")
     soc_structure: Path | None = option(None, "--soc-structure",
-                                        "SOC 2018 structure table (SOC_Structure.csv) for SOC group titles", Path)
-    release: str | None = option(None, "--onet-release", "O*NET release to record when the files carry no Read Me.txt")
+                                        "SOC 2018 structure table (SOC_Structure.csv) for SOC group titles", Path,
+                                        metavar="CSV")
+    release: str | None = option(None, "--onet-release", "O*NET release to record when the files carry no Read Me.txt",
+                                 metavar="RELEASE")
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,8 @@ class EscoConfig(SourceConfig):
     """ESCO: the release to record (default: the one the files name)."""
 
     id: ClassVar[str] = "esco"
-    release: str | None = option(None, "--esco-release", "ESCO release to record instead of the one the files name")
+    release: str | None = option(None, "--esco-release", "ESCO release to record instead of the one the files name",
+                                 metavar="RELEASE")
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ class AeiConfig(SourceConfig):
 
     id: ClassVar[str] = "aei"
     fuzzy_threshold: float = option(0.90, "--aei-fuzzy-threshold",
-                                    "similarity (0-1) for AEI's fuzzy task join (default 0.90)", float)
+                                    "similarity (0-1) for AEI's fuzzy task join (default 0.90)", float,
+                                    metavar="X")
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.fuzzy_threshold <= 1.0:
