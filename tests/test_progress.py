@@ -37,3 +37,17 @@ def test_a_build_logs_the_progress_of_its_long_stages(monkeypatch, tmp_path):
     assert [line for line in log if line.startswith("SHACL validation: 2/2 graphs [")]  # wef, crosswalk
     assert [line for line in log if line.startswith("rules, round 1: ")]
     assert [line for line in log if line.startswith("loading wef: ")]
+
+
+def test_reading_a_table_reports_rows_read(monkeypatch, tmp_path):
+    from skillgraph.tabular import read_table
+
+    monkeypatch.setenv("SKILLGRAPH_PROGRESS", "plain")
+    monkeypatch.setattr(progress, "QUIET_SECONDS", 0.0)
+    monkeypatch.setattr(progress, "LOG_INTERVAL", 0.0)
+    table = tmp_path / "Task Statements.csv"
+    table.write_text("Task ID,Task\n1,a\n2,b\n3,c\n", encoding="utf-8")
+    lines: list[str] = []
+    with progress.logging_to(lines.append):
+        assert [r["Task ID"] for r in read_table(table)] == ["1", "2", "3"]
+    assert lines[-1].startswith("reading Task Statements.csv: 3 rows [") and "rows/s" in lines[-1]

@@ -35,7 +35,7 @@ from skillgraph.licensing import Terms, describe_derived, sssom_licence, terms_o
 from skillgraph.mappings import SOURCES, BuildContext, MappingReport, MappingResult, Origins
 from skillgraph.ontology import SCHEMA, SG, load_ontology
 from skillgraph.progress import logging_to, progress, track
-from skillgraph.reasoning import REASONERS, InferenceReport, rdflib_to_ox
+from skillgraph.reasoning import REASONERS, InferenceReport, cached, rdflib_to_ox
 from skillgraph.validation import ValidationResult, attach_origins, load_shapes, validate
 
 Log = Callable[[str], None]
@@ -271,15 +271,7 @@ def _shown_path(p: Input) -> str | list[str]:
 def _load_graph(st: ox.Store, key: str, g: Graph) -> int:
     """Stream an rdflib graph's triples into the store (no N-Triples text of the whole graph in memory)."""
     target = ox.NamedNode(str(iri.graph(key)))
-    terms: dict = {}  # rdflib term -> pyoxigraph term; IRIs and values repeat a lot
-
-    def ox_term(t):
-        o = terms.get(t)
-        if o is None:
-            if len(terms) > 500_000:
-                terms.clear()
-            o = terms[t] = rdflib_to_ox(t)
-        return o
+    ox_term = cached(rdflib_to_ox)
 
     def quads():
         with progress(f"loading {key}", total=len(g), unit="triples") as bar:

@@ -79,9 +79,9 @@ def _bar(desc: str, total: int | float | None, unit: str, log: Log | None, quiet
         return tqdm(total=total, disable=True)
     if on_terminal():
         return tqdm(total=total, desc=desc, unit=f" {unit}", unit_scale=True, dynamic_ncols=True,
-                    leave=False, file=sys.stderr, mininterval=0.5)
+                    leave=False, file=sys.stderr, mininterval=0.5, delay=QUIET_SECONDS)
     fmt = BAR_FORMAT_LOG if total else BAR_FORMAT_LOG_NOTOTAL
-    return tqdm(total=total, desc=desc, unit=unit, unit_scale=not total or total >= 10_000, file=_LineWriter(log),
+    return tqdm(total=total, desc=desc, unit=unit, unit_scale=bool(total and total >= 10_000), file=_LineWriter(log),
                 ascii=True, mininterval=LOG_INTERVAL, maxinterval=LOG_INTERVAL * 4, bar_format=fmt, leave=True)
 
 

@@ -270,20 +270,27 @@ def owlrl_closure(data: Iterable[Graph], tbox: Graph | None = None) -> Graph:
     return out
 
 
+def cached(convert: Callable, size: int = 500_000) -> Callable:
+    """`convert` (one engine's term to the other's) remembering up to `size` terms: IRIs and values
+    repeat a lot in a graph, and each conversion builds a new object."""
+    terms: dict = {}
+
+    def get(t):
+        r = terms.get(t)
+        if r is None:
+            if len(terms) > size:
+                terms.clear()
+            r = terms[t] = convert(t)
+        return r
+
+    return get
+
+
 def store_graph(store: ox.Store, name: ox.NamedNode, into: Graph | None = None) -> Graph:
     """One named graph of the store as an rdflib graph (terms converted directly, no serialised text),
     for what still runs in rdflib: pySHACL, owlrl, the mappings that read an earlier source's graph."""
     g = into if into is not None else Graph()
-    terms: dict = {}
-
-    def rd(t):
-        r = terms.get(t)
-        if r is None:
-            if len(terms) > 500_000:
-                terms.clear()
-            r = terms[t] = ox_to_rdflib(t)
-        return r
-
+    rd = cached(ox_to_rdflib)
     add = g.add
     for q in store.quads_for_pattern(None, None, None, name):
         add((rd(q.subject), rd(q.predicate), rd(q.object)))

@@ -225,7 +225,8 @@ def read_xlsx(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
             header.pop()
         _check_header(path, header, required)
         width = len(header)
-        for i, rec in enumerate(rows, start=2):
+        total = ws.max_row - 1 if ws.max_row else None  # from the sheet's dimension, when it states one
+        for i, rec in enumerate(tracked(path, rows, total=total), start=2):
             vals = ["" if v is None else _cell(v) for v in rec[:width]]
             if not any(vals):
                 continue
@@ -249,19 +250,14 @@ def _cell(v: object) -> str:
     return str(v)
 
 
-BIG_TABLE_BYTES = 8 * 1024 * 1024  # tables this large show progress while they are read
-
-
 def read_table(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
     """Rows of a table in any supported format, chosen by the file suffix; big tables show progress."""
     p = Path(path)
-    return tracked(p, read_xlsx(p, required) if p.suffix.lower() == ".xlsx" else read_delimited(p, required))
+    return read_xlsx(p, required) if p.suffix.lower() == ".xlsx" else tracked(p, read_delimited(p, required))
 
 
-def tracked(path: Path, rows: Iterator[Row], name: str | None = None) -> Iterator[Row]:
-    """`rows`, with progress shown while they are read when the file is big (BIG_TABLE_BYTES or more)."""
-    if path.is_file() and path.stat().st_size >= BIG_TABLE_BYTES:
-        from .progress import track
+def tracked(path: Path, rows: Iterator[Row], name: str | None = None, total: int | None = None) -> Iterator[Row]:
+    """`rows`, showing reading progress when it takes longer than a couple of seconds (skillgraph.progress)."""
+    from .progress import track
 
-        return track(rows, f"reading {name or path.name}", unit="rows")
-    return rows
+    return track(rows, f"reading {name or path.name}", total=total, unit="rows")
