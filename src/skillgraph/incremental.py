@@ -2,8 +2,9 @@
 
 Every source gets a fingerprint: a SHA-256 over SkillGraph's own code and data (mappings,
 ontology, shapes, rules: any change invalidates everything), the source's input files (each path
-given, in order, by relative name and content), its typed options (skillgraph.sourceconfig) and the
-fingerprints of the sources its mapping reads (`requires`). The crosswalk's covers every source's.
+given, in order, by relative name and content), its typed options (skillgraph.sourceconfig), the
+SOURCE_DATE_EPOCH graphs are stamped with, and the fingerprints of the sources its mapping reads
+(`requires`). The crosswalk's covers every source's.
 build.json records them.
 
 * A source whose fingerprint is unchanged is neither mapped nor validated again: its graph (validated
@@ -76,7 +77,7 @@ def fingerprints(sources: Mapping[str, Path | list[Path]], requires: Mapping[str
     """source id -> fingerprint, plus 'crosswalk' (when aligning) over all of them."""
     import json
 
-    code = code_fingerprint()
+    code = code_fingerprint() + os.environ.get("SOURCE_DATE_EPOCH", "")  # the date a graph is stamped with
     out: dict[str, str] = {}
     for key, p in sources.items():
         h = hashlib.sha256()
