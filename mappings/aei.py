@@ -23,8 +23,9 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 from skillgraph import iri
 from skillgraph.errors import SourceError
 from skillgraph.ontology import SCHEMA, SG
+from skillgraph.sourceconfig import SourceConfig
 
-from .aei_join import AMBIGUOUS, DEFAULT_THRESHOLD, METHODS, UNMATCHED, Joiner, Match, TaskIndex
+from .aei_join import AMBIGUOUS, METHODS, UNMATCHED, Joiner, Match, TaskIndex
 from .aei_read import NON_PATTERNS, PATTERN_KIND, Release, Slice, TaskUsage, discover, release_name, scan
 from .base import BuildContext, MappingReport, MappingResult, Origins, SourceMapping, new_graph
 
@@ -86,7 +87,7 @@ class AEIMapping(SourceMapping):
     requires = ("onet",)
     multiple = True
 
-    def preflight(self, path, options: dict) -> None:
+    def preflight(self, path, config: SourceConfig) -> None:
         """Check every AEI release folder and file layout before any source is mapped."""
         self._releases(path, scan)
 
@@ -120,7 +121,7 @@ class AEIMapping(SourceMapping):
             report.warnings.append("no O*NET graph in this build: every AEI task row stays unmatched")
             onet = Graph()
         index = TaskIndex.from_graph(onet)
-        threshold = float(ctx.options.get("aei_fuzzy_threshold", DEFAULT_THRESHOLD))
+        threshold = ctx.source_config(self.id).fuzzy_threshold
         self._patterns(g)
         joins: dict[str, dict] = {}
         for rel in releases:

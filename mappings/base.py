@@ -18,6 +18,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from skillgraph import iri
 from skillgraph.errors import SourceError
 from skillgraph.ontology import PREFIXES, SCHEMA, SG
+from skillgraph.sourceconfig import SourceConfig, config_class
 
 
 @dataclass
@@ -102,8 +103,12 @@ class BuildContext:
     """
 
     graphs: dict[str, Graph] = field(default_factory=dict)
-    options: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, SourceConfig] = field(default_factory=dict)  # source id -> its typed configuration
     origins: dict[str, Origins] = field(default_factory=dict)
+
+    def source_config(self, source: str) -> Any:
+        """The typed configuration of a source (skillgraph.sourceconfig), its defaults when none was given."""
+        return self.config.get(source) or config_class(source)()
 
     def origin(self, source: str) -> Origins:
         """The origin table of one source, created on first use."""
@@ -162,7 +167,7 @@ class SourceMapping:
         """Map the source at a path into a graph; each source implements this."""
         raise NotImplementedError
 
-    def preflight(self, path: Path, options: dict[str, Any]) -> None:
+    def preflight(self, path: Path, config: Any) -> None:
         """Cheap checks of the input's path, layout and required files, run for every source before any is
         mapped; raise SourceError. The default only checks that the path exists."""
         for p in (path if isinstance(path, list) else [path]):

@@ -33,6 +33,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from skillgraph import iri
 from skillgraph.ontology import ESCO, SG
+from skillgraph.sourceconfig import SourceConfig
 from skillgraph.tabular import Row
 
 from .base import BuildContext, MappingReport, MappingResult, Origins, SourceMapping, new_graph
@@ -101,7 +102,7 @@ class EscoMapping(SourceMapping):
     credit_line = CREDIT.format(release="v1.1.1")
     modification_notice = MODIFIED
 
-    def preflight(self, path: Path, options: dict) -> None:
+    def preflight(self, path: Path, config: SourceConfig) -> None:
         """Check the ESCO release's form, layout and required files before any source is mapped."""
         with EscoRelease(path):  # the form, layout and required files, before anything is mapped
             pass
@@ -123,7 +124,7 @@ class EscoMapping(SourceMapping):
                 report.details["referenced, not described by the release"] = gaps
                 report.warnings.append(f"{len(gaps)} occupation(s) the release references but does not describe "
                                        f"(kept as referenced; a known gap of the release): {', '.join(gaps)}")
-            release = str(ctx.options.get("esco_release") or rel.release)
+            release = str(ctx.source_config(self.id).release or rel.release)
         self.credit_line = CREDIT.format(release=release)
         return MappingResult(st.g, release, report)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from skillgraph.errors import SourceError
-from skillgraph.tabular import Row, csv_records, text_lines
+from skillgraph.tabular import Row, csv_records, text_lines, tracked
 
 from .archive import ZipOrFiles
 
@@ -271,7 +271,7 @@ class EscoRelease(ZipOrFiles):
             self.warnings.append(
                 f"{shown}: column(s) {', '.join(repr(c) for c in unknown)} not known to this reader were ignored"
             )
-        yield from self._records(key, shown, header)
+        yield from tracked(self._materialise(key), self._records(key, shown, header), shown)
 
     def _records(self, key: str, shown: str, header: list[str]) -> Iterator[Row]:
         # Short records are padded: ESCO leaves trailing empty fields out (skillsHierarchy_en.csv).

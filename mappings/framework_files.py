@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skillgraph.errors import SourceError
+from skillgraph.sourceconfig import SourceConfig
 
 from .base import SourceMapping
 
@@ -50,7 +51,7 @@ def locate(path: Path, embedded: Path, aux_names: Iterable[str] = AUX_FILES) -> 
 class CsvTables(SourceMapping):
     """Mixin: a source given as a CSV table or a folder of them (with the embedded auxiliary tables beside)."""
 
-    def preflight(self, path: Path, options: dict) -> None:
+    def preflight(self, path: Path, config: SourceConfig) -> None:
         """A table to read (a CSV file, or a folder holding one), before anything is mapped."""
         if not locate(Path(path), self.embedded_path()).tables:
             raise SourceError(path, "no CSV table found here (expected a statement table, or a folder holding one)")

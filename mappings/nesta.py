@@ -33,6 +33,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from skillgraph import iri
 from skillgraph.errors import SourceError
 from skillgraph.ontology import SEMAPV, SG, SSSOM
+from skillgraph.sourceconfig import SourceConfig
 from skillgraph.tabular import Row, read_delimited
 
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
@@ -68,7 +69,7 @@ class NestaMapping(SourceMapping):
                            "published values are kept.")
     requires = ("onet", "esco")
 
-    def preflight(self, path: Path, options: dict) -> None:
+    def preflight(self, path: Path, config: SourceConfig) -> None:
         """Both tables found, with their headers, before anything is mapped."""
         for name, cols in ((CROSSWALK, NESTA_COLUMNS), (TAXONOMY, TAX_COLUMNS)):
             for _row in read_delimited(_find(Path(path), name), cols):

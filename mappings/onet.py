@@ -25,6 +25,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from skillgraph.errors import SourceError
 from skillgraph.iri.onet import framework, group, occupation
 from skillgraph.ontology import SG
+from skillgraph.sourceconfig import OnetConfig
 
 from . import onet_tables as T
 from .base import BuildContext, MappingReport, MappingResult, SourceMapping, new_graph
@@ -63,11 +64,12 @@ class OnetMapping(SourceMapping):
         report = MappingReport()
         with OnetRelease(path) as rel:
             try:
-                release = rel.release or str(ctx.options.get("onet_release") or "unknown")
+                cfg = ctx.source_config(self.id)
+                release = rel.release or cfg.release or "unknown"
                 if rel.release is None:
                     report.warnings.append(f"no 'Read Me.txt' naming the release in {path}; release: {release}")
                 report.details["form"] = rel.form
-                report.skipped_why.update(self._missing(rel, release, path, ctx.options))
+                report.skipped_why.update(self._missing(rel, release, path, cfg))
                 self._map(rel, g, report, ctx)
             except SourceError as e:
                 raise rel.rename_error(e) from None
@@ -77,16 +79,16 @@ class OnetMapping(SourceMapping):
         """The O*NET tables this mapping reads, for --allow-missing and error messages."""
         return sorted(TABLES)
 
-    def preflight(self, path: Path, options: dict) -> None:
+    def preflight(self, path: Path, config: OnetConfig) -> None:
         """The release's form and its required tables, before anything is mapped."""
         with OnetRelease(path) as rel:
-            self._missing(rel, rel.release or str(options.get("onet_release") or "unknown"), path, options)
+            self._missing(rel, rel.release or config.release or "unknown", path, config)
 
-    def _missing(self, rel: OnetRelease, release: str, path: Path, options: dict) -> dict[str, str]:
+    def _missing(self, rel: OnetRelease, release: str, path: Path, config: OnetConfig) -> dict[str, str]:
         """Absent table -> why that is allowed; a SourceError for an absent required table."""
         if not rel.has("Occupation Data"):
             raise SourceError(rel.path, "the O*NET release has no 'Occupation Data' table (.txt or .xlsx)")
-        allowed = set(options.get("allow_missing") or ())
+        allowed = set(config.allow_missing)
         sample, sample_reason = _sample(Path(path))
         why: dict[str, str] = {}
         required: list[str] = []
@@ -144,7 +146,7 @@ class OnetMapping(SourceMapping):
 
     def _soc_groups(self, st: T.State, ctx: BuildContext) -> None:
         """SOC 2018 broad/minor/major groups above every occupation, titled from the SOC structure file if given."""
-        titles = _soc_titles(ctx.options.get("soc_structure"))
+        titles = _soc_titles(ctx.source_config(self.id).soc_structure)
         g, scheme = st.g, framework("occupations")
         made: set[str] = set()
         for code in sorted(st.occupations):
@@ -165,7 +167,7 @@ class OnetMapping(SourceMapping):
                     g.add((node, SKOS.topConceptOf, scheme))
         st.report.count("occupation groups", len(made))
         if titles:
-            st.report.details["soc structure"] = str(ctx.options.get("soc_structure"))
+            st.report.details["soc structure"] = str(ctx.source_config(self.id).soc_structure)
 
     def describe(self, g: Graph, release: str, report: MappingReport) -> None:
         """Describe the O*NET graph, adding what is specific to O*NET to the common description."""

@@ -24,9 +24,11 @@ SHARED = Path(os.environ.get("SKILLGRAPH_SHARED_DATA", ROOT.parent / "shared" / 
 def run(aei: Path, tasks: Path, threshold: float = 0.90) -> dict:
     from skillgraph.mappings import BuildContext, source
     from skillgraph.mappings.aei_join import task_graph_from_table
+    from skillgraph.sourceconfig import make
 
     onet = task_graph_from_table(tasks)
-    result = source("aei").map(aei, BuildContext(graphs={"onet": onet}, options={"aei_fuzzy_threshold": threshold}))
+    config = {"aei": make("aei", fuzzy_threshold=threshold)}
+    result = source("aei").map(aei, BuildContext(graphs={"onet": onet}, config=config))
     return {"aei": str(aei), "tasks": str(tasks), **result.report.details["join"]}
 
 

@@ -20,7 +20,9 @@ CMD = [sys.executable, "-m", "skillgraph.cli", "build"]
 
 
 def start(d: Path) -> subprocess.Popen:
-    return subprocess.Popen(CMD + ["--store", str(d)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    """A build that maps everything again (an unchanged incremental rebuild is over in a second or two)."""
+    return subprocess.Popen(CMD + ["--store", str(d), "--no-incremental"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
 
 
 def wait_for_staging(d: Path, proc: subprocess.Popen, before: set[Path]) -> Path | None:

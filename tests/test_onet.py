@@ -17,6 +17,7 @@ from rdflib.namespace import RDF, SKOS, XSD
 from skillgraph.errors import SourceError
 from skillgraph.mappings import BuildContext, source
 from skillgraph.ontology import SG, load_ontology
+from skillgraph.sourceconfig import make
 from skillgraph.validation import load_shapes, validate
 
 ONET = source("onet")
@@ -29,7 +30,7 @@ PREFIX = "PREFIX sg: <https://w3id.org/skillgraph/ontology#>\nPREFIX skos: <http
 def run(path, **options):
     """Map a (partial) fixture release: these tests are about the tables present, so none is required."""
     options.setdefault("allow_missing", ONET.table_names())
-    return ONET.map(Path(path), BuildContext(options=options))
+    return ONET.map(Path(path), BuildContext(config={"onet": make("onet", **options)}))
 
 
 @pytest.fixture(scope="module")
@@ -266,7 +267,7 @@ def test_release_from_options_when_no_read_me(tmp_path):
     d = _copy(tmp_path)
     (d / "Read Me.txt").unlink()
     assert run(d).release == "unknown"
-    assert run(d, onet_release="30.1").release == "30.1"
+    assert run(d, release="30.1").release == "30.1"
 
 
 # -- the tables the staged release lacks, and the legacy text layout -----------------------------------

@@ -26,7 +26,7 @@ def rules_inferred(graphs: list[Graph]) -> set:
     for i, g in enumerate([ont, *graphs]):
         gn = ox.NamedNode(f"urn:test:g{i}")
         st.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), gn) for s, p, o in g)
-    rules_reasoner(st, TARGET, graphs)
+    rules_reasoner(st, TARGET)
     return {(ox_to_rdflib(q.subject), ox_to_rdflib(q.predicate), ox_to_rdflib(q.object))
             for q in st.quads_for_pattern(None, None, None, TARGET)}
 
@@ -90,3 +90,22 @@ def test_reasoner_registry():
     assert set(REASONERS.keys()) == {"rules", "owlrl"}
     with pytest.raises(ValueError, match="valid reasoners are: owlrl, rules"):
         REASONERS.get("hermit")
+
+
+def test_a_build_with_the_owlrl_reasoner_reads_its_data_from_the_store(tmp_path):
+    """Reasoners take (store, target): owlrl reads the graphs the build loaded; on one small source it
+    entails what the rules entail about that source's data."""
+    from skillgraph import store
+    from skillgraph.build import build
+
+    got = {}
+    for reasoner in ("owlrl", "rules"):
+        d = tmp_path / reasoner
+        build(d, only=["wef"], reasoner=reasoner, log=lambda m: None, export_formats=("nq",))
+        st = store.open_read_only(d)
+        wef = {q.subject for q in st.quads_for_pattern(None, None, None, ox.NamedNode(
+            "https://w3id.org/skillgraph/graph/wef"))}
+        got[reasoner] = {(ox_to_rdflib(q.subject), ox_to_rdflib(q.predicate), ox_to_rdflib(q.object))
+                         for q in st.quads_for_pattern(None, None, None, TARGET) if q.subject in wef}
+    terms = tbox_terms()
+    assert instance_triples(got["owlrl"], terms) == instance_triples(got["rules"], terms) != set()

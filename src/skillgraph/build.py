@@ -12,6 +12,7 @@ runs and first removes the staging folders of builds that died (store.clean_stal
 """
 from __future__ import annotations
 
+import gc
 import json
 import platform
 import resource
@@ -26,12 +27,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from skillgraph import __version__, iri, references
+from skillgraph import sourceconfig as sc
 from skillgraph import store as store_mod
 from skillgraph.errors import BuildError, ReferenceFailed, SourceError, ValidationFailed
-from skillgraph.licensing import describe_derived, sssom_licence, terms_of
-from skillgraph.mappings import SOURCES, BuildContext, MappingResult, Origins
+from skillgraph.incremental import Previous, fingerprints, snapshot
+from skillgraph.licensing import Terms, describe_derived, sssom_licence, terms_of
+from skillgraph.mappings import SOURCES, BuildContext, MappingReport, MappingResult, Origins
 from skillgraph.ontology import SCHEMA, SG, load_ontology
-from skillgraph.reasoning import REASONERS, InferenceReport, rdflib_to_ox
+from skillgraph.progress import logging_to, progress, track
+from skillgraph.reasoning import REASONERS, InferenceReport, cached, rdflib_to_ox
 from skillgraph.validation import ValidationResult, attach_origins, load_shapes, validate
 
 Log = Callable[[str], None]
@@ -50,6 +54,7 @@ class Assembled:
     origins: dict[str, Origins] = field(default_factory=dict)  # source id -> node IRI -> file:line
     crosswalk_report: dict = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    reused: set[str] = field(default_factory=set)  # graphs copied from the current build, already validated
 
 
 @dataclass
@@ -66,11 +71,25 @@ class BuildSummary:
 Input = Path | list[Path]
 
 
+Configs = Mapping[str, sc.SourceConfig]
+
+
+def configure(paths: Mapping[str, object] | None = None, options: Mapping[str, object] | None = None,
+              config: Configs | None = None) -> dict[str, sc.SourceConfig]:
+    """Each given source's typed configuration: `config` over the untyped (paths, options) pair."""
+    out = sc.from_legacy(paths, options)
+    for key, c in (config or {}).items():
+        SOURCES.get(key)
+        out[key] = sc.merged(out[key], c) if key in out else c
+    return out
+
+
 def plan(paths: Mapping[str, object] | None = None, only: list[str] | None = None) -> dict[str, Input]:
     """Which sources to build from where: a given path, else the embedded default; `only` restricts.
 
-    A source that takes several releases side by side (`multiple`, e.g. aei) may be given a list of
-    paths; it then gets them all plus its embedded default, whose releases it keeps unless given again.
+    `paths` maps a source id to a path, a list of paths or its SourceConfig. A source that takes several
+    releases side by side (`multiple`, e.g. aei) may be given a list of paths; it then gets them all plus
+    its embedded default, whose releases it keeps unless given again.
     """
     paths = dict(paths or {})
     for key in paths:
@@ -84,6 +103,8 @@ def plan(paths: Mapping[str, object] | None = None, only: list[str] | None = Non
     for key in keys:
         m = SOURCES.get(key)
         given = paths.get(key)
+        if isinstance(given, sc.SourceConfig):
+            given = list(given.paths)
         given = [given] if isinstance(given, (str, Path)) else list(cast(Iterable[str | Path], given or []))
         if len(given) > 1 and not m.multiple:
             raise ValueError(f"source {key!r} takes one path, {len(given)} were given")
@@ -98,40 +119,51 @@ def plan(paths: Mapping[str, object] | None = None, only: list[str] | None = Non
     return out
 
 
-def preflight(sources: Mapping[str, Input], options: Mapping[str, object] | None = None,
-              log: Log = lambda m: None) -> None:
-    """Check every source's input (path, layout, required files) and the options before any is mapped."""
-    options = dict(options or {})
+def preflight(sources: Mapping[str, Input], config: Configs | None = None, log: Log = lambda m: None) -> None:
+    """Check every source's input (path, layout, required files) and its options before any is mapped."""
+    config = config or {}
     t0 = time.perf_counter()
-    allowed = list(cast(Iterable[str], options.get("allow_missing") or ()))
+    onet = config.get("onet")
+    allowed = list(getattr(onet, "allow_missing", ()))
     if allowed:
         known = {t for k in sources for t in SOURCES.get(k).table_names()}
         unknown = [t for t in allowed if t not in known]
         if unknown:
             raise ValueError(f"unknown table(s) for --allow-missing: {', '.join(map(repr, unknown))}; "
                              f"tables of this build's sources: {', '.join(sorted(known)) or '(none)'}")
-    for opt in ("soc_structure",):
-        if options.get(opt) and not Path(str(options[opt])).is_file():
-            raise SourceError(str(options[opt]), f"--{opt.replace('_', '-')}: no such file")
+    soc = getattr(onet, "soc_structure", None)
+    if soc and not Path(soc).is_file():
+        raise SourceError(str(soc), "--soc-structure: no such file")
     for key, path in sources.items():
-        SOURCES.get(key).preflight(path, options)
+        SOURCES.get(key).preflight(path, config.get(key) or sc.config_class(key)())
     log(f"preflight: inputs of {len(sources)} source(s) checked ({time.perf_counter() - t0:.1f} s)")
 
 
 def assemble(sources: Mapping[str, Input], log: Log = lambda m: None, crosswalk: bool = True,
-             options: Mapping[str, object] | None = None) -> Assembled:
-    """Map each source in registry order (so a mapping can read the graphs it requires), then align."""
+             options: Mapping[str, object] | None = None, config: Configs | None = None,
+             previous: Previous | None = None, fps: Mapping[str, str] | None = None) -> Assembled:
+    """Map each source in registry order (so a mapping can read the graphs it requires), then align.
+
+    With `previous` and `fps` (an incremental build), a source whose fingerprint the current build shares
+    is read back from that build instead of being mapped (it is then in `a.reused`, already validated).
+    """
     a = Assembled()
-    ctx = BuildContext(graphs=a.graphs, options=dict(options or {}), origins=a.origins)
+    ctx = BuildContext(graphs=a.graphs, config=configure(None, options, config), origins=a.origins)
     for key, path in sources.items():
         m = SOURCES.get(key)
         missing = [r for r in m.requires if r not in a.graphs]
         if missing:
             log(f"note: {key} joins to {', '.join(missing)}, which is not in this build; its links stay unjoined")
         t0 = time.perf_counter()
-        res = m.map(path if isinstance(path, list) else Path(path), ctx)
-        m.describe(res.graph, res.release, res.report)
-        a.timings[f"map:{key}"] = time.perf_counter() - t0
+        if previous is not None and fps and previous.has(key, fps[key]):
+            res = _reused(previous, key)
+            a.reused.add(key)
+            a.timings[f"reuse:{key}"] = time.perf_counter() - t0
+            log(f"unchanged {key}: its graph is read back from build {previous.build_id}")
+        else:
+            res = m.map(path if isinstance(path, list) else Path(path), ctx)
+            m.describe(res.graph, res.release, res.report)
+            a.timings[f"map:{key}"] = time.perf_counter() - t0
         a.graphs[key] = res.graph
         a.results[key] = res
         counts = ", ".join(f"{k} {v:,}" for k, v in sorted(res.report.counts.items()))
@@ -146,7 +178,13 @@ def assemble(sources: Mapping[str, Input], log: Log = lambda m: None, crosswalk:
             log(f"  skipped {table}: {res.report.skipped_why.get(table, 'absent')}")
     if crosswalk:
         t0 = time.perf_counter()
-        g, report = _align(a.graphs)
+        if previous is not None and fps and previous.has(CROSSWALK_GRAPH, fps[CROSSWALK_GRAPH]):
+            g: Graph | None = previous.graph(CROSSWALK_GRAPH)
+            report = dict(previous.info.get("crosswalk") or {})
+            a.reused.add(CROSSWALK_GRAPH)
+            log(f"unchanged {CROSSWALK_GRAPH}: its graph is read back from build {previous.build_id}")
+        else:
+            g, report = _align(a.graphs)
         if g is not None:
             a.graphs[CROSSWALK_GRAPH] = g
             a.crosswalk_report = report
@@ -156,6 +194,15 @@ def assemble(sources: Mapping[str, Input], log: Log = lambda m: None, crosswalk:
             )
         a.timings["crosswalk"] = time.perf_counter() - t0
     return a
+
+
+def _reused(previous: Previous, key: str) -> MappingResult:
+    """Source `key`'s graph and mapping report as the current build recorded them."""
+    src = previous.info.get("sources", {}).get(key, {})
+    report = MappingReport(counts=src.get("counts", {}), tables_read=src.get("tables_read", []),
+                           tables_skipped=src.get("tables_skipped", []), warnings=src.get("warnings", []),
+                           details=src.get("details", {}), skipped_why=src.get("tables_skipped_why", {}))
+    return MappingResult(previous.graph(key), src.get("release", ""), report)
 
 
 def _align(graphs: dict[str, Graph]) -> tuple[Graph | None, dict]:
@@ -190,21 +237,31 @@ def check_references(graphs: Mapping[str, Graph], log: Log = lambda m: None,
 
 
 def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None,
-                 origins: Mapping[str, Origins] | None = None) -> dict[str, ValidationResult]:
+                 origins: Mapping[str, Origins] | None = None, skip: frozenset[str] | set[str] = frozenset(),
+                 then: Callable[[str, Graph], None] | None = None) -> dict[str, ValidationResult]:
     """Each graph against its own shapes (plus the common ones), with the ontology for the class hierarchy.
 
     With `origins` (source id -> map-back index), each result names the source file:line of its focus node.
+    `skip`: graphs an earlier build validated against the same shapes (incremental builds). `then(key, g)`
+    runs on each graph as soon as it conforms while every graph so far did (the build loads it at once).
     """
     ontology = load_ontology()
     results = {}
-    for key, g in graphs.items():
-        t0 = time.perf_counter()
-        res = validate(g, load_shapes([key]), ontology, label=key)
-        if origins and key in origins and not res.conforms:
-            attach_origins(res, origins[key])
-        results[key] = res
-        log(f"validated {key}: " + ("conforms" if res.conforms else f"{len(res.violations)} violation(s)")
-            + f" ({time.perf_counter() - t0:.1f} s)")
+    ok = True
+    for key in track(list(graphs), "SHACL validation", unit="graphs"):
+        g = graphs[key]  # looked up each time: `then` may let go of a graph the caller holds
+        if key not in skip:
+            t0 = time.perf_counter()
+            res = validate(g, load_shapes([key]), ontology, label=key)
+            if origins and key in origins and not res.conforms:
+                attach_origins(res, origins[key])
+            results[key] = res
+            ok = ok and res.conforms
+            log(f"validated {key}: " + ("conforms" if res.conforms else f"{len(res.violations)} violation(s)")
+                + f" ({time.perf_counter() - t0:.1f} s)")
+        if ok and then is not None:
+            then(key, g)
+        del g
     return results
 
 
@@ -213,14 +270,23 @@ def _shown_path(p: Input) -> str | list[str]:
 
 
 def _load_graph(st: ox.Store, key: str, g: Graph) -> int:
-    data = g.serialize(format="nt", encoding="utf-8")
-    st.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(iri.graph(key))))
+    """Stream an rdflib graph's triples into the store (no N-Triples text of the whole graph in memory)."""
+    target = ox.NamedNode(str(iri.graph(key)))
+    ox_term = cached(rdflib_to_ox)
+
+    def quads():
+        with progress(f"loading {key}", total=len(g), unit="triples") as bar:
+            for i, (s, p, o) in enumerate(g, 1):
+                yield ox.Quad(ox_term(s), ox_term(p), ox_term(o), target)
+                if i % 10_000 == 0:
+                    bar.update(10_000)
+            bar.update(len(g) % 10_000)
+
+    st.bulk_extend(quads())
     return len(g)
 
 
-def _describe_inferred(
-    st: ox.Store, target: ox.NamedNode, report: InferenceReport, graphs: Mapping[str, Graph]
-) -> None:
+def _describe_inferred(st: ox.Store, target: ox.NamedNode, report: InferenceReport, inputs: list[Terms]) -> None:
     g = Graph()
     gi = URIRef(target.value)
     g.add((gi, RDF.type, SG.InferenceGraph))
@@ -228,7 +294,6 @@ def _describe_inferred(
     g.add((gi, RDFS.label, Literal("Entailed triples", lang="en")))
     g.add((gi, DCTERMS.title, Literal("Entailed triples", lang="en")))
     g.add((gi, SG.method, Literal(f"{report.reasoner} reasoner, SkillGraph {__version__}")))
-    inputs = [terms_of(g_in, str(iri.graph(key))) for key, g_in in graphs.items()]
     describe_derived(g, target.value, "Triples entailed by SkillGraph from the graphs of this build.", inputs)
     st.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in g)
 
@@ -244,45 +309,89 @@ def _peak_rss_mb() -> float:
     return kb / 1024 if platform.system() != "Darwin" else kb / 1024 / 1024
 
 
+DEFAULT_EXPORTS = ("ttl", "trig", "nq")
+
+
 def build(build_dir: str | Path = "build", paths: Mapping[str, object] | None = None,
           only: list[str] | None = None, reasoner: str = "rules", log: Log = print,
-          export_formats: tuple[str, ...] = ("ttl", "trig", "nq"),
-          options: Mapping[str, object] | None = None) -> BuildSummary:
-    """Build the graph into `build_dir` and publish it; raise BuildError (nothing published) on failure."""
+          export_formats: tuple[str, ...] = DEFAULT_EXPORTS,
+          options: Mapping[str, object] | None = None, config: Configs | None = None,
+          incremental: bool = True) -> BuildSummary:
+    """Build the graph into `build_dir` and publish it; raise BuildError (nothing published) on failure.
+
+    `config`: source id -> typed SourceConfig (skillgraph.sourceconfig), over `paths` and the untyped
+    `options` (allow_missing, soc_structure, onet_release, esco_release, aei_fuzzy_threshold).
+    Incremental (default): sources whose inputs, options and code are unchanged since the current build
+    are copied from it instead of being mapped and validated again, and a build with nothing changed is
+    a hard-linked copy of the current one (skillgraph/incremental.py). Stages longer than a couple of
+    seconds report progress: a bar on a terminal, periodic plain lines through `log` otherwise.
+    """
     reason = REASONERS.get(reasoner)
     build_dir = Path(build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
     for line in store_mod.clean_stale(build_dir):
         log(f"cleaned stale staging folder of a build that died: {line}")
-    sources = plan(paths, only)
-    preflight(sources, options, log)
+    configs = configure(paths, options, config)
+    sources = plan(configs, only)
+    preflight(sources, configs, log)
     build_id = store_mod.new_build_id()
     lock = store_mod.BuildLock(build_dir, build_id)
     try:
-        return _build(build_dir, build_id, sources, reason, reasoner, log, export_formats, options)
+        with logging_to(log):
+            return _build(build_dir, build_id, sources, configs, reason, reasoner, log, tuple(export_formats),
+                          incremental)
     finally:
         lock.release()
 
 
-def _build(build_dir: Path, build_id: str, sources: dict[str, Input], reason, reasoner: str, log: Log,
-           export_formats: tuple[str, ...], options: Mapping[str, object] | None) -> BuildSummary:
+def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: dict[str, sc.SourceConfig],
+           reason, reasoner: str, log: Log, export_formats: tuple[str, ...], incremental: bool) -> BuildSummary:
     from skillgraph.export import write_exports
+    from skillgraph.release import StoreLabels
 
     staging = store_mod.staging_dir(build_dir, build_id)
     reports_dir = staging / "reports"
     reports_dir.mkdir()
     t_start = time.perf_counter()
+    options = {k: (configs.get(k) or sc.config_class(k)()).options() for k in sources}
     try:
         log(f"build {build_id}: sources {', '.join(sources)}")
-        a = assemble(sources, log, options=options)
+        t0 = time.perf_counter()
+        previous = Previous(build_dir) if incremental else None
+        fps = fingerprints(sources, {k: SOURCES.get(k).requires for k in sources}, options)
+        fp_seconds = time.perf_counter() - t0
+        if previous is not None and previous.unchanged(fps, reasoner, export_formats):
+            return _republish(build_dir, build_id, staging, previous, t_start, log)
+        a = assemble(sources, log, config=configs, previous=previous, fps=fps)
+        a.timings["fingerprints"] = fp_seconds
         t0 = time.perf_counter()
         gaps = frozenset(iri_ for res in a.results.values()
                          for iri_ in res.report.details.get("referenced, not described by the release", ()))
         check_references(a.graphs, log, gaps)
         a.timings["references"] = time.perf_counter() - t0
+        inputs = [terms_of(g, str(iri.graph(key))) for key, g in a.graphs.items()]
+
+        # the store is the hub: each graph goes in as soon as it conforms, then its rdflib copy is let go
+        st = ox.Store(str(staging / "store"))
+        counts: dict[str, int] = {ONTOLOGY_GRAPH: _load_graph(st, ONTOLOGY_GRAPH, load_ontology())}
+        loading = 0.0
+
+        def load(key: str, g: Graph, store: ox.Store = st) -> None:
+            nonlocal loading
+            t = time.perf_counter()
+            if key in a.reused and previous is not None:
+                previous.copy_into(store, key)
+                counts[key] = len(g)
+            else:
+                counts[key] = _load_graph(store, key, g)
+            if key != CROSSWALK_GRAPH:  # the SSSOM export reads the crosswalk graph
+                _let_go(a, key)
+            loading += time.perf_counter() - t
+
         t0 = time.perf_counter()
-        results = validate_all(a.graphs, log, a.origins)
-        a.timings["validate"] = time.perf_counter() - t0
+        results = validate_all(a.graphs, log, a.origins, skip=a.reused, then=load)
+        a.timings["validate"] = time.perf_counter() - t0 - loading
+        a.timings["load"] = loading
         failed = {k: r for k, r in results.items() if not r.conforms}
         for k, r in results.items():
             if r.report is not None and not r.conforms:
@@ -290,19 +399,26 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], reason, re
         if failed:
             text = "\n".join(r.summary() for r in failed.values())
             raise ValidationFailed(f"SHACL validation failed; nothing was published.\n{text}", reports_dir)
+        if previous is not None:
+            previous.close()
 
         t0 = time.perf_counter()
-        st = ox.Store(str(staging / "store"))
-        counts: dict[str, int] = {}
-        counts[ONTOLOGY_GRAPH] = _load_graph(st, ONTOLOGY_GRAPH, load_ontology())
-        for key, g in a.graphs.items():
-            counts[key] = _load_graph(st, key, g)
-        a.timings["load"] = time.perf_counter() - t0
+        if CROSSWALK_GRAPH in a.graphs:
+            from skillgraph.crosswalk.sssom import write_sssom
+
+            (staging / "exports").mkdir(parents=True, exist_ok=True)
+            lic, other = sssom_licence(a.graphs[CROSSWALK_GRAPH], str(iri.graph(CROSSWALK_GRAPH)))
+            write_sssom(a.graphs[CROSSWALK_GRAPH], staging / "exports" / "crosswalk.sssom.tsv",
+                        labels=[StoreLabels(st)], license=lic, other=other)
+            _let_go(a, CROSSWALK_GRAPH)
+        a.timings["export"] = time.perf_counter() - t0
+        a.origins.clear()
+        gc.collect()
 
         t0 = time.perf_counter()
         target = ox.NamedNode(str(iri.graph(INFERRED_GRAPH)))
-        inf = reason(st, target, a.graphs.values())
-        _describe_inferred(st, target, inf, a.graphs)
+        inf = reason(st, target)
+        _describe_inferred(st, target, inf, inputs)
         counts[INFERRED_GRAPH] = _count(st, target)
         a.timings["reason"] = time.perf_counter() - t0
         log(f"inferred {counts[INFERRED_GRAPH]:,} triples with {inf.reasoner} in {inf.rounds} round(s): "
@@ -312,13 +428,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], reason, re
 
         t0 = time.perf_counter()
         write_exports(st, staging / "exports", list(counts), export_formats)
-        if CROSSWALK_GRAPH in a.graphs:
-            from skillgraph.crosswalk.sssom import write_sssom
-
-            lic, other = sssom_licence(a.graphs[CROSSWALK_GRAPH], str(iri.graph(CROSSWALK_GRAPH)))
-            write_sssom(a.graphs[CROSSWALK_GRAPH], staging / "exports" / "crosswalk.sssom.tsv",
-                        labels=list(a.graphs.values()), license=lic, other=other)
-        a.timings["export"] = time.perf_counter() - t0
+        a.timings["export"] += time.perf_counter() - t0
         del st
 
         info = {
@@ -328,6 +438,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], reason, re
             "sources": {
                 k: {
                     "path": _shown_path(p),
+                    "options": options[k],
                     "release": a.results[k].release,
                     "triples": counts[k],
                     "counts": a.results[k].report.counts,
@@ -341,7 +452,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], reason, re
                 }
                 for k, p in sources.items()
             },
-            "allow_missing": list(cast(Iterable[str], (options or {}).get("allow_missing") or [])),
+            "allow_missing": list(getattr(configs.get("onet"), "allow_missing", ())),
             "graphs": counts,
             "crosswalk": a.crosswalk_report,
             "inferred_by_rule": inf.by_rule,
@@ -350,6 +461,9 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], reason, re
             "timings_s": {k: round(v, 3) for k, v in a.timings.items()},
             "total_s": round(time.perf_counter() - t_start, 3),
             "peak_rss_mb": round(_peak_rss_mb(), 1),
+            "export_formats": list(export_formats),
+            "fingerprints": fps,
+            "reused": sorted(a.reused),
         }
         (reports_dir / "build.json").write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
         final = store_mod.publish(build_dir, build_id, staging)
@@ -364,3 +478,35 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], reason, re
     total = sum(counts.values())
     log(f"published build {build_id}: {total:,} triples in {len(counts)} graphs -> {final}")
     return BuildSummary(build_id, final, counts, inf, a.timings, info["sources"])
+
+
+def _let_go(a: Assembled, key: str) -> None:
+    """Drop the rdflib copy of a graph once it is in the store (GBs on the full releases)."""
+    a.graphs.pop(key, None)
+    if key in a.results:
+        a.results[key].graph = Graph()
+    a.origins.pop(key, None)
+
+
+def _republish(build_dir: Path, build_id: str, staging: Path, previous: Previous, t_start: float,
+               log: Log) -> BuildSummary:
+    """Nothing changed since the current build: publish a hard-linked copy of it as this build."""
+    assert previous.path is not None
+    t0 = time.perf_counter()
+    snapshot(previous.path, staging)
+    info = dict(previous.info)
+    info.update(build_id=build_id, reused_from=previous.build_id, reused=sorted(previous.fingerprints),
+                timings_s={"snapshot": round(time.perf_counter() - t0, 3)},
+                total_s=round(time.perf_counter() - t_start, 3), peak_rss_mb=round(_peak_rss_mb(), 1))
+    reports = staging / "reports"
+    for f in (previous.path / "reports").iterdir():
+        if f.is_file() and f.name != "build.json":
+            (reports / f.name).write_bytes(f.read_bytes())
+    (reports / "build.json").write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
+    final = store_mod.publish(build_dir, build_id, staging)
+    counts = dict(info.get("graphs", {}))
+    inf = InferenceReport(str(info.get("reasoner", "")), int(info.get("inference_rounds", 0)),
+                          dict(info.get("inferred_by_rule", {})))
+    log(f"nothing changed since build {previous.build_id}: published it again as {build_id} "
+        f"({sum(counts.values()):,} triples, hard links) -> {final}")
+    return BuildSummary(build_id, final, counts, inf, dict(info["timings_s"]), info.get("sources", {}))

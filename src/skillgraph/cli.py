@@ -31,31 +31,38 @@ def cmd_build(args: argparse.Namespace) -> int:
     """`skillgraph build`: map, validate, reason and publish a new build from the given sources."""
     from skillgraph.build import build
 
-    paths: dict[str, object] = {}
-    allow_missing: list[str] = []
-    if args.config:
-        paths, allow_missing = _read_config(Path(args.config))
-    for key, m in _sources().items():
-        v = getattr(args, f"src_{key}", None)
-        if v:
-            paths[key] = v if m.multiple else v[-1]
+    config = _read_config(Path(args.config)) if args.config else {}
+    config.update(_flag_config(args, config))
     only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
-    options: dict[str, object] = {}
-    if allow_missing or args.allow_missing:
-        options["allow_missing"] = list(dict.fromkeys(allow_missing + (args.allow_missing or [])))
-    if args.soc_structure:
-        options["soc_structure"] = args.soc_structure
-    if args.onet_release:
-        options["onet_release"] = args.onet_release
-    if args.aei_fuzzy_threshold is not None:
-        options["aei_fuzzy_threshold"] = args.aei_fuzzy_threshold
-    summary = build(args.store, paths, only=only, reasoner=args.reasoner,
-                    export_formats=tuple(args.exports.split(",")), options=options)
+    summary = build(args.store, config=config, only=only, reasoner=args.reasoner,
+                    export_formats=tuple(args.exports.split(",")), incremental=not args.no_incremental)
     if args.publish_to:
         from skillgraph.publish import publish
 
         publish(args.store, args.publish_to, summary.build_id, update=args.update, gsp=args.gsp)
     return 0
+
+
+def _flag_config(args: argparse.Namespace, base: dict) -> dict:
+    """Each source's typed configuration from its CLI flags, over what the config file gave it."""
+    from skillgraph import sourceconfig as sc
+
+    out = {}
+    for key, m in _sources().items():
+        given = getattr(args, f"src_{key}", None)
+        opts = {f.name: getattr(args, _dest(key, f.name)) for f in sc.option_fields(sc.config_class(key))
+                if getattr(args, _dest(key, f.name), None) not in (None, [])}
+        if key == "onet" and "allow_missing" in opts:  # repeated in the file and on the command line: both
+            opts["allow_missing"] = list(dict.fromkeys([*getattr(base.get(key), "allow_missing", ()),
+                                                        *opts["allow_missing"]]))
+        if given or opts:
+            flags = sc.make(key, (given if m.multiple else given[-1:]) if given else None, **opts)
+            out[key] = sc.merged(base[key], flags) if key in base else flags
+    return out
+
+
+def _dest(source: str, name: str) -> str:
+    return f"opt_{source}_{name}"
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -66,10 +73,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_config(path: Path) -> tuple[dict[str, object], list[str]]:
-    """A TOML file with a [sources] table: source id = path (relative to the file), or a list of paths
-    for a source taking several releases (aei); and an optional [build] table: allow_missing = [TABLE, ...]."""
-    from skillgraph.errors import SourceError
+def _read_config(path: Path) -> dict:
+    """A TOML file: `[sources.<id>]` tables (path or paths, and the source's options; see
+    skillgraph.sourceconfig) or `[sources]` id = path; and an optional [build] allow_missing = [TABLE, ...]
+    (the O*NET tables the build may go without). An unknown key is an error naming the file and key."""
+    from skillgraph import sourceconfig as sc
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -77,22 +85,23 @@ def _read_config(path: Path) -> tuple[dict[str, object], list[str]]:
         raise SourceError(path, "config file not found") from None
     except tomllib.TOMLDecodeError as e:
         raise SourceError(path, f"not valid TOML: {e}") from None
+    unknown = [k for k in data if k not in ("sources", "build")]
+    if unknown:
+        raise SourceError(path, f"unknown table(s) {', '.join(map(repr, unknown))}; valid: 'sources', 'build'")
     sources = data.get("sources", {})
     if not isinstance(sources, dict):
-        raise SourceError(path, "[sources] must be a table of source id = path")
-    out: dict[str, object] = {}
-    for key, value in sources.items():
-        m = _sources().get(key)
-        values = value if isinstance(value, list) else [value]
-        if not values or not all(isinstance(v, str) for v in values) or (len(values) > 1 and not m.multiple):
-            raise SourceError(path, f"[sources] {key} must be a path" + (" or a list of paths" if m.multiple else ""))
-        resolved = [str((path.parent / v).resolve()) if not Path(v).is_absolute() else v for v in values]
-        out[key] = resolved if m.multiple else resolved[0]
+        raise SourceError(path, "[sources] must be a table of source id = path, or [sources.<id>] tables")
+    out = sc.read_toml_sources(path, sources, {k: m.multiple for k, m in _sources().items()})
     build = data.get("build", {})
-    allow = build.get("allow_missing", []) if isinstance(build, dict) else None
+    if not isinstance(build, dict) or [k for k in build if k != "allow_missing"]:
+        raise SourceError(path, "[build] takes only allow_missing = [TABLE, ...]")
+    allow = build.get("allow_missing", [])
     if not isinstance(allow, list) or not all(isinstance(t, str) for t in allow):
         raise SourceError(path, "[build] allow_missing must be a list of table names")
-    return out, allow
+    if allow:
+        onet = out.get("onet") or sc.make("onet")
+        out["onet"] = sc.merged(onet, sc.make("onet", allow_missing=[*getattr(onet, "allow_missing", ()), *allow]))
+    return out
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -120,23 +129,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _validate_store(store: str, shapes_for):
     """Every graph of the current build against its own shapes (or the given ones)."""
-    import pyoxigraph as ox
-    from rdflib import Graph
-
     from skillgraph import store as store_mod
     from skillgraph import validation_report as vr
     from skillgraph.ontology import load_ontology
+    from skillgraph.reasoning import store_graph
     from skillgraph.validation import load_shapes, validate
 
     st = store_mod.open_read_only(store)
     ontology = load_ontology()
     outcome = vr.Outcome([], shapes="each graph's own shapes" if shapes_for is None else ", ".join(shapes_for))
-    for gname in sorted(n.value for n in st.named_graphs()):
-        key = gname.rsplit("/", 1)[-1]
+    for name in sorted(st.named_graphs(), key=lambda n: n.value):
+        key = name.value.rsplit("/", 1)[-1]
         if key in ("ontology", "inferred"):
             continue
-        data = st.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(gname))
-        inp = vr.Input(f"graph {key}", Graph().parse(data=data, format="nt"))
+        inp = vr.Input(f"graph {key}", store_graph(st, name))
         outcome.inputs.append(inp)
         vr.add_result(outcome, validate(inp.graph, load_shapes(shapes_for or [key]), ontology, label=key), [inp])
     return outcome
@@ -293,15 +299,20 @@ def parser() -> argparse.ArgumentParser:
                        help=f"{m.title}: release to read (default: the embedded sample)"
                        + ("; repeatable: releases side by side, the embedded ones kept unless given again"
                           if m.multiple else ""))
-    b.add_argument("--allow-missing", action="append", metavar="TABLE",
-                   help="build without this required table (repeatable), e.g. --allow-missing Skills")
+    from skillgraph import sourceconfig as sc
+
+    for key in _sources().keys():
+        for fld in sc.option_fields(sc.config_class(key)):
+            md = fld.metadata
+            b.add_argument(md["flag"], dest=_dest(key, fld.name), help=md["help"],
+                           action="append" if md.get("repeat") else "store",
+                           type=md["kind"] if md["kind"] is not Path else str,
+                           metavar=md["metavar"])
     b.add_argument("--only", help="comma-separated source ids to build (default: all)")
-    b.add_argument("--soc-structure", metavar="CSV",
-                   help="SOC 2018 structure table (SOC_Structure.csv) for SOC group titles")
-    b.add_argument("--onet-release", help="O*NET release to record when the files carry no Read Me.txt")
-    b.add_argument("--aei-fuzzy-threshold", type=float,
-                   help="similarity (0-1) for AEI's fuzzy task join (default 0.90)")
-    b.add_argument("--config", help="TOML file with a [sources] table of source id = path")
+    b.add_argument("--config", help="TOML file with [sources.<id>] tables: path(s) and options of each source "
+                   "(the flags given here take precedence)")
+    b.add_argument("--no-incremental", action="store_true",
+                   help="map and validate every source again, even those unchanged since the current build")
     b.add_argument("--reasoner", default="rules", help="rules (default, scales) or owlrl (small graphs)")
     b.add_argument("--exports", default="ttl,trig,nq", help="export formats written with the build")
     b.add_argument("--publish-to", metavar="URL", help="then publish the build to this SPARQL store (see 'publish')")

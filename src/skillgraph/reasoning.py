@@ -17,7 +17,7 @@ sameAs/subClassOf, owl:Thing and rdfs:Resource types, literal subjects) is filte
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -27,10 +27,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from skillgraph.ontology import load_ontology, rules_dir
+from skillgraph.progress import track
 
 from .registry import Registry
 
 W3C_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
+XSD_STRING = str(XSD.string)
 NOISE_OBJECTS = {OWL.Thing, RDFS.Resource, OWL.Nothing}
 TBOX_PREDICATES = {
     RDFS.subClassOf, RDFS.subPropertyOf, OWL.inverseOf, RDFS.domain, RDFS.range,
@@ -171,7 +173,7 @@ def materialise(store: ox.Store, target: ox.NamedNode, schema: list[ox.Quad], ru
         if _round > 1:
             where.extend(ox.Quad(s, p, o, ox.NamedNode("urn:skillgraph:delta")) for s, p, o in delta)
         changed = {p for _s, p, _o in delta}
-        for rule in rules:
+        for rule in track(rules, f"rules, round {_round}", unit="rules"):
             trig = triggers[rule.name]
             if _round > 1 and trig is not None and not (trig & changed):
                 continue
@@ -230,12 +232,14 @@ def ox_to_rdflib(term):
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:  # a plain literal, as rdflib's own parsers give it
+            return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def rules_reasoner(store: ox.Store, target: ox.NamedNode, data: Iterable[Graph]) -> InferenceReport:
-    """TBox closure by owlrl (into `target`), then the SPARQL rules in the store."""
+def rules_reasoner(store: ox.Store, target: ox.NamedNode) -> InferenceReport:
+    """TBox closure by owlrl (into `target`), then the SPARQL rules over the store's graphs."""
     tbox, entailed = tbox_closure()
     store.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in entailed)
     schema = [ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target)
@@ -266,14 +270,49 @@ def owlrl_closure(data: Iterable[Graph], tbox: Graph | None = None) -> Graph:
     return out
 
 
-def owlrl_reasoner(store: ox.Store, target: ox.NamedNode, data: Iterable[Graph]) -> InferenceReport:
-    """Reasoner that runs OWL-RL in rdflib: complete but only practical for small graphs."""
+def cached(convert: Callable, size: int = 500_000) -> Callable:
+    """`convert` (one engine's term to the other's) remembering up to `size` terms: IRIs and values
+    repeat a lot in a graph, and each conversion builds a new object."""
+    terms: dict = {}
+
+    def get(t):
+        r = terms.get(t)
+        if r is None:
+            if len(terms) > size:
+                terms.clear()
+            r = terms[t] = convert(t)
+        return r
+
+    return get
+
+
+def store_graph(store: ox.Store, name: ox.NamedNode | ox.BlankNode, into: Graph | None = None) -> Graph:
+    """One named graph of the store as an rdflib graph (terms converted directly, no serialised text),
+    for what still runs in rdflib: pySHACL, owlrl, the mappings that read an earlier source's graph."""
+    g = into if into is not None else Graph()
+    rd = cached(ox_to_rdflib)
+    add = g.add
+    for q in store.quads_for_pattern(None, None, None, name):
+        add((rd(q.subject), rd(q.predicate), rd(q.object)))
+    return g
+
+
+def store_graphs(store: ox.Store, skip: Iterable[ox.NamedNode] = ()) -> Iterator[Graph]:
+    """The store's named graphs (but `skip`) as rdflib graphs, for a reasoner that runs in rdflib."""
+    skipped = {g.value for g in skip}
+    for name in store.named_graphs():
+        if name.value not in skipped:
+            yield store_graph(store, name)
+
+
+def owlrl_reasoner(store: ox.Store, target: ox.NamedNode) -> InferenceReport:
+    """Reasoner that runs OWL-RL in rdflib over the store's graphs: complete but only practical for small graphs."""
     t0 = time.perf_counter()
-    inferred = owlrl_closure(data)
+    inferred = owlrl_closure(store_graphs(store, [target]))
     store.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in inferred)
     return InferenceReport("owlrl", rounds=1, by_rule={"owlrl": len(inferred)}, seconds=time.perf_counter() - t0)
 
 
-REASONERS: Registry[Callable[[ox.Store, ox.NamedNode, Iterable[Graph]], InferenceReport]] = Registry("reasoner")
+REASONERS: Registry[Callable[[ox.Store, ox.NamedNode], InferenceReport]] = Registry("reasoner")
 REASONERS.register("rules", rules_reasoner)
 REASONERS.register("owlrl", owlrl_reasoner)

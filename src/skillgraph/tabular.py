@@ -15,9 +15,11 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .errors import SourceError
+
+T = TypeVar("T")
 
 csv.field_size_limit(sys.maxsize)
 
@@ -233,7 +235,8 @@ def read_xlsx(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
             header.pop()
         _check_header(path, header, required)
         width = len(header)
-        for i, rec in enumerate(rows, start=2):
+        total = ws.max_row - 1 if ws.max_row else None  # from the sheet's dimension, when it states one
+        for i, rec in enumerate(tracked(path, rows, total=total), start=2):
             vals = ["" if v is None else _cell(v) for v in rec[:width]]
             if not any(vals):
                 continue
@@ -258,8 +261,13 @@ def _cell(v: object) -> str:
 
 
 def read_table(path: str | Path, required: Iterable[str] = ()) -> Iterator[Row]:
-    """Rows of a table in any supported format, chosen by the file suffix."""
+    """Rows of a table in any supported format, chosen by the file suffix; big tables show progress."""
     p = Path(path)
-    if p.suffix.lower() == ".xlsx":
-        return read_xlsx(p, required)
-    return read_delimited(p, required)
+    return read_xlsx(p, required) if p.suffix.lower() == ".xlsx" else tracked(p, read_delimited(p, required))
+
+
+def tracked(path: Path, rows: Iterator[T], name: str | None = None, total: int | None = None) -> Iterator[T]:
+    """`rows`, showing reading progress when it takes longer than a couple of seconds (skillgraph.progress)."""
+    from .progress import track
+
+    return track(rows, f"reading {name or path.name}", total=total, unit="rows")
