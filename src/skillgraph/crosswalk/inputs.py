@@ -16,7 +16,7 @@ from typing import cast
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from skillgraph.ontology import ESCO, SG, load_ontology
+from skillgraph.ontology import SG, load_ontology
 
 ONET_ID = "https://w3id.org/skillgraph/id/onet/"
 ONET_OCC = ONET_ID + "occupation/"
@@ -27,6 +27,20 @@ AEI_ID = "https://w3id.org/skillgraph/id/aei/"
 ESCO_SKILL = "http://data.europa.eu/esco/skill/"
 ESCO_OCC = "http://data.europa.eu/esco/occupation/"
 OCC_MATCH = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
+ONET_JOB_ZONE = ONET_ID + "job-zone/"
+ESCO_MODEL = "http://data.europa.eu/esco/model#"
+# The occupation -> skill relation properties, in one place: ESCO's own (relatedEssentialSkill /
+# relatedOptionalSkill, and their inverses isEssentialSkillFor / isOptionalSkillFor) and the names
+# earlier SkillGraph builds used (hasEssentialSkill / hasOptionalSkill). Read all; whichever a build
+# writes is found. Value: relation type, and whether the property points skill -> occupation.
+SKILL_RELATION_PROPERTIES: dict[URIRef, tuple[str, bool]] = {
+    URIRef(ESCO_MODEL + "relatedEssentialSkill"): ("essential", False),
+    URIRef(ESCO_MODEL + "relatedOptionalSkill"): ("optional", False),
+    URIRef(ESCO_MODEL + "isEssentialSkillFor"): ("essential", True),
+    URIRef(ESCO_MODEL + "isOptionalSkillFor"): ("optional", True),
+    URIRef(ESCO_MODEL + "hasEssentialSkill"): ("essential", False),
+    URIRef(ESCO_MODEL + "hasOptionalSkill"): ("optional", False),
+}
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,12 @@ class Inputs:
         default_factory=lambda: defaultdict(set)
     )  # task -> AEI task-usage evidence
     levels: list[Level] = field(default_factory=list)
+    job_zone: dict[URIRef, int] = field(default_factory=dict)                        # O*NET occupation -> 1..5
+    # occupation texts for the occupation matching: IRI -> (title, text with alternate titles and description, code)
+    onet_occupations: dict[URIRef, tuple[str, str, str]] = field(default_factory=dict)   # code: O*NET-SOC
+    esco_occupations: dict[URIRef, tuple[str, str, str]] = field(default_factory=dict)   # code: ISCO-08 unit group
+    # (O*NET occupation, ESCO occupation) -> confidence of a link the crosswalk computed (absent: a published link)
+    occupation_link_confidence: dict[tuple[URIRef, URIRef], float] = field(default_factory=dict)
 
     def esco_skills_for_onet(self, occupation: URIRef) -> dict[URIRef, tuple[str, URIRef | None]]:
         """ESCO skills of the ESCO occupations crosswalked to an O*NET occupation; essential wins."""
@@ -197,11 +217,27 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
         if occ is not None and skill is not None and kind is not None:
             inp.esco_relations[cast(URIRef, occ)][cast(URIRef, skill)] = (str(kind).lower(), cast(URIRef, rel))
             relations.add((occ, skill))
-    for p, kind in ((ESCO.relatedEssentialSkill, "essential"), (ESCO.relatedOptionalSkill, "optional")):
-        for occ, skill in g.subject_objects(p):
-            occ, skill = cast(URIRef, occ), cast(URIRef, skill)
-            if (occ, skill) not in relations and skill not in inp.esco_relations[occ]:
+    for p, (kind, inverse) in SKILL_RELATION_PROPERTIES.items():
+        for a, b in g.subject_objects(p):
+            occ, skill = cast(URIRef, b if inverse else a), cast(URIRef, a if inverse else b)
+            cur = inp.esco_relations[occ].get(skill)
+            if (occ, skill) not in relations and (cur is None or (kind == "essential" and cur[0] != "essential")):
                 inp.esco_relations[occ][skill] = (kind, None)
+    for occ, soc in g.subject_objects(SG.socCode):
+        if isinstance(occ, URIRef) and str(occ).startswith(ONET_OCC):
+            title = _first(g, occ, SKOS.prefLabel, RDFS.label)
+            text = " ".join([title, *_en(g, occ, SKOS.altLabel), *_en(g, occ, SKOS.definition)])
+            inp.onet_occupations[occ] = (title, text, str(soc))
+    for occ, isco in g.subject_objects(SG.iscoCode):
+        if isinstance(occ, URIRef) and str(occ).startswith(ESCO_OCC):
+            title = _first(g, occ, SKOS.prefLabel, RDFS.label)
+            text = " ".join([title, *_en(g, occ, SKOS.altLabel), *_en(g, occ, SKOS.definition),
+                             *_en(g, occ, DCTERMS.description)])
+            inp.esco_occupations[occ] = (title, text, str(isco))
+    for occ, jz in g.subject_objects(SG.jobZone):
+        z = str(jz)[len(ONET_JOB_ZONE):] if str(jz).startswith(ONET_JOB_ZONE) else ""
+        if z.isdigit():
+            inp.job_zone[cast(URIRef, occ)] = int(z)
     for p in OCC_MATCH:
         for a, b in g.subject_objects(p):
             a, b = cast(URIRef, a), cast(URIRef, b)

@@ -65,6 +65,8 @@ FUZZY_MIN = 0.85        # a fuzzy label ratio below this is noise, not agreement
 CONTEXT_MIN_DOCS = 10   # fewer texts than this in an occupation's vocabulary: no local weighting
 SPECIFIC_SHARE = 0.1    # a stem in at most this share of an occupation's texts keeps its full weight there
 GENERIC_SHARE = 0.25    # a stem in at least this share of an occupation's texts is no evidence on its own
+RETRIEVE_MAX_SHARE = 0.03  # retrieval over all ESCO skills skips stems in more than this share of them (~420)
+RETRIEVE_MIN_POSTING = 50  # ... but never stems in at most this many (small indexes keep every stem)
 
 STOP_WORDS = frozenset("""
 a about above across after again against all also am an and any are as at be because been before being
@@ -362,3 +364,23 @@ class InvertedIndex:
                 scored.append((key, s))
         scored.sort(key=lambda x: (-x[1], str(x[0])))
         return scored[:k]
+
+    def retrieve(self, query: Hashable, k: int, max_share: float = RETRIEVE_MAX_SHARE) -> list[tuple[Hashable, float]]:
+        """Candidate generation over the whole index: the `k` docs with the highest cosine to `query`,
+        accumulated over the query's *discriminating* stems only (those in at most `max_share` of the
+        indexed docs, or at most RETRIEVE_MIN_POSTING; if none is, its two rarest). Costs O(sum of short
+        postings), so every task can be compared with all 13,896 ESCO skills; the caller re-scores the
+        candidates with `similarity`."""
+        vec = self.corpus.vector(query)
+        cap = max(RETRIEVE_MIN_POSTING, int(max_share * len(self.keys)))
+        terms = [t for t in vec if 0 < len(self.postings.get(t, ())) <= cap]
+        if not terms:
+            terms = sorted((t for t in vec if self.postings.get(t)), key=lambda t: len(self.postings[t]))[:2]
+        acc: dict[Hashable, float] = defaultdict(float)
+        for t in terms:
+            qw = vec[t]
+            for key, w in self.postings[t]:
+                acc[key] += qw * w
+        acc.pop(query, None)
+        best = sorted(acc.items(), key=lambda x: (-x[1], str(x[0])))
+        return best[:k]
