@@ -38,18 +38,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rdflib import Graph
+from rdflib.namespace import RDF
 
 from skillgraph.mappings.base import new_graph
+from skillgraph.ontology import SG
 
 from .align import KINDS, Aligner, Alignment, confidence, emit
 from .inputs import Inputs, gather
 
-__all__ = ["align", "Aligner", "Alignment", "Inputs", "gather", "confidence", "KINDS"]
+__all__ = ["align", "align_inputs", "Aligner", "Alignment", "Inputs", "gather", "confidence", "KINDS"]
 
 
 def align(graphs: Mapping[str, Graph]) -> tuple[Graph, dict]:
     """The crosswalk graph for the given source graphs, and a report of counts per alignment kind."""
-    inp = gather(graphs)
+    return align_inputs(gather(graphs))
+
+
+def align_inputs(inp: Inputs) -> tuple[Graph, dict]:
+    """The crosswalk graph for inputs already gathered (see `gather`), and its report."""
     al = Aligner(inp)
     g = new_graph()
     alignments: list[Alignment] = al.occupation_links()  # (f) first: every later kind reads the occupation links
@@ -61,7 +67,7 @@ def align(graphs: Mapping[str, Graph]) -> tuple[Graph, dict]:
     for a in alignments:
         emit(g, a)
     report = dict(al.report)
-    report["alignments"] = len({a.iri for a in alignments})
+    report["alignments"] = len(g) and sum(1 for _ in g.subjects(RDF.type, SG.Alignment))
     report["inputs_tasks"] = len(inp.tasks)
     report["inputs_esco_skills"] = len(inp.esco_skills)
     report["inputs_statements"] = len(inp.statements)

@@ -70,7 +70,7 @@ CONTEXT_CACHE = 16  # occupation contexts kept at once (the run visits occupatio
 # discounted, so this is not the one-generic-word noise S_MIN guards against), and the chain then
 # carries a * sim, so the answer's confidence stays low unless both links are good.
 S_MIN_VIA = 0.1
-SUPPORT_MIN, SUPPORT_TOP = 0.1, 20
+SUPPORT_MIN, SUPPORT_TOP = 0.1, 10  # the flagship and `skillgraph eval` read at most 10 answers a task
 SUPPORT_FILL = 3       # a task with no answer over SUPPORT_MIN keeps its best few, at their (low) confidence
 RETRIEVAL = "lexical"  # the retrieval method over all ESCO skills (no dense encoder in this version)
 RETRIEVE_TASK, RETRIEVE_STATEMENT = 40, 15  # candidates from lexical retrieval over all ESCO skills
@@ -123,6 +123,7 @@ class Alignment:
     level_evidence: str | None = None      # support: what set it (LEVEL_EVIDENCE)
     relation_type: str | None = None       # support: ESCO relation of the skill to a crosswalked occupation
     levels: list[URIRef] = field(default_factory=list)  # support: every level it answers the flagship at
+    subject_label: str | None = None  # support: the skill's label, so the flagship reads it off the node
 
     @property
     def iri(self) -> URIRef:
@@ -132,36 +133,51 @@ class Alignment:
         )
 
 
-def _dec(x: float) -> Literal:
-    return Literal(Decimal(f"{x:.4f}"), datatype=XSD.decimal)
+def _meet(a, b) -> bool:
+    """Whether two stem counters share a stem (iterating over the smaller)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return any(t in b for t in a)
+
+
+_LITERALS: dict[object, Literal] = {}
+
+
+def _lit(value: str | float) -> Literal:
+    """An interned literal: a float as a 4-place xsd:decimal, else a plain string. The full crosswalk
+    repeats a few dozen method, kind and score literals millions of times; one object each saves ~GBs."""
+    lit = _LITERALS.get(value)
+    if lit is None:
+        lit = _LITERALS[value] = (Literal(Decimal(f"{value:.4f}"), datatype=XSD.decimal)
+                                  if isinstance(value, float) else Literal(value))
+    return lit
 
 
 def emit(g: Graph, a: Alignment) -> None:
     """Write an alignment into the crosswalk graph with its score, method and evidence (PROV/SSSOM terms)."""
     node = a.iri
-    g.add((node, RDF.type, SG.Alignment))
-    g.add((node, OWL.annotatedSource, a.subject))
-    g.add((node, OWL.annotatedProperty, a.predicate))
-    g.add((node, OWL.annotatedTarget, a.object))
-    g.add((node, SSSOM.confidence, _dec(a.confidence)))
-    g.add((node, SG.similarity, _dec(a.similarity)))
-    g.add((node, SSSOM.mapping_justification, a.justification))
-    g.add((node, SG.method, Literal(METHODS[a.kind])))
+    ts = [(node, RDF.type, SG.Alignment), (node, OWL.annotatedSource, a.subject),
+          (node, OWL.annotatedProperty, a.predicate), (node, OWL.annotatedTarget, a.object),
+          (node, SSSOM.confidence, _lit(round(float(a.confidence), 4))), (node, SG.similarity, _lit(round(float(a.similarity), 4))),
+          (node, SSSOM.mapping_justification, a.justification), (node, SG.method, _lit(METHODS[a.kind]))]
     for lv in a.levels or ([a.level] if a.level is not None else []):
-        g.add((node, SG.proficiencyLevel, lv))
+        ts.append((node, SG.proficiencyLevel, lv))
     if a.required_level is not None:
-        g.add((node, SG.requiredLevel, a.required_level))
+        ts.append((node, SG.requiredLevel, a.required_level))
     if a.level_evidence is not None:
-        g.add((node, SG.levelEvidence, Literal(a.level_evidence)))
+        ts.append((node, SG.levelEvidence, _lit(a.level_evidence)))
     if a.relation_type is not None:
-        g.add((node, SG.relationType, Literal(a.relation_type)))
+        ts.append((node, SG.relationType, _lit(a.relation_type)))
+    if a.subject_label:
+        ts.append((node, SSSOM.subject_label, Literal(a.subject_label, lang="en")))
     kinds = set(a.evidence_kinds)
     for res, kind in a.evidence:
-        g.add((node, SG.evidence, res))
+        ts.append((node, SG.evidence, res))
         kinds.add(kind)
     for k in sorted(kinds):
-        g.add((node, SG.evidenceKind, Literal(k)))
-    g.add((a.subject, a.predicate, a.object))
+        ts.append((node, SG.evidenceKind, _lit(k)))
+    ts.append((a.subject, a.predicate, a.object))
+    g.addN((s, p, o, g) for s, p, o in ts)
 
 
 class Aligner:
@@ -435,12 +451,19 @@ class Aligner:
             no_profile += not any(self.inp.onet_to_esco.get(o) for o in occs)
             ctx = self.context(occs)
             scored: list[tuple[float, float, Alignment]] = []
+            task_stems = self.corpus.stems_of(task)
             for skill, (rel, rnode, b_rel) in cands.items():
+                # a skill sharing no stem with the task (nor with a statement anchored to it) has no lexical
+                # evidence, and structure never creates it: most of an occupation's profile, skipped unscored
+                skill_stems = self.corpus.stems_of(skill)
+                s_raw = self.corpus.similarity(task, skill, ctx) if _meet(task_stems, skill_stems) else 0.0
+                chains = [(st, a) for st, a in anchored if _meet(self.corpus.stems_of(st.iri), skill_stems)]
+                if s_raw <= 0.0 and not chains:
+                    continue
                 rel_ev = [(rnode, f"{rel}-relation")] if rnode is not None else []
-                s_raw = self.corpus.similarity(task, skill, ctx)
                 s_direct = s_raw if s_raw >= S_MIN else 0.0
                 s_via, via_ev, chain_levels = 0.0, [], []
-                for st, a in anchored:
+                for st, a in chains:
                     sim = self.corpus.similarity(st.iri, skill, ctx)
                     if sim < S_MIN_VIA or (ctx is not None and not ctx.specific_shared(st.iri, skill)):
                         continue
@@ -460,7 +483,7 @@ class Aligner:
                                s if conf >= SUPPORT_MIN else s_raw, conf if conf >= SUPPORT_MIN else weak,
                                SEMAPV.CompositeMatching if (rel_ev or via_ev) else SEMAPV.LexicalMatching,
                                None, evidence, {"lexical"}, required_level=level, level_evidence=level_kind,
-                               relation_type=rel)
+                               relation_type=rel, subject_label=inp.esco_skills[skill][0] or str(skill))
                 scored.append((conf, s_raw, al))
             strong = [x for x in scored if x[0] >= SUPPORT_MIN]
             strong.sort(key=lambda x: (-x[0], str(x[2].subject)))
