@@ -158,7 +158,8 @@ def emit(g: Graph, a: Alignment) -> None:
     node = a.iri
     ts = [(node, RDF.type, SG.Alignment), (node, OWL.annotatedSource, a.subject),
           (node, OWL.annotatedProperty, a.predicate), (node, OWL.annotatedTarget, a.object),
-          (node, SSSOM.confidence, _lit(round(float(a.confidence), 4))), (node, SG.similarity, _lit(round(float(a.similarity), 4))),
+          (node, SSSOM.confidence, _lit(round(float(a.confidence), 4))),
+          (node, SG.similarity, _lit(round(float(a.similarity), 4))),
           (node, SSSOM.mapping_justification, a.justification), (node, SG.method, _lit(METHODS[a.kind]))]
     for lv in a.levels or ([a.level] if a.level is not None else []):
         ts.append((node, SG.proficiencyLevel, lv))
