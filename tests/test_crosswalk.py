@@ -447,3 +447,18 @@ def test_align_scales_to_full_onet_x_esco(shared_data):
     ranked = [s for _, s in reversed(flagship)]
     print("flagship at Advanced on full ESCO:", [(round(c, 4), str(s)) for c, s in reversed(flagship)])
     assert ESCO_ESCALATION in ranked[:2], ranked
+
+
+def test_retrievers_by_name_and_fusion():
+    from skillgraph.crosswalk import Aligner, gather
+    from skillgraph.crosswalk.retrieval import RETRIEVERS, fuse, make
+
+    assert sorted(RETRIEVERS) == ["lexical"]
+    al = Aligner(gather(sample_graphs()))
+    with pytest.raises(ValueError, match="unknown retriever.*'dense'.*valid: lexical"):
+        make(["dense"], al)
+    (lexical,) = make(["lexical"], al)
+    assert lexical.name == "lexical"
+    # one ranking: itself, cut; two: reciprocal-rank fusion (a key ranked well by both comes first)
+    assert fuse([[("a", 0.9), ("b", 0.5), ("c", 0.1)]], 2) == ["a", "b"]
+    assert fuse([[("a", 0.9), ("b", 0.5)], [("b", 0.8), ("c", 0.7)]], 3) == ["b", "a", "c"]

@@ -48,6 +48,7 @@ from .inputs import Inputs
 from .lexical import METHOD_VERSION, Context, Corpus, Doc
 from .occupations import METHOD as OCCUPATION_METHOD
 from .occupations import match_occupations
+from .retrieval import fuse, make
 
 W_REL = {"essential": 1.0, "optional": 0.5}
 W_ANCHOR_SET = 0.5
@@ -72,7 +73,7 @@ CONTEXT_CACHE = 16  # occupation contexts kept at once (the run visits occupatio
 S_MIN_VIA = 0.1
 SUPPORT_MIN, SUPPORT_TOP = 0.1, 10  # the flagship and `skillgraph eval` read at most 10 answers a task
 SUPPORT_FILL = 3       # a task with no answer over SUPPORT_MIN keeps its best few, at their (low) confidence
-RETRIEVAL = "lexical"  # the retrieval method over all ESCO skills (no dense encoder in this version)
+RETRIEVAL = "lexical"  # the default retrieval over all ESCO skills (retrieval.RETRIEVERS; fused when several)
 RETRIEVE_TASK, RETRIEVE_STATEMENT = 40, 15  # candidates from lexical retrieval over all ESCO skills
 # Job Zone -> rank of the shared level a task's skill is assumed to be needed at when nothing task- or
 # element-specific says (the band the typical O*NET Level of an occupation of that zone falls in)
@@ -184,8 +185,9 @@ def emit(g: Graph, a: Alignment) -> None:
 class Aligner:
     """Builds one corpus over every text of the run, then produces each alignment kind in turn."""
 
-    def __init__(self, inp: Inputs):
+    def __init__(self, inp: Inputs, retrievers: tuple[str, ...] = ("lexical",)):
         self.inp = inp
+        self.retriever_names = retrievers
         c = self.corpus = Corpus()
         for t, (text, _) in inp.tasks.items():
             c.add(Doc(t, text, text))
@@ -381,7 +383,7 @@ class Aligner:
         """Candidates from every source of evidence, none a filter: the ESCO profile of the crosswalked
         occupations (with the relation), lexical retrieval over all ESCO skills for the task, and for
         each statement anchored to the task, retrieval for the statement (the chain's second link)."""
-        inp, index = self.inp, self.skill_index()
+        inp = self.inp
         cands: dict[URIRef, tuple[str | None, URIRef | None, float]] = {}
         for occ in sorted(occs, key=str):
             for eo in sorted(inp.onet_to_esco.get(occ, ()), key=str):
@@ -390,11 +392,9 @@ class Aligner:
                     b = W_REL.get(rel, 0.0) * w_link
                     if skill in inp.esco_skills and (skill not in cands or b > cands[skill][2]):
                         cands[skill] = (rel, rnode, b)
-        for skill, _ in index.retrieve(task, RETRIEVE_TASK):
-            cands.setdefault(skill, (None, None, 0.0))
-        for st, _ in anchored:
-            for skill, _ in index.retrieve(st.iri, RETRIEVE_STATEMENT):
-                cands.setdefault(skill, (None, None, 0.0))
+        for query, k in [(task, RETRIEVE_TASK), *((st.iri, RETRIEVE_STATEMENT) for st, _ in anchored)]:
+            for key in fuse([r.retrieve(query, k) for r in self.retrievers], k):
+                cands.setdefault(cast(URIRef, key), (None, None, 0.0))
         return cands
 
     def _level_of(
@@ -438,6 +438,7 @@ class Aligner:
         """Kind (b): ranked ESCO skills for every O*NET task, each with a required level and the levels it answers."""
         inp = self.inp
         out: list[Alignment] = []
+        self.retrievers = make(self.retriever_names, self)
         statements = inp.statements
         self.levels = [lv.iri for lv in inp.levels]
         self.rank = {lv.iri: lv.rank for lv in inp.levels}
@@ -500,7 +501,7 @@ class Aligner:
                 level_kinds[ans.level_evidence or "default"] += 1
             out.extend(answers)
         self.report["esco_skill_supports_task"] = len(out)
-        self.report["support_retrieval"] = RETRIEVAL  # which retrieval method ran (build.json)
+        self.report["support_retrieval"] = "+".join(self.retriever_names)  # which retrieval ran (build.json)
         self.report["tasks_answered"] = len(inp.tasks) - unanswered
         self.report["tasks_unanswered"] = unanswered
         self.report["tasks_without_esco_crosswalk"] = no_profile
