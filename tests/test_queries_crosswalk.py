@@ -92,11 +92,13 @@ def test_flagship_acceptance(sample_store):
 
 def test_flagship_expected_result(sample_store):
     rows = run(sample_store, "esco_skills_for_task_at_level", task=f"<{ONET}task/2582>", level=f"<{SG}Advanced>")
-    got = {(r["skillLabel"], r["confidence"], r["statementLabel"], r["relationType"], r["onetSkill"]) for r in rows}
+    got = {(r["skillLabel"], r["confidence"], r["statementLabel"], r["relationType"], r["levelEvidence"])
+           for r in rows}
     # regenerated for crosswalk v2 (v1: 0.2555): the statement-skill similarity now counts only words
     # that are specific within the occupation ("escalation"; "customer" is in most of its texts), and
     # the path through the statement is anchor confidence x similarity (see skillgraph/crosswalk/align.py)
-    assert got == {("perform escalation procedure", "0.1317", "Escalation summarization", "essential", None)}
+    assert got == {("perform escalation procedure", "0.1317", "Escalation summarization", "essential",
+                    "task-statement")}
 
 
 def test_flagship_by_task_text(sample_store):
@@ -106,9 +108,11 @@ def test_flagship_by_task_text(sample_store):
 
 def test_flagship_other_level_uses_rating_evidence(sample_store):
     rows = run(sample_store, "esco_skills_for_task_at_level", task=f"<{ONET}task/18565>", level=f"<{SG}Expert>")
-    got = {(r["skillLabel"], r["statementLabel"], r["onetSkill"], r["onetLevel"], r["requiredLevel"],
+    got = {(r["skillLabel"], r["statementLabel"], frozenset(r["evidenceKinds"].split(", ")), r["requiredLevel"],
             r["levelEvidence"]) for r in rows}
-    assert got == {("customer service", None, "Customer and Personal Service", "5.3", SG + "Expert",
+    # the O*NET Level rating (Customer and Personal Service, 5.3 for the occupation) set the level: the
+    # flagship names the kind of evidence; the rating itself is the alignment's sg:evidence
+    assert got == {("customer service", None, frozenset({"lexical", "essential-relation", "rating"}), SG + "Expert",
                     "onet-element-level")}
 
 
