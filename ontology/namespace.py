@@ -89,6 +89,7 @@ class SG(DefinedNamespace):
     joinCandidate: URIRef
     joinMethod: URIRef
     joinScore: URIRef
+    levelEvidence: URIRef
     lowerCIBound: URIRef
     mapsToLevel: URIRef
     method: URIRef
@@ -112,6 +113,7 @@ class SG(DefinedNamespace):
     reportedTitle: URIRef
     representativeBehavior: URIRef
     requiredBy: URIRef
+    requiredLevel: URIRef
     requiresCompetency: URIRef
     safiScore: URIRef
     sampleSize: URIRef

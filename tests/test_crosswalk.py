@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS
 
-from skillgraph.crosswalk import align, confidence
+from skillgraph.crosswalk import align, confidence, gather
 from skillgraph.crosswalk.lexical import Corpus, Doc, normalise, stem, stems, tokens
 from skillgraph.crosswalk.sssom import COLUMNS, CURIE_MAP, read_sssom, write_sssom
 from skillgraph.errors import SourceError
@@ -43,7 +43,8 @@ def alignments(g: Graph, prop: URIRef | None = None) -> list[dict]:
     for a in g.subjects(RDF.type, SG.Alignment):
         row = {"node": a, "s": g.value(a, OWL.annotatedSource), "p": g.value(a, OWL.annotatedProperty),
                "o": g.value(a, OWL.annotatedTarget), "conf": float(g.value(a, SSSOM.confidence)),
-               "level": g.value(a, SG.proficiencyLevel), "just": g.value(a, SSSOM.mapping_justification),
+               "level": g.value(a, SG.proficiencyLevel), "levels": set(g.objects(a, SG.proficiencyLevel)),
+               "required": g.value(a, SG.requiredLevel), "just": g.value(a, SSSOM.mapping_justification),
                "evidence": set(g.objects(a, SG.evidence)), "kinds": {str(k) for k in g.objects(a, SG.evidenceKind)}}
         if prop is None or row["p"] == prop:
             out.append(row)
@@ -112,6 +113,21 @@ def test_ranking_with_inverted_index():
         c.add(Doc("late", "x", "x"))
 
 
+def test_retrieval_uses_discriminating_stems_only():
+    c = Corpus()
+    c.add(Doc("q", "q", "operate crane to lift steel beams"))
+    skills = [Doc(f"s{i}", f"operate machine {i}", f"operate machine number {i}") for i in range(60)]
+    skills.append(Doc("crane", "operate crane", "operate a crane on site"))
+    skills.append(Doc("beams", "install steel beams", "install steel beams"))
+    for d in skills:
+        c.add(d)
+    idx = c.index([d.key for d in skills])
+    hits = idx.retrieve("q", k=5, max_share=0.03)
+    # "operate" is in every skill (> 50 postings): skipped, so the 60 machine skills are never touched
+    assert {k for k, _ in hits} == {"crane", "beams"}
+    assert hits[0][1] >= hits[1][1] > 0
+
+
 def test_confidence_formula():
     assert confidence(0.0, 1.0) == 0.0           # structure never creates evidence
     assert confidence(0.4, 0.0) == pytest.approx(0.4)
@@ -144,10 +160,12 @@ def test_anchors_stay_within_the_published_set(aligned):
 
 def test_escalation_skill_supports_task_2582_at_advanced(aligned):
     g, _ = aligned
-    hits = [a for a in alignments(g, SG.supportsTask)
-            if a["s"] == ESCO_ESCALATION and a["o"] == URIRef(TASK + "2582") and a["level"] == SG.Advanced]
-    assert len(hits) == 1
+    hits = [a for a in alignments(g, SG.supportsTask) if a["s"] == ESCO_ESCALATION and a["o"] == URIRef(TASK + "2582")]
+    assert len(hits) == 1  # one alignment per task and skill, its levels as values
     a = hits[0]
+    assert a["required"] == SG.Advanced and str(g.value(a["node"], SG.levelEvidence)) == "task-statement"
+    # needed at Advanced: supports the task at Advanced and Expert; and, as the task's entry-level answer, below
+    assert a["levels"] == {SG.Foundational, SG.Intermediate, SG.Advanced, SG.Expert}
     assert URIRef(ST + "escalation-summarization") in a["evidence"]
     assert URIRef("https://w3id.org/skillgraph/id/esco/skill-relation/escalation") in a["evidence"]
     assert {"task-anchor", "essential-relation", "lexical"} <= a["kinds"]
@@ -156,18 +174,20 @@ def test_escalation_skill_supports_task_2582_at_advanced(aligned):
     # anchor (0.4185) x sim, amplified by the essential relation, gives 0.1317 (v1: ~0.26, when the
     # generic "customer" and a fuzzy label ratio between unrelated labels still counted).
     assert a["conf"] == pytest.approx(0.1317, abs=1e-4)
-    # ... and it is the only answer at that level: nothing else has specific evidence for task 2582
-    others = [
-        b for b in alignments(g, SG.supportsTask) if b["o"] == URIRef(TASK + "2582") and b["s"] != ESCO_ESCALATION
-    ]
+    # ... and it is the only answer: nothing else has specific evidence for task 2582
+    others = [b for b in alignments(g, SG.supportsTask)
+              if b["o"] == URIRef(TASK + "2582") and b["s"] != ESCO_ESCALATION]
     assert others == []
 
 
-def test_support_is_blocked_by_the_occupation_crosswalk(aligned):
+def test_support_searches_all_skills_without_occupation_crosswalk(aligned):
     g, report = aligned
-    # task 9999 belongs to an occupation with no ESCO crosswalk: never compared with ESCO skills
-    assert not [a for a in alignments(g, SG.supportsTask) if a["o"] == URIRef(TASK + "9999")]
+    # task 9999 belongs to an occupation with no ESCO crosswalk: retrieval over all ESCO skills still answers
+    # it, on lexical evidence alone (no relation), with the levels the scale default gives
+    rows = [a for a in alignments(g, SG.supportsTask) if a["o"] == URIRef(TASK + "9999")]
+    assert rows and all(a["just"] == SEMAPV.LexicalMatching and a["kinds"] == {"lexical"} for a in rows)
     assert report["tasks_without_esco_crosswalk"] == 1
+    assert report["tasks_answered"] == report["inputs_tasks"] == 8 and report["tasks_unanswered"] == 0
 
 
 def test_element_skill_bands(aligned):
@@ -201,11 +221,11 @@ def test_alignment_graph_properties(aligned):
         assert str(a["just"]).startswith(str(SEMAPV))
         method = str(g.value(a["node"], SG.method))
         assert method.endswith(")") and re.search(r"^[a-z -]+ v[0-9]+ \(", method), method
-        assert a["p"] == SG.anchoredTo and a["just"] == SEMAPV.ManualMappingCuration or " v2" in method
+        assert a["p"] == SG.anchoredTo and a["just"] == SEMAPV.ManualMappingCuration or re.search(" v[23] ", method)
         assert isinstance(g.value(a["node"], SSSOM.confidence), Literal)
         assert isinstance(g.value(a["node"], SSSOM.confidence).toPython(), Decimal)
     kinds = {k: report[k] for k in ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco_skill",
-                                    "statement_esco_skill", "wef_esco_skill")}
+                                    "statement_esco_skill", "wef_esco_skill", "onet_occupation_esco_occupation")}
     assert sum(kinds.values()) + report["published_anchor"] == len(rows)
 
 
@@ -249,6 +269,38 @@ def test_wef_entries_align_to_transversal_skills_only():
     assert report["wef_esco_skill"] == 1
 
 
+def _occupation(g: Graph, o: URIRef, title: str, code_prop: URIRef, code: str, definition: str = "") -> None:
+    g.add((o, RDF.type, SG.Occupation))
+    g.add((o, SKOS.prefLabel, Literal(title, lang="en")))
+    g.add((o, code_prop, Literal(code)))
+    if definition:
+        g.add((o, SKOS.definition, Literal(definition, lang="en")))
+
+
+def test_occupations_nesta_is_silent_on_are_matched_within_major_groups():
+    graphs = sample_graphs()
+    onet, esco = graphs["onet"], graphs["esco"]
+    occ_linked = URIRef("https://w3id.org/skillgraph/id/onet/occupation/43-4051.00")
+    silent = next(o for o in onet.objects(URIRef(TASK + "9999"), SG.taskOf))
+    _occupation(onet, occ_linked, "Customer Service Representatives", SG.socCode, "43-4051.00")
+    _occupation(onet, silent, "Marine Engineers", SG.socCode, "43-9999.00",
+                "Design and oversee marine engines on ships.")
+    linked_esco = next(iter(gather(graphs).onet_to_esco[occ_linked]))
+    _occupation(esco, linked_esco, "customer service representative", SG.iscoCode, "4225")
+    clerk = URIRef("http://data.europa.eu/esco/occupation/marine-clerk")
+    engineer = URIRef("http://data.europa.eu/esco/occupation/marine-engineer")
+    _occupation(esco, clerk, "marine engine clerk", SG.iscoCode, "4110", "Keeps records of marine engines on ships.")
+    _occupation(esco, engineer, "marine engineer", SG.iscoCode, "2144", "Designs marine engines for ships.")
+    g, report = align(graphs)
+    links = [(a["s"], a["o"], a["just"], a["kinds"]) for a in alignments(g) if a["o"] == silent]
+    # SOC major group 43 is paired with ISCO major group 4 by the published link: the engineer (ISCO 2),
+    # lexically closer, is not a candidate
+    assert links == [(clerk, silent, SEMAPV.LexicalMatching, {"lexical"})]
+    assert (clerk, SKOS.closeMatch, silent) in g or (clerk, SKOS.relatedMatch, silent) in g
+    assert report["onet_occupation_esco_occupation"] == 1
+    assert report["onet_occupations_with_tasks_linked"] == report["onet_occupations_with_tasks"] == 2
+
+
 def test_empty_and_partial_builds():
     g, report = align({})
     assert len(g) == 0 and report["alignments"] == 0
@@ -277,7 +329,7 @@ def test_sssom_round_trip(aligned, tmp_path):
         assert r["mapping_tool"]
     flagship = [r for r in rows if r["subject_label"] == "perform escalation procedure"
                 and r["predicate_id"] == "sg:supportsTask" and r["object_id"] == "onet:task/2582"]
-    assert flagship and "level sg:Advanced" in flagship[0]["comment"]
+    assert flagship and "required level sg:Advanced (from task-statement)" in flagship[0]["comment"]
     assert flagship[0]["object_label"].startswith("Refer unresolved customer grievances")
 
 
@@ -388,11 +440,25 @@ def test_align_scales_to_full_onet_x_esco(shared_data):
     assert report["statements_citing_onet_anchored"] == report["statements_citing_onet"] == 39
     # the flagship on the full ESCO profile (four ESCO occupations crosswalked to 43-4051.00): v1 left
     # "perform escalation procedure" out of the best 5 at Advanced, behind skills that shared "customer"
-    flagship = sorted(
-        (float(g.value(a, SSSOM.confidence)), g.value(a, OWL.annotatedSource))
-        for a in g.subjects(OWL.annotatedTarget, URIRef(TASK + "2582"))
-        if g.value(a, OWL.annotatedProperty) == SG.supportsTask and g.value(a, SG.proficiencyLevel) == SG.Advanced
-    )
+    flagship = sorted((float(g.value(a, SSSOM.confidence)), g.value(a, OWL.annotatedSource))
+                      for a in g.subjects(OWL.annotatedTarget, URIRef(TASK + "2582"))
+                      if g.value(a, OWL.annotatedProperty) == SG.supportsTask
+                      and (a, SG.proficiencyLevel, SG.Advanced) in g)
     ranked = [s for _, s in reversed(flagship)]
     print("flagship at Advanced on full ESCO:", [(round(c, 4), str(s)) for c, s in reversed(flagship)])
     assert ESCO_ESCALATION in ranked[:2], ranked
+
+
+def test_retrievers_by_name_and_fusion():
+    from skillgraph.crosswalk import Aligner, gather
+    from skillgraph.crosswalk.retrieval import RETRIEVERS, fuse, make
+
+    assert sorted(RETRIEVERS) == ["lexical"]
+    al = Aligner(gather(sample_graphs()))
+    with pytest.raises(ValueError, match="unknown retriever.*'dense'.*valid: lexical"):
+        make(["dense"], al)
+    (lexical,) = make(["lexical"], al)
+    assert lexical.name == "lexical"
+    # one ranking: itself, cut; two: reciprocal-rank fusion (a key ranked well by both comes first)
+    assert fuse([[("a", 0.9), ("b", 0.5), ("c", 0.1)]], 2) == ["a", "b"]
+    assert fuse([[("a", 0.9), ("b", 0.5)], [("b", 0.8), ("c", 0.7)]], 3) == ["b", "a", "c"]

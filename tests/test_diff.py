@@ -11,7 +11,7 @@ from skillgraph.diff import DIFF
 SKILL = ox.NamedNode("http://data.europa.eu/esco/skill/946c1229-1171-40d4-82cc-fe3f483ca100")
 TASK = ox.NamedNode("https://w3id.org/skillgraph/id/onet/task/2582")
 RATING = ox.NamedNode("https://w3id.org/skillgraph/id/onet/rating/43-4051.00_2.B.5.a_IM")
-ALIGNMENT = ox.NamedNode("https://w3id.org/skillgraph/id/crosswalk/alignment/8136051dde1b69ff")
+ALIGNMENT = ox.NamedNode("https://w3id.org/skillgraph/id/crosswalk/alignment/65eddbcfddea752e")  # v3: one per pair
 NEW_CONCEPT = ox.NamedNode("https://w3id.org/skillgraph/id/test/concept/new")
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SG = "https://w3id.org/skillgraph/ontology#"

@@ -47,7 +47,11 @@ def test_flagship_over_http_by_task_text_and_level(http_endpoint, embedded_build
     hit = [r for r in rows if r["skillLabel"] == "perform escalation procedure"]
     assert hit, [r["skillLabel"] for r in rows]
     assert 0 < float(hit[0]["confidence"]) <= 1
-    assert hit[0]["statementLabel"] == "Escalation summarization"
+    # crosswalk v3: one alignment per (task, skill); the lowest-level statement anchored to the task that
+    # reaches the skill sets its required level (Foundational "Issue identification"), and it answers at Advanced
+    assert hit[0]["statementLabel"] == "Issue identification"
+    assert (hit[0]["requiredLevel"], hit[0]["levelEvidence"]) == (
+        "https://w3id.org/skillgraph/ontology#Foundational", "task-statement")
     assert hit[0]["relationType"] == "essential"
     with urllib.request.urlopen(
         f"{base}/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}), timeout=30

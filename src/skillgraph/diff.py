@@ -71,7 +71,9 @@ def snapshot(st: ox.Store) -> Snapshot:
     alignments = {}
     for a, s, p, t, conf, lvl in _rows(st, f"""SELECT DISTINCT ?a ?s ?p ?t ?conf ?lvl WHERE {{
             ?a a <{SG}Alignment> ; <{OWL}annotatedSource> ?s ; <{OWL}annotatedProperty> ?p ; <{OWL}annotatedTarget> ?t .
-            OPTIONAL {{ ?a <{SSSOM}confidence> ?conf }} OPTIONAL {{ ?a <{SG}proficiencyLevel> ?lvl }}
+            OPTIONAL {{ ?a <{SSSOM}confidence> ?conf }} OPTIONAL {{ ?a <{SG}proficiencyLevel> ?pl }}
+            OPTIONAL {{ ?a <{SG}requiredLevel> ?req }}
+            BIND(COALESCE(?req, ?pl) AS ?lvl)  # a v3 support alignment has several levels: its required one
             FILTER(isIRI(?a)) }}""",
     ):
         alignments[a.value] = (s, p, t, conf, lvl)

@@ -9,11 +9,14 @@ sg:evidenceKind) beside the plain triple it reifies:
   (a) statement sg:anchoredTo O*NET task   -- statements citing O*NET, within the published anchor set;
                                                citing the AEI, among the AEI-observed tasks; others only
                                                when very close to a task
-  (b) ESCO skill sg:supportsTask O*NET task -- per task, and per level where a levelled statement
-                                               anchored to the task or an O*NET Level rating says so
+  (b) ESCO skill sg:supportsTask O*NET task -- one node per pair, candidates from all of ESCO; its required
+                                               level (statement, O*NET Level, Job Zone) and the levels it
+                                               answers at as values (see align.Aligner.skills_support_tasks)
   (c) O*NET skill/knowledge element skos:closeMatch | skos:relatedMatch ESCO skill
   (d) levelled statement skos:relatedMatch ESCO skill, at the statement's level
   (e) WEF skill entry skos:closeMatch | skos:relatedMatch ESCO transversal skill
+  (f) ESCO occupation skos:closeMatch | skos:relatedMatch O*NET occupation the published crosswalk is
+      silent on (occupations.py)
 
 Scoring: `lexical` (TF-IDF cosine, label coverage, label agreement; inside one occupation with words
 weighted by their specificity in that occupation's own texts, so that "customer" -- in most texts of
@@ -23,9 +26,9 @@ reasons and the v1 -> v2 results.
 
 Blocking and cost, with T tasks, K ESCO skills per crosswalked occupation profile (~30-150),
 S statements, E O*NET elements, N ESCO skills, P the mean posting length of a stem:
-  (a) S x |candidate tasks|;  (b) T x K (never T x N: a task is compared only with the skills of the
-  ESCO occupations crosswalked to its own occupation; tasks without a crosswalk are counted in the
-  report, not searched);  (c) E inverted-index queries, each O(stems x P), re-scored on the best 25;
+  (a) S x |candidate tasks|;  (b) T x (K + 40 + 15 per anchored statement): the profile plus lexical
+  retrieval over all N skills through the postings of the task's discriminating stems (never T x N);
+  (c) E inverted-index queries, each O(stems x P), re-scored on the best 25;
   (d) S x K;  (e) WEF entries x inverted-index queries over the transversal skills.
 Building the corpus is linear in the total text, an occupation's context linear in its texts. The
 full O*NET (19,530 tasks) x ESCO (13,896 skills) run takes ~45 s.
@@ -35,21 +38,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rdflib import Graph
+from rdflib.namespace import RDF
 
 from skillgraph.mappings.base import new_graph
+from skillgraph.ontology import SG
 
 from .align import KINDS, Aligner, Alignment, confidence, emit
 from .inputs import Inputs, gather
 
-__all__ = ["align", "Aligner", "Alignment", "Inputs", "gather", "confidence", "KINDS"]
+__all__ = ["align", "align_inputs", "Aligner", "Alignment", "Inputs", "gather", "confidence", "KINDS"]
 
 
 def align(graphs: Mapping[str, Graph]) -> tuple[Graph, dict]:
     """The crosswalk graph for the given source graphs, and a report of counts per alignment kind."""
-    inp = gather(graphs)
+    return align_inputs(gather(graphs))
+
+
+def align_inputs(inp: Inputs) -> tuple[Graph, dict]:
+    """The crosswalk graph for inputs already gathered (see `gather`), and its report."""
     al = Aligner(inp)
     g = new_graph()
-    alignments: list[Alignment] = []
+    alignments: list[Alignment] = al.occupation_links()  # (f) first: every later kind reads the occupation links
     alignments += al.statement_anchors()   # (a) first: (b) reads the anchors
     alignments += al.element_skills()      # (c) before (b): (b) reads the element matches for levels
     alignments += al.skills_support_tasks()
@@ -58,7 +67,7 @@ def align(graphs: Mapping[str, Graph]) -> tuple[Graph, dict]:
     for a in alignments:
         emit(g, a)
     report = dict(al.report)
-    report["alignments"] = len({a.iri for a in alignments})
+    report["alignments"] = len(g) and sum(1 for _ in g.subjects(RDF.type, SG.Alignment))
     report["inputs_tasks"] = len(inp.tasks)
     report["inputs_esco_skills"] = len(inp.esco_skills)
     report["inputs_statements"] = len(inp.statements)

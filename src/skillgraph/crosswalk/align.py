@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS, XSD
@@ -46,6 +46,9 @@ from skillgraph.ontology import SEMAPV, SG, SSSOM
 
 from .inputs import Inputs
 from .lexical import METHOD_VERSION, Context, Corpus, Doc
+from .occupations import METHOD as OCCUPATION_METHOD
+from .occupations import match_occupations
+from .retrieval import fuse, make
 
 W_REL = {"essential": 1.0, "optional": 0.5}
 W_ANCHOR_SET = 0.5
@@ -68,13 +71,19 @@ CONTEXT_CACHE = 16  # occupation contexts kept at once (the run visits occupatio
 # discounted, so this is not the one-generic-word noise S_MIN guards against), and the chain then
 # carries a * sim, so the answer's confidence stays low unless both links are good.
 S_MIN_VIA = 0.1
-SUPPORT_MIN, SUPPORT_TOP = 0.1, 5
+SUPPORT_MIN, SUPPORT_TOP = 0.1, 10  # the flagship and `skillgraph eval` read at most 10 answers a task
+SUPPORT_FILL = 3       # a task with no answer over SUPPORT_MIN keeps its best few, at their (low) confidence
+RETRIEVAL = "lexical"  # the default retrieval over all ESCO skills (retrieval.RETRIEVERS; fused when several)
+RETRIEVE_TASK, RETRIEVE_STATEMENT = 40, 15  # candidates from lexical retrieval over all ESCO skills
+# Job Zone -> rank of the shared level a task's skill is assumed to be needed at when nothing task- or
+# element-specific says (the band the typical O*NET Level of an occupation of that zone falls in)
+JOB_ZONE_RANK = {1: 1, 2: 2, 3: 2, 4: 3, 5: 3}
 CLOSE_CONF, CLOSE_SIM, RELATED_CONF, MATCH_TOP = 0.6, 0.45, 0.3, 3
 STATEMENT_MIN, STATEMENT_TOP = 0.25, 3
 LEXICAL_POOL = 25  # candidates taken from the inverted index before structural re-scoring
 
 KINDS = ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco_skill",
-         "statement_esco_skill", "wef_esco_skill")
+         "statement_esco_skill", "wef_esco_skill", "onet_occupation_esco_occupation")
 
 METHODS = {
     "statement_task_anchor": (
@@ -82,11 +91,13 @@ METHODS = {
     ),
     "published_anchor": "published-anchor v1 (anchor asserted by the statement's publisher)",
     "esco_skill_supports_task": (
-        f"skill-supports-task v2 ({METHOD_VERSION}; ESCO relations, task anchors as noisy-OR, O*NET ratings)"
+        f"skill-supports-task v3 (retrieval {RETRIEVAL} over all ESCO skills; {METHOD_VERSION}; ESCO relations, "
+        "task anchors as noisy-OR; level from statements, O*NET Levels, Job Zone)"
     ),
     "onet_element_esco_skill": f"element-skill match v2 ({METHOD_VERSION}; ESCO relations, O*NET importance)",
     "statement_esco_skill": f"statement-skill match v2 ({METHOD_VERSION}; ESCO relations)",
     "wef_esco_skill": f"wef-skill match v2 ({METHOD_VERSION})",
+    "onet_occupation_esco_occupation": OCCUPATION_METHOD,
 }
 
 
@@ -119,6 +130,11 @@ class Alignment:
     level: URIRef | None = None
     evidence: list[tuple[URIRef, str]] = field(default_factory=list)  # (resource, evidence kind)
     evidence_kinds: set[str] = field(default_factory=set)
+    required_level: URIRef | None = None   # support: the level the skill is needed at for the task
+    level_evidence: str | None = None      # support: what set it (LEVEL_EVIDENCE)
+    relation_type: str | None = None       # support: ESCO relation of the skill to a crosswalked occupation
+    levels: list[URIRef] = field(default_factory=list)  # support: every level it answers the flagship at
+    subject_label: str | None = None  # support: the skill's label, so the flagship reads it off the node
 
     @property
     def iri(self) -> URIRef:
@@ -128,37 +144,60 @@ class Alignment:
         )
 
 
-def _dec(x: float) -> Literal:
-    return Literal(Decimal(f"{x:.4f}"), datatype=XSD.decimal)
+def _meet(a, b) -> bool:
+    """Whether two stem counters share a stem (iterating over the smaller)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return any(t in b for t in a)
+
+
+_LITERALS: dict[object, Literal] = {}
+
+
+def _lit(value: str | float) -> Literal:
+    """An interned literal: a float as a 4-place xsd:decimal, else a plain string. The full crosswalk
+    repeats a few dozen method, kind and score literals millions of times; one object each saves ~GBs."""
+    lit = _LITERALS.get(value)
+    if lit is None:
+        lit = _LITERALS[value] = (Literal(Decimal(f"{value:.4f}"), datatype=XSD.decimal)
+                                  if isinstance(value, float) else Literal(value))
+    return lit
 
 
 def emit(g: Graph, a: Alignment) -> None:
     """Write an alignment into the crosswalk graph with its score, method and evidence (PROV/SSSOM terms)."""
     node = a.iri
-    g.add((node, RDF.type, SG.Alignment))
-    g.add((node, OWL.annotatedSource, a.subject))
-    g.add((node, OWL.annotatedProperty, a.predicate))
-    g.add((node, OWL.annotatedTarget, a.object))
-    g.add((node, SSSOM.confidence, _dec(a.confidence)))
-    g.add((node, SG.similarity, _dec(a.similarity)))
-    g.add((node, SSSOM.mapping_justification, a.justification))
-    g.add((node, SG.method, Literal(METHODS[a.kind])))
-    if a.level is not None:
-        g.add((node, SG.proficiencyLevel, a.level))
+    ts = [(node, RDF.type, SG.Alignment), (node, OWL.annotatedSource, a.subject),
+          (node, OWL.annotatedProperty, a.predicate), (node, OWL.annotatedTarget, a.object),
+          (node, SSSOM.confidence, _lit(round(float(a.confidence), 4))),
+          (node, SG.similarity, _lit(round(float(a.similarity), 4))),
+          (node, SSSOM.mapping_justification, a.justification), (node, SG.method, _lit(METHODS[a.kind]))]
+    for lv in a.levels or ([a.level] if a.level is not None else []):
+        ts.append((node, SG.proficiencyLevel, lv))
+    if a.required_level is not None:
+        ts.append((node, SG.requiredLevel, a.required_level))
+    if a.level_evidence is not None:
+        ts.append((node, SG.levelEvidence, _lit(a.level_evidence)))
+    if a.relation_type is not None:
+        ts.append((node, SG.relationType, _lit(a.relation_type)))
+    if a.subject_label:
+        ts.append((node, SSSOM.subject_label, Literal(a.subject_label, lang="en")))
     kinds = set(a.evidence_kinds)
     for res, kind in a.evidence:
-        g.add((node, SG.evidence, res))
+        ts.append((node, SG.evidence, res))
         kinds.add(kind)
     for k in sorted(kinds):
-        g.add((node, SG.evidenceKind, Literal(k)))
-    g.add((a.subject, a.predicate, a.object))
+        ts.append((node, SG.evidenceKind, _lit(k)))
+    ts.append((a.subject, a.predicate, a.object))
+    g.addN((s, p, o, g) for s, p, o in ts)
 
 
 class Aligner:
     """Builds one corpus over every text of the run, then produces each alignment kind in turn."""
 
-    def __init__(self, inp: Inputs):
+    def __init__(self, inp: Inputs, retrievers: tuple[str, ...] = ("lexical",)):
         self.inp = inp
+        self.retriever_names = retrievers
         c = self.corpus = Corpus()
         for t, (text, _) in inp.tasks.items():
             c.add(Doc(t, text, text))
@@ -174,7 +213,7 @@ class Aligner:
         self.element_match: dict[URIRef, list[tuple[URIRef, float]]] = defaultdict(
             list
         )  # ESCO skill -> [(element, conf)]
-        self.report: dict[str, int] = {k: 0 for k in KINDS}
+        self.report: dict[str, Any] = {k: 0 for k in KINDS}  # counts, and the retrieval method by name
         self._skill_index = None
         self.tasks_of: dict[URIRef, set[URIRef]] = defaultdict(set)
         for t, (_, occs) in inp.tasks.items():
@@ -203,6 +242,18 @@ class Aligner:
         else:
             self._contexts.move_to_end(key)
         return ctx
+
+    # -- (f) O*NET occupations the published crosswalk is silent on -> ESCO occupations ----------
+    def occupation_links(self) -> list[Alignment]:
+        """Kind (f): link O*NET occupations Nesta is silent on to ESCO occupations, so every task has a profile."""
+        out = [Alignment("onet_occupation_esco_occupation", eo, pred, o, s, s, SEMAPV.LexicalMatching, None, [],
+                         {"lexical"})
+               for eo, pred, o, s in match_occupations(self.inp, self.tasks_of)]
+        self.report["onet_occupation_esco_occupation"] = len(out)
+        self.report["onet_occupations_with_tasks"] = sum(1 for o in self.inp.onet_occupations if self.tasks_of.get(o))
+        self.report["onet_occupations_with_tasks_linked"] = sum(
+            1 for o in self.inp.onet_occupations if self.tasks_of.get(o) and self.inp.onet_to_esco.get(o))
+        return out
 
     # -- (a) statement -> O*NET task anchors -------------------------------------------------
     def _anchor_pool(
@@ -333,74 +384,136 @@ class Aligner:
         return out
 
     # -- (b) ESCO skill sg:supportsTask O*NET task -------------------------------------------
+    def _support_candidates(
+        self, task: URIRef, occs, anchored
+    ) -> dict[URIRef, tuple[str | None, URIRef | None, float]]:
+        """Candidates from every source of evidence, none a filter: the ESCO profile of the crosswalked
+        occupations (with the relation), lexical retrieval over all ESCO skills for the task, and for
+        each statement anchored to the task, retrieval for the statement (the chain's second link)."""
+        inp = self.inp
+        cands: dict[URIRef, tuple[str | None, URIRef | None, float]] = {}
+        for occ in sorted(occs, key=str):
+            for eo in sorted(inp.onet_to_esco.get(occ, ()), key=str):
+                w_link = inp.occupation_link_confidence.get((occ, eo), 1.0)  # published links: 1
+                for skill, (rel, rnode) in inp.esco_relations.get(eo, {}).items():
+                    b = W_REL.get(rel, 0.0) * w_link
+                    if skill in inp.esco_skills and (skill not in cands or b > cands[skill][2]):
+                        cands[skill] = (rel, rnode, b)
+        for query, k in [(task, RETRIEVE_TASK), *((st.iri, RETRIEVE_STATEMENT) for st, _ in anchored)]:
+            for key in fuse([r.retrieve(query, k) for r in self.retrievers], k):
+                cands.setdefault(cast(URIRef, key), (None, None, 0.0))
+        return cands
+
+    def _level_of(
+        self, skill: URIRef, occs, chain_levels: list[tuple[URIRef, URIRef]]
+    ) -> tuple[URIRef | None, str, list]:
+        """The level at which `skill` is needed for the task, the kind of evidence that set it, and that evidence:
+        the lowest level of the levelled statements anchored to the task that reach the skill; else the O*NET
+        Level rating, for the task's occupation, of the element the skill closely matches (best match first);
+        else the band of the occupation's Job Zone; else the scale's first level."""
+        inp = self.inp
+        if chain_levels:
+            level, st = min(chain_levels, key=lambda x: (self.rank[x[0]], str(x[1])))
+            return level, "task-statement", [(st, "task-anchor")]
+        for el, _ in sorted(self.element_match.get(skill, ()), key=lambda x: (-x[1], str(x[0]))):
+            for occ in sorted(occs, key=str):
+                lv = inp.ratings.get((occ, el, "LV"))
+                band = inp.level_for_lv(lv[1]) if lv is not None else None
+                if band is not None and lv is not None:
+                    return band, "onet-element-level", [(lv[0], "rating")]
+        zones = sorted(inp.job_zone[o] for o in occs if o in inp.job_zone)
+        if zones and self.levels:
+            z = zones[len(zones) // 2]
+            return self.levels[min(JOB_ZONE_RANK[z], len(self.levels)) - 1], "job-zone-prior", []
+        return (self.levels[0] if self.levels else None), "default", []
+
+    def _answer_levels(self, answers: list[Alignment]) -> None:
+        """The levels at which each answer supports its task (see sg:supportsTask): every level at or above
+        the level it is needed at; below the task's entry level (the lowest needed level of its answers),
+        the entry-level answers, so that every level of a task with answers is answered."""
+        ranks = [self.rank[a.required_level] for a in answers if a.required_level is not None]
+        if not ranks:
+            return
+        entry = min(ranks)
+        for a in answers:
+            r = self.rank.get(a.required_level) if a.required_level is not None else None
+            if r is None:
+                continue
+            a.levels = [lv for lv in self.levels if self.rank[lv] >= r or r == entry]
+
     def skills_support_tasks(self) -> list[Alignment]:
-        """Kind (b): which ESCO skills support each O*NET task, from text, ESCO relations and ratings."""
+        """Kind (b): ranked ESCO skills for every O*NET task, each with a required level and the levels it answers."""
         inp = self.inp
         out: list[Alignment] = []
-        unblocked = 0
+        self.retrievers = make(self.retriever_names, self)
         statements = inp.statements
+        self.levels = [lv.iri for lv in inp.levels]
+        self.rank = {lv.iri: lv.rank for lv in inp.levels}
+        unanswered = no_profile = 0
+        level_kinds: dict[str, int] = defaultdict(int)
         # occupation by occupation, so that each occupation's context is built once
         order = sorted(inp.tasks, key=lambda t: (sorted(str(o) for o in inp.tasks[t][1]), str(t)))
         for task in order:
             _, occs = inp.tasks[task]
-            cands: dict[URIRef, tuple[str, URIRef | None, URIRef]] = {}
-            for occ in sorted(occs, key=str):
-                for skill, rel in inp.esco_skills_for_onet(occ).items():
-                    if skill in inp.esco_skills and (
-                        skill not in cands or W_REL.get(rel[0], 0) > W_REL.get(cands[skill][0], 0)
-                    ):
-                        cands[skill] = (rel[0], rel[1], occ)
-            if not cands:
-                unblocked += 1
-                continue
-            ctx = self.context(occs)
             anchored = [(statements[st], a) for st, a in self.anchors.get(task, ()) if st in statements]
-            plain: list[Alignment] = []
-            levelled: dict[URIRef, list[Alignment]] = defaultdict(list)
-            for skill, (rel_kind, rnode, occ) in cands.items():
-                b_rel = W_REL.get(rel_kind, 0.0)
-                rel_ev = [(rnode, f"{rel_kind}-relation")] if rnode is not None else []
-                s_direct = self.corpus.similarity(task, skill, ctx)
-                if s_direct < S_MIN:
-                    s_direct = 0.0
-                conf = confidence(s_direct, b_rel)
-                if conf >= SUPPORT_MIN:
-                    plain.append(Alignment("esco_skill_supports_task", skill, SG.supportsTask, task, s_direct, conf,
-                                           SEMAPV.CompositeMatching if rel_ev else SEMAPV.LexicalMatching,
-                                           None, list(rel_ev), {"lexical"}))
-                # per level: the best statement anchored to the task at that level, and the O*NET rating band
-                by_level: dict[URIRef, tuple[float, list]] = {}
-                for st, a in anchored:
-                    if st.level is None:
-                        continue
+            cands = self._support_candidates(task, occs, anchored)
+            no_profile += not any(self.inp.onet_to_esco.get(o) for o in occs)
+            ctx = self.context(occs)
+            scored: list[tuple[float, float, Alignment]] = []
+            task_stems = self.corpus.stems_of(task)
+            for skill, (rel, rnode, b_rel) in cands.items():
+                # a skill sharing no stem with the task (nor with a statement anchored to it) has no lexical
+                # evidence, and structure never creates it: most of an occupation's profile, skipped unscored
+                skill_stems = self.corpus.stems_of(skill)
+                s_raw = self.corpus.similarity(task, skill, ctx) if _meet(task_stems, skill_stems) else 0.0
+                chains = [(st, a) for st, a in anchored if _meet(self.corpus.stems_of(st.iri), skill_stems)]
+                if s_raw <= 0.0 and not chains:
+                    continue
+                rel_ev = [(rnode, f"{rel}-relation")] if rnode is not None else []
+                s_direct = s_raw if s_raw >= S_MIN else 0.0
+                s_via, via_ev, chain_levels = 0.0, [], []
+                for st, a in chains:
                     sim = self.corpus.similarity(st.iri, skill, ctx)
                     if sim < S_MIN_VIA or (ctx is not None and not ctx.specific_shared(st.iri, skill)):
                         continue
-                    s_via = a * sim
-                    if s_via > by_level.get(st.level, (0.0, []))[0]:
-                        by_level[st.level] = (s_via, [(st.iri, "task-anchor")])
-                rating_levels: dict[URIRef, list] = {}
-                for el, _ in self.element_match.get(skill, ()):
-                    lv = inp.ratings.get((occ, el, "LV"))
-                    level = inp.level_for_lv(lv[1]) if lv else None
-                    if level is not None and lv is not None:
-                        rating_levels.setdefault(level, []).append((lv[0], "rating"))
-                for level in set(by_level) | set(rating_levels):
-                    s_via, st_ev = by_level.get(level, (0.0, []))
-                    s = 1.0 - (1.0 - s_direct) * (1.0 - s_via)  # independent paths: noisy-OR
-                    b = b_rel + (W_RATING_LEVEL if level in rating_levels else 0.0)
-                    conf = confidence(s, b)
-                    if conf < SUPPORT_MIN:
-                        continue
-                    ev = st_ev + rel_ev + rating_levels.get(level, [])
-                    levelled[level].append(Alignment("esco_skill_supports_task", skill, SG.supportsTask, task, s, conf,
-                                                     SEMAPV.CompositeMatching, level, ev, {"lexical"}))
-            for group in [plain, *levelled.values()]:
-                group.sort(key=lambda a: (-a.confidence, str(a.subject)))
-                out.extend(group[:SUPPORT_TOP])
+                    if a * sim > s_via:
+                        s_via, via_ev = a * sim, [(st.iri, "task-anchor")]
+                    if st.level in self.rank:
+                        chain_levels.append((st.level, st.iri))
+                s = 1.0 - (1.0 - s_direct) * (1.0 - s_via)  # independent paths: noisy-OR
+                level, level_kind, level_ev = self._level_of(skill, occs, chain_levels)
+                # an O*NET Level rating of the closely matching element for the occupation: structure
+                conf = confidence(s, b_rel + (W_RATING_LEVEL if level_kind == "onet-element-level" else 0.0))
+                weak = confidence(s_raw, 0.0)  # kept only to answer a task nothing else answers
+                if conf < SUPPORT_MIN and weak <= 0.0:
+                    continue
+                evidence = via_ev + rel_ev + [e for e in level_ev if e not in via_ev]
+                al = Alignment("esco_skill_supports_task", skill, SG.supportsTask, task,
+                               s if conf >= SUPPORT_MIN else s_raw, conf if conf >= SUPPORT_MIN else weak,
+                               SEMAPV.CompositeMatching if (rel_ev or via_ev) else SEMAPV.LexicalMatching,
+                               None, evidence, {"lexical"}, required_level=level, level_evidence=level_kind,
+                               relation_type=rel, subject_label=inp.esco_skills[skill][0] or str(skill))
+                scored.append((conf, s_raw, al))
+            strong = [x for x in scored if x[0] >= SUPPORT_MIN]
+            strong.sort(key=lambda x: (-x[0], str(x[2].subject)))
+            answers = [x[2] for x in strong[:SUPPORT_TOP]]
+            if not answers:  # nothing clears the floor: the best few by raw similarity, with their low confidence
+                scored.sort(key=lambda x: (-x[1], str(x[2].subject)))
+                answers = [x[2] for x in scored[:SUPPORT_FILL]]
+            if not answers:
+                unanswered += 1
+                continue
+            self._answer_levels(answers)
+            for ans in answers:
+                level_kinds[ans.level_evidence or "default"] += 1
+            out.extend(answers)
         self.report["esco_skill_supports_task"] = len(out)
-        self.report["esco_skill_supports_task_levelled"] = sum(1 for a in out if a.level is not None)
-        self.report["tasks_without_esco_crosswalk"] = unblocked
+        self.report["support_retrieval"] = "+".join(self.retriever_names)  # which retrieval ran (build.json)
+        self.report["tasks_answered"] = len(inp.tasks) - unanswered
+        self.report["tasks_unanswered"] = unanswered
+        self.report["tasks_without_esco_crosswalk"] = no_profile
+        for k, n in sorted(level_kinds.items()):
+            self.report[f"support_level_{k}"] = n
         return out
 
     # -- (d) levelled statement <-> ESCO skill -------------------------------------------------

@@ -20,6 +20,16 @@ from skillgraph import iri
 from skillgraph.ontology import ESCO, SG, load_ontology
 
 OCC_MATCH = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
+# The occupation -> skill relation properties ESCO publishes (esco:relatedEssentialSkill /
+# relatedOptionalSkill and their inverses isEssentialSkillFor / isOptionalSkillFor); read all four,
+# so whichever direction a build writes is found. Value: relation type, and whether the property
+# points skill -> occupation.
+SKILL_RELATION_PROPERTIES: dict[URIRef, tuple[str, bool]] = {
+    ESCO.relatedEssentialSkill: ("essential", False),
+    ESCO.relatedOptionalSkill: ("optional", False),
+    ESCO.isEssentialSkillFor: ("essential", True),
+    ESCO.isOptionalSkillFor: ("optional", True),
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,12 @@ class Inputs:
         default_factory=lambda: defaultdict(set)
     )  # task -> AEI task-usage evidence
     levels: list[Level] = field(default_factory=list)
+    job_zone: dict[URIRef, int] = field(default_factory=dict)                        # O*NET occupation -> 1..5
+    # occupation texts for the occupation matching: IRI -> (title, text with alternate titles and description, code)
+    onet_occupations: dict[URIRef, tuple[str, str, str]] = field(default_factory=dict)   # code: O*NET-SOC
+    esco_occupations: dict[URIRef, tuple[str, str, str]] = field(default_factory=dict)   # code: ISCO-08 unit group
+    # (O*NET occupation, ESCO occupation) -> confidence of a link the crosswalk computed (absent: a published link)
+    occupation_link_confidence: dict[tuple[URIRef, URIRef], float] = field(default_factory=dict)
 
     def esco_skills_for_onet(self, occupation: URIRef) -> dict[URIRef, tuple[str, URIRef | None]]:
         """ESCO skills of the ESCO occupations crosswalked to an O*NET occupation; essential wins."""
@@ -190,11 +206,27 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
         if occ is not None and skill is not None and kind is not None:
             inp.esco_relations[cast(URIRef, occ)][cast(URIRef, skill)] = (str(kind).lower(), cast(URIRef, rel))
             relations.add((occ, skill))
-    for p, kind in ((ESCO.relatedEssentialSkill, "essential"), (ESCO.relatedOptionalSkill, "optional")):
-        for occ, skill in g.subject_objects(p):
-            occ, skill = cast(URIRef, occ), cast(URIRef, skill)
-            if (occ, skill) not in relations and skill not in inp.esco_relations[occ]:
+    for p, (kind, inverse) in SKILL_RELATION_PROPERTIES.items():
+        for a, b in g.subject_objects(p):
+            occ, skill = cast(URIRef, b if inverse else a), cast(URIRef, a if inverse else b)
+            cur = inp.esco_relations[occ].get(skill)
+            if (occ, skill) not in relations and (cur is None or (kind == "essential" and cur[0] != "essential")):
                 inp.esco_relations[occ][skill] = (kind, None)
+    for occ, soc in g.subject_objects(SG.socCode):
+        if isinstance(occ, URIRef) and iri.onet.is_occupation(occ):
+            title = _first(g, occ, SKOS.prefLabel, RDFS.label)
+            text = " ".join([title, *_en(g, occ, SKOS.altLabel), *_en(g, occ, SKOS.definition)])
+            inp.onet_occupations[occ] = (title, text, str(soc))
+    for occ, isco in g.subject_objects(SG.iscoCode):
+        if isinstance(occ, URIRef) and iri.esco.is_occupation(occ):
+            title = _first(g, occ, SKOS.prefLabel, RDFS.label)
+            text = " ".join([title, *_en(g, occ, SKOS.altLabel), *_en(g, occ, SKOS.definition),
+                             *_en(g, occ, DCTERMS.description)])
+            inp.esco_occupations[occ] = (title, text, str(isco))
+    for occ, jz in g.subject_objects(SG.jobZone):
+        z = iri.onet.code(jz) if iri.onet.SCHEME.is_a("job-zone", jz) else ""
+        if z.isdigit():
+            inp.job_zone[cast(URIRef, occ)] = int(z)
     for p in OCC_MATCH:
         for a, b in g.subject_objects(p):
             a, b = cast(URIRef, a), cast(URIRef, b)

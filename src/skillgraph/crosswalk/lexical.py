@@ -49,6 +49,7 @@ postings of its own stems, so one query costs O(sum of its stems' posting length
 """
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -65,6 +66,9 @@ FUZZY_MIN = 0.85        # a fuzzy label ratio below this is noise, not agreement
 CONTEXT_MIN_DOCS = 10   # fewer texts than this in an occupation's vocabulary: no local weighting
 SPECIFIC_SHARE = 0.1    # a stem in at most this share of an occupation's texts keeps its full weight there
 GENERIC_SHARE = 0.25    # a stem in at least this share of an occupation's texts is no evidence on its own
+RETRIEVE_MAX_SHARE = 0.03  # retrieval over all ESCO skills skips stems in more than this share of them (~420)
+RETRIEVE_MIN_POSTING = 50  # ... but never stems in at most this many (small indexes keep every stem)
+SEARCH_RESCORE = 200  # InvertedIndex.search re-scores this many of the best docs by cosine
 
 STOP_WORDS = frozenset("""
 a about above across after again against all also am an and any are as at be because been before being
@@ -119,12 +123,22 @@ def _inflection(w: str) -> str:
     return w
 
 
+_STEMS: dict[str, str] = {}  # word -> stem: the vocabulary is small, the texts many (the full run stems ~1M words)
+
+
 def stem(word: str) -> str:
     """A light suffix stemmer (Porter-like, two passes): inflection, then one derivational suffix.
 
     Written rather than imported so the base install stays small and the behaviour is easy to read;
-    it only has to conflate variants consistently, not produce dictionary words.
+    it only has to conflate variants consistently, not produce dictionary words. Memoised.
     """
+    s = _STEMS.get(word)
+    if s is None:
+        s = _STEMS[word] = _stem(word)
+    return s
+
+
+def _stem(word: str) -> str:
     if len(word) <= 3 or word.isdigit():
         return word
     w = _inflection(word)
@@ -221,8 +235,13 @@ class Corpus:
         return Context(self, keys)
 
     def weight(self, term: str, ctx: Context | None = None) -> float:
-        """A term's weight, discounted by an occupation context when one is given."""
-        return self.idf(term) if ctx is None else self.idf(term) * ctx.spec(term)
+        """A term's weight, discounted by an occupation context when one is given (memoised per context)."""
+        if ctx is None:
+            return self.idf(term)
+        w = ctx.weights.get(term)
+        if w is None:
+            w = ctx.weights[term] = self.idf(term) * ctx.spec(term)
+        return w
 
     def vector(self, key: Hashable, ctx: Context | None = None) -> dict[str, float]:
         """A document's normalised TF-IDF vector (cached), the input of cosine similarity."""
@@ -296,6 +315,7 @@ class Context:
         for k in self.keys:
             self.df.update(corpus.stems_of(k).keys())
         self.vectors: dict[Hashable, dict[str, float]] = {}
+        self.weights: dict[str, float] = {}
         self._spec: dict[str, float] = {}
         self._den = math.log(1.0 / SPECIFIC_SHARE)
 
@@ -352,13 +372,34 @@ class InvertedIndex:
 
     def search(self, query: Hashable, k: int = 10, min_sim: float = 0.0,
                allowed: set | None = None) -> list[tuple[Hashable, float]]:
-        """The best `k` docs by combined similarity among those sharing a stem with the query."""
+        """The best `k` docs by combined similarity among the best SEARCH_RESCORE (by cosine) sharing a stem
+        with the query (re-scoring every doc that shares a common word with it cost ~1 s a query)."""
         scored = []
-        for key in self.candidates(query, allowed):
-            if key == query:
-                continue
+        cands = self.candidates(query, allowed)
+        cands.pop(query, None)
+        for key, _ in heapq.nlargest(SEARCH_RESCORE, cands.items(), key=lambda x: x[1]):
             s = self.corpus.similarity(query, key)
             if s >= min_sim:
                 scored.append((key, s))
         scored.sort(key=lambda x: (-x[1], str(x[0])))
         return scored[:k]
+
+    def retrieve(self, query: Hashable, k: int, max_share: float = RETRIEVE_MAX_SHARE) -> list[tuple[Hashable, float]]:
+        """Candidate generation over the whole index: the `k` docs with the highest cosine to `query`,
+        accumulated over the query's *discriminating* stems only (those in at most `max_share` of the
+        indexed docs, or at most RETRIEVE_MIN_POSTING; if none is, its two rarest). Costs O(sum of short
+        postings), so every task can be compared with all 13,896 ESCO skills; the caller re-scores the
+        candidates with `similarity`."""
+        vec = self.corpus.vector(query)
+        cap = max(RETRIEVE_MIN_POSTING, int(max_share * len(self.keys)))
+        terms = [t for t in vec if 0 < len(self.postings.get(t, ())) <= cap]
+        if not terms:
+            terms = sorted((t for t in vec if self.postings.get(t)), key=lambda t: len(self.postings[t]))[:2]
+        acc: dict[Hashable, float] = defaultdict(float)
+        for t in terms:
+            qw = vec[t]
+            for key, w in self.postings[t]:
+                acc[key] += qw * w
+        acc.pop(query, None)
+        best = sorted(acc.items(), key=lambda x: (-x[1], str(x[0])))
+        return best[:k]

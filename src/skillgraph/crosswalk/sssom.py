@@ -76,14 +76,17 @@ def rows(graph: Graph, labels: Iterable[LabelSource] = ()) -> list[dict[str, str
                    graph.value(a, OWL.annotatedTarget))
         if s is None or p is None or o is None:
             continue
-        level = graph.value(a, SG.proficiencyLevel)
+        levels = sorted(curie(lv) for lv in graph.objects(a, SG.proficiencyLevel))
+        required = graph.value(a, SG.requiredLevel)
+        level_kind = graph.value(a, SG.levelEvidence)
         kinds = sorted(str(k) for k in graph.objects(a, SG.evidenceKind))
         evidence = sorted(curie(e) for e in graph.objects(a, SG.evidence))
         comment = "; ".join(
             filter(
                 None,
                 [
-                    f"level {curie(level)}" if level is not None else "",
+                    f"required level {curie(required)} (from {level_kind})" if required is not None else "",
+                    f"level{'s' if len(levels) > 1 else ''} {', '.join(levels)}" if levels else "",
                     f"evidence kinds {', '.join(kinds)}" if kinds else "",
                     f"evidence {', '.join(evidence)}" if evidence else "",
                     f"alignment {curie(a)}",

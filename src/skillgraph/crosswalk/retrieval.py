@@ -1,0 +1,62 @@
+"""Retrievers of candidate ESCO skills over all of ESCO, by name, and their fusion.
+
+Why a registry: retrieval only proposes candidates (every candidate is then scored the same way, and
+structure is a feature, never a filter), so a second method -- a dense sentence encoder beside the
+lexical inverted index -- can be added by name and fused with the others without touching the scorer.
+`fuse` is reciprocal-rank fusion (RRF): it needs no score calibration between methods.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .align import Aligner
+
+RRF_K = 60  # the usual RRF constant: a rank's weight 1 / (RRF_K + rank)
+
+
+class Retriever(Protocol):
+    """Proposes the best `k` ESCO skills for a text of the corpus (a task or a statement), with scores."""
+
+    name: str
+
+    def retrieve(self, query: Hashable, k: int) -> list[tuple[Hashable, float]]:
+        """The best `k` skills for the query, best first, with the method's own scores."""
+        ...
+
+
+class LexicalRetriever:
+    """Cosine over the query's discriminating stems (lexical.InvertedIndex.retrieve): no extra package."""
+
+    name = "lexical"
+
+    def __init__(self, aligner: Aligner) -> None:
+        self.index = aligner.skill_index()
+
+    def retrieve(self, query: Hashable, k: int) -> list[tuple[Hashable, float]]:
+        """The `k` skills with the highest cosine to the query over its discriminating stems."""
+        return self.index.retrieve(query, k)
+
+
+RETRIEVERS: dict[str, Callable[[Aligner], Retriever]] = {"lexical": LexicalRetriever}
+
+
+def make(names: Sequence[str], aligner: Aligner) -> list[Retriever]:
+    """The named retrievers for an aligner; an unknown name is a ValueError listing the valid ones."""
+    unknown = [n for n in names if n not in RETRIEVERS]
+    if unknown or not names:
+        raise ValueError(f"unknown retriever(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
+                         f"valid: {', '.join(sorted(RETRIEVERS))}")
+    return [RETRIEVERS[n](aligner) for n in names]
+
+
+def fuse(rankings: Sequence[list[tuple[Hashable, float]]], k: int) -> list[Hashable]:
+    """The best `k` keys by reciprocal-rank fusion of several rankings (one ranking: itself, cut to k)."""
+    if len(rankings) == 1:
+        return [key for key, _ in rankings[0][:k]]
+    score: dict[Hashable, float] = {}
+    for ranking in rankings:
+        for rank, (key, _) in enumerate(ranking, start=1):
+            score[key] = score.get(key, 0.0) + 1.0 / (RRF_K + rank)
+    return [key for key, _ in sorted(score.items(), key=lambda x: (-x[1], str(x[0])))[:k]]

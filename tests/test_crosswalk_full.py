@@ -1,0 +1,49 @@
+"""The crosswalk on the full releases (the session fixture `full_build` in conftest.py): the flagship
+answers every (task, level) pair of a random sample of 500 tasks, and every O*NET occupation with
+tasks has an ESCO occupation link (Nesta's, or the crosswalk's own where Nesta is silent)."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from skillgraph import queries
+from skillgraph.query import run
+
+pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
+
+SG = "https://w3id.org/skillgraph/ontology#"
+LEVELS = ("Foundational", "Intermediate", "Advanced", "Expert")
+SAMPLE = 500
+
+
+@pytest.fixture(scope="module")
+def st(full_build):
+    return full_build.store()
+
+
+def values(st, text: str, var: str) -> list[str]:
+    return [sol[var].value for sol in run(st, text)]
+
+
+def test_flagship_answers_every_level_of_500_random_tasks(st):
+    tasks = sorted(values(st, f"SELECT DISTINCT ?t WHERE {{ ?t a <{SG}Task> }}", "t"))
+    assert len(tasks) == 18796  # O*NET 30.1 Task Statements
+    sample = random.Random(12).sample(tasks, SAMPLE)
+    flagship = queries.get("esco_skills_for_task_at_level")
+    empty = [(t, lv) for t in sample for lv in LEVELS
+             if not list(run(st, flagship.bind({"task": f"<{t}>", "level": f"<{SG}{lv}>"})))]
+    assert empty == [], f"{len(empty)} of {SAMPLE * len(LEVELS)} (task, level) pairs unanswered: {empty[:10]}"
+
+
+def test_every_onet_occupation_with_tasks_has_an_esco_occupation_link(st):
+    unlinked = values(st, f"""
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT DISTINCT ?occ WHERE {{
+          ?t <{SG}taskOf> ?occ .
+          FILTER NOT EXISTS {{
+            ?eo skos:exactMatch|skos:closeMatch|skos:broadMatch|skos:narrowMatch|skos:relatedMatch ?occ ;
+                <{SG}iscoCode> ?isco .
+          }}
+        }}""", "occ")
+    assert unlinked == []
