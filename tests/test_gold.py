@@ -20,7 +20,9 @@ RULE = GOLD / "README.md"
 # The judged figures: whole tasks only (every pooled candidate of the task judged).
 TASKS_PER_SPLIT = {"tune": 102, "heldout": 148}
 OCCUPATIONS_PER_SPLIT = {"tune": 51, "heldout": 74}
-PAIRS_PER_GRADE = {"0": 3265, "1": 1182, "2": 496}
+PAIRS_PER_GRADE = {"0": 4379, "1": 1462, "2": 537}
+FIRST_POOL = {"bm25", "dense", "profile"}  # the first pooling's methods (gold_pool.py)
+WHOLE_POOL_SPLITS = {"heldout"}  # splits whose later pooling (gold_pool.py --extend) is judged in full
 REQUIRED_META = {"mapping_set_id", "license", "creator_label", "mapping_date", "curie_map"}
 REQUIRED_COLUMNS = ["subject_id", "subject_label", "predicate_id", "object_id", "object_label",
                     "mapping_justification", "grade", "split", "onet_soc", "job_zone"]
@@ -123,9 +125,11 @@ def test_every_sampled_task_judged_with_its_whole_pool(gold):
     for r in rows:
         have[expand(r["subject_id"], meta["curie_map"])[len(TASK_NS):]].add(expand(r["object_id"], meta["curie_map"]))
     with open(GOLD / "pool.tsv", encoding="utf-8") as f:
-        pool = defaultdict(set)
+        pool, first = defaultdict(set), defaultdict(set)
         for r in csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"):
             pool[r["task_id"]].add(r["skill_uri"])
+            if set(r["methods"].split("+")) & FIRST_POOL:
+                first[r["task_id"]].add(r["skill_uri"])
     assert len(have) == sum(TASKS_PER_SPLIT.values())
     with open(GOLD / "sample.tsv", encoding="utf-8") as f:
         sampled = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
@@ -134,7 +138,10 @@ def test_every_sampled_task_judged_with_its_whole_pool(gold):
     splits = {expand(r["subject_id"], meta["curie_map"])[len(TASK_NS):]: r["split"] for r in rows}
     assert all(splits[t] == sample[t]["split"] for t in sample), "a task's split differs from the sample's"
     for task, skills in have.items():
-        assert skills == pool[task], f"task {task}: judged pairs differ from its pool"
+        if splits[task] in WHOLE_POOL_SPLITS:
+            assert skills == pool[task], f"task {task}: judged pairs differ from its pool"
+        else:  # later pooling still being judged: the first pool whole, later pairs as judged so far
+            assert first[task] <= skills <= pool[task], f"task {task}: judged pairs differ from its pool"
         assert len(skills) >= 1
 
 
