@@ -20,9 +20,9 @@ RULE = GOLD / "README.md"
 # The judged figures: whole tasks only (every pooled candidate of the task judged).
 TASKS_PER_SPLIT = {"tune": 102, "heldout": 148}
 OCCUPATIONS_PER_SPLIT = {"tune": 51, "heldout": 74}
-PAIRS_PER_GRADE = {"0": 4379, "1": 1462, "2": 537}
-FIRST_POOL = {"bm25", "dense", "profile"}  # the first pooling's methods (gold_pool.py)
-WHOLE_POOL_SPLITS = {"heldout"}  # splits whose later pooling (gold_pool.py --extend) is judged in full
+PAIRS_PER_GRADE = {"0": 5104, "1": 1661, "2": 561}
+PAIRS_PER_SPLIT = {"tune": 2970, "heldout": 4356}
+POOL_METHODS = {"bm25", "dense", "profile", "dense_desc", "v3", "hybrid"}  # gold_pool.py, first and --extend
 REQUIRED_META = {"mapping_set_id", "license", "creator_label", "mapping_date", "curie_map"}
 REQUIRED_COLUMNS = ["subject_id", "subject_label", "predicate_id", "object_id", "object_label",
                     "mapping_justification", "grade", "split", "onet_soc", "job_zone"]
@@ -92,6 +92,8 @@ def test_values(gold):
         assert r["predicate_modifier"] == ("Not" if r["grade"] == "0" else ""), f"row {i}"
         assert expand(r["subject_id"], cm).startswith(TASK_NS) and expand(r["object_id"], cm).startswith(ESCO_NS)
         assert r["job_zone"] in {"1", "2", "3", "4", "5"}, f"row {i}"
+        methods = set(r["pool_methods"].split("+"))
+        assert methods and methods <= POOL_METHODS, f"row {i}: pool_methods {r['pool_methods']!r}"
     pairs = [(r["subject_id"], r["object_id"]) for r in rows]
     assert len(pairs) == len(set(pairs)), "a (task, skill) pair is judged twice"
 
@@ -113,9 +115,12 @@ def test_splits_disjoint_by_occupation_and_counted(gold):
         occ[next(iter(s))] += 1
     assert occ == OCCUPATIONS_PER_SPLIT
     grades = {"0": 0, "1": 0, "2": 0}
+    pairs = {"tune": 0, "heldout": 0}
     for r in rows:
         grades[r["grade"]] += 1
+        pairs[r["split"]] += 1
     assert grades == PAIRS_PER_GRADE
+    assert pairs == PAIRS_PER_SPLIT
 
 
 def test_every_sampled_task_judged_with_its_whole_pool(gold):
@@ -125,11 +130,9 @@ def test_every_sampled_task_judged_with_its_whole_pool(gold):
     for r in rows:
         have[expand(r["subject_id"], meta["curie_map"])[len(TASK_NS):]].add(expand(r["object_id"], meta["curie_map"]))
     with open(GOLD / "pool.tsv", encoding="utf-8") as f:
-        pool, first = defaultdict(set), defaultdict(set)
+        pool = defaultdict(set)
         for r in csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"):
             pool[r["task_id"]].add(r["skill_uri"])
-            if set(r["methods"].split("+")) & FIRST_POOL:
-                first[r["task_id"]].add(r["skill_uri"])
     assert len(have) == sum(TASKS_PER_SPLIT.values())
     with open(GOLD / "sample.tsv", encoding="utf-8") as f:
         sampled = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
@@ -138,10 +141,7 @@ def test_every_sampled_task_judged_with_its_whole_pool(gold):
     splits = {expand(r["subject_id"], meta["curie_map"])[len(TASK_NS):]: r["split"] for r in rows}
     assert all(splits[t] == sample[t]["split"] for t in sample), "a task's split differs from the sample's"
     for task, skills in have.items():
-        if splits[task] in WHOLE_POOL_SPLITS:
-            assert skills == pool[task], f"task {task}: judged pairs differ from its pool"
-        else:  # later pooling still being judged: the first pool whole, later pairs as judged so far
-            assert first[task] <= skills <= pool[task], f"task {task}: judged pairs differ from its pool"
+        assert skills == pool[task], f"task {task}: judged pairs differ from its pool"
         assert len(skills) >= 1
 
 
