@@ -182,12 +182,12 @@ def test_bad_run_confidence_names_line_and_column(tmp_path):
 def test_real_gold_set_has_the_counts_its_readme_states():
     gold = read_gold(REAL_GOLD)
     tasks = {j.task: j.split for j in gold}
-    assert len(gold) == 4943 and len(tasks) == 250
+    assert len(gold) == 7326 and len(tasks) == 250
     assert Counter(tasks.values()) == {"tune": 102, "heldout": 148}
-    assert Counter(j.grade for j in gold) == {2: 496, 1: 1182, 0: 3265}
-    assert Counter((j.split, j.grade) for j in gold) == {("tune", 2): 200, ("tune", 1): 513, ("tune", 0): 1309,
-                                                           ("heldout", 2): 296, ("heldout", 1): 669,
-                                                           ("heldout", 0): 1956}
+    assert Counter(j.grade for j in gold) == {2: 561, 1: 1661, 0: 5104}
+    assert Counter((j.split, j.grade) for j in gold) == {("tune", 2): 224, ("tune", 1): 712, ("tune", 0): 2034,
+                                                           ("heldout", 2): 337, ("heldout", 1): 949,
+                                                           ("heldout", 0): 3070}
     assert all(j.task.startswith(TASK) and j.skill.startswith(SKILL) and j.level is None for j in gold)
 
 
@@ -199,8 +199,9 @@ def test_eval_on_the_full_build(full_build, capsys):
     r = json.loads(capsys.readouterr().out)["methods"]["lexical v2"]
     assert r["tasks"] == 148 and r["level accuracy"] is None
     assert all(0.0 <= r[m] <= 1.0 for m in ("P@5", "nDCG@10", "hit@1", "hit@5", "coverage", "judged@5"))
-    # measured 2026-12-01 (crosswalk README, "Evaluation"): no metric may fall below lexical v2's figures
-    floors = {"P@5": 0.127, "nDCG@10": 0.159, "hit@1": 0.311, "hit@5": 0.358, "coverage": 0.405}
+    # measured 2026-12-01 against the gold set after its second pooling (eval/gold/README.md; the crosswalk
+    # README's "Evaluation" gives the first pooling's figures): no metric may fall below lexical v2's figures
+    floors = {"P@5": 0.150, "nDCG@10": 0.154, "hit@1": 0.324, "hit@5": 0.378, "coverage": 0.405}
     assert {m: r[m] for m in floors if r[m] < floors[m] - 5e-4} == {}
-    assert r["ECE"] <= 0.240 + 5e-4
+    assert r["ECE"] <= 0.196 + 5e-4
     print(json.dumps(r))
