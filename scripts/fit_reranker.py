@@ -25,11 +25,11 @@ import sys
 import time
 from pathlib import Path
 
-from skillgraph.crosswalk import Aligner, emit, rerank
-from skillgraph.crosswalk.dense_space import DenseSpace, default_cache_dir
+from skillgraph.crosswalk import emit, rerank
+from skillgraph.crosswalk.dense_space import default_cache_dir
 from skillgraph.crosswalk.evaluate import evaluate, expected_calibration_error, read_gold, read_run, table
 from skillgraph.crosswalk.features import FEATURES, LEXICAL_FEATURES
-from skillgraph.crosswalk.retrieval import LexicalRetriever, fuse
+from skillgraph.crosswalk.methods import METHODS, answers, prepared
 from skillgraph.crosswalk.sssom import write_sssom
 from skillgraph.mappings.base import new_graph
 
@@ -42,27 +42,6 @@ VERSION = "rerank v1"
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
-
-
-def prepared(inp, cache: Path | None, gold_tasks: set) -> Aligner:
-    """An aligner over all inputs with the kinds support reads already run, scoring every candidate.
-
-    Only the gold tasks and the tasks sharing a DWA with them are embedded (what their features read)."""
-    t0 = time.perf_counter()
-    by_dwa: dict = {}
-    for t, dwas in inp.task_dwas.items():
-        for d in dwas:
-            by_dwa.setdefault(d, set()).add(t)
-    needed = set(gold_tasks).union(*(by_dwa[d] for t in gold_tasks for d in inp.task_dwas.get(t, ())))
-    al = Aligner(inp, ("lexical", "dense"), None, DenseSpace(inp, cache, tasks=sorted(needed, key=str)))
-    al.score_all = True
-    al.occupation_links()
-    al.statement_anchors()
-    al.element_skills()
-    al.prepare_support()
-    log(f"aligner ready in {time.perf_counter() - t0:.0f} s ({al.dense_space.encoded} texts encoded, "
-        f"{al.dense_space.texts} in the space)")
-    return al
 
 
 def main() -> None:
@@ -85,7 +64,7 @@ def main() -> None:
     with a.inputs.open("rb") as f:
         inp = pickle.load(f)
     tasks = sorted((t for t in inp.tasks if str(t) in split), key=str)
-    al = prepared(inp, a.cache, set(tasks))
+    al = prepared(inp, a.cache, tasks, log)
     missing = len(split) - len(tasks)
     if missing:
         log(f"warning: {missing} gold task(s) are not in the inputs")
@@ -127,66 +106,18 @@ def main() -> None:
         write_runs(al, tasks, a.runs, gold)
 
 
-def write_runs(al: Aligner, tasks, out: Path, gold) -> None:
-    """One SSSOM file per method for the gold tasks, and the held-out table of `skillgraph eval`."""
+def write_runs(al, tasks, out: Path, gold) -> None:
+    """One SSSOM file per method for the gold tasks, and the held-out table `skillgraph eval --runs` prints."""
     out.mkdir(parents=True, exist_ok=True)
-    hybrid_retrievers = al.retrievers
-    lexical_only = [LexicalRetriever(al)]
-    space = al.dense_space
-    runs: dict[str, list] = {}
-
-    def answers(retrievers, model: str | None) -> list:
-        al.retrievers = retrievers
-        al.rerank = rerank.load(model) if model else None
-        al.score_all = model is not None
-        res = []
-        for t in tasks:
-            ans = al.support_answers(t)
-            al._answer_levels(ans)
-            res.append(ans)
-        return res
-
-    runs["lexical-v3"] = answers(lexical_only, None)
-    runs["lexical-reranked"] = answers(lexical_only, "lexical")
-    runs["hybrid-reranked"] = answers(hybrid_retrievers, "hybrid")
-    # dense alone: the 10 nearest skills by label embedding, confidence the cosine (uncalibrated)
-    # hybrid (not re-ranked): reciprocal-rank fusion of lexical v3's answers and dense's, confidence the best
-    # of the two (uncalibrated)
-    dense_run, hybrid_run = [], []
-    for t, lex in zip(tasks, runs["lexical-v3"], strict=True):
-        d = space.retrieve(t, 10)
-        dense_run.append([(s, max(0.0, min(1.0, c))) for s, c in d])
-        conf = {a.subject: a.confidence for a in lex}
-        for s, c in d:
-            conf[s] = max(conf.get(s, 0.0), max(0.0, min(1.0, c)))
-        order = fuse([[(a.subject, a.confidence) for a in lex], d], 10)
-        hybrid_run.append([(s, conf[s]) for s in order])
     results = {}
-    for name, res in runs.items():
+    for name in METHODS:
         g = new_graph()
-        for ans in res:
+        for ans in answers(al, tasks, name).values():
             for x in ans:
                 emit(g, x)
         write_sssom(g, out / f"{name}.sssom.tsv")
-    for name, res in (("dense", dense_run), ("hybrid", hybrid_run)):
-        g = new_graph()
-        for t, ans in zip(tasks, res, strict=True):
-            for s, c in ans:
-                emit(g, simple(al, s, t, c, name))
-        write_sssom(g, out / f"{name}.sssom.tsv")
-    for name in ("lexical-v3", "lexical-reranked", "dense", "hybrid", "hybrid-reranked"):
         results[name] = evaluate(gold, read_run(out / f"{name}.sssom.tsv"), "heldout")
     print(table(results))
-
-
-def simple(al: Aligner, skill, task, conf: float, name: str):
-    """An answer of a method without levels (dense, fused), for the evaluation files only."""
-    from skillgraph.crosswalk.align import Alignment
-    from skillgraph.ontology import SEMAPV, SG
-
-    return Alignment("esco_skill_supports_task", skill, SG.supportsTask, task, conf, conf,
-                     SEMAPV.SemanticSimilarityThresholdMatching, None, [], {name},
-                     subject_label=al.inp.esco_skills[skill][0], method=f"{name} (evaluation run)")
 
 
 if __name__ == "__main__":

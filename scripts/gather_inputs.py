@@ -3,8 +3,8 @@
     /work/scratch/fullslot python scripts/gather_inputs.py --shared ../shared/data --out inputs.pkl
 
 Maps O*NET 30.1, ESCO v1.1.1, the Nesta crosswalk and AEI 2025-02-10 from the staged upstream data (the
-other sources embedded) exactly as the full build does (the paths and options of tests/conftest.py's
-full build), without the crosswalk, then gathers the crosswalk's inputs and pickles them. A full-size
+other sources embedded) as the full build does (skillgraph.crosswalk.methods.gather_full), without the
+crosswalk, then gathers the crosswalk's inputs and pickles them. A full-size
 run (several GB): on a shared machine, run it through the machine's full-size slot.
 """
 from __future__ import annotations
@@ -15,10 +15,7 @@ import resource
 import time
 from pathlib import Path
 
-from skillgraph.build import assemble, configure, plan
-from skillgraph.crosswalk import gather
-
-STAGED_ONET_LACKS = ("Abilities", "Task Ratings", "Work Activities", "Work Context")  # shared/data/SOURCES.md
+from skillgraph.crosswalk.methods import gather_full
 
 
 def main() -> None:
@@ -26,14 +23,8 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, required=True, help="the staged upstream data (holds SOURCES.md)")
     ap.add_argument("--out", type=Path, required=True)
     a = ap.parse_args()
-    d = a.shared
-    first = d / "aei" / "release_2025_02_10"
-    paths = {"onet": d / "onet" / "30.1", "esco": d / "esco" / "v1.1.1", "nesta": d, "aei": first}
-    options = {"soc_structure": first / "SOC_Structure.csv", "allow_missing": list(STAGED_ONET_LACKS)}
     t0 = time.perf_counter()
-    configs = configure(paths, options)
-    built = assemble(plan(configs), print, crosswalk=False, config=configs)
-    inp = gather(built.graphs)
+    inp = gather_full(a.shared, print)
     with a.out.open("wb") as f:
         pickle.dump(inp, f, protocol=5)
     print(f"{len(inp.tasks)} tasks, {len(inp.esco_skills)} ESCO skills, {len(inp.task_dwas)} tasks with DWAs, "

@@ -13,6 +13,7 @@ from importlib import resources
 
 import pytest
 from rdflib import URIRef
+from rdflib.compare import isomorphic
 from test_crosswalk import TASK, alignments, sample_graphs
 
 from skillgraph.crosswalk import Inputs, align, dense, gather, rerank
@@ -194,13 +195,20 @@ def test_hybrid_run_uses_dense_evidence(monkeypatch, tmp_path):
     monkeypatch.setenv("SKILLGRAPH_CACHE", str(tmp_path))
     g, report = align(sample_graphs(), "hybrid")
     assert report["support_retrieval"] == "lexical+dense" and report["support_mode"] == "hybrid"
-    assert report["dense_texts_encoded"] == report["dense_texts"] > 0
+    assert report["support_scoring"] == f"re-ranker hybrid ({rerank.version()})"
+    inp = gather(sample_graphs())
+    assert report["dense_texts"] == len(inp.esco_skills) + len(inp.tasks) + len(inp.statements)
     rows = alignments(g, SG.supportsTask)
     assert rows and all("dense" in r["kinds"] for r in rows)
     # every task of the sample is answered, at most 10 answers each
     per_task: dict = {}
     for r in rows:
         per_task[r["o"]] = per_task.get(r["o"], 0) + 1
-    assert set(per_task) == set(gather(sample_graphs()).tasks) and max(per_task.values()) <= 10
-    _, again = align(sample_graphs(), "hybrid")
-    assert again["dense_texts_encoded"] == 0  # the rebuild reads every embedding from the cache
+    assert set(per_task) == set(inp.tasks) and max(per_task.values()) <= 10
+    # the rebuild reads every embedding from the cache (SKILLGRAPH_CACHE/embeddings), and gives the same graph
+    from skillgraph.crosswalk.dense_space import DenseSpace, default_cache_dir
+
+    assert default_cache_dir() == tmp_path / "embeddings"
+    assert DenseSpace(inp).encoded == 0
+    g2, again = align(sample_graphs(), "hybrid")
+    assert again == report and isomorphic(g, g2)

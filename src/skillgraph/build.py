@@ -143,7 +143,7 @@ def preflight(sources: Mapping[str, Input], config: Configs | None = None, log: 
 def assemble(sources: Mapping[str, Input], log: Log = lambda m: None, crosswalk: bool = True,
              options: Mapping[str, object] | None = None, config: Configs | None = None,
              previous: Previous | None = None, fps: Mapping[str, str] | None = None,
-             retrieval: str = "auto") -> Assembled:
+             retrieval: str = "lexical") -> Assembled:
     """Map each source in registry order (so a mapping can read the graphs it requires), then align.
 
     With `previous` and `fps` (an incremental build), a source whose fingerprint the current build shares
@@ -207,7 +207,7 @@ def _reused(previous: Previous, key: str) -> MappingResult:
     return MappingResult(previous.graph(key), src.get("release", ""), report)
 
 
-def _align(graphs: dict[str, Graph], retrieval: str = "auto") -> tuple[Graph | None, dict]:
+def _align(graphs: dict[str, Graph], retrieval: str = "lexical") -> tuple[Graph | None, dict]:
     try:
         from skillgraph.crosswalk import align
     except ImportError:
@@ -318,11 +318,11 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, object] | None = 
           only: list[str] | None = None, reasoner: str = "rules", log: Log = print,
           export_formats: tuple[str, ...] = DEFAULT_EXPORTS,
           options: Mapping[str, object] | None = None, config: Configs | None = None,
-          incremental: bool = True, crosswalk_retrieval: str = "auto") -> BuildSummary:
+          incremental: bool = True, crosswalk_retrieval: str = "lexical") -> BuildSummary:
     """Build the graph into `build_dir` and publish it; raise BuildError (nothing published) on failure.
 
-    `crosswalk_retrieval`: the support method of the crosswalk (skillgraph.crosswalk.retrieval.MODES; `auto`:
-    hybrid with the re-ranker when the dense extra and model are installed, else lexical).
+    `crosswalk_retrieval`: the support method of the crosswalk (skillgraph.crosswalk.retrieval.MODES, default
+    DEFAULT_MODE; `auto`: hybrid with the re-ranker when the dense extra and model are installed, else lexical).
 
     `config`: source id -> typed SourceConfig (skillgraph.sourceconfig), over `paths` and the untyped
     `options` (allow_missing, soc_structure, onet_release, esco_release, aei_fuzzy_threshold).

@@ -320,12 +320,12 @@ def parser() -> argparse.ArgumentParser:
                    "(the flags given here take precedence)")
     b.add_argument("--no-incremental", action="store_true",
                    help="map and validate every source again, even those unchanged since the current build")
-    from skillgraph.crosswalk.retrieval import MODES
+    from skillgraph.crosswalk.retrieval import DEFAULT_MODE, MODES
 
-    b.add_argument("--crosswalk-retrieval", default="auto", choices=("auto", *MODES),
+    b.add_argument("--crosswalk-retrieval", default=DEFAULT_MODE, choices=("auto", *MODES),
                    help="how the crosswalk finds and scores the ESCO skills of each O*NET task: hybrid (lexical + "
                         "dense, re-ranked, calibrated; needs the dense extra and model), lexical (v3 formula), "
-                        "lexical-reranked; auto (default): hybrid when installed, else lexical")
+                        f"lexical-reranked, auto (hybrid when installed, else lexical); default {DEFAULT_MODE}")
     b.add_argument("--reasoner", default="rules", help="rules (default, scales) or owlrl (small graphs)")
     b.add_argument("--exports", default="ttl,trig,nq", help="export formats written with the build")
     b.add_argument("--publish-to", metavar="URL", help="then publish the build to this SPARQL store (see 'publish')")

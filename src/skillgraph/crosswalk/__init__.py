@@ -45,29 +45,30 @@ from skillgraph.ontology import SG
 
 from .align import KINDS, Aligner, Alignment, confidence, emit
 from .inputs import Inputs, gather
-from .retrieval import MODES, resolve
+from .retrieval import DEFAULT_MODE, MODES, resolve
 
 __all__ = ["align", "align_inputs", "aligner", "Aligner", "Alignment", "Inputs", "gather", "confidence", "KINDS",
            "MODES"]
 
 
-def align(graphs: Mapping[str, Graph], retrieval: str = "auto") -> tuple[Graph, dict]:
+def align(graphs: Mapping[str, Graph], retrieval: str = DEFAULT_MODE) -> tuple[Graph, dict]:
     """The crosswalk graph for the given source graphs, and a report of counts per alignment kind.
 
-    `retrieval` (retrieval.MODES, or `auto`: hybrid when dense retrieval is installed, else lexical) chooses
-    the support method; the report's `support_retrieval` and `support_scoring` say which ran.
+    `retrieval` (retrieval.MODES, or `auto`: hybrid when dense retrieval is installed, else lexical; default
+    retrieval.DEFAULT_MODE) chooses the support method; the report's `support_mode`, `support_retrieval` and
+    `support_scoring` say which ran.
     """
     return align_inputs(gather(graphs), retrieval)
 
 
-def aligner(inp: Inputs, retrieval: str = "auto") -> Aligner:
+def aligner(inp: Inputs, retrieval: str = DEFAULT_MODE) -> Aligner:
     """An aligner for the (resolved) retrieval mode: its retrievers and re-ranker."""
     mode = resolve(retrieval)
     retrievers, rerank = MODES[mode]
     return Aligner(inp, retrievers, rerank)
 
 
-def align_inputs(inp: Inputs, retrieval: str = "auto") -> tuple[Graph, dict]:
+def align_inputs(inp: Inputs, retrieval: str = DEFAULT_MODE) -> tuple[Graph, dict]:
     """The crosswalk graph for inputs already gathered (see `gather`), and its report."""
     al = aligner(inp, retrieval)
     g = new_graph()
