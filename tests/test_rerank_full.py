@@ -7,9 +7,8 @@ as tests/test_dense.py).
 """
 from __future__ import annotations
 
-import os
-
 import pytest
+from conftest import in_ci
 from test_crosswalk_eval import REAL_GOLD
 
 from skillgraph.crosswalk import dense
@@ -26,7 +25,7 @@ ECE_CEILING = 0.08
 
 def test_reranked_hybrid_heldout_figures(shared_data, tmp_path):
     if not dense.available():
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.fail(f"dense retrieval unavailable under CI: {dense.unavailable_reason()}")
         pytest.skip(f"dense retrieval unavailable: {dense.unavailable_reason()}")
     gold = read_gold(REAL_GOLD)
