@@ -212,3 +212,17 @@ def test_hybrid_run_uses_dense_evidence(monkeypatch, tmp_path):
     assert DenseSpace(inp).encoded == 0
     g2, again = align(sample_graphs(), "hybrid")
     assert again == report and isomorphic(g, g2)
+
+
+def test_build_refuses_an_unknown_retrieval_before_mapping(tmp_path, capsys):
+    from skillgraph.build import build
+    from skillgraph.cli import main
+
+    with pytest.raises(ValueError, match="unknown crosswalk retrieval 'bm25'"):
+        build(tmp_path / "b", crosswalk_retrieval="bm25", log=lambda m: None)
+    assert not (tmp_path / "b" / "CURRENT").exists()
+    with pytest.raises(SystemExit):
+        main(["build", "--store", str(tmp_path / "b"), "--crosswalk-retrieval", "bm25"])
+    err = capsys.readouterr().err  # argparse quotes the choices or not, by Python version
+    assert "--crosswalk-retrieval: invalid choice: 'bm25' (choose from " in err
+    assert all(m in err for m in ("auto", "lexical", "lexical-reranked", "hybrid"))
