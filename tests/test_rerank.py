@@ -226,3 +226,26 @@ def test_build_refuses_an_unknown_retrieval_before_mapping(tmp_path, capsys):
     err = capsys.readouterr().err  # argparse quotes the choices or not, by Python version
     assert "--crosswalk-retrieval: invalid choice: 'bm25' (choose from " in err
     assert all(m in err for m in ("auto", "lexical", "lexical-reranked", "hybrid"))
+
+
+def test_gather_reads_task_dwas_and_reuse_levels_of_the_embedded_releases():
+    """Inputs.task_dwas and Inputs.skill_reuse, gathered from the mapped embedded O*NET and ESCO, hold exactly the
+    rows of their tables (Tasks to DWAs; the reuseLevel column of skills_en.csv)."""
+    import csv
+    from pathlib import Path
+
+    import skillgraph
+    from skillgraph import iri
+    from skillgraph.build import assemble, configure, plan
+
+    configs = configure()
+    inp = gather(assemble(plan(configs, ["onet", "esco"]), crosswalk=False, config=configs).graphs)
+    embedded = Path(skillgraph.__file__).parent / "embedded"
+    with (embedded / "onet" / "Tasks to DWAs.txt").open(encoding="utf-8") as f:
+        links = {(r["Task ID"], r["DWA ID"]) for r in csv.DictReader(f, delimiter="\t")}
+    assert {(str(t).rsplit("/", 1)[1], str(d)) for t, ds in inp.task_dwas.items() for d in ds} == \
+        {(t, str(iri.onet.dwa(d))) for t, d in links}
+    with (embedded / "esco" / "v1.1.1-sample" / "skills_en.csv").open(encoding="utf-8") as f:
+        reuse = {r["conceptUri"]: r["reuseLevel"] for r in csv.DictReader(f) if r["reuseLevel"]}
+    assert {str(s): v for s, v in inp.skill_reuse.items()} == reuse
+    assert sorted(set(reuse.values())) == ["cross-sector", "occupation-specific", "sector-specific"]
