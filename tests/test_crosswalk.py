@@ -453,10 +453,10 @@ def test_retrievers_by_name_and_fusion():
     from skillgraph.crosswalk import Aligner, gather
     from skillgraph.crosswalk.retrieval import RETRIEVERS, fuse, make
 
-    assert sorted(RETRIEVERS) == ["lexical"]
+    assert sorted(RETRIEVERS) == ["dense", "lexical"]
     al = Aligner(gather(sample_graphs()))
-    with pytest.raises(ValueError, match="unknown retriever.*'dense'.*valid: lexical"):
-        make(["dense"], al)
+    with pytest.raises(ValueError, match="unknown retriever.*'bm25'.*valid: dense, lexical"):
+        make(["bm25"], al)
     (lexical,) = make(["lexical"], al)
     assert lexical.name == "lexical"
     # one ranking: itself, cut; two: reciprocal-rank fusion (a key ranked well by both comes first)

@@ -205,3 +205,15 @@ def test_eval_on_the_full_build(full_build, capsys):
     assert {m: r[m] for m in floors if r[m] < floors[m] - 5e-4} == {}
     assert r["ECE"] <= 0.196 + 5e-4
     print(json.dumps(r))
+
+
+def test_eval_runs_folder_names_methods_by_file(tmp_path, capsys):
+    (tmp_path / "hybrid-reranked.sssom.tsv").write_bytes(RUN.read_bytes())
+    (tmp_path / "notes.txt").write_text("not a run", encoding="utf-8")
+    assert main(["eval", str(GOLD), "--run", f"v2={RUN}", "--runs", str(tmp_path), "--format", "json"]) == 0
+    methods = json.loads(capsys.readouterr().out)["methods"]
+    assert list(methods) == ["v2", "hybrid-reranked"] and methods["v2"] == methods["hybrid-reranked"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["eval", str(GOLD), "--runs", str(empty)]) == 2
+    assert f"--runs {empty}: no *.sssom.tsv file there" in capsys.readouterr().err

@@ -13,6 +13,7 @@ runs and first removes the staging folders of builds that died (store.clean_stal
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import platform
 import resource
@@ -141,7 +142,8 @@ def preflight(sources: Mapping[str, Input], config: Configs | None = None, log: 
 
 def assemble(sources: Mapping[str, Input], log: Log = lambda m: None, crosswalk: bool = True,
              options: Mapping[str, object] | None = None, config: Configs | None = None,
-             previous: Previous | None = None, fps: Mapping[str, str] | None = None) -> Assembled:
+             previous: Previous | None = None, fps: Mapping[str, str] | None = None,
+             retrieval: str = "lexical") -> Assembled:
     """Map each source in registry order (so a mapping can read the graphs it requires), then align.
 
     With `previous` and `fps` (an incremental build), a source whose fingerprint the current build shares
@@ -184,7 +186,7 @@ def assemble(sources: Mapping[str, Input], log: Log = lambda m: None, crosswalk:
             a.reused.add(CROSSWALK_GRAPH)
             log(f"unchanged {CROSSWALK_GRAPH}: its graph is read back from build {previous.build_id}")
         else:
-            g, report = _align(a.graphs)
+            g, report = _align(a.graphs, retrieval)
         if g is not None:
             a.graphs[CROSSWALK_GRAPH] = g
             a.crosswalk_report = report
@@ -205,12 +207,12 @@ def _reused(previous: Previous, key: str) -> MappingResult:
     return MappingResult(previous.graph(key), src.get("release", ""), report)
 
 
-def _align(graphs: dict[str, Graph]) -> tuple[Graph | None, dict]:
+def _align(graphs: dict[str, Graph], retrieval: str = "lexical") -> tuple[Graph | None, dict]:
     try:
         from skillgraph.crosswalk import align
     except ImportError:
         return None, {}
-    g, report = align(graphs)
+    g, report = align(graphs, retrieval)
     gi = iri.graph(CROSSWALK_GRAPH)
     g.add((gi, RDF.type, SG.SourceGraph))
     g.add((gi, SG.sourceId, Literal(CROSSWALK_GRAPH)))
@@ -316,8 +318,11 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, object] | None = 
           only: list[str] | None = None, reasoner: str = "rules", log: Log = print,
           export_formats: tuple[str, ...] = DEFAULT_EXPORTS,
           options: Mapping[str, object] | None = None, config: Configs | None = None,
-          incremental: bool = True) -> BuildSummary:
+          incremental: bool = True, crosswalk_retrieval: str = "lexical") -> BuildSummary:
     """Build the graph into `build_dir` and publish it; raise BuildError (nothing published) on failure.
+
+    `crosswalk_retrieval`: the support method of the crosswalk (skillgraph.crosswalk.retrieval.MODES, default
+    DEFAULT_MODE; `auto`: hybrid with the re-ranker when the dense extra and model are installed, else lexical).
 
     `config`: source id -> typed SourceConfig (skillgraph.sourceconfig), over `paths` and the untyped
     `options` (allow_missing, soc_structure, onet_release, esco_release, aei_fuzzy_threshold).
@@ -334,18 +339,22 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, object] | None = 
     configs = configure(paths, options, config)
     sources = plan(configs, only)
     preflight(sources, configs, log)
+    from skillgraph.crosswalk.retrieval import resolve
+
+    retrieval = resolve(crosswalk_retrieval)  # unknown, or hybrid without the dense extra: fail before mapping
     build_id = store_mod.new_build_id()
     lock = store_mod.BuildLock(build_dir, build_id)
     try:
         with logging_to(log):
             return _build(build_dir, build_id, sources, configs, reason, reasoner, log, tuple(export_formats),
-                          incremental)
+                          incremental, retrieval)
     finally:
         lock.release()
 
 
 def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: dict[str, sc.SourceConfig],
-           reason, reasoner: str, log: Log, export_formats: tuple[str, ...], incremental: bool) -> BuildSummary:
+           reason, reasoner: str, log: Log, export_formats: tuple[str, ...], incremental: bool,
+           retrieval: str = "lexical") -> BuildSummary:
     from skillgraph.export import write_exports
     from skillgraph.release import StoreLabels
 
@@ -359,10 +368,12 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         t0 = time.perf_counter()
         previous = Previous(build_dir) if incremental else None
         fps = fingerprints(sources, {k: SOURCES.get(k).requires for k in sources}, options)
+        if CROSSWALK_GRAPH in fps:  # the crosswalk's method is one of its inputs
+            fps[CROSSWALK_GRAPH] = hashlib.sha256(f"{fps[CROSSWALK_GRAPH]}\0{retrieval}".encode()).hexdigest()
         fp_seconds = time.perf_counter() - t0
         if previous is not None and previous.unchanged(fps, reasoner, export_formats):
             return _republish(build_dir, build_id, staging, previous, t_start, log)
-        a = assemble(sources, log, config=configs, previous=previous, fps=fps)
+        a = assemble(sources, log, config=configs, previous=previous, fps=fps, retrieval=retrieval)
         a.timings["fingerprints"] = fp_seconds
         t0 = time.perf_counter()
         gaps = frozenset(iri_ for res in a.results.values()

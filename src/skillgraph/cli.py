@@ -35,7 +35,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     config.update(_flag_config(args, config))
     only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
     summary = build(args.store, config=config, only=only, reasoner=args.reasoner,
-                    export_formats=tuple(args.exports.split(",")), incremental=not args.no_incremental)
+                    export_formats=tuple(args.exports.split(",")), incremental=not args.no_incremental,
+                    crosswalk_retrieval=args.crosswalk_retrieval)
     if args.publish_to:
         from skillgraph.publish import publish
 
@@ -261,6 +262,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if name in runs:
             raise ValueError(f"--run {spec!r}: method {name!r} given twice")
         runs[name] = Path(path)
+    if args.runs:
+        found = sorted(Path(args.runs).glob("*.sssom.tsv"))
+        if not found:
+            raise ValueError(f"--runs {args.runs}: no *.sssom.tsv file there")
+        for f in found:
+            runs.setdefault(f.name.removesuffix(".sssom.tsv"), f)
     if not runs:
         runs["current build"] = store_mod.build_path(args.store) / "exports" / "crosswalk.sssom.tsv"
     gold = read_gold(args.gold)
@@ -313,6 +320,12 @@ def parser() -> argparse.ArgumentParser:
                    "(the flags given here take precedence)")
     b.add_argument("--no-incremental", action="store_true",
                    help="map and validate every source again, even those unchanged since the current build")
+    from skillgraph.crosswalk.retrieval import DEFAULT_MODE, MODES
+
+    b.add_argument("--crosswalk-retrieval", default=DEFAULT_MODE, choices=("auto", *MODES),
+                   help="how the crosswalk finds and scores the ESCO skills of each O*NET task: hybrid (lexical + "
+                        "dense, re-ranked, calibrated; needs the dense extra and model), lexical (v3 formula), "
+                        f"lexical-reranked, auto (hybrid when installed, else lexical); default {DEFAULT_MODE}")
     b.add_argument("--reasoner", default="rules", help="rules (default, scales) or owlrl (small graphs)")
     b.add_argument("--exports", default="ttl,trig,nq", help="export formats written with the build")
     b.add_argument("--publish-to", metavar="URL", help="then publish the build to this SPARQL store (see 'publish')")
@@ -419,6 +432,8 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("gold", help="gold SSSOM/TSV: subject_id (task), object_id (skill), grade 0/1/2, split")
     ev.add_argument("--run", action="append", default=[], metavar="METHOD=PATH",
                     help="a crosswalk SSSOM export and its method name (repeat); default: the current build's export")
+    ev.add_argument("--runs", metavar="DIR", help="every *.sssom.tsv of DIR as a run, named by its file name "
+                                                  "(scripts/fit_reranker.py --runs writes one per method)")
     ev.add_argument("--split", default="heldout", choices=("heldout", "tune"),
                     help="which judged tasks (default heldout)")
     ev.add_argument("--format", default="table", choices=("table", "json"))

@@ -45,18 +45,32 @@ from skillgraph.ontology import SG
 
 from .align import KINDS, Aligner, Alignment, confidence, emit
 from .inputs import Inputs, gather
+from .retrieval import DEFAULT_MODE, MODES, resolve
 
-__all__ = ["align", "align_inputs", "Aligner", "Alignment", "Inputs", "gather", "confidence", "KINDS"]
-
-
-def align(graphs: Mapping[str, Graph]) -> tuple[Graph, dict]:
-    """The crosswalk graph for the given source graphs, and a report of counts per alignment kind."""
-    return align_inputs(gather(graphs))
+__all__ = ["align", "align_inputs", "aligner", "Aligner", "Alignment", "Inputs", "gather", "confidence", "KINDS",
+           "MODES"]
 
 
-def align_inputs(inp: Inputs) -> tuple[Graph, dict]:
+def align(graphs: Mapping[str, Graph], retrieval: str = DEFAULT_MODE) -> tuple[Graph, dict]:
+    """The crosswalk graph for the given source graphs, and a report of counts per alignment kind.
+
+    `retrieval` (retrieval.MODES, or `auto`: hybrid when dense retrieval is installed, else lexical; default
+    retrieval.DEFAULT_MODE) chooses the support method; the report's `support_mode`, `support_retrieval` and
+    `support_scoring` say which ran.
+    """
+    return align_inputs(gather(graphs), retrieval)
+
+
+def aligner(inp: Inputs, retrieval: str = DEFAULT_MODE) -> Aligner:
+    """An aligner for the (resolved) retrieval mode: its retrievers and re-ranker."""
+    mode = resolve(retrieval)
+    retrievers, rerank = MODES[mode]
+    return Aligner(inp, retrievers, rerank)
+
+
+def align_inputs(inp: Inputs, retrieval: str = DEFAULT_MODE) -> tuple[Graph, dict]:
     """The crosswalk graph for inputs already gathered (see `gather`), and its report."""
-    al = Aligner(inp)
+    al = aligner(inp, retrieval)
     g = new_graph()
     alignments: list[Alignment] = al.occupation_links()  # (f) first: every later kind reads the occupation links
     alignments += al.statement_anchors()   # (a) first: (b) reads the anchors
@@ -67,6 +81,7 @@ def align_inputs(inp: Inputs) -> tuple[Graph, dict]:
     for a in alignments:
         emit(g, a)
     report = dict(al.report)
+    report["support_mode"] = resolve(retrieval)
     report["alignments"] = len(g) and sum(1 for _ in g.subjects(RDF.type, SG.Alignment))
     report["inputs_tasks"] = len(inp.tasks)
     report["inputs_esco_skills"] = len(inp.esco_skills)

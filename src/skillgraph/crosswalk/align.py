@@ -44,6 +44,8 @@ from rdflib.namespace import OWL, RDF, SKOS, XSD
 from skillgraph import iri
 from skillgraph.ontology import SEMAPV, SG, SSSOM
 
+from . import rerank as rerank_mod
+from .features import DENSE_FEATURES, Candidate, FeatureSpace, evidence_kinds
 from .inputs import Inputs
 from .lexical import METHOD_VERSION, Context, Corpus, Doc
 from .occupations import METHOD as OCCUPATION_METHOD
@@ -135,6 +137,7 @@ class Alignment:
     relation_type: str | None = None       # support: ESCO relation of the skill to a crosswalked occupation
     levels: list[URIRef] = field(default_factory=list)  # support: every level it answers the flagship at
     subject_label: str | None = None  # support: the skill's label, so the flagship reads it off the node
+    method: str | None = None  # sg:method when the run's method differs from the kind's (METHODS)
 
     @property
     def iri(self) -> URIRef:
@@ -171,7 +174,7 @@ def emit(g: Graph, a: Alignment) -> None:
           (node, OWL.annotatedProperty, a.predicate), (node, OWL.annotatedTarget, a.object),
           (node, SSSOM.confidence, _lit(round(float(a.confidence), 4))),
           (node, SG.similarity, _lit(round(float(a.similarity), 4))),
-          (node, SSSOM.mapping_justification, a.justification), (node, SG.method, _lit(METHODS[a.kind]))]
+          (node, SSSOM.mapping_justification, a.justification), (node, SG.method, _lit(a.method or METHODS[a.kind]))]
     for lv in a.levels or ([a.level] if a.level is not None else []):
         ts.append((node, SG.proficiencyLevel, lv))
     if a.required_level is not None:
@@ -195,9 +198,13 @@ def emit(g: Graph, a: Alignment) -> None:
 class Aligner:
     """Builds one corpus over every text of the run, then produces each alignment kind in turn."""
 
-    def __init__(self, inp: Inputs, retrievers: tuple[str, ...] = ("lexical",)):
+    def __init__(self, inp: Inputs, retrievers: tuple[str, ...] = ("lexical",), rerank: str | None = None,
+                 dense_space=None):
         self.inp = inp
         self.retriever_names = retrievers
+        self.rerank = rerank_mod.load(rerank) if rerank else None  # None: the v3 formula scores support
+        self.dense_space = dense_space  # dense_space.DenseSpace, built by the dense retriever when absent
+        self.score_all = rerank is not None  # keep candidates without lexical evidence (the re-ranker weighs them)
         c = self.corpus = Corpus()
         for t, (text, _) in inp.tasks.items():
             c.add(Doc(t, text, text))
@@ -441,65 +448,20 @@ class Aligner:
                 continue
             a.levels = [lv for lv in self.levels if self.rank[lv] >= r or r == entry]
 
-    def skills_support_tasks(self) -> list[Alignment]:
-        """Kind (b): ranked ESCO skills for every O*NET task, each with a required level and the levels it answers."""
+    def skills_support_tasks(self, tasks=None) -> list[Alignment]:
+        """Kind (b): ranked ESCO skills for every O*NET task (or those given), each with a required level and
+        the levels it answers; scored by the v3 formula, or by the re-ranker when the aligner has one."""
         inp = self.inp
         out: list[Alignment] = []
-        self.retrievers = make(self.retriever_names, self)
-        statements = inp.statements
-        self.levels = [lv.iri for lv in inp.levels]
-        self.rank = {lv.iri: lv.rank for lv in inp.levels}
+        self.prepare_support()
         unanswered = no_profile = 0
         level_kinds: dict[str, int] = defaultdict(int)
         # occupation by occupation, so that each occupation's context is built once
-        order = sorted(inp.tasks, key=lambda t: (sorted(str(o) for o in inp.tasks[t][1]), str(t)))
+        order = sorted(inp.tasks if tasks is None else tasks,
+                       key=lambda t: (sorted(str(o) for o in inp.tasks[t][1]), str(t)))
         for task in order:
-            _, occs = inp.tasks[task]
-            anchored = [(statements[st], a) for st, a in self.anchors.get(task, ()) if st in statements]
-            cands = self._support_candidates(task, occs, anchored)
-            no_profile += not any(self.inp.onet_to_esco.get(o) for o in occs)
-            ctx = self.context(occs)
-            scored: list[tuple[float, float, Alignment]] = []
-            task_stems = self.corpus.stems_of(task)
-            for skill, (rel, rnode, b_rel) in cands.items():
-                # a skill sharing no stem with the task (nor with a statement anchored to it) has no lexical
-                # evidence, and structure never creates it: most of an occupation's profile, skipped unscored
-                skill_stems = self.corpus.stems_of(skill)
-                s_raw = self.corpus.similarity(task, skill, ctx) if _meet(task_stems, skill_stems) else 0.0
-                chains = [(st, a) for st, a in anchored if _meet(self.corpus.stems_of(st.iri), skill_stems)]
-                if s_raw <= 0.0 and not chains:
-                    continue
-                rel_ev = [(rnode, f"{rel}-relation")] if rnode is not None else []
-                s_direct = s_raw if s_raw >= S_MIN else 0.0
-                s_via, via_ev, chain_levels = 0.0, [], []
-                for st, a in chains:
-                    sim = self.corpus.similarity(st.iri, skill, ctx)
-                    if sim < S_MIN_VIA or (ctx is not None and not ctx.specific_shared(st.iri, skill)):
-                        continue
-                    if a * sim > s_via:
-                        s_via, via_ev = a * sim, [(st.iri, "task-anchor")]
-                    if st.level in self.rank:
-                        chain_levels.append((st.level, st.iri))
-                s = 1.0 - (1.0 - s_direct) * (1.0 - s_via)  # independent paths: noisy-OR
-                level, level_kind, level_ev = self._level_of(skill, occs, chain_levels)
-                # an O*NET Level rating of the closely matching element for the occupation: structure
-                conf = confidence(s, b_rel + (W_RATING_LEVEL if level_kind == "onet-element-level" else 0.0))
-                weak = confidence(s_raw, 0.0)  # kept only to answer a task nothing else answers
-                if conf < SUPPORT_MIN and weak <= 0.0:
-                    continue
-                evidence = via_ev + rel_ev + [e for e in level_ev if e not in via_ev]
-                al = Alignment("esco_skill_supports_task", skill, SG.supportsTask, task,
-                               s if conf >= SUPPORT_MIN else s_raw, conf if conf >= SUPPORT_MIN else weak,
-                               SEMAPV.CompositeMatching if (rel_ev or via_ev) else SEMAPV.LexicalMatching,
-                               None, evidence, {"lexical"}, required_level=level, level_evidence=level_kind,
-                               relation_type=rel, subject_label=inp.esco_skills[skill][0] or str(skill))
-                scored.append((conf, s_raw, al))
-            strong = [x for x in scored if x[0] >= SUPPORT_MIN]
-            strong.sort(key=lambda x: (-x[0], str(x[2].subject)))
-            answers = [x[2] for x in strong[:SUPPORT_TOP]]
-            if not answers:  # nothing clears the floor: the best few by raw similarity, with their low confidence
-                scored.sort(key=lambda x: (-x[1], str(x[2].subject)))
-                answers = [x[2] for x in scored[:SUPPORT_FILL]]
+            no_profile += not any(self.inp.onet_to_esco.get(o) for o in inp.tasks[task][1])
+            answers = self.support_answers(task)
             if not answers:
                 unanswered += 1
                 continue
@@ -509,12 +471,124 @@ class Aligner:
             out.extend(answers)
         self.report["esco_skill_supports_task"] = len(out)
         self.report["support_retrieval"] = "+".join(self.retriever_names)  # which retrieval ran (build.json)
-        self.report["tasks_answered"] = len(inp.tasks) - unanswered
+        self.report["support_scoring"] = f"re-ranker {self.rerank.name} ({rerank_mod.version()})" if self.rerank \
+            else "v3 formula"
+        if self.dense_space is not None:  # (how many were encoded, not read from the cache: dense_space.encoded)
+            self.report["dense_texts"] = self.dense_space.texts
+        self.report["tasks_answered"] = len(order) - unanswered
         self.report["tasks_unanswered"] = unanswered
         self.report["tasks_without_esco_crosswalk"] = no_profile
         for k, n in sorted(level_kinds.items()):
             self.report[f"support_level_{k}"] = n
         return out
+
+    def prepare_support(self) -> None:
+        """Retrievers, levels and (for the re-ranker) the feature space, once before the tasks are scored."""
+        if getattr(self, "retrievers", None) is not None:
+            return
+        self.retrievers = make(self.retriever_names, self)
+        self.levels = [lv.iri for lv in self.inp.levels]
+        self.rank = {lv.iri: lv.rank for lv in self.inp.levels}
+        self.features = FeatureSpace(self.inp, self.element_match, self.dense_space) if self.score_all else None
+        if self.rerank is not None and self.dense_space is None and \
+                any(f in self.rerank.features for f in DENSE_FEATURES):
+            raise ValueError(f"re-ranker {self.rerank.name!r} reads dense features: run it with the dense retriever")
+
+    def support_candidates(self, task: URIRef) -> list[tuple[Alignment, Candidate, float, float]]:
+        """Every candidate skill of a task with its evidence: (alignment without final confidence, candidate,
+        v3 formula confidence, raw lexical similarity). The scorers (formula or re-ranker) choose among them."""
+        inp = self.inp
+        _, occs = inp.tasks[task]
+        statements = inp.statements
+        anchored = [(statements[st], a) for st, a in self.anchors.get(task, ()) if st in statements]
+        cands = self._support_candidates(task, occs, anchored)
+        ctx = self.context(occs)
+        task_stems = self.corpus.stems_of(task)
+        out = []
+        for skill, (rel, rnode, b_rel) in cands.items():
+            # a skill sharing no stem with the task (nor with a statement anchored to it) has no lexical
+            # evidence, and structure never creates it: most of an occupation's profile, skipped unscored
+            # by the formula (the re-ranker also weighs dense and structural evidence, so it sees them all)
+            skill_stems = self.corpus.stems_of(skill)
+            s_raw = self.corpus.similarity(task, skill, ctx) if _meet(task_stems, skill_stems) else 0.0
+            chains = [(st, a) for st, a in anchored if _meet(self.corpus.stems_of(st.iri), skill_stems)]
+            if s_raw <= 0.0 and not chains and not self.score_all:
+                continue
+            rel_ev = [(rnode, f"{rel}-relation")] if rnode is not None else []
+            s_direct = s_raw if s_raw >= S_MIN else 0.0
+            s_via, via_ev, chain_levels = 0.0, [], []
+            for st, a in chains:
+                sim = self.corpus.similarity(st.iri, skill, ctx)
+                if sim < S_MIN_VIA or (ctx is not None and not ctx.specific_shared(st.iri, skill)):
+                    continue
+                if a * sim > s_via:
+                    s_via, via_ev = a * sim, [(st.iri, "task-anchor")]
+                if st.level in self.rank:
+                    chain_levels.append((st.level, st.iri))
+            s = 1.0 - (1.0 - s_direct) * (1.0 - s_via)  # independent paths: noisy-OR
+            level, level_kind, level_ev = self._level_of(skill, occs, chain_levels)
+            # an O*NET Level rating of the closely matching element for the occupation: structure
+            conf = confidence(s, b_rel + (W_RATING_LEVEL if level_kind == "onet-element-level" else 0.0))
+            evidence = via_ev + rel_ev + [e for e in level_ev if e not in via_ev]
+            al = Alignment("esco_skill_supports_task", skill, SG.supportsTask, task, s, conf,
+                           SEMAPV.CompositeMatching if (rel_ev or via_ev) else SEMAPV.LexicalMatching,
+                           None, evidence, {"lexical"}, required_level=level, level_evidence=level_kind,
+                           relation_type=rel, subject_label=inp.esco_skills[skill][0] or str(skill))
+            link = b_rel / W_REL[rel] if rel in W_REL else 0.0
+            out.append((al, Candidate(skill, rel, link, s_raw, s_via), conf, s_raw))
+        return out
+
+    def support_answers(self, task: URIRef) -> list[Alignment]:
+        """A task's answers, best first: at most SUPPORT_TOP with confidence >= SUPPORT_MIN; a task nothing
+        clears that for keeps its best SUPPORT_FILL at their (low) confidence, so that it is answered."""
+        cands = self.support_candidates(task)
+        if self.rerank is not None and self.features is not None:
+            return self._reranked(task, cands)
+        scored: list[tuple[float, float, Alignment]] = []
+        for al, _, conf, s_raw in cands:
+            weak = confidence(s_raw, 0.0)  # kept only to answer a task nothing else answers
+            if conf < SUPPORT_MIN and weak <= 0.0:
+                continue
+            if conf < SUPPORT_MIN:
+                al.similarity, al.confidence = s_raw, weak
+            scored.append((conf, s_raw, al))
+        strong = [x for x in scored if x[0] >= SUPPORT_MIN]
+        strong.sort(key=lambda x: (-x[0], str(x[2].subject)))
+        answers = [x[2] for x in strong[:SUPPORT_TOP]]
+        if not answers:  # nothing clears the floor: the best few by raw similarity, with their low confidence
+            scored.sort(key=lambda x: (-x[1], str(x[2].subject)))
+            answers = [x[2] for x in scored[:SUPPORT_FILL]]
+        return answers
+
+    def _reranked(self, task: URIRef, cands: list[tuple[Alignment, Candidate, float, float]]) -> list[Alignment]:
+        """The re-ranker's answers: ranked by the model, confidence its calibrated probability, evidence the
+        kinds of its features that are present."""
+        assert self.rerank is not None and self.features is not None
+        model = self.rerank
+        rows = self.features.rows(task, self.inp.tasks[task][1], [c for _, c, _, _ in cands])
+        raw = model.raw([[f[n] for n in model.features] for f in rows])
+        ranked = sorted(zip(raw, rows, (al for al, _, _, _ in cands), strict=True),
+                        key=lambda x: (-x[0], str(x[2].subject)))
+        answers: list[Alignment] = []
+        for p, f, al in ranked[:SUPPORT_TOP]:
+            conf = model.calibrate(p)
+            if conf < SUPPORT_MIN and len(answers) >= SUPPORT_FILL:
+                break
+            al.confidence = conf
+            al.justification = SEMAPV.CompositeMatching
+            al.evidence_kinds = evidence_kinds({n: f[n] for n in model.features})
+            al.method = self.support_method()
+            answers.append(al)
+        return answers
+
+    def support_method(self) -> str:
+        """sg:method of this run's support alignments: retrieval and scoring by name and version."""
+        if self.rerank is None:
+            return METHODS["esco_skill_supports_task"]
+        return (f"skill-supports-task v4 (retrieval {'+'.join(self.retriever_names)} over all ESCO skills, fused "
+                f"by reciprocal rank; re-ranker {self.rerank.name} {rerank_mod.version()}: logistic regression over "
+                f"{', '.join(self.rerank.features)}, isotonic calibration; level from statements, O*NET Levels, "
+                "Job Zone)")
 
     # -- (d) levelled statement <-> ESCO skill -------------------------------------------------
     def statement_skills(self) -> list[Alignment]:

@@ -85,6 +85,10 @@ class Inputs:
     esco_occupations: dict[URIRef, tuple[str, str, str]] = field(default_factory=dict)   # code: ISCO-08 unit group
     # (O*NET occupation, ESCO occupation) -> confidence of a link the crosswalk computed (absent: a published link)
     occupation_link_confidence: dict[tuple[URIRef, URIRef], float] = field(default_factory=dict)
+    # O*NET task -> its Detailed Work Activities (Tasks to DWAs): tasks sharing one are evidence for each other
+    task_dwas: dict[URIRef, frozenset[URIRef]] = field(default_factory=dict)
+    # ESCO skill -> ESCO reuse level as ESCO publishes it (local name: "transversal", "cross-sector", ...)
+    skill_reuse: dict[URIRef, str] = field(default_factory=dict)
 
     def esco_skills_for_onet(self, occupation: URIRef) -> dict[URIRef, tuple[str, URIRef | None]]:
         """ESCO skills of the ESCO occupations crosswalked to an O*NET occupation; essential wins."""
@@ -171,6 +175,9 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
         if text:
             old = inp.tasks.get(t)
             inp.tasks[t] = (text, occs | (old[1] if old else set()))
+        dwas = frozenset(d for d in g.objects(t, SG.hasWorkActivity) if isinstance(d, URIRef))
+        if dwas:
+            inp.task_dwas[t] = inp.task_dwas.get(t, frozenset()) | dwas
     for s in _typed(g, skill_classes):
         label = _first(g, s, SKOS.prefLabel, RDFS.label)
         if not label:
@@ -181,6 +188,9 @@ def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, 
         elif iri.esco.is_skill(s):
             alts = _en(g, s, SKOS.altLabel)
             inp.esco_skills[s] = (label, " ".join([label, *alts, definition, *_en(g, s, SKOS.scopeNote)]))
+            reuse = g.value(s, ESCO.skillReuseLevel)
+            if isinstance(reuse, URIRef):
+                inp.skill_reuse[s] = str(reuse).rstrip("/").rsplit("/", 1)[-1]
             if any("transversal" in str(o) for o in g.objects(s, None) if isinstance(o, URIRef)) or any(
                     "transversal" in str(c) for c in g.subjects(SKOS.member, s)):
                 inp.transversal.add(s)
