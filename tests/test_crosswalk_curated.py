@@ -45,7 +45,7 @@ def test_the_set_parses_with_the_project_reader_and_has_its_metadata():
     curies, _ = read_header(curated.CURATED)
     assert {k: curies[k] for k in curated.CURIE_MAP} == curated.CURIE_MAP
     assert list(rows[0]) == list(curated.COLUMNS)
-    assert len(rows) == 254
+    assert len(rows) == 257
     assert {r["mapping_justification"] for r in rows} == {"semapv:ManualMappingCuration"}
     assert {r["author_label"] for r in rows} == {curated.AUTHOR}
     assert {r["subject_id"] for r in rows} == {f"onet:element/{e}" for e in (r["subject_id"][13:] for r in rows)}
@@ -53,9 +53,9 @@ def test_the_set_parses_with_the_project_reader_and_has_its_metadata():
 
 def test_every_element_is_reviewed_once_with_counts_per_predicate_and_family():
     s = curated.read()
-    assert len(s.elements) == 141 and len(s.matches) == 226 and len(s.no_match) == 28
+    assert len(s.elements) == 141 and len(s.matches) == 229 and len(s.no_match) == 28
     assert Counter(m.predicate for m in s.matches) == {
-        SKOS.exactMatch: 19, SKOS.closeMatch: 74, SKOS.broadMatch: 4, SKOS.narrowMatch: 49, SKOS.relatedMatch: 80}
+        SKOS.exactMatch: 19, SKOS.closeMatch: 74, SKOS.broadMatch: 4, SKOS.narrowMatch: 49, SKOS.relatedMatch: 83}
     fam = {e: f for f, prefixes in FAMILIES.items() for e in s.elements if str(e)[len(EL):].startswith(prefixes)}
     assert Counter(fam.values()) == {"Skills": 35, "Knowledge": 33, "Abilities": 52, "Work Styles": 21}
     assert Counter(fam[e] for e in s.no_match) == {"Abilities": 25, "Work Styles": 3}
@@ -121,7 +121,7 @@ def test_the_engine_uses_the_set_and_drops_pairs_missing_an_end():
     assert all(g.value(a, SG.evidence) == URIRef(curated.MAPPING_SET_ID) for a in el)
     assert {g.value(a, SSSOM.mapping_justification) for a in el} == {SEMAPV.ManualMappingCuration}
     assert all(g.value(a, OWL.annotatedProperty) in curated.CONFIDENCE for a in el)
-    assert report["onet_element_esco_skill"] + report["onet_element_esco_skill_dropped"] == 226
+    assert report["onet_element_esco_skill"] + report["onet_element_esco_skill_dropped"] == 229
     # the level path: only skills an element exactly or closely matches take the element's O*NET Level
     levelled = {g.value(a, OWL.annotatedSource) for a in g.subjects(SG.levelEvidence, None)
                 if str(g.value(a, SG.levelEvidence)) == "onet-element-level"}
