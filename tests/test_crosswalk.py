@@ -190,15 +190,19 @@ def test_support_searches_all_skills_without_occupation_crosswalk(aligned):
     assert report["tasks_answered"] == report["inputs_tasks"] == 8 and report["tasks_unanswered"] == 0
 
 
-def test_element_skill_bands(aligned):
-    g, _ = aligned
-    rows = alignments(g)
-    close = {(a["s"], a["o"]) for a in rows if a["p"] == SKOS.closeMatch}
-    assert (ONET_ACTIVE_LISTENING, ESCO_LISTEN) in close
-    al = next(a for a in rows if a["s"] == ONET_ACTIVE_LISTENING and a["o"] == ESCO_LISTEN)
-    assert "rating" in al["kinds"] and al["conf"] >= 0.6
-    # Troubleshooting has no lexical counterpart in the sample: no alignment at all
-    assert not [a for a in rows if a["s"] == URIRef("https://w3id.org/skillgraph/id/onet/element/2.B.5.a")]
+def test_element_skill_matches_come_from_the_curated_set(aligned):
+    # kind (c) is read from the curated set (skillgraph.crosswalk.curated), no longer computed: Active Listening is
+    # an exact match of "listen actively" (was a computed closeMatch), at the confidence the predicate states
+    g, report = aligned
+    rows = [a for a in alignments(g) if "/onet/element/" in str(a["s"])]
+    assert {(a["s"], a["p"], a["o"]) for a in rows} == {
+        (ONET_ACTIVE_LISTENING, SKOS.exactMatch, ESCO_LISTEN),
+        (URIRef("https://w3id.org/skillgraph/id/onet/element/2.C.1.e"), SKOS.exactMatch,
+         URIRef("http://data.europa.eu/esco/skill/15a33d76-4640-438d-ae64-fdc0c1d3eebc"))}
+    assert all(a["just"] == SEMAPV.ManualMappingCuration and a["conf"] == 0.95 and a["kinds"] == {"curated-mapping"}
+               for a in rows)
+    # the sample holds 3 elements and 11 skills: the other 227 curated pairs lack an end and are not used
+    assert (report["onet_element_esco_skill"], report["onet_element_esco_skill_dropped"]) == (2, 227)
 
 
 def test_statement_skill_related_at_level(aligned):

@@ -12,7 +12,8 @@ sg:evidenceKind) beside the plain triple it reifies:
   (b) ESCO skill sg:supportsTask O*NET task -- one node per pair, candidates from all of ESCO; its required
                                                level (statement, O*NET Level, Job Zone) and the levels it
                                                answers at as values (see align.Aligner.skills_support_tasks)
-  (c) O*NET skill/knowledge element skos:closeMatch | skos:relatedMatch ESCO skill
+  (c) O*NET element skos:exactMatch | closeMatch | broadMatch | narrowMatch | relatedMatch ESCO skill -- read
+      from the curated SSSOM set (curated.py, data/), never computed
   (d) levelled statement skos:relatedMatch ESCO skill, at the statement's level
   (e) WEF skill entry skos:closeMatch | skos:relatedMatch ESCO transversal skill
   (f) ESCO occupation skos:closeMatch | skos:relatedMatch O*NET occupation the published crosswalk is
@@ -28,7 +29,7 @@ Blocking and cost, with T tasks, K ESCO skills per crosswalked occupation profil
 S statements, E O*NET elements, N ESCO skills, P the mean posting length of a stem:
   (a) S x |candidate tasks|;  (b) T x (K + 40 + 15 per anchored statement): the profile plus lexical
   retrieval over all N skills through the postings of the task's discriminating stems (never T x N);
-  (c) E inverted-index queries, each O(stems x P), re-scored on the best 25;
+  (c) one pass over the curated set;
   (d) S x K;  (e) WEF entries x inverted-index queries over the transversal skills.
 Building the corpus is linear in the total text, an occupation's context linear in its texts. The
 full O*NET (19,530 tasks) x ESCO (13,896 skills) run takes ~45 s.

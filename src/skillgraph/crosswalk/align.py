@@ -1,4 +1,4 @@
-"""The five alignment kinds, scored by lexical similarity and structural evidence.
+"""The alignment kinds, scored by lexical similarity and structural evidence (kind c is read from a curated set).
 
 Confidence (every kind):   conf = 1 - (1 - s) ** (1 + b)
 
@@ -12,10 +12,8 @@ b >= 0 is the structural weight. Structure amplifies lexical evidence but never 
 conf = 0, b = 0 gives conf = s, b = 1 squares the distance to 1 (s = 0.3 -> 0.51). Weights:
   ESCO relation of the skill to an ESCO occupation crosswalked to the O*NET occupation:
       essential 1.0, optional 0.5, none 0;
-  O*NET rating (kind c): + (IM - 1) / 4 of the occupation that links the element and the skill,
-      and the relation weight halved (b = 0.5 * relation + 0.5 * (IM - 1) / 4, so b <= 1);
-  O*NET rating (kind b, at a level): + 0.5 when the matched element's Level rating for the task's
-      occupation falls in that level's band;
+  O*NET rating (kind b, at a level): + 0.5 when the Level rating, for the task's occupation, of an element
+      the skill exactly or closely matches in the curated set (curated.py) falls in that level's band;
   published anchor set (kind a): 0.5 for a task in the set the statement's publisher lists;
   AEI task observations (kind a): 0.25 for a task the Anthropic Economic Index observed, when the
       statement cites the AEI.
@@ -44,6 +42,7 @@ from rdflib.namespace import OWL, RDF, SKOS, XSD
 from skillgraph import iri
 from skillgraph.ontology import SEMAPV, SG, SSSOM
 
+from . import curated
 from . import rerank as rerank_mod
 from .features import DENSE_FEATURES, Candidate, FeatureSpace, evidence_kinds
 from .inputs import Inputs
@@ -96,7 +95,7 @@ METHODS = {
         f"skill-supports-task v3 (retrieval {RETRIEVAL} over all ESCO skills; {METHOD_VERSION}; ESCO relations, "
         "task anchors as noisy-OR; level from statements, O*NET Levels, Job Zone)"
     ),
-    "onet_element_esco_skill": f"element-skill match v2 ({METHOD_VERSION}; ESCO relations, O*NET importance)",
+    "onet_element_esco_skill": curated.METHOD,
     "statement_esco_skill": f"statement-skill match v2 ({METHOD_VERSION}; ESCO relations)",
     "wef_esco_skill": f"wef-skill match v2 ({METHOD_VERSION})",
     "onet_occupation_esco_occupation": OCCUPATION_METHOD,
@@ -336,18 +335,7 @@ class Aligner:
             1 for st in inp.statements.values() if st.cites_onet and (st.iri in anchored or st.anchored))
         return out
 
-    # -- (c) O*NET skill/knowledge element <-> ESCO skill -------------------------------------
-    def _skill_to_onet_occupations(self) -> dict[URIRef, dict[URIRef, tuple[str, URIRef | None]]]:
-        """ESCO skill -> O*NET occupation -> strongest ESCO relation, through the occupation crosswalk."""
-        out: dict[URIRef, dict[URIRef, tuple[str, URIRef | None]]] = defaultdict(dict)
-        for onet_occ, esco_occs in self.inp.onet_to_esco.items():
-            for eo in esco_occs:
-                for skill, rel in self.inp.esco_relations.get(eo, {}).items():
-                    cur = out[skill].get(onet_occ)
-                    if cur is None or W_REL.get(rel[0], 0) > W_REL.get(cur[0], 0):
-                        out[skill][onet_occ] = rel
-        return out
-
+    # -- (c) O*NET element <-> ESCO skill: the curated set (curated.py), not computed ------------
     def skill_index(self):
         """The inverted index over all ESCO skills, built once and reused by the statement search."""
         if self._skill_index is None:
@@ -355,39 +343,25 @@ class Aligner:
         return self._skill_index
 
     def element_skills(self) -> list[Alignment]:
-        """Kind (c): match O*NET skill/knowledge elements to ESCO skills, weighted by importance ratings."""
+        """Kind (c): the curated O*NET element -> ESCO skill matches whose element and skill are both in this build,
+        confidence from the SKOS predicate; exact and close matches carry the element's O*NET Level to the skill."""
         inp = self.inp
         out: list[Alignment] = []
-        if not inp.onet_elements or not inp.esco_skills:
-            return out
-        via = self._skill_to_onet_occupations()
-        index = self.skill_index()
-        for el in sorted(inp.onet_elements, key=str):
-            scored = []
-            for skill, s in index.search(el, k=LEXICAL_POOL, min_sim=S_MIN):
-                b, ev = 0.0, []
-                for occ, (rel, rnode) in via.get(skill, {}).items():
-                    im = inp.ratings.get((occ, el, "IM"))
-                    if im is None:
-                        continue
-                    cand = 0.5 * W_REL.get(rel, 0.0) + 0.5 * max(0.0, (im[1] - 1.0) / 4.0)
-                    if cand > b:
-                        b = cand
-                        ev = [(im[0], "rating")] + ([(rnode, f"{rel}-relation")] if rnode is not None else [])
-                conf = confidence(s, b)
-                pred = match_predicate(conf, s)
-                if pred is None:
-                    continue
-                scored.append(Alignment("onet_element_esco_skill", el, pred, skill, s, conf,
-                                        SEMAPV.CompositeMatching if ev else SEMAPV.LexicalMatching,
-                                        None, ev, {"lexical"}))
-            scored.sort(key=lambda a: (-a.confidence, str(a.object)))
-            for a in scored[:MATCH_TOP]:
-                out.append(a)
-                if a.predicate == SKOS.closeMatch:  # only close matches carry an O*NET Level over to a skill
-                    self.element_match[a.object].append((el, a.confidence))
+        dropped = 0
+        evidence = [(URIRef(curated.MAPPING_SET_ID), "curated-mapping")]
+        for m in curated.default().matches:
+            if m.element not in inp.onet_elements or m.skill not in inp.esco_skills:
+                dropped += 1  # one end is not in this build (e.g. the embedded sample): no dangling alignment
+                continue
+            conf = curated.CONFIDENCE[m.predicate]
+            sim = self.corpus.similarity(m.element, m.skill)  # the texts' lexical similarity, for information
+            out.append(Alignment("onet_element_esco_skill", m.element, m.predicate, m.skill, sim, conf,
+                                 SEMAPV.ManualMappingCuration, None, list(evidence), set()))
+            if m.predicate in curated.LEVEL_PREDICATES:  # only these carry an O*NET Level over to a skill
+                self.element_match[m.skill].append((m.element, conf))
         self.report["onet_element_esco_skill"] = len(out)
-        self.report["onet_element_esco_skill_close"] = sum(1 for a in out if a.predicate == SKOS.closeMatch)
+        self.report["onet_element_esco_skill_close"] = sum(1 for a in out if a.predicate in curated.LEVEL_PREDICATES)
+        self.report["onet_element_esco_skill_dropped"] = dropped
         return out
 
     # -- (b) ESCO skill sg:supportsTask O*NET task -------------------------------------------
