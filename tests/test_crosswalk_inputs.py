@@ -299,3 +299,23 @@ def test_align_of_rdflib_graphs_takes_the_same_path(embedded_assembled):
 def test_unknown_query_name_lists_the_valid_ones(store):
     with pytest.raises(ValueError, match="no crosswalk input query 'task'; the queries are ai_usage, anchor_sets"):
         list(select(store, "task"))
+
+
+def test_the_build_aligns_from_its_store_what_align_gives_for_the_graphs(embedded_build, embedded_store,
+                                                                         embedded_assembled):
+    """The build gathers the inputs from its staging store; align(graphs) from an in-memory one: one result."""
+    import pyoxigraph as ox
+    from rdflib.compare import isomorphic
+
+    from skillgraph.crosswalk import align
+    from skillgraph.reasoning import store_graph
+
+    gi = iri.graph("crosswalk")
+    built = store_graph(embedded_store, ox.NamedNode(str(gi)), Graph())
+    for t in list(built.triples((gi, None, None))):  # the graph's self-description (licences, version)
+        built.remove(t)
+    graphs = {k: g for k, g in embedded_assembled.graphs.items() if k != "crosswalk"}
+    # through a store too, which writes numbers in canonical form (0.2610 -> 0.261)
+    aligned = store_graph(store_of({"crosswalk": align(graphs)[0]}), ox.NamedNode(str(gi)), Graph())
+    assert len(built) == len(aligned) and built
+    assert isomorphic(built, aligned)
