@@ -319,3 +319,22 @@ def test_the_build_aligns_from_its_store_what_align_gives_for_the_graphs(embedde
     aligned = store_graph(store_of({"crosswalk": align(graphs)[0]}), ox.NamedNode(str(gi)), Graph())
     assert len(built) == len(aligned) and built
     assert isomorphic(built, aligned)
+
+
+def test_the_crosswalks_references_are_checked_against_the_sources_in_the_store(store):
+    """The build checks the crosswalk's alignment ends against the source graphs it loaded (StoreGraph)."""
+    from rdflib.namespace import OWL, RDF
+
+    from skillgraph import references
+
+    g = Graph()
+    task1, task99 = URIRef(iri.onet.task("1")), URIRef(iri.onet.task("99"))
+    for n, target in enumerate((task1, task99)):
+        al = URIRef(f"urn:example:alignment:{n}")
+        g.add((al, RDF.type, SG.Alignment))
+        g.add((al, OWL.annotatedSource, URIRef(iri.esco.skill("s1"))))
+        g.add((al, OWL.annotatedTarget, target))
+    owners = {k: references.StoreGraph(store, k) for k in ("onet", "esco")}
+    dangling = references.check({"crosswalk": g}, owners={**owners, "crosswalk": g})
+    assert [(d.reference, d.graph, d.targets) for d in dangling] == [
+        ("alignment -> source or target", "crosswalk", [str(task99)])]

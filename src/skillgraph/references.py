@@ -124,13 +124,17 @@ def check(graphs: Mapping[str, Graph], allowed: frozenset[str] = frozenset(),
 
 def _alignments(graphs: Mapping[str, Graph], owners: Mapping[str, Owner | Graph]) -> Iterable[Dangling]:
     """An alignment's source and target must be an entity (a subject with a type) of the graph that owns it."""
+    resolves: dict[Node, bool] = {}  # ends repeat (a task is the target of ~10 alignments): look each up once
     for key, g in graphs.items():
         missing: set[tuple[str, str]] = set()
         for al in g.subjects(RDF.type, SG.Alignment):
             for p in (OWL.annotatedSource, OWL.annotatedTarget):
                 for end in g.objects(al, p):
-                    owner = owners.get(_owner_of(end) or "")
-                    if owner is not None and (end, RDF.type, None) not in owner:
+                    ok = resolves.get(end)
+                    if ok is None:
+                        owner = owners.get(_owner_of(end) or "")
+                        ok = resolves[end] = owner is None or (end, RDF.type, None) in owner
+                    if not ok:
                         missing.add((str(al), str(end)))
         if missing:
             yield Dangling(
