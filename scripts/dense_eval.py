@@ -33,9 +33,9 @@ from pathlib import Path
 
 from gold_common import SSSOM_TSV, read_tasks, shared_dir
 
+from skillgraph import iri
 from skillgraph.crosswalk import dense
 from skillgraph.crosswalk.evaluate import Answer, evaluate, read_gold
-from skillgraph.crosswalk.inputs import ONET_TASK
 from skillgraph.crosswalk.lexical import Corpus, Doc
 from skillgraph.tabular import read_table
 
@@ -83,7 +83,7 @@ def main() -> None:
     judged: dict[str, set[str]] = {}
     for j in gold:
         judged.setdefault(j.task, set()).add(j.skill)
-    tasks = {ONET_TASK + tid: t.text for tid, t in read_tasks(d).items()}
+    tasks = {str(iri.onet.task(tid)): t.text for tid, t in read_tasks(d).items()}
     skills = read_esco_skills(d)
     uris = [s["uri"] for s in skills]
     print(f"{len(skills)} ESCO skills, {len(tasks)} O*NET tasks, {len(gold_tasks)} {a.split} gold tasks")

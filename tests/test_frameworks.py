@@ -105,7 +105,7 @@ def test_pathsmith_citations_and_anchor_set(graphs):
 def test_crosswalk_reads_pathsmith(graphs):
     from skillgraph.crosswalk.inputs import gather
 
-    inp = gather({"pathsmith": graphs["pathsmith"]})
+    inp = gather({"onet": mapped("onet"), "pathsmith": graphs["pathsmith"]})  # anchor sets: tasks of the O*NET graph
     assert len(inp.statements) == 84
     assert sum(1 for s in inp.statements.values() if s.cites_onet) == 39
     assert all(s.occupations == {OCC} and s.level in SHARED for s in inp.statements.values())

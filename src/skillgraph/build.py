@@ -1,5 +1,6 @@
-"""The build: map every source -> crosswalk -> SHACL validation -> on-disk Oxigraph store ->
-entailments -> exports, published atomically.
+"""The build: map every source -> SHACL per source -> on-disk Oxigraph store -> crosswalk (its inputs
+gathered by SPARQL from that store) -> SHACL of the crosswalk -> store -> entailments -> exports,
+published atomically.
 
 Nothing is published unless every step passed: the store and exports are assembled in a
 staging folder and renamed into place, then CURRENT is switched (see skillgraph/store.py).
@@ -7,8 +8,9 @@ A failed build keeps its reports under failed/<id>/ and leaves the last good bui
 
 Before anything is mapped, every source's `preflight` checks its input (path, layout, required
 files), so a wrong folder fails in seconds; after mapping and aligning, skillgraph.references
-checks that every cross-graph reference resolves. A build holds a lock (store.BuildLock) while it
-runs and first removes the staging folders of builds that died (store.clean_stale).
+checks that every cross-graph reference resolves (the crosswalk's against the sources in the store).
+A build holds a lock (store.BuildLock) while it runs and first removes the staging folders of builds
+that died (store.clean_stale).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -38,6 +40,9 @@ from skillgraph.ontology import SCHEMA, SG, load_ontology
 from skillgraph.progress import logging_to, progress, track
 from skillgraph.reasoning import REASONERS, InferenceReport, cached, rdflib_to_ox
 from skillgraph.validation import ValidationResult, attach_origins, load_shapes, validate
+
+if TYPE_CHECKING:
+    from skillgraph.crosswalk.inputs import Inputs
 
 Log = Callable[[str], None]
 
@@ -179,23 +184,38 @@ def assemble(sources: Mapping[str, Input], log: Log = lambda m: None, crosswalk:
         for table in res.report.tables_skipped:
             log(f"  skipped {table}: {res.report.skipped_why.get(table, 'absent')}")
     if crosswalk:
-        t0 = time.perf_counter()
-        if previous is not None and fps and previous.has(CROSSWALK_GRAPH, fps[CROSSWALK_GRAPH]):
-            g: Graph | None = previous.graph(CROSSWALK_GRAPH)
-            report = dict(previous.info.get("crosswalk") or {})
-            a.reused.add(CROSSWALK_GRAPH)
-            log(f"unchanged {CROSSWALK_GRAPH}: its graph is read back from build {previous.build_id}")
-        else:
-            g, report = _align(a.graphs, retrieval)
-        if g is not None:
-            a.graphs[CROSSWALK_GRAPH] = g
-            a.crosswalk_report = report
-            log(
-                f"aligned: {len(g):,} triples; "
-                + ", ".join(f"{k} {v:,}" for k, v in sorted(report.items()) if isinstance(v, int))
-            )
-        a.timings["crosswalk"] = time.perf_counter() - t0
+        from skillgraph.crosswalk import store_of
+
+        terms = [terms_of(g, str(iri.graph(key))) for key, g in a.graphs.items()]
+        align_stage(a, lambda: store_of(a.graphs), terms, log, previous, fps, retrieval)
     return a
+
+
+def align_stage(a: Assembled, store: Callable[[], ox.Store], terms: list[Terms], log: Log = lambda m: None,
+                previous: Previous | None = None, fps: Mapping[str, str] | None = None,
+                retrieval: str = "lexical") -> Graph:
+    """The crosswalk graph into `a`: read back from the current build when nothing it reads changed, else
+    aligned from the inputs gathered by SPARQL over `store()` (the source graphs in their named graphs)."""
+    from skillgraph.crosswalk import gather_from_store
+
+    t0 = time.perf_counter()
+    if previous is not None and fps and previous.has(CROSSWALK_GRAPH, fps[CROSSWALK_GRAPH]):
+        g = previous.graph(CROSSWALK_GRAPH)
+        report = dict(previous.info.get("crosswalk") or {})
+        a.reused.add(CROSSWALK_GRAPH)
+        log(f"unchanged {CROSSWALK_GRAPH}: its graph is read back from build {previous.build_id}")
+    else:
+        inputs = gather_from_store(store())
+        a.timings["crosswalk:inputs"] = time.perf_counter() - t0
+        log(f"crosswalk inputs gathered by SPARQL ({a.timings['crosswalk:inputs']:.1f} s): {len(inputs.tasks):,} "
+            f"tasks, {len(inputs.esco_skills):,} ESCO skills, {len(inputs.statements):,} statements")
+        g, report = _align(inputs, terms, retrieval)
+        log(f"aligned: {len(g):,} triples; "
+            + ", ".join(f"{k} {v:,}" for k, v in sorted(report.items()) if isinstance(v, int)))
+    a.graphs[CROSSWALK_GRAPH] = g
+    a.crosswalk_report = report
+    a.timings["crosswalk"] = time.perf_counter() - t0
+    return g
 
 
 def _reused(previous: Previous, key: str) -> MappingResult:
@@ -207,35 +227,35 @@ def _reused(previous: Previous, key: str) -> MappingResult:
     return MappingResult(previous.graph(key), src.get("release", ""), report)
 
 
-def _align(graphs: dict[str, Graph], retrieval: str = "lexical") -> tuple[Graph | None, dict]:
-    try:
-        from skillgraph.crosswalk import align
-    except ImportError:
-        return None, {}
-    g, report = align(graphs, retrieval)
+def _align(inputs: Inputs, terms: list[Terms], retrieval: str = "lexical") -> tuple[Graph, dict]:
+    """The crosswalk graph of gathered inputs, described as derived from the source graphs (`terms`)."""
+    from skillgraph.crosswalk import align_inputs
+
+    g, report = align_inputs(inputs, retrieval)
     gi = iri.graph(CROSSWALK_GRAPH)
     g.add((gi, RDF.type, SG.SourceGraph))
     g.add((gi, SG.sourceId, Literal(CROSSWALK_GRAPH)))
     g.add((gi, DCTERMS.title, Literal("SkillGraph crosswalk alignments", lang="en")))
     g.add((gi, RDFS.label, Literal("SkillGraph crosswalk alignments", lang="en")))
     g.add((gi, SCHEMA.version, Literal(__version__)))
-    describe_derived(g, str(gi), "Alignments computed by SkillGraph from the source graphs of this build.",
-                     [terms_of(sg, str(iri.graph(key))) for key, sg in graphs.items()])
+    describe_derived(g, str(gi), "Alignments computed by SkillGraph from the source graphs of this build.", terms)
     return g, report
 
 
 def check_references(graphs: Mapping[str, Graph], log: Log = lambda m: None,
-                     allowed: frozenset[str] = frozenset()) -> None:
+                     allowed: frozenset[str] = frozenset(),
+                     owners: Mapping[str, references.Owner | Graph] | None = None) -> None:
     """The closing check over the union: every cross-graph reference resolves, else a BuildError listing them.
 
     `allowed`: IRIs a source's own release references without describing (its mapping reports them).
+    `owners`: where targets are looked up, when not in `graphs` (the crosswalk's: the sources in the store).
     """
     t0 = time.perf_counter()
-    dangling = references.check(graphs, allowed)
+    dangling = references.check(graphs, allowed, owners)
     if dangling:
         raise ReferenceFailed("cross-graph references do not resolve; nothing was published.\n"
                          + references.describe(dangling))
-    log(f"references: every cross-graph reference resolves ({time.perf_counter() - t0:.1f} s)")
+    log(f"references: every cross-graph reference of {', '.join(graphs)} resolves ({time.perf_counter() - t0:.1f} s)")
 
 
 def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None,
@@ -373,7 +393,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         fp_seconds = time.perf_counter() - t0
         if previous is not None and previous.unchanged(fps, reasoner, export_formats):
             return _republish(build_dir, build_id, staging, previous, t_start, log)
-        a = assemble(sources, log, config=configs, previous=previous, fps=fps, retrieval=retrieval)
+        a = assemble(sources, log, crosswalk=False, config=configs, previous=previous, fps=fps, retrieval=retrieval)
         a.timings["fingerprints"] = fp_seconds
         t0 = time.perf_counter()
         gaps = frozenset(iri_ for res in a.results.values()
@@ -381,8 +401,10 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         check_references(a.graphs, log, gaps)
         a.timings["references"] = time.perf_counter() - t0
         inputs = [terms_of(g, str(iri.graph(key))) for key, g in a.graphs.items()]
+        source_keys = list(a.graphs)
 
-        # the store is the hub: each graph goes in as soon as it conforms, then its rdflib copy is let go
+        # the store is the hub: each graph goes in as soon as it conforms, then its rdflib copy is let go;
+        # the crosswalk reads its inputs from the store once every source graph is in
         st = ox.Store(str(staging / "store"))
         counts: dict[str, int] = {ONTOLOGY_GRAPH: _load_graph(st, ONTOLOGY_GRAPH, load_ontology())}
         loading = 0.0
@@ -400,21 +422,24 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
             loading += time.perf_counter() - t
 
         t0 = time.perf_counter()
-        results = validate_all(a.graphs, log, a.origins, skip=a.reused, then=load)
-        a.timings["validate"] = time.perf_counter() - t0 - loading
+        _validated(validate_all(a.graphs, log, a.origins, skip=a.reused, then=load), reports_dir)
+        validating = time.perf_counter() - t0 - loading
+
+        g = align_stage(a, _const(st), inputs, log, previous, fps, retrieval)
+        inputs.append(terms_of(g, str(iri.graph(CROSSWALK_GRAPH))))
+        t0 = time.perf_counter()
+        check_references({CROSSWALK_GRAPH: g}, log, gaps,
+                         owners={**{k: references.StoreGraph(st, k) for k in source_keys}, CROSSWALK_GRAPH: g})
+        a.timings["references"] += time.perf_counter() - t0
+        t0, loaded = time.perf_counter(), loading
+        _validated(validate_all({CROSSWALK_GRAPH: g}, log, skip=a.reused, then=load), reports_dir)
+        a.timings["validate"] = validating + time.perf_counter() - t0 - (loading - loaded)
         a.timings["load"] = loading
-        failed = {k: r for k, r in results.items() if not r.conforms}
-        for k, r in results.items():
-            if r.report is not None and not r.conforms:
-                r.report.serialize(reports_dir / f"shacl-{k}.ttl", format="turtle")
-        if failed:
-            text = "\n".join(r.summary() for r in failed.values())
-            raise ValidationFailed(f"SHACL validation failed; nothing was published.\n{text}", reports_dir)
         if previous is not None:
             previous.close()
 
         t0 = time.perf_counter()
-        if CROSSWALK_GRAPH in a.graphs:
+        if CROSSWALK_GRAPH in a.graphs:  # always (aligned or read back); the SSSOM export reads it
             from skillgraph.crosswalk.sssom import write_sssom
 
             (staging / "exports").mkdir(parents=True, exist_ok=True)
@@ -489,6 +514,22 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
     total = sum(counts.values())
     log(f"published build {build_id}: {total:,} triples in {len(counts)} graphs -> {final}")
     return BuildSummary(build_id, final, counts, inf, a.timings, info["sources"])
+
+
+def _const(store: ox.Store) -> Callable[[], ox.Store]:
+    """`store`, as the callable align_stage asks for (elsewhere the store is made only when needed)."""
+    return lambda: store
+
+
+def _validated(results: dict[str, ValidationResult], reports_dir: Path) -> None:
+    """Write the SHACL report of each graph that does not conform and fail the build; nothing is published."""
+    failed = {k: r for k, r in results.items() if not r.conforms}
+    for k, r in failed.items():
+        if r.report is not None:
+            r.report.serialize(reports_dir / f"shacl-{k}.ttl", format="turtle")
+    if failed:
+        text = "\n".join(r.summary() for r in failed.values())
+        raise ValidationFailed(f"SHACL validation failed; nothing was published.\n{text}", reports_dir)
 
 
 def _let_go(a: Assembled, key: str) -> None:

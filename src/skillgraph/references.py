@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, SKOS, NamespaceManager
 from rdflib.term import Node
@@ -64,19 +66,42 @@ class Dangling:
         return sorted({t for _s, t in self.links})
 
 
+class Owner(Protocol):
+    """What `check` asks of the graph that owns a reference's target: whether it holds a triple."""
+
+    def __contains__(self, triple: object) -> bool: ...
+
+
+class StoreGraph:
+    """One named graph of a pyoxigraph store as an Owner: the build checks the crosswalk's references
+    against the source graphs once they are in the staging store (their rdflib copies are gone)."""
+
+    def __init__(self, store: ox.Store, key: str):
+        self.store, self.name = store, ox.NamedNode(str(iri.graph(key)))
+
+    def __contains__(self, triple: object) -> bool:
+        from skillgraph.reasoning import rdflib_to_ox
+
+        s, p, o = (None if t is None else rdflib_to_ox(t) for t in triple)  # type: ignore[attr-defined]
+        return next(iter(self.store.quads_for_pattern(s, p, o, self.name)), None) is not None
+
+
 def _owner_of(node: Node) -> str | None:
     """The source graph that holds an entity, from its IRI."""
     return iri.source_of(node)
 
 
-def check(graphs: Mapping[str, Graph], allowed: frozenset[str] = frozenset()) -> list[Dangling]:
+def check(graphs: Mapping[str, Graph], allowed: frozenset[str] = frozenset(),
+          owners: Mapping[str, Owner | Graph] | None = None) -> list[Dangling]:
     """Every dangling cross-graph reference in these graphs (source id -> graph); empty when all resolve.
 
     `allowed`: target IRIs a source's release references without describing them (reported by its mapping).
+    `owners`: the graphs targets are looked up in (source id -> graph or StoreGraph), when not `graphs` itself.
     """
+    owners = graphs if owners is None else owners
     out: list[Dangling] = []
     for ref in REFERENCES:
-        if ref.owner is not None and ref.owner not in graphs:
+        if ref.owner is not None and ref.owner not in owners:
             continue
         for key, g in graphs.items():
             if ref.holders and key not in ref.holders:
@@ -86,26 +111,30 @@ def check(graphs: Mapping[str, Graph], allowed: frozenset[str] = frozenset()) ->
             for s, o in g.subject_objects(ref.predicate):
                 ok = resolves.get(o)
                 if ok is None:
-                    owner = graphs.get(ref.owner or _owner_of(o) or "")
+                    owner = owners.get(ref.owner or _owner_of(o) or "")
                     ok = resolves[o] = (owner is None or str(o) in allowed
                                         or (o, RDF.type, ref.target_class) in owner)
                 if not ok:
                     missing.append((str(s), str(o)))
             if missing:
                 out.append(Dangling(ref.name, key, ref.predicate.n3(_NS), sorted(missing)))
-    out.extend(_alignments(graphs))
+    out.extend(_alignments(graphs, owners))
     return out
 
 
-def _alignments(graphs: Mapping[str, Graph]) -> Iterable[Dangling]:
+def _alignments(graphs: Mapping[str, Graph], owners: Mapping[str, Owner | Graph]) -> Iterable[Dangling]:
     """An alignment's source and target must be an entity (a subject with a type) of the graph that owns it."""
+    resolves: dict[Node, bool] = {}  # ends repeat (a task is the target of ~10 alignments): look each up once
     for key, g in graphs.items():
         missing: set[tuple[str, str]] = set()
         for al in g.subjects(RDF.type, SG.Alignment):
             for p in (OWL.annotatedSource, OWL.annotatedTarget):
                 for end in g.objects(al, p):
-                    owner = graphs.get(_owner_of(end) or "")
-                    if owner is not None and (end, RDF.type, None) not in owner:
+                    ok = resolves.get(end)
+                    if ok is None:
+                        owner = owners.get(_owner_of(end) or "")
+                        ok = resolves[end] = owner is None or (end, RDF.type, None) in owner
+                    if not ok:
                         missing.add((str(al), str(end)))
         if missing:
             yield Dangling(

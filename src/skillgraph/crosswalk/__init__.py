@@ -1,7 +1,9 @@
 """The crosswalk: alignments between sources, each with confidence, method and evidence.
 
-Entry point for the build: `align(graphs) -> (crosswalk graph, report)`, where `graphs` maps source
-ids to the mapped source graphs. Five kinds of alignment, each an sg:Alignment node (SSSOM-style:
+Entry points: `align(graphs) -> (crosswalk graph, report)`, where `graphs` maps source ids to the mapped
+source graphs; the build's `align_inputs(gather_from_store(staging store))`. Either way the inputs are
+read by the SPARQL files in `queries/` (inputs.py) from a store holding each source in its named graph.
+Five kinds of alignment, each an sg:Alignment node (SSSOM-style:
 owl:annotatedSource / owl:annotatedProperty / owl:annotatedTarget, sssom:confidence,
 sssom:mapping_justification, sg:method, sg:similarity, sg:proficiencyLevel, sg:evidence,
 sg:evidenceKind) beside the plain triple it reifies:
@@ -45,11 +47,11 @@ from skillgraph.mappings.base import new_graph
 from skillgraph.ontology import SG
 
 from .align import KINDS, Aligner, Alignment, confidence, emit
-from .inputs import Inputs, gather
+from .inputs import Inputs, gather, gather_from_store, input_queries, store_of
 from .retrieval import DEFAULT_MODE, MODES, resolve
 
-__all__ = ["align", "align_inputs", "aligner", "Aligner", "Alignment", "Inputs", "gather", "confidence", "KINDS",
-           "MODES"]
+__all__ = ["align", "align_inputs", "aligner", "Aligner", "Alignment", "Inputs", "gather", "gather_from_store",
+           "input_queries", "store_of", "confidence", "KINDS", "MODES"]
 
 
 def align(graphs: Mapping[str, Graph], retrieval: str = DEFAULT_MODE) -> tuple[Graph, dict]:
@@ -70,7 +72,7 @@ def aligner(inp: Inputs, retrieval: str = DEFAULT_MODE) -> Aligner:
 
 
 def align_inputs(inp: Inputs, retrieval: str = DEFAULT_MODE) -> tuple[Graph, dict]:
-    """The crosswalk graph for inputs already gathered (see `gather`), and its report."""
+    """The crosswalk graph for inputs already gathered (`gather`, `gather_from_store`), and its report."""
     al = aligner(inp, retrieval)
     g = new_graph()
     alignments: list[Alignment] = al.occupation_links()  # (f) first: every later kind reads the occupation links

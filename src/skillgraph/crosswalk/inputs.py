@@ -1,35 +1,33 @@
 """What the crosswalk reads from the source graphs, gathered once into plain Python structures.
 
-Reading is by the representation conventions of DEVELOPERS.md and the ontology, never by source
-id alone, so that a full release and the embedded sample are read the same way and a graph that
-is missing (a partial build) simply contributes nothing. Class membership uses the ontology's
-subclass closure because the crosswalk runs before reasoning.
+The inputs are SELECT queries in `queries/*.rq` beside this module, one per kind of input, each with a
+header saying what it feeds; `gather_from_store` runs them over a store holding each source graph in
+its named graph (iri.graph(source id)) and the ontology in iri.graph("ontology") -- the build's staging
+store, where they can be run and inspected like any query -- and fills `Inputs`. Facts are selected by
+class (the ontology's subclass closure, read from the ontology graph: the crosswalk runs before
+reasoning) and by the graph of the source that states them, so a full release and the embedded sample
+are read the same way and a graph that is missing (a partial build) simply contributes nothing.
+`gather(graphs)` loads rdflib graphs into an in-memory store and takes the same path.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
 from functools import lru_cache
-from typing import cast
+from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 from skillgraph import iri
-from skillgraph.ontology import ESCO, SG, load_ontology
+from skillgraph.ontology import SG, load_ontology
+from skillgraph.queries import CuratedQuery, load
 
-OCC_MATCH = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
-# The occupation -> skill relation properties ESCO publishes (esco:relatedEssentialSkill /
-# relatedOptionalSkill and their inverses isEssentialSkillFor / isOptionalSkillFor); read all four,
-# so whichever direction a build writes is found. Value: relation type, and whether the property
-# points skill -> occupation.
-SKILL_RELATION_PROPERTIES: dict[URIRef, tuple[str, bool]] = {
-    ESCO.relatedEssentialSkill: ("essential", False),
-    ESCO.relatedOptionalSkill: ("optional", False),
-    ESCO.isEssentialSkillFor: ("essential", True),
-    ESCO.isOptionalSkillFor: ("optional", True),
-}
+QUERIES_DIR = Path(__file__).parent / "queries"
+ONTOLOGY_GRAPH = "ontology"  # the ontology's named graph (iri.graph), as the build loads it
 
 
 @dataclass(frozen=True)
@@ -85,10 +83,13 @@ class Inputs:
     esco_occupations: dict[URIRef, tuple[str, str, str]] = field(default_factory=dict)   # code: ISCO-08 unit group
     # (O*NET occupation, ESCO occupation) -> confidence of a link the crosswalk computed (absent: a published link)
     occupation_link_confidence: dict[tuple[URIRef, URIRef], float] = field(default_factory=dict)
-    # O*NET task -> its Detailed Work Activities (Tasks to DWAs): tasks sharing one are evidence for each other
-    task_dwas: dict[URIRef, frozenset[URIRef]] = field(default_factory=dict)
-    # ESCO skill -> ESCO reuse level as ESCO publishes it (local name: "transversal", "cross-sector", ...)
+    task_dwas: dict[URIRef, frozenset[URIRef]] = field(default_factory=dict)  # O*NET task -> its DWAs
+    # ESCO skill -> its reuse level as ESCO publishes it (transversal, cross-sector, sector-specific, ...)
     skill_reuse: dict[URIRef, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        """Every field as plain JSON, sets sorted: to compare two gatherings or to read what the crosswalk read."""
+        return {f.name: _json(getattr(self, f.name)) for f in fields(self)}
 
     def esco_skills_for_onet(self, occupation: URIRef) -> dict[URIRef, tuple[str, URIRef | None]]:
         """ESCO skills of the ESCO occupations crosswalked to an O*NET occupation; essential wins."""
@@ -107,170 +108,224 @@ class Inputs:
         return None
 
 
+
+def _json(v: object) -> object:
+    if is_dataclass(v) and not isinstance(v, type):
+        return {f.name: _json(getattr(v, f.name)) for f in fields(v)}
+    if isinstance(v, Mapping):
+        return {" | ".join(map(str, k)) if isinstance(k, tuple) else str(k): _json(x) for k, x in v.items()}
+    if isinstance(v, (set, frozenset)):
+        return sorted((_json(x) for x in v), key=lambda x: json.dumps(x, sort_keys=True))
+    if isinstance(v, (list, tuple)):
+        return [_json(x) for x in v]
+    return str(v) if isinstance(v, URIRef) else v
+
+
 @lru_cache(maxsize=1)
-def _ontology_closure() -> tuple[frozenset, frozenset, frozenset, tuple[Level, ...]]:
-    ont = load_ontology()
-
-    def subclasses(c: URIRef) -> frozenset:
-        return frozenset(ont.transitive_subjects(RDFS.subClassOf, c))
-
-    levels = []
-    for lv in ont.subjects(RDF.type, SG.ProficiencyLevel):
-        rank, lo, hi = ont.value(lv, SG.rank), ont.value(lv, SG.onetLevelMin), ont.value(lv, SG.onetLevelMax)
-        if rank is not None and lo is not None and hi is not None:
-            levels.append(Level(lv, int(rank), float(lo), float(hi)))
-    levels.sort(key=lambda x: x.rank)
-    return (subclasses(SG.CompetencyStatement), subclasses(SG.Skill) | subclasses(SG.Knowledge),
-            subclasses(SG.Competency), tuple(levels))
+def input_queries() -> dict[str, CuratedQuery]:
+    """The crosswalk's input queries by name (the .rq files beside this module), headers checked."""
+    return {p.stem: load(p) for p in sorted(QUERIES_DIR.glob("*.rq"))}
 
 
-def _en(g: Graph, s: URIRef, p: URIRef) -> list[str]:
-    """Values of s p, English or untagged first."""
-    vals = [o for o in g.objects(s, p) if isinstance(o, Literal)]
-    vals.sort(key=lambda o: (o.language not in (None, "en"), str(o)))
-    return [str(o) for o in vals if o.language in (None, "en")] or [str(o) for o in vals[:1]]
+Row = tuple  # one solution: IRIs as URIRef, literals as (lexical value, language or None), unbound as None
 
 
-def _first(g: Graph, s: URIRef, *preds: URIRef) -> str:
-    for p in preds:
-        v = _en(g, s, p)
-        if v:
-            return v[0]
-    return ""
+def _term(t: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> URIRef | tuple[str, str | None] | None:
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.Literal):
+        return (t.value, t.language)
+    return None
 
 
-def _is_onet_source(g: Graph, cited: URIRef) -> bool:
-    texts = [str(cited)] + [str(o) for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title) for o in g.objects(cited, p)]
-    return any("o*net" in t.lower() or "/onet" in t.lower() or "onet" == t.lower() for t in texts)
+def select(store: ox.Store, name: str) -> Iterator[Row]:
+    """The solutions of input query `name` over `store`, in the query's variable order."""
+    queries = input_queries()
+    if name not in queries:
+        raise ValueError(f"no crosswalk input query {name!r}; the queries are {', '.join(queries)}")
+    res = store.query(queries[name].text)
+    assert isinstance(res, ox.QuerySolutions)
+    cache: dict = {}  # IRIs and values repeat: convert each once
+    for sol in res:
+        row = []
+        for t in sol:
+            v = cache.get(t)
+            if v is None and t is not None:
+                v = cache[t] = _term(t)
+            row.append(v)
+        yield tuple(row)
 
 
-def _is_aei_source(g: Graph, cited: URIRef) -> bool:
-    texts = [
-        str(o) for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title, DCTERMS.alternative) for o in g.objects(cited, p)
-    ]
-    return cited in iri.aei.SCHEME or any("anthropic economic index" in t.lower() for t in texts)
+class Texts:
+    """Literal values per (subject, property), picked as the rdflib walker did: English or untagged first."""
+
+    def __init__(self) -> None:
+        self.values: dict[URIRef, dict[URIRef, set[tuple[str, str | None]]]] = defaultdict(lambda: defaultdict(set))
+
+    def add(self, s: URIRef, p: URIRef, value: object) -> None:
+        """Record one value of s p if it is a literal ((value, language) from `select`) of an IRI subject."""
+        if isinstance(value, tuple) and isinstance(s, URIRef):
+            self.values[s][p].add(value)
+
+    def en(self, s: URIRef, p: URIRef) -> list[str]:
+        """Values of s p: the English or untagged ones sorted, else the first other one."""
+        vals = sorted(self.values.get(s, {}).get(p, ()), key=lambda v: (v[1] not in (None, "en"), v[0]))
+        return [v for v, lang in vals if lang in (None, "en")] or [v for v, _ in vals[:1]]
+
+    def first(self, s: URIRef, *props: URIRef) -> str:
+        """The first value of the first property that has one."""
+        for p in props:
+            v = self.en(s, p)
+            if v:
+                return v[0]
+        return ""
 
 
-def gather(graphs: Mapping[str, Graph]) -> Inputs:
-    """Read every source graph once into the plain structures the aligner works on."""
-    stmt_classes, skill_classes, comp_classes, levels = _ontology_closure()
-    inp = Inputs(levels=list(levels))
-    for gid, g in graphs.items():
-        _gather_graph(inp, gid, g, stmt_classes, skill_classes, comp_classes)
-    return inp
-
-
-def _typed(g: Graph, classes: Iterable[URIRef]) -> set[URIRef]:
-    out: set[URIRef] = set()
-    for c in classes:
-        out.update(s for s in g.subjects(RDF.type, c) if isinstance(s, URIRef))
+def _texts(rows: Iterator[Row]) -> Texts:
+    out = Texts()
+    for s, p, lit in rows:
+        out.add(s, p, lit)
     return out
 
 
-def _gather_graph(inp: Inputs, gid: str, g: Graph, stmt_classes, skill_classes, comp_classes) -> None:
-    for t in _typed(g, [SG.Task]):
-        text = _first(g, t, SKOS.prefLabel, RDFS.label)
-        occs = {o for o in g.objects(t, SG.taskOf) if isinstance(o, URIRef)}
-        occs |= {o for o in g.subjects(SG.hasTask, t) if isinstance(o, URIRef)}
+def store_of(graphs: Mapping[str, Graph]) -> ox.Store:
+    """An in-memory store with each graph in its named graph and the ontology, as the build's staging store."""
+    from skillgraph.reasoning import cached, rdflib_to_ox
+
+    st = ox.Store()
+    ox_term = cached(rdflib_to_ox)
+    for key, g in [(ONTOLOGY_GRAPH, load_ontology()), *graphs.items()]:
+        target = ox.NamedNode(str(iri.graph(key)))
+        st.bulk_extend(ox.Quad(ox_term(s), ox_term(p), ox_term(o), target) for s, p, o in g)
+    return st
+
+
+def gather(graphs: Mapping[str, Graph]) -> Inputs:
+    """The inputs of rdflib source graphs (source id -> graph): loaded into a store, then `gather_from_store`."""
+    return gather_from_store(store_of(graphs))
+
+
+def gather_from_store(store: ox.Store) -> Inputs:
+    """Run every input query over a store holding the source graphs and the ontology, and fill Inputs."""
+    inp = Inputs(levels=[Level(lv, int(r[0]), float(lo[0]), float(hi[0]))
+                         for lv, r, lo, hi in select(store, "levels")])
+    _tasks(inp, store)
+    _skills(inp, store)
+    _ratings(inp, store)
+    _relations(inp, store)
+    _occupations(inp, store)
+    _statements(inp, store)
+    for g, c, task in select(store, "anchor_sets"):
+        inp.anchor_sets[_source(g)].setdefault(c, set()).add(task)
+    for task, ev in select(store, "ai_usage"):
+        if isinstance(task, URIRef) and isinstance(ev, URIRef):
+            inp.ai_usage[task].add(ev)
+    wef = _texts(select(store, "wef_entries"))
+    for w in wef.values:
+        label = wef.first(w, SKOS.prefLabel, RDFS.label)
+        if label:
+            inp.wef_entries[w] = (label, " ".join([label, *wef.en(w, SKOS.altLabel), *wef.en(w, SKOS.definition)]))
+    return inp
+
+
+def _source(graph: URIRef) -> str:
+    """The source id of a source graph's IRI."""
+    return str(graph).removeprefix(iri.GRAPH_BASE)
+
+
+def _tasks(inp: Inputs, store: ox.Store) -> None:
+    texts, occs = Texts(), defaultdict(set)
+    for task, prop, text, occ in select(store, "tasks"):
+        if prop is not None:
+            texts.add(task, prop, text)
+        elif isinstance(occ, URIRef):
+            occs[task].add(occ)
+    for task in texts.values:
+        text = texts.first(task, SKOS.prefLabel, RDFS.label)
         if text:
-            old = inp.tasks.get(t)
-            inp.tasks[t] = (text, occs | (old[1] if old else set()))
-        dwas = frozenset(d for d in g.objects(t, SG.hasWorkActivity) if isinstance(d, URIRef))
-        if dwas:
-            inp.task_dwas[t] = inp.task_dwas.get(t, frozenset()) | dwas
-    for s in _typed(g, skill_classes):
-        label = _first(g, s, SKOS.prefLabel, RDFS.label)
-        if not label:
+            inp.tasks[task] = (text, occs.get(task, set()))
+    dwas = defaultdict(set)
+    for task, dwa in select(store, "task_dwas"):
+        if isinstance(dwa, URIRef):
+            dwas[task].add(dwa)
+    inp.task_dwas = {t: frozenset(d) for t, d in dwas.items()}
+
+
+def _skills(inp: Inputs, store: ox.Store) -> None:
+    el = _texts(select(store, "onet_elements"))
+    for e in el.values:
+        label = el.first(e, SKOS.prefLabel, RDFS.label)
+        if label:
+            inp.onet_elements[e] = (label, " ".join(el.en(e, SKOS.definition) + el.en(e, DCTERMS.description)))
+    sk = _texts(select(store, "esco_skills"))
+    for s in sk.values:
+        label = sk.first(s, SKOS.prefLabel, RDFS.label)
+        if label:
+            definition = " ".join(sk.en(s, SKOS.definition) + sk.en(s, DCTERMS.description))
+            inp.esco_skills[s] = (label, " ".join([label, *sk.en(s, SKOS.altLabel), definition,
+                                                   *sk.en(s, SKOS.scopeNote)]))
+    inp.transversal = {s for (s,) in select(store, "esco_transversal") if s in inp.esco_skills}
+    reuse = ((s, iri.esco.reuse_level(level)) for s, level in select(store, "esco_skill_reuse"))
+    inp.skill_reuse = {s: name for s, name in reuse if name}
+
+
+def _ratings(inp: Inputs, store: ox.Store) -> None:
+    for rating, occ, el, scale, (value, _) in select(store, "ratings"):
+        try:
+            inp.ratings[(occ, el, iri.onet.code(scale))] = (rating, float(value))
+        except ValueError:
             continue
-        definition = " ".join(_en(g, s, SKOS.definition) + _en(g, s, DCTERMS.description))
-        if iri.onet.is_element(s):
-            inp.onet_elements[s] = (label, definition)
-        elif iri.esco.is_skill(s):
-            alts = _en(g, s, SKOS.altLabel)
-            inp.esco_skills[s] = (label, " ".join([label, *alts, definition, *_en(g, s, SKOS.scopeNote)]))
-            reuse = g.value(s, ESCO.skillReuseLevel)
-            if isinstance(reuse, URIRef):
-                inp.skill_reuse[s] = str(reuse).rstrip("/").rsplit("/", 1)[-1]
-            if any("transversal" in str(o) for o in g.objects(s, None) if isinstance(o, URIRef)) or any(
-                    "transversal" in str(c) for c in g.subjects(SKOS.member, s)):
-                inp.transversal.add(s)
-    for r in g.subjects(RDF.type, SG.Rating):
-        occ, el, scale, val = (
-            g.value(r, SG.occupation),
-            g.value(r, SG.ratedElement),
-            g.value(r, SG.scale),
-            g.value(r, SG.value),
-        )
-        if None in (occ, el, scale, val) or not iri.onet.is_scale(scale):
+        inp.element_occupations[el].add(occ)
+
+
+def _relations(inp: Inputs, store: ox.Store) -> None:
+    """Reified relations (their node is the evidence) over ESCO's plain properties; essential wins."""
+    for occ, skill, (kind, _), rel in select(store, "esco_skill_relations"):
+        if not (isinstance(occ, URIRef) and isinstance(skill, URIRef)):
             continue
-        code = iri.onet.code(scale)
-        if code in ("IM", "LV"):
-            try:
-                inp.ratings[(occ, el, code)] = (cast(URIRef, r), float(val))
-            except ValueError:
-                continue
-            inp.element_occupations[el].add(occ)
-    relations = set()
-    for rel in g.subjects(RDF.type, SG.SkillRelation):
-        occ, skill, kind = g.value(rel, SG.occupation), g.value(rel, SG.skill), g.value(rel, SG.relationType)
-        if occ is not None and skill is not None and kind is not None:
-            inp.esco_relations[cast(URIRef, occ)][cast(URIRef, skill)] = (str(kind).lower(), cast(URIRef, rel))
-            relations.add((occ, skill))
-    for p, (kind, inverse) in SKILL_RELATION_PROPERTIES.items():
-        for a, b in g.subject_objects(p):
-            occ, skill = cast(URIRef, b if inverse else a), cast(URIRef, a if inverse else b)
-            cur = inp.esco_relations[occ].get(skill)
-            if (occ, skill) not in relations and (cur is None or (kind == "essential" and cur[0] != "essential")):
-                inp.esco_relations[occ][skill] = (kind, None)
-    for occ, soc in g.subject_objects(SG.socCode):
-        if isinstance(occ, URIRef) and iri.onet.is_occupation(occ):
-            title = _first(g, occ, SKOS.prefLabel, RDFS.label)
-            text = " ".join([title, *_en(g, occ, SKOS.altLabel), *_en(g, occ, SKOS.definition)])
-            inp.onet_occupations[occ] = (title, text, str(soc))
-    for occ, isco in g.subject_objects(SG.iscoCode):
-        if isinstance(occ, URIRef) and iri.esco.is_occupation(occ):
-            title = _first(g, occ, SKOS.prefLabel, RDFS.label)
-            text = " ".join([title, *_en(g, occ, SKOS.altLabel), *_en(g, occ, SKOS.definition),
-                             *_en(g, occ, DCTERMS.description)])
-            inp.esco_occupations[occ] = (title, text, str(isco))
-    for occ, jz in g.subject_objects(SG.jobZone):
-        z = iri.onet.code(jz) if iri.onet.SCHEME.is_a("job-zone", jz) else ""
+        cur = inp.esco_relations[occ].get(skill)
+        if (cur is None or (rel is not None and cur[1] is None)
+                or ((rel is None) == (cur[1] is None) and kind == "essential" and cur[0] != "essential")):
+            inp.esco_relations[occ][skill] = (kind, rel)
+    for onet, esco in select(store, "occupation_links"):
+        inp.onet_to_esco[onet].add(esco)
+    for occ, zone in select(store, "job_zones"):
+        z = iri.onet.code(zone) if isinstance(zone, URIRef) and iri.onet.SCHEME.is_a("job-zone", zone) else ""
         if z.isdigit():
-            inp.job_zone[cast(URIRef, occ)] = int(z)
-    for p in OCC_MATCH:
-        for a, b in g.subject_objects(p):
-            a, b = cast(URIRef, a), cast(URIRef, b)
-            sa, sb = str(a), str(b)
-            if iri.esco.is_occupation(sa) and iri.onet.is_occupation(sb):
-                inp.onet_to_esco[b].add(a)
-            elif iri.esco.is_occupation(sb) and iri.onet.is_occupation(sa):
-                inp.onet_to_esco[a].add(b)
-    for s in _typed(g, stmt_classes):
-        label = _first(g, s, SKOS.prefLabel, RDFS.label)
-        text = _first(g, s, SG.statementText, SKOS.definition)
+            inp.job_zone[occ] = int(z)
+
+
+def _occupations(inp: Inputs, store: ox.Store) -> None:
+    for query, target, props in (("onet_occupations", inp.onet_occupations, (SKOS.altLabel, SKOS.definition)),
+                                 ("esco_occupations", inp.esco_occupations,
+                                  (SKOS.altLabel, SKOS.definition, DCTERMS.description))):
+        texts, codes = Texts(), {}
+        for occ, (code, _), prop, text in select(store, query):
+            codes[occ] = code
+            if prop is not None:
+                texts.add(occ, prop, text)
+        for occ, code in codes.items():
+            title = texts.first(occ, SKOS.prefLabel, RDFS.label)
+            target[occ] = (title, " ".join([title, *(v for p in props for v in texts.en(occ, p))]), code)
+
+
+def _statements(inp: Inputs, store: ox.Store) -> None:
+    texts, graphs = Texts(), dict[URIRef, URIRef]()
+    nodes: dict[URIRef, dict[URIRef, set[URIRef]]] = defaultdict(lambda: defaultdict(set))
+    for g, s, prop, text, node in select(store, "statements"):
+        graphs[s] = min(graphs.get(s, g), g, key=str)
+        if text is not None:
+            texts.add(s, prop, text)
+        else:
+            nodes[s][prop].add(node)
+    cites = defaultdict(set)
+    for s, (source, _) in select(store, "statement_citations"):
+        cites[s].add(source)
+    for s, g in graphs.items():
+        label, text = texts.first(s, SKOS.prefLabel, RDFS.label), texts.first(s, SG.statementText, SKOS.definition)
         if not (label or text):
             continue
-        st = inp.statements.get(s) or Statement(s, gid, label, text, None)
-        st.level = st.level or g.value(s, SG.proficiencyLevel)
-        st.occupations |= {o for o in g.objects(s, SG.occupation) if isinstance(o, URIRef)}
-        cited = [c for c in g.objects(s, SG.cites) if isinstance(c, URIRef)]
-        st.cites_onet = st.cites_onet or any(_is_onet_source(g, c) for c in cited)
-        st.cites_aei = st.cites_aei or any(_is_aei_source(g, c) for c in cited)
-        st.anchored |= {t for t in g.objects(s, SG.anchoredTo) if isinstance(t, URIRef)}
-        inp.statements[s] = st
-    for ev in g.subjects(RDF.type, SG.AIUsageEvidence):
-        for task in g.objects(ev, SG.aboutTask):
-            if isinstance(task, URIRef) and isinstance(ev, URIRef):
-                inp.ai_usage[task].add(ev)
-    for c in g.subjects(RDF.type, SKOS.Collection):
-        members = {m for m in g.objects(c, SKOS.member) if isinstance(m, URIRef) and iri.onet.is_task(m)}
-        if members:
-            inp.anchor_sets[gid][cast(URIRef, c)] = members
-    if gid == "wef":
-        for s in _typed(g, comp_classes | {SKOS.Concept}):
-            types = set(g.objects(s, RDF.type))
-            if types & (stmt_classes | {SG.ProficiencyLevel, SG.Domain, SG.Framework, SKOS.ConceptScheme}):
-                continue  # WEF clusters are domains, not skills: only skill entries are aligned
-            label = _first(g, s, SKOS.prefLabel, RDFS.label)
-            if label:
-                inp.wef_entries[s] = (label, " ".join([label, *_en(g, s, SKOS.altLabel), *_en(g, s, SKOS.definition)]))
+        levels = sorted(nodes[s][SG.proficiencyLevel], key=str)
+        inp.statements[s] = Statement(s, _source(g), label, text, levels[0] if levels else None,
+                                      set(nodes[s][SG.occupation]), "onet" in cites[s], "aei" in cites[s],
+                                      set(nodes[s][SG.anchoredTo]))

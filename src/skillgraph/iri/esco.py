@@ -61,3 +61,9 @@ def is_skill(term: object) -> bool:
 def is_occupation(term: object) -> bool:
     """Whether `term` is an ESCO occupation IRI."""
     return _is("occupation", term)
+
+
+def reuse_level(term: object) -> str:
+    """The name of an ESCO skill-reuse-level concept as ESCO publishes it ('transversal', 'cross-sector', ...);
+    '' for any other term."""
+    return str(term).rsplit("/", 1)[1] if _is("skill-reuse-level", term) else ""
