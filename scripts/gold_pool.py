@@ -251,7 +251,8 @@ def add_occupation(a: argparse.Namespace) -> None:
     with open(POOL_TSV, encoding="utf-8") as f:
         pool_header = "".join(line for line in f if line.startswith("#"))
     write_tsv(POOL_TSV, rows, EXT_COLUMNS, pool_header.rstrip("\n") + f"; --occupation {a.occupation}: tune tasks,"
-              " top10 of the engine's dense, lexical-v3, hybrid, hybrid-reranked + best 20 statement-chain candidates\n")
+              " top10 of the engine's dense, lexical-v3, hybrid, hybrid-reranked"
+              f" + best {CHAIN_MAX} statement-chain candidates\n")
     new_rows = [r for r in rows if r["task_id"] in {t.task_id for t in new_tasks}]
     print(json.dumps({"tasks_added": len(new_tasks), "pairs_added": len(new_rows),
                       "tasks_with_chain": sum(1 for t in new_tasks if ranked["chain"][t.task_id]),
