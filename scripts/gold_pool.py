@@ -15,8 +15,15 @@ no cap), and records them in `methods` of pairs already pooled:
   hybrid      reciprocal rank fusion (dense.fuse, k=60) of the v3 answers and the dense_desc top 100.
 It also writes each method's top 10 as a run file for `skillgraph eval` (`--runs-out`).
 
+`--extend --occupation SOC --inputs INPUTS.pkl` instead adds the O*NET tasks of one occupation that are not yet
+in the sample to the TUNE split, and pools for each, over the engine's own methods (skillgraph.crosswalk.methods
+on the pickled full-release Inputs): the top 10 of `dense` (as dense_desc), `lexical-v3` (as v3), `hybrid` and
+`hybrid-reranked` (as reranked), plus every candidate the engine reaches through a statement anchored to the
+task (a non-zero statement chain), the CHAIN_MAX strongest (as chain).
+
     python scripts/gold_pool.py --minilm-zip PATH/TO/all_minilm_l6_v2/model.zip
     python scripts/gold_pool.py --extend --v3-run RUN.sssom.tsv --cache DIR [--runs-out DIR]
+    python scripts/gold_pool.py --extend --occupation 43-4051.00 --inputs INPUTS.pkl --cache DIR
 """
 
 from __future__ import annotations
@@ -33,9 +40,12 @@ import numpy as np
 from gold_common import (
     POOL_TSV,
     SAMPLE_TSV,
+    read_job_zones,
     read_nesta_links,
+    read_occupations,
     read_profiles,
     read_skills,
+    read_tasks,
     read_tsv,
     shared_dir,
     tokens,
@@ -48,7 +58,10 @@ POOL_MAX = 25
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # upstream model.safetensors
 COLUMNS = ["task_id", "skill_uri", "skill_label", "methods", "bm25_rank", "dense_rank"]
 EXTENDED = ("dense_desc", "v3", "hybrid")
-EXT_COLUMNS = COLUMNS + [f"{m}_rank" for m in EXTENDED]
+OCCUPATION_METHODS = {"dense_desc": "dense", "v3": "lexical-v3", "hybrid": "hybrid", "reranked": "hybrid-reranked"}
+EXT_COLUMNS = COLUMNS + [f"{m}_rank" for m in EXTENDED] + ["reranked_rank", "chain"]
+CHAIN_MAX = 20  # strongest statement-chain candidates per task (a task reaches ~110; judging time bounds it)
+SAMPLE_COLUMNS = ["task_id", "onet_soc", "occupation", "major_group", "job_zone", "nesta_linked", "split", "task"]
 HYBRID_DEPTH = 100  # dense ranks fused with the v3 answers (as scripts/dense_eval.py)
 TASK_IRI = "https://w3id.org/skillgraph/id/onet/task/"
 
@@ -184,6 +197,68 @@ def write_run(path: Path, ranked: dict[str, list[str]]) -> None:
     write_tsv(path, rows, ["subject_id", "predicate_id", "object_id", "mapping_justification", "confidence"])
 
 
+def occupation_rankings(inputs: Path, cache: Path, task_ids: list[str]) -> dict[str, dict]:
+    """method -> task id -> skill URIs: the engine methods' top 10 and the statement-chain candidates."""
+    import pickle
+
+    from rdflib import URIRef
+
+    from skillgraph.crosswalk.methods import answers, as_run, prepared
+
+    with inputs.open("rb") as f:
+        inp = pickle.load(f)
+    tasks = [URIRef(TASK_IRI + t) for t in task_ids]
+    al = prepared(inp, cache, tasks, lambda m: print(m, flush=True))
+    out: dict[str, dict] = {m: {} for m in [*OCCUPATION_METHODS, "chain"]}
+    for m, engine in OCCUPATION_METHODS.items():
+        for t, ans in as_run(answers(al, tasks, engine)).items():
+            out[m][t[len(TASK_IRI):]] = [x.skill for x in ans[:TOP]]
+    for t in tasks:
+        chained = sorted(((c.chain, str(c.skill)) for _, c, _, _ in al.support_candidates(t) if c.chain > 0),
+                         reverse=True)
+        out["chain"][t[len(TASK_IRI):]] = [u for _, u in chained][:CHAIN_MAX]
+    return out
+
+
+def add_occupation(a: argparse.Namespace) -> None:
+    """Add the occupation's tasks not yet sampled to the tune split, and pool them (see the module docstring)."""
+    d = shared_dir()
+    sample = read_tsv(SAMPLE_TSV)
+    have = {r["task_id"] for r in sample}
+    new_tasks = sorted((t for t in read_tasks(d).values() if t.soc == a.occupation and t.task_id not in have),
+                       key=lambda t: int(t.task_id))
+    if not new_tasks:
+        raise SystemExit(f"no task of {a.occupation} outside {SAMPLE_TSV.name}")
+    title, zone = read_occupations(d)[a.occupation], read_job_zones(d)[a.occupation]
+    nesta = "yes" if read_nesta_links(d).get(a.occupation) else "no"
+    added = [{"task_id": t.task_id, "onet_soc": t.soc, "occupation": title, "major_group": t.soc[:2] + "-0000",
+              "job_zone": zone, "nesta_linked": nesta, "split": "tune", "task": t.text} for t in new_tasks]
+    ranked = occupation_rankings(a.inputs, a.cache, [t.task_id for t in new_tasks])
+    labels = {s.uri: s.label for s in read_skills(d).values()}
+    rows = read_tsv(POOL_TSV)
+    for t in new_tasks:
+        pool: dict[str, dict] = {}
+        for m, by_task in ranked.items():
+            for k, uri in enumerate(by_task[t.task_id], 1):
+                row = pool.setdefault(uri, {"task_id": t.task_id, "skill_uri": uri, "skill_label": labels[uri],
+                                            "methods": ""})
+                row["methods"] = "+".join(x for x in (row["methods"], m) if x)
+                row["chain" if m == "chain" else f"{m}_rank"] = k
+        rows += sorted(pool.values(), key=lambda r: (r["skill_label"].lower(), r["skill_uri"]))
+    with open(SAMPLE_TSV, encoding="utf-8") as f:
+        sample_header = "".join(line for line in f if line.startswith("#"))
+    write_tsv(SAMPLE_TSV, sample + added, SAMPLE_COLUMNS, sample_header)
+    with open(POOL_TSV, encoding="utf-8") as f:
+        pool_header = "".join(line for line in f if line.startswith("#"))
+    write_tsv(POOL_TSV, rows, EXT_COLUMNS, pool_header.rstrip("\n") + f"; --occupation {a.occupation}: tune tasks,"
+              " top10 of the engine's dense, lexical-v3, hybrid, hybrid-reranked"
+              f" + best {CHAIN_MAX} statement-chain candidates\n")
+    new_rows = [r for r in rows if r["task_id"] in {t.task_id for t in new_tasks}]
+    print(json.dumps({"tasks_added": len(new_tasks), "pairs_added": len(new_rows),
+                      "tasks_with_chain": sum(1 for t in new_tasks if ranked["chain"][t.task_id]),
+                      "by_method": Counter(m for r in new_rows for m in r["methods"].split("+"))}))
+
+
 def extend(a: argparse.Namespace) -> None:
     """Add the later methods' top 10 to the existing pool (existing rows keep their place; new ones follow)."""
     d = shared_dir()
@@ -226,7 +301,13 @@ def main() -> None:
     ap.add_argument("--extend", action="store_true", help="add the later methods' top 10 to the existing pool")
     ap.add_argument("--v3-run", type=Path, help="with --extend: a crosswalk v3 SSSOM run over the gold tasks")
     ap.add_argument("--runs-out", type=Path, help="with --extend: write each later method's top 10 here")
+    ap.add_argument("--occupation", help="with --extend and --inputs: add this O*NET-SOC code's tasks to tune")
+    ap.add_argument("--inputs", type=Path, help="with --occupation: a pickled full-release crosswalk Inputs")
     a = ap.parse_args()
+    if a.extend and a.occupation:
+        if a.inputs is None:
+            ap.error("--occupation needs --inputs")
+        return add_occupation(a)
     if a.extend:
         if a.v3_run is None:
             ap.error("--extend needs --v3-run")

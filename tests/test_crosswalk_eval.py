@@ -182,10 +182,10 @@ def test_bad_run_confidence_names_line_and_column(tmp_path):
 def test_real_gold_set_has_the_counts_its_readme_states():
     gold = read_gold(REAL_GOLD)
     tasks = {j.task: j.split for j in gold}
-    assert len(gold) == 7326 and len(tasks) == 250
-    assert Counter(tasks.values()) == {"tune": 102, "heldout": 148}
-    assert Counter(j.grade for j in gold) == {2: 561, 1: 1660, 0: 5105}
-    assert Counter((j.split, j.grade) for j in gold) == {("tune", 2): 224, ("tune", 1): 712, ("tune", 0): 2034,
+    assert len(gold) == 7710 and len(tasks) == 263
+    assert Counter(tasks.values()) == {"tune": 115, "heldout": 148}
+    assert Counter(j.grade for j in gold) == {2: 585, 1: 1775, 0: 5350}
+    assert Counter((j.split, j.grade) for j in gold) == {("tune", 2): 248, ("tune", 1): 827, ("tune", 0): 2279,
                                                            ("heldout", 2): 337, ("heldout", 1): 948,
                                                            ("heldout", 0): 3071}
     assert all(j.task.startswith(TASK) and j.skill.startswith(SKILL) and j.level is None for j in gold)
