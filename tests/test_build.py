@@ -69,8 +69,33 @@ def test_exports_are_the_stored_graphs(embedded_build, embedded_store):
     ds = ox.Store()
     ds.bulk_load(path=str(exports / "skillgraph.nq"), format=ox.RdfFormat.N_QUADS)
     assert len(ds) == sum(summary.graphs.values())
+    trig = ox.Store()
+    trig.bulk_load(path=str(exports / "skillgraph.trig"), format=ox.RdfFormat.TRIG)
+    assert set(trig) == set(ds)
     info = json.loads((summary.path / "reports" / "build.json").read_text())
     assert info["graphs"] == summary.graphs
+
+
+def test_trig_export_assembled_from_the_turtle_files_is_the_dataset(tmp_path):
+    """The TriG dump is put together from the per-graph Turtle files: blank nodes shared between graphs,
+    multi-line and quoted literals and an empty graph come back as the store holds them."""
+    from skillgraph.export import write_exports
+
+    st = ox.Store()
+    b = ox.BlankNode()
+    p = ox.NamedNode("https://w3id.org/skillgraph/ontology#note")
+    for key, text in (("onet", 'a "quoted"\nsecond line'), ("esco", "@prefix x: <y> .")):
+        st.add(ox.Quad(b, p, ox.Literal(text, language="en"), ox.NamedNode(GRAPH + key)))
+        st.add(ox.Quad(ox.NamedNode(GRAPH + key), p, b, ox.NamedNode(GRAPH + key)))
+    write_exports(st, tmp_path, ["onet", "esco", "wef"], ("ttl", "trig"))
+    trig = ox.Store()
+    trig.load(path=str(tmp_path / "skillgraph.trig"), format=ox.RdfFormat.TRIG)
+    assert len(trig) == len(st) == 4
+    blanks = {q.subject for q in trig if isinstance(q.subject, ox.BlankNode)}
+    assert len(blanks) == 1  # one node, in both graphs
+    same = {(q.subject if not isinstance(q.subject, ox.BlankNode) else b, q.predicate,
+             q.object if not isinstance(q.object, ox.BlankNode) else b, q.graph_name) for q in trig}
+    assert same == {(q.subject, q.predicate, q.object, q.graph_name) for q in st}
 
 
 def _copy_embedded(tmp_path: Path, key: str) -> Path:
