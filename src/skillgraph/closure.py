@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -73,8 +74,17 @@ def _named(store: ox.Store, s=None, p=None, o=None) -> Iterable[ox.Quad]:
     return (q for q in store.quads_for_pattern(s, p, o, None) if not isinstance(q.graph_name, ox.DefaultGraph))
 
 
+def _subject_objects(store: ox.Store, p: ox.NamedNode) -> Iterable[tuple]:
+    """(subject, object) of every triple with predicate `p` in the named graphs, once per graph holding it.
+
+    A SELECT rather than quads_for_pattern: it does not build the predicate and graph terms of each quad
+    (a third less time on the millions of triples the pass reads)."""
+    solutions = cast(ox.QuerySolutions, store.query(f"SELECT ?s ?o WHERE {{ GRAPH ?g {{ ?s <{p.value}> ?o }} }}"))
+    return (tuple(sol) for sol in solutions)
+
+
 def _pairs(store: ox.Store, p: ox.NamedNode) -> set[tuple]:
-    return {(q.subject, q.object) for q in _named(store, None, p, None)}
+    return set(_subject_objects(store, p))
 
 
 def read_schema(store: ox.Store) -> Schema:
@@ -124,8 +134,8 @@ def _one_pass(store: ox.Store, sc: Schema, out: Closure) -> list[Triple]:
     todo: list[Triple] = []
     t0 = time.perf_counter()
     for p in sc.predicates():
-        for q in _named(store, None, p, None):
-            t = (term(q.subject, q.subject), p, term(q.object, q.object))
+        for subj, obj in _subject_objects(store, p):
+            t = (term(subj, subj), p, term(obj, obj))
             if t not in seen:
                 seen.add(t)
                 todo.append(t)

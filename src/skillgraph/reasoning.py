@@ -5,8 +5,11 @@ Two reasoners, one registry:
 * ``rules`` (default, scales to millions of triples): owlrl computes the OWL 2 RL closure of
   the ontology alone (the TBox: a few thousand triples, seconds); the instance entailments the
   queries need — types from subclasses and domains/ranges, sub-properties, inverse, symmetric
-  and transitive properties (so the SKOS mapping hierarchy) — are then materialised inside
-  the Oxigraph store by the SPARQL CONSTRUCT rules in ontology/rules/, to a fixpoint.
+  and transitive properties (so the SKOS mapping hierarchy) — are then materialised into
+  the Oxigraph store by the rules in ontology/rules/, to a fixpoint: in one pass over the data
+  by skillgraph.closure (the rules there are those files, applied in Python with the schema in
+  dictionaries), or, if ontology/rules/ holds a rule it does not know, by running the SPARQL
+  CONSTRUCT files themselves semi-naively (`materialise`). Tests show both give the same triples.
 * ``owlrl``: the full owlrl closure of ontology + data, for small graphs (owlrl needs ~80 s per
   100k instance triples). tests/test_reasoning.py shows both give the same instance triples
   on the embedded sample.
