@@ -124,6 +124,17 @@ def test_one_pass_engine_follows_schema_the_data_entails():
     assert instance_triples(got, terms) == instance_triples(owlrl_closure([g]), terms)
 
 
+def test_one_pass_engine_skips_inverse_property_expressions():
+    """`[] owl:inverseOf p` (an OWL inverse property expression) names no predicate to derive with."""
+    ex = "https://example.org/"
+    g = Graph()
+    p = URIRef(ex + "p")
+    g.add((BNode(), OWL.inverseOf, p))
+    g.add((URIRef(ex + "a"), p, URIRef(ex + "b")))
+    got = both_engines([g])
+    assert got["one-pass"] == got["sparql"]
+
+
 def test_tbox_closure_is_small_and_closed():
     _tbox, entailed = tbox_closure()
     assert (

@@ -66,7 +66,7 @@ class Schema:
                *self.transitive}
         for targets in (*self.superproperties.values(), *self.inverses.values()):
             out.update(targets)
-        return out
+        return {p for p in out if isinstance(p, ox.NamedNode)}  # a blank node is never a predicate
 
 
 def _named(store: ox.Store, s=None, p=None, o=None) -> Iterable[ox.Quad]:
@@ -96,9 +96,11 @@ def read_schema(store: ox.Store) -> Schema:
     for p, q in _pairs(store, SUBPROPERTY):
         if isinstance(q, ox.NamedNode) and p != q:
             sc.superproperties.setdefault(p, set()).add(q)
-    for p, q in _pairs(store, INVERSE):
-        sc.inverses.setdefault(p, set()).add(q)
-        sc.inverses.setdefault(q, set()).add(p)
+    for p, q in _pairs(store, INVERSE):  # a blank node (an inverse property expression) is no predicate
+        if isinstance(q, ox.NamedNode):
+            sc.inverses.setdefault(p, set()).add(q)
+        if isinstance(p, ox.NamedNode):
+            sc.inverses.setdefault(q, set()).add(p)
     for p, c in _pairs(store, DOMAIN):
         if isinstance(c, ox.NamedNode):
             sc.domains.setdefault(p, set()).add(c)
