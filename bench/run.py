@@ -17,7 +17,7 @@ Parts (--parts, comma-separated; each runs guarded: a failure is a "not measured
   through the endpoint (against in-process);
 - overhead: a point look-up in-process, through the worker pool, through Flask;
 - shacl: validating every graph with SkillGraph against plain pySHACL (same shapes, same data);
-- reasoning (embedded only): the SPARQL rules against owlrl's full closure.
+- reasoning (embedded only): the rules (one-pass engine) against owlrl's full closure.
 `minimal` is queries,overhead. Ratios compare SkillGraph to the baseline (below 1: SkillGraph is
 faster or smaller). Nothing is estimated: what could not be measured says so.
 """
@@ -244,7 +244,7 @@ t = time.perf_counter(); inf = owlrl_closure(graphs); owl = time.perf_counter() 
 print(json.dumps({'rules': rules, 'owlrl': owl}))
 """
     r = child(code)
-    t.add("reasoning", "SPARQL rules, embedded sample", r["rules"], "s", "owlrl full closure", r["owlrl"])
+    t.add("reasoning", "rules (one pass), embedded sample", r["rules"], "s", "owlrl full closure", r["owlrl"])
 
 
 def section(t: Table, name: str, run) -> None:

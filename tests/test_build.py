@@ -69,8 +69,51 @@ def test_exports_are_the_stored_graphs(embedded_build, embedded_store):
     ds = ox.Store()
     ds.bulk_load(path=str(exports / "skillgraph.nq"), format=ox.RdfFormat.N_QUADS)
     assert len(ds) == sum(summary.graphs.values())
+    trig = ox.Store()
+    trig.bulk_load(path=str(exports / "skillgraph.trig"), format=ox.RdfFormat.TRIG)
+    assert len(trig) == len(ds)
+    for name in ds.named_graphs():  # the same quads; blank nodes are relabelled, so those by isomorphism
+        a, b = (list(x.quads_for_pattern(None, None, None, name)) for x in (ds, trig))
+        plain_a, plain_b = ({q for q in x if not _has_blank(q)} for x in (a, b))
+        assert plain_a == plain_b, name
+        assert isomorphic(_rdflib([q for q in a if _has_blank(q)]), _rdflib([q for q in b if _has_blank(q)])), name
     info = json.loads((summary.path / "reports" / "build.json").read_text())
     assert info["graphs"] == summary.graphs
+
+
+def test_trig_export_assembled_from_the_turtle_files_is_the_dataset(tmp_path):
+    """The TriG dump is put together from the per-graph Turtle files: blank nodes shared between graphs,
+    multi-line and quoted literals and an empty graph come back as the store holds them."""
+    from skillgraph.export import write_exports
+
+    st = ox.Store()
+    b = ox.BlankNode()
+    p = ox.NamedNode("https://w3id.org/skillgraph/ontology#note")
+    for key, text in (("onet", 'a "quoted"\nsecond line'), ("esco", "@prefix x: <y> .")):
+        st.add(ox.Quad(b, p, ox.Literal(text, language="en"), ox.NamedNode(GRAPH + key)))
+        st.add(ox.Quad(ox.NamedNode(GRAPH + key), p, b, ox.NamedNode(GRAPH + key)))
+    write_exports(st, tmp_path, ["onet", "esco", "wef"], ("ttl", "trig"))
+    trig = ox.Store()
+    trig.load(path=str(tmp_path / "skillgraph.trig"), format=ox.RdfFormat.TRIG)
+    assert len(trig) == len(st) == 4
+    blanks = {q.subject for q in trig if isinstance(q.subject, ox.BlankNode)}
+    assert len(blanks) == 1  # one node, in both graphs
+    same = {(q.subject if not isinstance(q.subject, ox.BlankNode) else b, q.predicate,
+             q.object if not isinstance(q.object, ox.BlankNode) else b, q.graph_name) for q in trig}
+    assert same == {(q.subject, q.predicate, q.object, q.graph_name) for q in st}
+
+
+def _has_blank(q: ox.Quad) -> bool:
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+
+
+def _rdflib(quads: list[ox.Quad]) -> Graph:
+    from skillgraph.reasoning import ox_to_rdflib
+
+    g = Graph()
+    for q in quads:
+        g.add((ox_to_rdflib(q.subject), ox_to_rdflib(q.predicate), ox_to_rdflib(q.object)))
+    return g
 
 
 def _copy_embedded(tmp_path: Path, key: str) -> Path:

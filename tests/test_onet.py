@@ -181,6 +181,40 @@ def _xlsx(src: Path, dest: Path) -> Path:
     return dest
 
 
+def test_excel_cells_read_as_openpyxl_gave_them(tmp_path):
+    """The XLSX reader (calamine) gives the text openpyxl's values printed as: whole numbers without a
+    fraction, dates as datetimes, empty cells and blank rows skipped, line numbers of the sheet rows."""
+    import datetime
+
+    import openpyxl
+
+    from skillgraph.tabular import read_xlsx
+
+    f = tmp_path / "t.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    rows = [["Code", "Value", "Date", "When", "Flag", "Note"],
+            [3, 4.25, datetime.date(2023, 8, 1), datetime.datetime(2023, 8, 1, 12, 30), True, None],
+            [None] * 6,
+            [-2, 1.5e-7, "07/2014", None, False, "x"],
+            [12345678901234, 0.1, None, None, None, " padded "]]
+    for r in rows:
+        ws.append(r)
+    wb.save(f)
+    got = [(r.line, r.values) for r in read_xlsx(f, ["Code"])]
+    header = rows[0]
+    openpyxl_rows = openpyxl.load_workbook(f, read_only=True, data_only=True).worksheets[0].iter_rows(values_only=True)
+    want = [(i, dict(zip(header, ["" if v is None else str(v) for v in rec], strict=True)))
+            for i, rec in enumerate(openpyxl_rows, start=1) if i > 1 and any(v is not None for v in rec)]
+    assert got == want
+    assert [line for line, _ in got] == [2, 4, 5]
+    assert got[0][1]["Date"] == "2023-08-01 00:00:00" and got[0][1]["Code"] == "3"
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(SourceError, match="not a readable XLSX workbook"):
+        list(read_xlsx(bad))
+
+
 def test_text_zip_and_excel_give_the_same_graph(tmp_path, sample):
     z = run(_zip(EMBEDDED, tmp_path / "db_30_1_text.zip"))
     x = run(_xlsx(EMBEDDED, tmp_path / "excel"))

@@ -11,28 +11,29 @@ import pytest
 from conftest import in_ci
 from test_crosswalk_eval import REAL_GOLD
 
-from skillgraph.crosswalk import dense
+from skillgraph.crosswalk import dense, gather_from_store
 from skillgraph.crosswalk.evaluate import evaluate, read_gold
-from skillgraph.crosswalk.methods import METHODS, answers, as_run, gather_full, prepared
+from skillgraph.crosswalk.methods import METHODS, answers, as_run, prepared
 
-# Measured 2026-12-01 on the held-out tasks (gold of 4,943 judged pairs; reranker.json of that day):
-#   hybrid-reranked  P@5 0.554  nDCG@10 0.621  hit@1 0.743  hit@5 0.953  coverage 1.000  ECE 0.050
-#   lexical-v3       P@5 0.374  nDCG@10 0.418  hit@1 0.574  hit@5 0.831  coverage 1.000  ECE 0.109
-# The floors are a little below (the judge helper's new judgements move the figures a little either way).
-FLOORS = {"P@5": 0.53, "nDCG@10": 0.60, "hit@1": 0.71, "hit@5": 0.93, "coverage": 1.0}
-ECE_CEILING = 0.08
+# Measured 2026-12-01 on the held-out tasks (gold of 7,710 judged pairs; reranker.json refitted on its 115
+# tune tasks):
+#   hybrid-reranked  P@5 0.570  nDCG@10 0.580  hit@1 0.743  hit@5 0.953  coverage 1.000  ECE 0.053
+#   lexical-v3       P@5 0.446  nDCG@10 0.434  hit@1 0.642  hit@5 0.878  coverage 1.000  ECE 0.076
+# The floors are a little below: a regression fails, run-to-run noise of the dense encoder does not.
+FLOORS = {"P@5": 0.55, "nDCG@10": 0.56, "hit@1": 0.72, "hit@5": 0.93, "coverage": 1.0}
+ECE_CEILING = 0.07
 
 
-def test_reranked_hybrid_heldout_figures(shared_data, tmp_path):
+def test_reranked_hybrid_heldout_figures(full_build, tmp_path):
     if not dense.available():
         if in_ci():
             pytest.fail(f"dense retrieval unavailable under CI: {dense.unavailable_reason()}")
         pytest.skip(f"dense retrieval unavailable: {dense.unavailable_reason()}")
     gold = read_gold(REAL_GOLD)
-    inp = gather_full(shared_data)
+    inp = gather_from_store(full_build.store())  # the full build's source graphs, as its align stage reads them
     wanted = {j.task for j in gold}
     tasks = sorted((t for t in inp.tasks if str(t) in wanted), key=str)
-    assert len(tasks) == len(wanted) == 250
+    assert len(tasks) == len(wanted) == 263
     al = prepared(inp, tmp_path, tasks)
     r = {m: evaluate(gold, as_run(answers(al, tasks, m)), "heldout") for m in METHODS}
     print({m: {k: round(v, 3) for k, v in x.items() if isinstance(v, float)} for m, x in r.items()})
