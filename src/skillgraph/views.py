@@ -63,6 +63,12 @@ def keys(label: str) -> set[str]:
     return {w[:KEY_LENGTH] for w in normalise(label).split()}
 
 
+def query_key(text: str) -> str:
+    """The key a search text is looked up by: that of its first word ("" when it has none)."""
+    words = normalise(text).split()
+    return words[0][:KEY_LENGTH] if words else ""
+
+
 def label_keys(store: ox.Store) -> Iterator[tuple[ox.NamedNode, ox.Literal]]:
     """(resource, key) for every IRI with a label in any graph; a pair may repeat."""
     for prop in LABEL_PROPERTIES:
