@@ -33,10 +33,10 @@ if __name__ != "skillgraph.queries":  # one import name only: the top-level fold
     raise ImportError(f"import skillgraph.queries, not {__name__}: this folder is packaged as skillgraph.queries")
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
-from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox

@@ -2,6 +2,7 @@
 graph is what the views define, and the queries reading them answer as their documented semantics say."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pyoxigraph as ox
@@ -88,3 +89,19 @@ def test_search_labels_finds_by_word_start_not_inside_words(embedded_store):
     assert "perform escalation procedure" in esc and "Escalation summarization" in esc
     assert all(" escalat" in " " + views.normalise(label) for label in esc)
     assert _search(embedded_store, "scalation") == Counter()
+
+
+def test_a_derived_key_is_inlined_and_a_bad_derive_line_is_refused(tmp_path):
+    from skillgraph.errors import SourceError
+    from skillgraph.queries import load
+
+    text = catalog()["search_labels"].bind({"q": "De-Escalation"})
+    assert '?resource sg:labelKey "de" .' in text and 'BIND("de" AS ?key)' in text
+    head = '# title: t\n# param: ?q literal default "x" — text\n'
+    for line, problem in (("# derive: ?key = nope(?q)", "unknown derivation 'nope'; valid derivations are: label-key"),
+                          ("# derive: ?key = label-key(?other)", "which no '# param:' line above it declares"),
+                          ("# derive: ?q = label-key(?q)", "?q is a parameter")):
+        f = tmp_path / "q.rq"
+        f.write_text(head + line + "\nSELECT ?q WHERE { ?s ?p ?q . ?s ?p ?key }\n", encoding="utf-8")
+        with pytest.raises(SourceError, match=re.escape(problem)):
+            load(f)
