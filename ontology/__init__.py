@@ -18,6 +18,7 @@ from .namespace import SG
 __all__ = [
     "SG", "ESCO", "SSSOM", "SEMAPV", "SCHEMA", "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SKOS",
     "VOID", "XSD", "DCAT", "BASE", "ONTOLOGY_IRI", "ontology_path", "skos_axioms_path", "shapes_dir", "rules_dir",
+    "views_dir",
     "load_ontology", "PREFIXES", "SERIALIZATION_PREFIXES",
 ]
 
@@ -71,6 +72,11 @@ def shapes_dir() -> Path:
 def rules_dir() -> Path:
     """The folder of entailment rules (.rq) inside the installed package."""
     return _root() / "rules"
+
+
+def views_dir() -> Path:
+    """The folder of materialised views (.rq CONSTRUCT queries run at build time) inside the installed package."""
+    return _root() / "views"
 
 
 def skos_axioms_path() -> Path:

@@ -67,6 +67,7 @@ class SG(DefinedNamespace):
     anchors: URIRef
     augmentationShare: URIRef
     automationShare: URIRef
+    bestSupportConfidence: URIRef
     category: URIRef
     cites: URIRef
     commodity: URIRef
@@ -89,6 +90,7 @@ class SG(DefinedNamespace):
     joinCandidate: URIRef
     joinMethod: URIRef
     joinScore: URIRef
+    labelKey: URIRef
     levelEvidence: URIRef
     lowerCIBound: URIRef
     mapsToLevel: URIRef
@@ -133,6 +135,7 @@ class SG(DefinedNamespace):
     stepKind: URIRef
     supportedBy: URIRef
     supportsTask: URIRef
+    taskAugmentationShare: URIRef
     taskOf: URIRef
     taskText: URIRef
     taskType: URIRef

@@ -15,6 +15,12 @@ each value against its declared type (as a pyoxigraph term) and inlines it as a 
 `inline`: Oxigraph's `substitutions=` filters only the finished solutions, far too slow on the full
 graph); a value is never pasted as raw text, only as a serialised, type-checked term.
 
+A derive line (`# derive: ?key = label-key(?q) — ...`) names a variable whose value `bind` computes
+from a parameter's value by a registered derivation (DERIVATIONS) and inlines as a constant too: a
+value computed inside the query (BIND) is not pushed into a triple pattern by Oxigraph, so a look-up
+keyed on it would scan the whole index. The query keeps the computation as a FILTER, so it gives the
+same answers where ?key is not inlined (another tool, `substitutions=`), only slower.
+
 Value syntax (for defaults and for the arguments given over HTTP or the CLI):
   iri      `<https://...>`, a bare absolute IRI, or a prefixed name with a SkillGraph prefix (`sgid:onet/task/2582`)
   literal  plain text (an xsd:string), or N-Triples style `"text"@en` / `"text"^^<datatype-iri>`
@@ -27,6 +33,7 @@ if __name__ != "skillgraph.queries":  # one import name only: the top-level fold
     raise ImportError(f"import skillgraph.queries, not {__name__}: this folder is packaged as skillgraph.queries")
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -35,13 +42,16 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from skillgraph.errors import SourceError
+from skillgraph.registry import Registry
 
 __all__ = ["CuratedQuery", "Param", "PARAM_TYPES", "catalog", "get", "load", "parse_value", "queries_dir"]
 
 PARAM_TYPES = ("iri", "literal", "integer", "decimal")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-_KEY = re.compile(r"^#\s*(title|description|param)\s*:\s?(.*)$", re.IGNORECASE)
+_KEY = re.compile(r"^#\s*(title|description|param|derive)\s*:\s?(.*)$", re.IGNORECASE)
+_DERIVE = re.compile(r"^\?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<fn>[a-z-]+)\(\?(?P<arg>[A-Za-z_][A-Za-z0-9_]*)\)"
+                     r"(?:\s+(?:—|–|--|-)\s*(?P<desc>.*))?\s*$")
 _PARAM = re.compile(
     r"^\?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+\(?(?P<type>[A-Za-z]+)\)?"
     r"(?:\s+\[?default\s+(?P<default><[^>]*>|\"(?:[^\"\\]|\\.)*\"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)?|[^\s\]]+)\]?)?"
@@ -75,6 +85,7 @@ class CuratedQuery:
     params: tuple[Param, ...]
     text: str
     path: Path | None = field(default=None, compare=False)
+    derived: tuple[tuple[str, str, str], ...] = ()  # (variable, derivation, parameter): see DERIVATIONS
 
     def to_json(self) -> dict:
         """The query's metadata as JSON, for the workbench and /queries."""
@@ -83,7 +94,10 @@ class CuratedQuery:
 
     def bind(self, args: dict[str, str] | None = None) -> str:
         """The query text with its parameters (given, else defaults) inlined: what to run."""
-        return inline(self.text, {v.value: t for v, t in self.substitutions(args).items()})
+        values = {v.value: t for v, t in self.substitutions(args).items()}
+        for name, fn, arg in self.derived:
+            values[name] = DERIVATIONS.get(fn)(values[arg])
+        return inline(self.text, values)
 
     def substitutions(self, args: dict[str, str] | None = None) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
         """Typed pyoxigraph terms for the declared params: given values, else defaults.
@@ -108,6 +122,18 @@ class CuratedQuery:
             except ValueError as e:
                 raise ValueError(f"query {self.name!r}, parameter {p.name!r}: {e}") from None
         return subs
+
+
+def _label_key(term: ox.NamedNode | ox.Literal) -> ox.Literal:
+    from skillgraph.views import query_key
+
+    return ox.Literal(query_key(term.value))
+
+
+# derivations a `# derive:` line can name: a constant computed from a parameter's value when the query is
+# bound, because Oxigraph does not push a value computed inside the query (BIND) into a triple pattern
+DERIVATIONS: Registry[Callable[[ox.NamedNode | ox.Literal], ox.NamedNode | ox.Literal]] = Registry("derivation")
+DERIVATIONS.register("label-key", _label_key)
 
 
 def inline(text: str, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
@@ -199,6 +225,7 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
     title = None
     desc: list[str] = []
     params: list[Param] = []
+    derived: list[tuple[str, str, str]] = []
     seen: dict[str, int] = {}
     last = None
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -217,6 +244,9 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
                 title, last = rest, "title"
             elif key == "description":
                 desc, last = [rest], "description"
+            elif key == "derive":
+                derived.append(_derivation(path, lineno, rest, seen))
+                last = None
             else:
                 pm = _PARAM.match(rest)
                 if not pm:
@@ -265,7 +295,26 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
                 raise SourceError(path, f"parameter ?{p.name} is not in the SELECT projection; pyoxigraph binds "
                                   f"parameters through the projection (SEP-0007 substitution): add ?{p.name} "
                                   "to the SELECT clause (and to GROUP BY if the query aggregates)", line=seen[p.name])
-    return CuratedQuery(name or path.stem, title, " ".join(d for d in desc if d), tuple(params), text, path)
+    return CuratedQuery(name or path.stem, title, " ".join(d for d in desc if d), tuple(params), text, path,
+                        tuple(derived))
+
+
+def _derivation(path: Path, lineno: int, rest: str, params: dict[str, int]) -> tuple[str, str, str]:
+    """A `# derive: ?var = derivation(?param) — description` line, checked against the params declared above it."""
+    m = _DERIVE.match(rest)
+    if not m:
+        raise SourceError(path, "malformed '# derive:' line; expected '# derive: ?name = derivation(?param) — "
+                          "description'", line=lineno)
+    if m.group("fn") not in DERIVATIONS:
+        raise SourceError(path, f"unknown derivation {m.group('fn')!r}; valid derivations are: "
+                          f"{', '.join(sorted(DERIVATIONS))}", line=lineno)
+    if m.group("arg") not in params:
+        raise SourceError(path, f"derivation of ?{m.group('name')} reads ?{m.group('arg')}, which no '# param:' line "
+                          "above it declares", line=lineno)
+    if m.group("name") in params:
+        raise SourceError(path, f"?{m.group('name')} is a parameter; a derived variable needs a name of its own",
+                          line=lineno)
+    return m.group("name"), m.group("fn"), m.group("arg")
 
 
 def queries_dir() -> Path:

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from skillgraph import iri
+from skillgraph import iri, views
 from skillgraph.crosswalk import align
 from skillgraph.queries import load
 
@@ -41,11 +41,13 @@ CROSSWALK_QUERIES = (
 
 
 def store_from(graphs: dict[str, Graph]) -> ox.Store:
-    """Map-all-sources helper (the lead may move it to a shared fixture): one named graph per source."""
+    """Map-all-sources helper (the lead may move it to a shared fixture): one named graph per source,
+    and the views the curated queries read materialised into the inferred graph, as the build does."""
     st = ox.Store()
     for key, g in graphs.items():
         st.load(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
                 to_graph=ox.NamedNode(str(iri.graph(key))))
+    views.materialise(st, ox.NamedNode(str(iri.graph("inferred"))))
     return st
 
 
