@@ -43,7 +43,7 @@ from rdflib.namespace import RDF
 from skillgraph.mappings.base import new_graph
 from skillgraph.ontology import SG
 
-from .align import KINDS, Aligner, Alignment, confidence, emit
+from .align import KINDS, Aligner, Alignment, confidence, emit, emit_sets
 from .inputs import Inputs, gather
 
 __all__ = ["align", "align_inputs", "Aligner", "Alignment", "Inputs", "gather", "confidence", "KINDS"]
@@ -66,6 +66,7 @@ def align_inputs(inp: Inputs) -> tuple[Graph, dict]:
     alignments += al.wef_skills()
     for a in alignments:
         emit(g, a)
+    emit_sets(g, alignments)
     report = dict(al.report)
     report["alignments"] = len(g) and sum(1 for _ in g.subjects(RDF.type, SG.Alignment))
     report["inputs_tasks"] = len(inp.tasks)
