@@ -44,13 +44,13 @@ SCALE = (SG.Foundational, SG.Intermediate, SG.Advanced, SG.Expert)
 
 def alignments(g: Graph, prop: URIRef | None = None) -> list[dict]:
     """Each alignment as a dict; a support alignment's levels are those from its sg:answersFromLevel up, and
-    its evidence kinds are read off its comment ("evidence K1, K2; ..."), as the flagship reads them."""
+    its evidence kinds are read off its comment ("...; evidence K1, K2"), as the flagship reads them."""
     out = []
     for a in g.subjects(RDF.type, SG.Alignment):
         lowest, said = g.value(a, SG.answersFromLevel), g.value(a, SSSOM.comment)
         kinds = {str(k) for k in g.objects(a, SG.evidenceKind)}
         if said is not None:
-            kinds |= set(str(said).split(";")[0].removeprefix("evidence ").split(", "))
+            kinds |= set(str(said).rsplit("; evidence ", 1)[1].split(", "))
         row = {"node": a, "s": g.value(a, OWL.annotatedSource), "p": g.value(a, OWL.annotatedProperty),
                "o": g.value(a, OWL.annotatedTarget), "conf": float(g.value(a, SSSOM.confidence)),
                "level": g.value(a, SG.proficiencyLevel),

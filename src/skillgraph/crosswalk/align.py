@@ -175,13 +175,15 @@ SUPPORT_SET = iri.crosswalk.mint("mapping-set", "esco-skill-supports-task")
 
 def support_comment(a: Alignment, kinds: set[str]) -> str:
     """The support alignment's evidence as one sentence (sssom:comment), what the flagship prints as its
-    evidence path. Fixed layout, so the flagship reads the kinds and the statement label off it:
-    "evidence K1, K2; level from L; ESCO R skill of the crosswalked ESCO occupation[; statement “S”]"."""
+    evidence path. Fixed layout, so the flagship reads the statement label and the kinds off it:
+    "[statement “S” anchored to the task at the required level; ]<relation>; level from L; evidence K1, K2"
+    (a label's ” and ; are written as " and ,)."""
     rel = (f"ESCO {a.relation_type} skill of the crosswalked ESCO occupation" if a.relation_type != NO_RELATION
            else "not in the profile of the crosswalked ESCO occupations")
-    parts = [f"evidence {', '.join(sorted(kinds))}", f"level from {a.level_evidence}", rel]
+    parts = [rel, f"level from {a.level_evidence}", f"evidence {', '.join(sorted(kinds))}"]
     if a.level_statement:
-        parts.append("statement “" + " ".join(a.level_statement.replace("”", '"').split()) + "”")
+        label = " ".join(a.level_statement.replace("”", '"').replace(";", ",").split())
+        parts.insert(0, f"statement “{label}” anchored to the task at the required level")
     return "; ".join(parts)
 
 
