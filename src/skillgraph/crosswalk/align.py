@@ -136,7 +136,7 @@ class Alignment:
     levels: list[URIRef] = field(default_factory=list)  # support: every level it answers the flagship at
     subject_label: str | None = None  # support: the skill's label (in the node's evidence text, not a triple)
     answers_from: URIRef | None = None     # support: the lowest of `levels` (it answers at that level and above)
-    level_statement: str | None = None     # support: label of the statement anchored to the task that set the level
+    level_statement: tuple[URIRef, str] | None = None  # support: the statement that set the level, its label
 
     @property
     def iri(self) -> URIRef:
@@ -176,14 +176,15 @@ SUPPORT_SET = iri.crosswalk.mint("mapping-set", "esco-skill-supports-task")
 def support_comment(a: Alignment, kinds: set[str]) -> str:
     """The support alignment's evidence as one sentence (sssom:comment), what the flagship prints as its
     evidence path. Fixed layout, so the flagship reads the statement label and the kinds off it:
-    "[statement “S” anchored to the task at the required level; ]<relation>; level from L; evidence K1, K2"
-    (a label's ” and ; are written as " and ,)."""
+    "[statement “S” <IRI> anchored to the task at the required level; ]<relation>; level from L; evidence K1, K2"
+    (a label's ” and ; are written as " and ,; the IRI lets the flagship name the statement, and its graph)."""
     rel = (f"ESCO {a.relation_type} skill of the crosswalked ESCO occupation" if a.relation_type != NO_RELATION
            else "not in the profile of the crosswalked ESCO occupations")
     parts = [rel, f"level from {a.level_evidence}", f"evidence {', '.join(sorted(kinds))}"]
     if a.level_statement:
-        label = " ".join(a.level_statement.replace("”", '"').replace(";", ",").split())
-        parts.insert(0, f"statement “{label}” anchored to the task at the required level")
+        st, label = a.level_statement
+        label = " ".join(label.replace("”", '"').replace(";", ",").split())
+        parts.insert(0, f"statement “{label}” <{st}> anchored to the task at the required level")
     return "; ".join(parts)
 
 
@@ -489,7 +490,7 @@ class Aligner:
                              and e in self.inp.statements and self.inp.statements[e].level == a.required_level)
                 if sts:
                     st = self.inp.statements[URIRef(sts[0])]
-                    a.level_statement = st.label or st.text
+                    a.level_statement = (st.iri, st.label or st.text)
 
     def skills_support_tasks(self) -> list[Alignment]:
         """Kind (b): ranked ESCO skills for every O*NET task, each with a required level and the levels it answers."""
