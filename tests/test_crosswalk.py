@@ -318,6 +318,26 @@ def test_occupations_nesta_is_silent_on_are_matched_within_major_groups():
     assert report["onet_occupations_with_tasks_linked"] == report["onet_occupations_with_tasks"] == 2
 
 
+def test_an_occupation_no_esco_occupation_shares_a_word_with_is_linked_through_its_soc_group():
+    """Every O*NET occupation with tasks gets a link: with no lexical evidence at all, the ESCO occupation the
+    published links pair with its nearest SOC group (here major group 43), related, at the fallback's low confidence."""
+    graphs = sample_graphs()
+    onet, esco = graphs["onet"], graphs["esco"]
+    occ_linked = URIRef("https://w3id.org/skillgraph/id/onet/occupation/43-4051.00")
+    silent = next(o for o in onet.objects(URIRef(TASK + "9999"), SG.taskOf))
+    _occupation(onet, occ_linked, "Customer Service Representatives", SG.socCode, "43-4051.00")
+    _occupation(onet, silent, "Tapers", SG.socCode, "43-9999.00", "Seal joints between plasterboard.")
+    linked_esco = next(iter(gather(graphs).onet_to_esco[occ_linked]))
+    _occupation(esco, linked_esco, "customer service representative", SG.iscoCode, "4225")
+    g, report = align(graphs)
+    links = [(a["s"], a["p"], a["conf"], a["just"], a["kinds"]) for a in alignments(g) if a["o"] == silent]
+    assert links == [(linked_esco, SKOS.relatedMatch, 0.1, SEMAPV.MappingChaining, {"crosswalk-table"})]
+    assert (linked_esco, SKOS.relatedMatch, silent) in g
+    assert report["onet_occupation_esco_occupation_soc_neighbour"] == 1
+    assert report["onet_occupation_esco_occupation_weak_lexical"] == 0
+    assert report["onet_occupations_with_tasks_linked"] == report["onet_occupations_with_tasks"] == 2
+
+
 def test_empty_and_partial_builds():
     g, report = align({})
     assert len(g) == 0 and report["alignments"] == 0
