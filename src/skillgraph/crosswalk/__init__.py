@@ -3,15 +3,17 @@
 Entry point for the build: `align(graphs) -> (crosswalk graph, report)`, where `graphs` maps source
 ids to the mapped source graphs. Five kinds of alignment, each an sg:Alignment node (SSSOM-style:
 owl:annotatedSource / owl:annotatedProperty / owl:annotatedTarget, sssom:confidence,
-sssom:mapping_justification, sg:method, sg:similarity, sg:proficiencyLevel, sg:evidence,
-sg:evidenceKind) beside the plain triple it reifies:
+sssom:mapping_justification, sg:similarity, sg:evidence; sg:method, sg:proficiencyLevel, sg:evidenceKind
+on every kind but (b), whose method is written once on its mapping set and whose node carries what the
+flagship reads: sg:requiredLevel, sg:levelEvidence, sg:answersFromLevel, sg:relationType, sssom:comment)
+beside the plain triple it reifies:
 
   (a) statement sg:anchoredTo O*NET task   -- statements citing O*NET, within the published anchor set;
                                                citing the AEI, among the AEI-observed tasks; others only
                                                when very close to a task
   (b) ESCO skill sg:supportsTask O*NET task -- one node per pair, candidates from all of ESCO; its required
-                                               level (statement, O*NET Level, Job Zone) and the levels it
-                                               answers at as values (see align.Aligner.skills_support_tasks)
+                                               level (statement, O*NET Level, Job Zone) and the lowest level it
+                                               answers at (see align.Aligner.skills_support_tasks, align.emit)
   (c) O*NET skill/knowledge element skos:closeMatch | skos:relatedMatch ESCO skill
   (d) levelled statement skos:relatedMatch ESCO skill, at the statement's level
   (e) WEF skill entry skos:closeMatch | skos:relatedMatch ESCO transversal skill
