@@ -65,6 +65,7 @@ class SG(DefinedNamespace):
     anchorValue: URIRef
     anchoredTo: URIRef
     anchors: URIRef
+    answersFromLevel: URIRef
     augmentationShare: URIRef
     automationShare: URIRef
     bestSupportConfidence: URIRef

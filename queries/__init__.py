@@ -8,8 +8,8 @@ The header is the run of `#` comment lines at the top of the file:
     # param: ?task iri default <https://w3id.org/skillgraph/id/onet/task/2582> — the O*NET task
     # param: ?level (literal) — the level label
 
-A param line names a variable of the query, its type (`iri`, `literal`, `integer` or `decimal`,
-with or without parentheses), an optional default, and a description after a dash. A query stays
+A param line names a variable of the query, its type (`iri`, `literal`, `integer`, `decimal` or
+`level`, with or without parentheses), an optional default, and a description after a dash. A query stays
 a plain, runnable .rq file that other tools can read too. To run it, `CuratedQuery.bind` checks
 each value against its declared type (as a pyoxigraph term) and inlines it as a constant (see
 `inline`: Oxigraph's `substitutions=` filters only the finished solutions, far too slow on the full
@@ -25,6 +25,10 @@ Value syntax (for defaults and for the arguments given over HTTP or the CLI):
   iri      `<https://...>`, a bare absolute IRI, or a prefixed name with a SkillGraph prefix (`sgid:onet/task/2582`)
   literal  plain text (an xsd:string), or N-Triples style `"text"@en` / `"text"^^<datatype-iri>`
   integer  an xsd:integer such as `3`;  decimal: an xsd:decimal such as `0.5`
+  level    an IRI (as for `iri`) of a proficiency level: a shared level (sg:Foundational ... sg:Expert), or a
+           framework level that sg:mapsToLevel one. Bound as the shared level itself, resolved before the query
+           runs (`bind(..., mapped=)` looks the framework level up in the build), so the query holds a constant
+           where a `{ BIND(?level AS ?shared) } UNION { ?level sg:mapsToLevel ?shared }` cost seconds a call.
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ if __name__ != "skillgraph.queries":  # one import name only: the top-level fold
     raise ImportError(f"import skillgraph.queries, not {__name__}: this folder is packaged as skillgraph.queries")
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -44,9 +49,13 @@ import pyoxigraph as ox
 from skillgraph.errors import SourceError
 from skillgraph.registry import Registry
 
-__all__ = ["CuratedQuery", "Param", "PARAM_TYPES", "catalog", "get", "load", "parse_value", "queries_dir"]
+__all__ = ["CuratedQuery", "Param", "PARAM_TYPES", "catalog", "get", "load", "parse_value", "queries_dir",
+           "shared_level", "shared_levels", "store_levels"]
 
-PARAM_TYPES = ("iri", "literal", "integer", "decimal")
+PARAM_TYPES = ("iri", "literal", "integer", "decimal", "level")
+SG = "https://w3id.org/skillgraph/ontology#"
+#: what a `level` parameter's framework level maps to in the build: level IRI -> the objects of its sg:mapsToLevel
+LevelLookup = Callable[[ox.NamedNode], Iterable[ox.NamedNode]]
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 _KEY = re.compile(r"^#\s*(title|description|param|derive)\s*:\s?(.*)$", re.IGNORECASE)
@@ -92,17 +101,24 @@ class CuratedQuery:
         return {"name": self.name, "title": self.title, "description": self.description,
                 "params": [p.to_json() for p in self.params]}
 
-    def bind(self, args: dict[str, str] | None = None) -> str:
-        """The query text with its parameters (given, else defaults) inlined: what to run."""
-        values = {v.value: t for v, t in self.substitutions(args).items()}
+    def bind(self, args: dict[str, str] | None = None, mapped: LevelLookup | None = None) -> str:
+        """The query text with its parameters (given, else defaults) inlined: what to run.
+
+        `mapped` looks up what a framework level sg:mapsToLevel in the build (see `store_levels`); without it
+        a `level` parameter takes the shared levels only."""
+        values = {v.value: t for v, t in self.substitutions(args, mapped).items()}
         for name, fn, arg in self.derived:
             values[name] = DERIVATIONS.get(fn)(values[arg])
         return inline(self.text, values)
 
-    def substitutions(self, args: dict[str, str] | None = None) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
-        """Typed pyoxigraph terms for the declared params: given values, else defaults.
+    def substitutions(
+        self, args: dict[str, str] | None = None, mapped: LevelLookup | None = None
+    ) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+        """Typed pyoxigraph terms for the declared params: given values, else defaults; a `level` parameter
+        as the shared level it is or maps to (`shared_level`).
 
-        Unknown argument names, missing required params and ill-typed values raise ValueError.
+        Unknown argument names, missing required params, ill-typed values and a level that is neither a
+        shared level nor mapped to one raise ValueError.
         """
         args = {k.lstrip("?$"): v for k, v in (args or {}).items()}
         declared = {p.name: p for p in self.params}
@@ -118,9 +134,12 @@ class CuratedQuery:
                     f"query {self.name!r} needs parameter {p.name!r} ({p.type}): {p.description or 'no default'}"
                 )
             try:
-                subs[ox.Variable(p.name)] = parse_value(p.type, value)
+                term = parse_value(p.type, value)
+                if p.type == "level":
+                    term = shared_level(term, mapped)
             except ValueError as e:
                 raise ValueError(f"query {self.name!r}, parameter {p.name!r}: {e}") from None
+            subs[ox.Variable(p.name)] = term
         return subs
 
 
@@ -134,6 +153,48 @@ def _label_key(term: ox.NamedNode | ox.Literal) -> ox.Literal:
 # bound, because Oxigraph does not push a value computed inside the query (BIND) into a triple pattern
 DERIVATIONS: Registry[Callable[[ox.NamedNode | ox.Literal], ox.NamedNode | ox.Literal]] = Registry("derivation")
 DERIVATIONS.register("label-key", _label_key)
+
+
+@lru_cache(maxsize=1)
+def shared_levels() -> tuple[ox.NamedNode, ...]:
+    """The shared levels of the ontology (the members of sg:ProficiencyScale), lowest rank first."""
+    from rdflib import URIRef
+    from rdflib.namespace import SKOS
+
+    from skillgraph.ontology import load_ontology
+
+    ont = load_ontology(with_skos=False)
+    ranked = [(int(ont.value(lv, URIRef(SG + "rank"))), str(lv))
+              for lv in ont.subjects(SKOS.inScheme, URIRef(SG + "ProficiencyScale"))
+              if ont.value(lv, URIRef(SG + "rank")) is not None]
+    return tuple(ox.NamedNode(iri) for _, iri in sorted(ranked))
+
+
+def shared_level(term: ox.NamedNode | ox.Literal, mapped: LevelLookup | None = None) -> ox.NamedNode:
+    """The shared level a `level` value names: itself when it is one, else the one shared level it
+    sg:mapsToLevel in the build (`mapped`); anything else is a ValueError naming the valid levels."""
+    shared = shared_levels()
+    if term in shared:
+        return term  # type: ignore[return-value]
+    targets = {t for t in (mapped(term) if mapped is not None and isinstance(term, ox.NamedNode) else ())
+               if t in shared}
+    if len(targets) == 1:
+        return targets.pop()
+    valid = ", ".join("sg:" + lv.value[len(SG):] for lv in shared)
+    why = (f"maps to several shared levels ({', '.join(sorted(t.value for t in targets))})" if targets
+           else "is neither a shared level nor a framework level that sg:mapsToLevel one in this build")
+    raise ValueError(f"{term} {why}; valid levels: {valid}, or a framework level with sg:mapsToLevel")
+
+
+def store_levels(store: ox.Store) -> LevelLookup:
+    """A `mapped` look-up on a build's store: the objects of `level sg:mapsToLevel ?` in any graph (one index read)."""
+    maps = ox.NamedNode(SG + "mapsToLevel")
+
+    def mapped(level: ox.NamedNode) -> list[ox.NamedNode]:
+        return [q.object for q in store.quads_for_pattern(level, maps, None, None)
+                if isinstance(q.object, ox.NamedNode)]
+
+    return mapped
 
 
 def inline(text: str, values: dict[str, ox.NamedNode | ox.Literal]) -> str:
@@ -179,7 +240,7 @@ def parse_value(kind: str, value: str) -> ox.NamedNode | ox.Literal:
     from skillgraph.ontology import PREFIXES
 
     v = value.strip()
-    if kind == "iri":
+    if kind in ("iri", "level"):
         if v.startswith("<") and v.endswith(">"):
             v = v[1:-1]
         elif ":" in v and v.split(":", 1)[0] in PREFIXES:
@@ -251,7 +312,8 @@ def load(path: str | Path, name: str | None = None) -> CuratedQuery:
                 pm = _PARAM.match(rest)
                 if not pm:
                     raise SourceError(path, "malformed '# param:' line; expected "
-                                      "'# param: ?name (iri|literal|integer|decimal) [default <value>] — description'",
+                                      "'# param: ?name (iri|literal|integer|decimal|level) [default <value>] "
+                                      "— description'",
                                       line=lineno)
                 kind = pm.group("type").lower()
                 if kind not in PARAM_TYPES:

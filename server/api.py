@@ -295,7 +295,7 @@ def answer(ep: Endpoint, path_args: dict) -> Response:
         )
     limit, offset = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT), _int_arg("offset", 0, 0)
     try:
-        query_text = cq.bind(args)
+        query_text = cq.bind(args, pooled.level_lookup())
     except ValueError as e:
         raise HTTPProblem(400, str(e)) from None
     rows = pooled.select(query_text)

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 
 from skillgraph.errors import SkillGraphError
 
-from . import checks, description
+from . import checks, description, pooled
 from .problems import HTTPProblem
 from .protocol import endpoint_url, execute
 
@@ -68,7 +68,7 @@ def run_curated(name: str):
         raise HTTPProblem(404, str(e)) from None
     args = {k: v for k, v in request.args.items() if k not in ("format", "output", "results")}
     try:
-        text = cq.bind(args)
+        text = cq.bind(args, pooled.level_lookup())
     except ValueError as e:
         raise HTTPProblem(400, str(e)) from None
     return execute(state, cfg, text, request.args, request.headers.get("Accept"), endpoint_url(), request.host_url)

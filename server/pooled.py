@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from flask import current_app
 
 from skillgraph.ontology import PREFIXES
+from skillgraph.queries import LevelLookup, store_levels
 
 from .executor import Busy, Job, MemoryLimit, QueryTimeout, WorkerDied
 from .formats import GRAPH, RESULTS
@@ -47,3 +49,18 @@ def select(text: str) -> Rows:
     if "results" not in doc:
         raise HTTPProblem(500, "the query is not a SELECT query")
     return Rows(build_id, doc["head"]["vars"], doc["results"]["bindings"], ans.truncated)
+
+
+def level_lookup() -> LevelLookup:
+    """What a framework level sg:mapsToLevel in the served build, for a curated query's `level` parameter:
+    one index read on the embedded store; on a remote store, a one-pattern SELECT through the backend."""
+    state = current_app.extensions["skillgraph"]
+    state.current()
+    if getattr(state, "store", None) is not None:
+        return store_levels(state.store)
+
+    def mapped(level: ox.NamedNode) -> list[ox.NamedNode]:
+        rows = select(f"SELECT ?shared WHERE {{ {level} <{PREFIXES['sg']}mapsToLevel> ?shared }}")
+        return [ox.NamedNode(b["shared"]["value"]) for b in rows.bindings if b.get("shared", {}).get("type") == "uri"]
+
+    return mapped

@@ -61,8 +61,8 @@ def test_flagship_question_by_level_name(client):
     assert item["skill"] == {"iri": SKILL, "page": f"http://localhost/resource?iri=http%3A%2F%2Fdata.europa.eu%2Fesco%2Fskill%2F{SKILL_UUID}"}
     assert item["confidence"] == 0.2117
     assert item["evidencePath"].startswith(
-        "statement 'Issue identification' anchored to the task at the required level; ESCO essential skill"
-    )
+        "statement “Issue identification” <https://w3id.org/skillgraph/id/pathsmith/statement/"
+    ) and "> anchored to the task at the required level; ESCO essential skill" in item["evidencePath"]
     assert item["alignment"]["page"].startswith("http://localhost/id/crosswalk/alignment/")
     graphs = {a["graph"].rsplit("/", 1)[-1]: a for a in body["attribution"]}
     assert {"crosswalk", "esco", "onet", "pathsmith"} <= set(graphs)
@@ -80,6 +80,22 @@ def test_flagship_question_by_level_name(client):
     # the same answer for the numeric level, sg: name and the full IRI
     for level in ("3", "sg:Advanced", "advanced", "https://w3id.org/skillgraph/ontology%23Advanced"):
         assert get_json(client, f"/api/tasks/2582/esco-skills?level={level}")["items"] == body["items"]
+
+
+def test_flagship_at_a_framework_level_answers_at_its_shared_level(client):
+    """A framework level (Pathsmith level 3, which sg:mapsToLevel sg:Advanced) is resolved in the build before
+    the query runs, and answered at its shared level; a level IRI that is no level is a 400 naming the valid ones."""
+    shared = get_json(client, "/api/tasks/2582/esco-skills?level=Advanced")
+    framework = get_json(client, "/api/tasks/2582/esco-skills?level=https://w3id.org/skillgraph/id/pathsmith/level/3")
+    assert framework["items"] == shared["items"] and len(shared["items"]) == 2
+    assert {i["level"]["iri"] for i in framework["items"]} == {"https://w3id.org/skillgraph/ontology#Advanced"}
+    r = client.get("/api/tasks/2582/esco-skills?level=https://w3id.org/skillgraph/id/pathsmith/statement/x")
+    assert r.status_code == 400
+    msg = r.data.decode()
+    assert "parameter 'level'" in msg and "is neither a shared level nor a framework level" in msg
+    assert "valid levels: sg:Foundational, sg:Intermediate, sg:Advanced, sg:Expert" in msg
+    r = client.get("/queries/esco_skills_for_task_at_level?level=https://w3id.org/skillgraph/id/pathsmith/level/9")
+    assert r.status_code == 400 and "valid levels: sg:Foundational" in r.data.decode()
 
 
 def test_min_confidence_is_a_typed_filter(client, embedded_store):
@@ -187,7 +203,7 @@ def test_openapi_document_is_valid_and_generated_from_the_queries(client):
     assert op["summary"] == cat["esco_skills_for_task_at_level"].title
     assert cat["esco_skills_for_task_at_level"].description in op["description"]
     level = next(p for p in op["parameters"] if p["name"] == "level")
-    assert "Sets ?level (iri) of esco_skills_for_task_at_level.rq" in level["description"]
+    assert "Sets ?level (level) of esco_skills_for_task_at_level.rq" in level["description"]
     items = op["responses"]["200"]["content"]["application/json"]["schema"]["allOf"][1]["properties"]["items"]["items"]
     assert "evidencePath" in items["properties"] and "confidence" in items["properties"]
 

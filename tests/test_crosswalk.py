@@ -13,6 +13,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS
 
 from skillgraph.crosswalk import align, confidence, gather
+from skillgraph.crosswalk.align import SUPPORT_SET
 from skillgraph.crosswalk.lexical import Corpus, Doc, normalise, stem, stems, tokens
 from skillgraph.crosswalk.sssom import COLUMNS, CURIE_MAP, read_sssom, write_sssom
 from skillgraph.errors import SourceError
@@ -38,14 +39,24 @@ def aligned():
     return align(sample_graphs())
 
 
+SCALE = (SG.Foundational, SG.Intermediate, SG.Advanced, SG.Expert)
+
+
 def alignments(g: Graph, prop: URIRef | None = None) -> list[dict]:
+    """Each alignment as a dict; a support alignment's levels are those from its sg:answersFromLevel up, and
+    its evidence kinds are read off its comment ("...; evidence K1, K2"), as the flagship reads them."""
     out = []
     for a in g.subjects(RDF.type, SG.Alignment):
+        lowest, said = g.value(a, SG.answersFromLevel), g.value(a, SSSOM.comment)
+        kinds = {str(k) for k in g.objects(a, SG.evidenceKind)}
+        if said is not None:
+            kinds |= set(str(said).rsplit("; evidence ", 1)[1].split(", "))
         row = {"node": a, "s": g.value(a, OWL.annotatedSource), "p": g.value(a, OWL.annotatedProperty),
                "o": g.value(a, OWL.annotatedTarget), "conf": float(g.value(a, SSSOM.confidence)),
-               "level": g.value(a, SG.proficiencyLevel), "levels": set(g.objects(a, SG.proficiencyLevel)),
+               "level": g.value(a, SG.proficiencyLevel),
+               "levels": set(SCALE[SCALE.index(lowest):] if lowest is not None else g.objects(a, SG.proficiencyLevel)),
                "required": g.value(a, SG.requiredLevel), "just": g.value(a, SSSOM.mapping_justification),
-               "evidence": set(g.objects(a, SG.evidence)), "kinds": {str(k) for k in g.objects(a, SG.evidenceKind)}}
+               "evidence": set(g.objects(a, SG.evidence)), "kinds": kinds}
         if prop is None or row["p"] == prop:
             out.append(row)
     return out
@@ -223,7 +234,9 @@ def test_alignment_graph_properties(aligned):
         assert 0.0 <= a["conf"] <= 1.0
         assert (a["s"], a["p"], a["o"]) in g
         assert str(a["just"]).startswith(str(SEMAPV))
-        method = str(g.value(a["node"], SG.method))
+        # a support alignment's method is on its mapping set, once (the same for all of them)
+        method = str(g.value(a["node"], SG.method) or g.value(SUPPORT_SET, SG.method) if a["p"] == SG.supportsTask
+                     else g.value(a["node"], SG.method))
         assert method.endswith(")") and re.search(r"^[a-z -]+ v[0-9]+ \(", method), method
         assert a["p"] == SG.anchoredTo and a["just"] == SEMAPV.ManualMappingCuration or re.search(" v[23] ", method)
         assert isinstance(g.value(a["node"], SSSOM.confidence), Literal)
@@ -231,6 +244,10 @@ def test_alignment_graph_properties(aligned):
     kinds = {k: report[k] for k in ("statement_task_anchor", "esco_skill_supports_task", "onet_element_esco_skill",
                                     "statement_esco_skill", "wef_esco_skill", "onet_occupation_esco_occupation")}
     assert sum(kinds.values()) + report["published_anchor"] == len(rows)
+    support = [a["node"] for a in rows if a["p"] == SG.supportsTask]
+    # a support node: 12 triples, plus one per sg:evidence (the statement, relation or rating it rests on)
+    assert {len(list(g.predicate_objects(n))) - len(list(g.objects(n, SG.evidence))) for n in support} == {12}
+    assert set(g.subjects(RDF.type, SSSOM.MappingSet)) == {SUPPORT_SET}
 
 
 def test_alignment_graph_conforms_to_shapes(aligned):
@@ -302,6 +319,26 @@ def test_occupations_nesta_is_silent_on_are_matched_within_major_groups():
     assert links == [(clerk, silent, SEMAPV.LexicalMatching, {"lexical"})]
     assert (clerk, SKOS.closeMatch, silent) in g or (clerk, SKOS.relatedMatch, silent) in g
     assert report["onet_occupation_esco_occupation"] == 1
+    assert report["onet_occupations_with_tasks_linked"] == report["onet_occupations_with_tasks"] == 2
+
+
+def test_an_occupation_no_esco_occupation_shares_a_word_with_is_linked_through_its_soc_group():
+    """Every O*NET occupation with tasks gets a link: with no lexical evidence at all, the ESCO occupation the
+    published links pair with its nearest SOC group (here major group 43), related, at the fallback's low confidence."""
+    graphs = sample_graphs()
+    onet, esco = graphs["onet"], graphs["esco"]
+    occ_linked = URIRef("https://w3id.org/skillgraph/id/onet/occupation/43-4051.00")
+    silent = next(o for o in onet.objects(URIRef(TASK + "9999"), SG.taskOf))
+    _occupation(onet, occ_linked, "Customer Service Representatives", SG.socCode, "43-4051.00")
+    _occupation(onet, silent, "Tapers", SG.socCode, "43-9999.00", "Seal joints between plasterboard.")
+    linked_esco = next(iter(gather(graphs).onet_to_esco[occ_linked]))
+    _occupation(esco, linked_esco, "customer service representative", SG.iscoCode, "4225")
+    g, report = align(graphs)
+    links = [(a["s"], a["p"], a["conf"], a["just"], a["kinds"]) for a in alignments(g) if a["o"] == silent]
+    assert links == [(linked_esco, SKOS.relatedMatch, 0.1, SEMAPV.MappingChaining, {"crosswalk-table"})]
+    assert (linked_esco, SKOS.relatedMatch, silent) in g
+    assert report["onet_occupation_esco_occupation_soc_neighbour"] == 1
+    assert report["onet_occupation_esco_occupation_weak_lexical"] == 0
     assert report["onet_occupations_with_tasks_linked"] == report["onet_occupations_with_tasks"] == 2
 
 

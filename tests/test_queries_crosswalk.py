@@ -14,6 +14,7 @@ from rdflib import Graph
 
 from skillgraph import iri, views
 from skillgraph.crosswalk import align
+from skillgraph.ontology import load_ontology
 from skillgraph.queries import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,10 +42,11 @@ CROSSWALK_QUERIES = (
 
 
 def store_from(graphs: dict[str, Graph]) -> ox.Store:
-    """Map-all-sources helper (the lead may move it to a shared fixture): one named graph per source,
-    and the views the curated queries read materialised into the inferred graph, as the build does."""
+    """Map-all-sources helper (the lead may move it to a shared fixture): one named graph per source, the
+    ontology's (as a build loads it: the flagship reads the levels' ranks there), and the views the curated
+    queries read materialised into the inferred graph, as the build does."""
     st = ox.Store()
-    for key, g in graphs.items():
+    for key, g in {"ontology": load_ontology(), **graphs}.items():
         st.load(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
                 to_graph=ox.NamedNode(str(iri.graph(key))))
     views.materialise(st, ox.NamedNode(str(iri.graph("inferred"))))

@@ -64,3 +64,31 @@ def test_unknown_names_and_bad_headers(tmp_path):
     (bad / "x.rq").write_text("# title: X\n# param: ?x iri — x\nSELECT ?y WHERE { ?x ?p ?y }\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"x\.rq:2: parameter \?x is not in the SELECT projection"):
         catalog(bad)
+
+
+def test_level_parameter_is_bound_as_its_shared_level(tmp_path):
+    """A `level` parameter is inlined as the shared level itself: a shared level as given, a framework level as
+    the one it sg:mapsToLevel (looked up in the build), anything else a ValueError naming the valid levels."""
+    from skillgraph.queries import shared_levels, store_levels
+
+    sg = "https://w3id.org/skillgraph/ontology#"
+    names = ("Foundational", "Intermediate", "Advanced", "Expert")
+    assert [lv.value for lv in shared_levels()] == [sg + n for n in names]
+    (tmp_path / "at.rq").write_text(
+        "# title: At a level\n# param: ?level level default <https://w3id.org/skillgraph/ontology#Advanced> — a level\n"
+        "SELECT ?level ?s WHERE { ?s <https://example.org/at> ?level }\n", encoding="utf-8")
+    cq = get("at", tmp_path)
+    assert cq.params[0].type == "level"
+    fw = ox.NamedNode("https://example.org/fw/level/2")
+    st = ox.Store()
+    st.add(ox.Quad(fw, ox.NamedNode(sg + "mapsToLevel"), ox.NamedNode(sg + "Intermediate"), ox.NamedNode("https://g")))
+    assert cq.substitutions({}, store_levels(st)) == {ox.Variable("level"): ox.NamedNode(sg + "Advanced")}
+    assert cq.substitutions({"level": "sg:Expert"}) == {ox.Variable("level"): ox.NamedNode(sg + "Expert")}
+    assert cq.substitutions({"level": f"<{fw.value}>"}, store_levels(st)) == {
+        ox.Variable("level"): ox.NamedNode(sg + "Intermediate")}
+    assert f"<{sg}Intermediate>" in cq.bind({"level": fw.value}, store_levels(st))
+    for value, lookup in ((fw.value, None), ("https://example.org/fw/level/9", store_levels(st))):
+        with pytest.raises(ValueError, match=r"query 'at', parameter 'level': .* is neither a shared level nor a "
+                           r"framework level .*; valid levels: sg:Foundational, sg:Intermediate, sg:Advanced, "
+                           r"sg:Expert"):
+            cq.substitutions({"level": value}, lookup)

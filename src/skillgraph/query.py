@@ -58,12 +58,13 @@ def table(results, max_width: int = 60) -> str:
 
 def run_cli_query(args: argparse.Namespace) -> int:
     """Run a query for the CLI and print its results in the requested format."""
-    from skillgraph.queries import catalog, get
+    from skillgraph.queries import catalog, get, store_levels
 
     if args.list:
         for name, cq in sorted(catalog().items()):
             print(f"{name}: {cq.title}")
         return 0
+    st = store_mod.open_read_only(args.store)
     if args.sparql:
         text = args.sparql
     elif args.file:
@@ -74,10 +75,9 @@ def run_cli_query(args: argparse.Namespace) -> int:
         bad = [p for p in args.param if "=" not in p]
         if bad:
             raise ValueError(f"--param takes NAME=VALUE, got {bad[0]!r}")
-        text = cq.bind(params)
+        text = cq.bind(params, store_levels(st))
     else:
         raise ValueError("give a curated query name, --file or --sparql (or --list)")
-    st = store_mod.open_read_only(args.store)
     try:
         res = run(st, text)
     except SyntaxError as e:

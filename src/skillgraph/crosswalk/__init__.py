@@ -5,15 +5,17 @@ source graphs; the build's `align_inputs(gather_from_store(staging store))`. Eit
 read by the SPARQL files in `queries/` (inputs.py) from a store holding each source in its named graph.
 Five kinds of alignment, each an sg:Alignment node (SSSOM-style:
 owl:annotatedSource / owl:annotatedProperty / owl:annotatedTarget, sssom:confidence,
-sssom:mapping_justification, sg:method, sg:similarity, sg:proficiencyLevel, sg:evidence,
-sg:evidenceKind) beside the plain triple it reifies:
+sssom:mapping_justification, sg:similarity, sg:evidence; sg:method, sg:proficiencyLevel, sg:evidenceKind
+on every kind but (b), whose method is written once on its mapping set and whose node carries what the
+flagship reads: sg:requiredLevel, sg:levelEvidence, sg:answersFromLevel, sg:relationType, sssom:comment)
+beside the plain triple it reifies:
 
   (a) statement sg:anchoredTo O*NET task   -- statements citing O*NET, within the published anchor set;
                                                citing the AEI, among the AEI-observed tasks; others only
                                                when very close to a task
   (b) ESCO skill sg:supportsTask O*NET task -- one node per pair, candidates from all of ESCO; its required
-                                               level (statement, O*NET Level, Job Zone) and the levels it
-                                               answers at as values (see align.Aligner.skills_support_tasks)
+                                               level (statement, O*NET Level, Job Zone) and the lowest level it
+                                               answers at (see align.Aligner.skills_support_tasks, align.emit)
   (c) O*NET element skos:exactMatch | closeMatch | broadMatch | narrowMatch | relatedMatch ESCO skill -- read
       from the curated SSSOM set (curated.py, data/), never computed
   (d) levelled statement skos:relatedMatch ESCO skill, at the statement's level
@@ -46,7 +48,7 @@ from rdflib.namespace import RDF
 from skillgraph.mappings.base import new_graph
 from skillgraph.ontology import SG
 
-from .align import KINDS, Aligner, Alignment, confidence, emit
+from .align import KINDS, Aligner, Alignment, confidence, emit, emit_sets
 from .inputs import Inputs, gather, gather_from_store, input_queries, store_of
 from .retrieval import DEFAULT_MODE, MODES, resolve
 
@@ -83,6 +85,7 @@ def align_inputs(inp: Inputs, retrieval: str = DEFAULT_MODE) -> tuple[Graph, dic
     alignments += al.wef_skills()
     for a in alignments:
         emit(g, a)
+    emit_sets(g, alignments)
     report = dict(al.report)
     report["support_mode"] = resolve(retrieval)
     report["alignments"] = len(g) and sum(1 for _ in g.subjects(RDF.type, SG.Alignment))

@@ -37,7 +37,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from skillgraph import iri
 from skillgraph.ontology import SEMAPV, SG, SSSOM
@@ -135,8 +135,10 @@ class Alignment:
     level_evidence: str | None = None      # support: what set it (LEVEL_EVIDENCE)
     relation_type: str | None = None       # support: ESCO relation of the skill to a crosswalked occupation
     levels: list[URIRef] = field(default_factory=list)  # support: every level it answers the flagship at
-    subject_label: str | None = None  # support: the skill's label, so the flagship reads it off the node
+    subject_label: str | None = None  # support: the skill's label (in the node's evidence text, not a triple)
     method: str | None = None  # sg:method when the run's method differs from the kind's (METHODS)
+    answers_from: URIRef | None = None     # support: the lowest of `levels` (it answers at that level and above)
+    level_statement: tuple[URIRef, str] | None = None  # support: the statement that set the level, its label
 
     @property
     def iri(self) -> URIRef:
@@ -166,32 +168,70 @@ def _lit(value: str | float) -> Literal:
     return lit
 
 
+#: sg:relationType of a support alignment whose skill is in no ESCO profile of the ESCO occupations
+#: crosswalked to the task's occupation (found by retrieval or through a statement only)
+NO_RELATION = "none"
+#: the mapping set of the support kind: its method is written once there, not on each of ~185k nodes
+SUPPORT_SET = iri.crosswalk.mint("mapping-set", "esco-skill-supports-task")
+
+
+def support_comment(a: Alignment, kinds: set[str]) -> str:
+    """The support alignment's evidence as one sentence (sssom:comment), what the flagship prints as its
+    evidence path. Fixed layout, so the flagship reads the statement label and the kinds off it:
+    "[statement “S” <IRI> anchored to the task at the required level; ]<relation>; level from L; evidence K1, K2"
+    (a label's ” and ; are written as " and ,; the IRI lets the flagship name the statement, and its graph)."""
+    rel = (f"ESCO {a.relation_type} skill of the crosswalked ESCO occupation" if a.relation_type != NO_RELATION
+           else "not in the profile of the crosswalked ESCO occupations")
+    parts = [rel, f"level from {a.level_evidence}", f"evidence {', '.join(sorted(kinds))}"]
+    if a.level_statement:
+        st, label = a.level_statement
+        label = " ".join(label.replace("”", '"').replace(";", ",").split())
+        parts.insert(0, f"statement “{label}” <{st}> anchored to the task at the required level")
+    return "; ".join(parts)
+
+
 def emit(g: Graph, a: Alignment) -> None:
-    """Write an alignment into the crosswalk graph with its score, method and evidence (PROV/SSSOM terms)."""
+    """Write an alignment into the crosswalk graph with its score, method and evidence (PROV/SSSOM terms).
+
+    A support alignment (kind b, the flagship's) is kept to 12 triples + its sg:evidence: its levels as
+    the lowest one it answers at (sg:answersFromLevel), its method once on SUPPORT_SET, its evidence kinds,
+    level statement and relation in one sssom:comment, its relation type always (NO_RELATION when none);
+    the skill's label is the ESCO graph's. Every value the flagship reads is there, so no OPTIONAL."""
     node = a.iri
     ts = [(node, RDF.type, SG.Alignment), (node, OWL.annotatedSource, a.subject),
           (node, OWL.annotatedProperty, a.predicate), (node, OWL.annotatedTarget, a.object),
           (node, SSSOM.confidence, _lit(round(float(a.confidence), 4))),
           (node, SG.similarity, _lit(round(float(a.similarity), 4))),
-          (node, SSSOM.mapping_justification, a.justification), (node, SG.method, _lit(a.method or METHODS[a.kind]))]
-    for lv in a.levels or ([a.level] if a.level is not None else []):
-        ts.append((node, SG.proficiencyLevel, lv))
-    if a.required_level is not None:
-        ts.append((node, SG.requiredLevel, a.required_level))
-    if a.level_evidence is not None:
-        ts.append((node, SG.levelEvidence, _lit(a.level_evidence)))
-    if a.relation_type is not None:
-        ts.append((node, SG.relationType, _lit(a.relation_type)))
-    if a.subject_label:
-        ts.append((node, SSSOM.subject_label, Literal(a.subject_label, lang="en")))
+          (node, SSSOM.mapping_justification, a.justification)]
     kinds = set(a.evidence_kinds)
     for res, kind in a.evidence:
         ts.append((node, SG.evidence, res))
         kinds.add(kind)
-    for k in sorted(kinds):
-        ts.append((node, SG.evidenceKind, _lit(k)))
+    if a.required_level is not None:  # support
+        ts += [(node, SG.requiredLevel, a.required_level),
+               (node, SG.levelEvidence, _lit(a.level_evidence or "default")),
+               (node, SG.answersFromLevel, a.answers_from or a.required_level),
+               (node, SG.relationType, _lit(a.relation_type or NO_RELATION)),
+               (node, SSSOM.comment, Literal(support_comment(a, kinds)))]
+    else:
+        ts.append((node, SG.method, _lit(a.method or METHODS[a.kind])))
+        if a.level is not None:
+            ts.append((node, SG.proficiencyLevel, a.level))
+        ts += [(node, SG.evidenceKind, _lit(k)) for k in sorted(kinds)]
     ts.append((a.subject, a.predicate, a.object))
     g.addN((s, p, o, g) for s, p, o in ts)
+
+
+def emit_sets(g: Graph, alignments: list[Alignment]) -> None:
+    """The mapping set description of the support kind (its method, once), when the run made support alignments."""
+    support = [a for a in alignments if a.required_level is not None]
+    if support:
+        methods = {a.method or METHODS["esco_skill_supports_task"] for a in support}
+        assert len(methods) == 1, f"one support method per run, not {sorted(methods)}"
+        g.addN((s, p, o, g) for s, p, o in [
+            (SUPPORT_SET, RDF.type, SSSOM.MappingSet),
+            (SUPPORT_SET, RDFS.label, Literal("ESCO skills supporting O*NET tasks, at levels", lang="en")),
+            (SUPPORT_SET, SG.method, _lit(methods.pop()))])
 
 
 class Aligner:
@@ -252,10 +292,15 @@ class Aligner:
     # -- (f) O*NET occupations the published crosswalk is silent on -> ESCO occupations ----------
     def occupation_links(self) -> list[Alignment]:
         """Kind (f): link O*NET occupations Nesta is silent on to ESCO occupations, so every task has a profile."""
-        out = [Alignment("onet_occupation_esco_occupation", eo, pred, o, s, s, SEMAPV.LexicalMatching, None, [],
-                         {"lexical"})
-               for eo, pred, o, s in match_occupations(self.inp, self.tasks_of)]
+        links = match_occupations(self.inp, self.tasks_of)
+        out = [Alignment("onet_occupation_esco_occupation", eo, pred, o, s if how != "soc-neighbour" else 0.0, s,
+                         SEMAPV.MappingChaining if how == "soc-neighbour" else SEMAPV.LexicalMatching, None, [],
+                         {"crosswalk-table" if how == "soc-neighbour" else "lexical"})
+               for eo, pred, o, s, how in links]
         self.report["onet_occupation_esco_occupation"] = len(out)
+        for how in ("weak-lexical", "soc-neighbour"):  # the fallbacks (occupations.py), counted apart
+            self.report[f"onet_occupation_esco_occupation_{how.replace('-', '_')}"] = sum(
+                1 for link in links if link[4] == how)
         self.report["onet_occupations_with_tasks"] = sum(1 for o in self.inp.onet_occupations if self.tasks_of.get(o))
         self.report["onet_occupations_with_tasks_linked"] = sum(
             1 for o in self.inp.onet_occupations if self.tasks_of.get(o) and self.inp.onet_to_esco.get(o))
@@ -411,7 +456,8 @@ class Aligner:
     def _answer_levels(self, answers: list[Alignment]) -> None:
         """The levels at which each answer supports its task (see sg:supportsTask): every level at or above
         the level it is needed at; below the task's entry level (the lowest needed level of its answers),
-        the entry-level answers, so that every level of a task with answers is answered."""
+        the entry-level answers, so that every level of a task with answers is answered. Also the label of
+        the statement that set a level (the lowest-level statement anchored to the task among its evidence)."""
         ranks = [self.rank[a.required_level] for a in answers if a.required_level is not None]
         if not ranks:
             return
@@ -421,6 +467,13 @@ class Aligner:
             if r is None:
                 continue
             a.levels = [lv for lv in self.levels if self.rank[lv] >= r or r == entry]
+            a.answers_from = a.levels[0]
+            if a.level_evidence == "task-statement":
+                sts = sorted(str(e) for e, kind in a.evidence if kind == "task-anchor"
+                             and e in self.inp.statements and self.inp.statements[e].level == a.required_level)
+                if sts:
+                    st = self.inp.statements[URIRef(sts[0])]
+                    a.level_statement = (st.iri, st.label or st.text)
 
     def skills_support_tasks(self, tasks=None) -> list[Alignment]:
         """Kind (b): ranked ESCO skills for every O*NET task (or those given), each with a required level and

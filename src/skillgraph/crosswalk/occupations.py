@@ -14,6 +14,14 @@ Relation and confidence per link: the best candidate, and any within OCC_RELATIV
 OCC_TOP), when s >= OCC_MIN; skos:closeMatch when s >= OCC_CLOSE (the titles and descriptions say
 nearly the same thing), else skos:relatedMatch; confidence = s (no structure behind it). The link's
 confidence weighs the ESCO relations it lends a task (`Aligner.skills_support_tasks`).
+
+Every O*NET occupation with tasks gets a link, however weak, and says how weak: when no candidate
+reaches OCC_MIN, the best candidate with any lexical evidence (s > 0), skos:relatedMatch at
+confidence s ("weak-lexical"); when no ESCO occupation shares a word with it either (O*NET 30.1's
+47-2082.00 Tapers had none within its groups), the ESCO occupation the published links most often
+pair with the O*NET occupations of the nearest SOC group (broad, then minor, then major group),
+skos:relatedMatch at confidence OCC_NEIGHBOUR_CONF, justified as semapv:MappingChaining
+("soc-neighbour": the O*NET occupation -> its SOC group's occupations -> their published ESCO links).
 """
 from __future__ import annotations
 
@@ -28,6 +36,8 @@ from .lexical import METHOD_VERSION, Corpus, Doc
 
 OCC_MIN, OCC_CLOSE, OCC_RELATIVE, OCC_TOP = 0.2, 0.5, 0.9, 3
 OCC_RETRIEVE = 30
+OCC_NEIGHBOUR_CONF = 0.1  # a link through the published links of the nearest SOC group: structure, no text
+SOC_GROUPS = (6, 5, 2)    # SOC prefixes tried for neighbours: broad group (47-208), minor group (47-20), major (47)
 MAJOR_SHARE = 0.02  # a SOC major group's ISCO major groups: those of at least this share of its published links
 METHOD = (f"occupation match v1 ({METHOD_VERSION}; titles, alternate titles, descriptions; "
           "SOC-ISCO major groups of the published links)")
@@ -45,13 +55,29 @@ def major_groups(inp: Inputs) -> dict[str, set[str]]:
     return {soc: {i for i, n in c.items() if n >= MAJOR_SHARE * sum(c.values())} for soc, c in counts.items()}
 
 
-def match_occupations(inp: Inputs, tasks_of: dict[URIRef, set[URIRef]]) -> list[tuple[URIRef, URIRef, URIRef, float]]:
-    """(ESCO occupation, predicate, O*NET occupation, similarity) for each O*NET occupation with tasks
-    and no published link; also records each link in `inp` (onet_to_esco, occupation_link_confidence)."""
+def soc_neighbours(inp: Inputs, occupation: URIRef) -> list[URIRef]:
+    """The ESCO occupations the published links most often pair with O*NET occupations of the nearest SOC
+    group of `occupation` (broad, minor, then major group): the most frequent, ties by IRI (at most one)."""
+    code = inp.onet_occupations[occupation][2]
+    for n in SOC_GROUPS:
+        counts = Counter(eo for o, escos in inp.onet_to_esco.items() if o != occupation
+                         and inp.onet_occupations.get(o, ("", "", ""))[2][:n] == code[:n] for eo in escos)
+        if counts:
+            return [min(counts, key=lambda eo: (-counts[eo], str(eo)))]
+    return []
+
+
+def match_occupations(
+    inp: Inputs, tasks_of: dict[URIRef, set[URIRef]]
+) -> list[tuple[URIRef, URIRef, URIRef, float, str]]:
+    """(ESCO occupation, predicate, O*NET occupation, confidence, how) for each O*NET occupation with tasks
+    and no published link, `how` one of "lexical", "weak-lexical", "soc-neighbour" (see the module docstring);
+    also records each link in `inp` (onet_to_esco, occupation_link_confidence)."""
     silent = sorted((o for o in inp.onet_occupations if tasks_of.get(o) and not inp.onet_to_esco.get(o)), key=str)
     if not silent or not inp.esco_occupations:
         return []
     allowed = major_groups(inp)
+    neighbours = {o: soc_neighbours(inp, o) for o in silent}  # from the published links only
     corpus = Corpus()
     for eo, (title, text, _) in inp.esco_occupations.items():
         corpus.add(Doc(eo, title, text))
@@ -66,14 +92,19 @@ def match_occupations(inp: Inputs, tasks_of: dict[URIRef, set[URIRef]]) -> list[
         cands = [cast(URIRef, eo) for eo, _ in index.retrieve(o, OCC_RETRIEVE * (3 if groups else 1))
                  if not groups or inp.esco_occupations[cast(URIRef, eo)][2][:1] in groups][:OCC_RETRIEVE]
         scored = sorted(((corpus.similarity(o, eo), eo) for eo in cands), key=lambda x: (-x[0], str(x[1])))
-        if not scored or scored[0][0] < OCC_MIN:
-            continue
-        best = scored[0][0]
+        links: list[tuple[URIRef, URIRef, float, str]] = []
+        best = scored[0][0] if scored else 0.0
         for s, eo in scored[:OCC_TOP]:
             if s < OCC_MIN or s < OCC_RELATIVE * best:
                 break
-            out.append((eo, SKOS.closeMatch if s >= OCC_CLOSE else SKOS.relatedMatch, o, s))
+            links.append((eo, SKOS.closeMatch if s >= OCC_CLOSE else SKOS.relatedMatch, s, "lexical"))
+        if not links and best > 0.0:  # weak, and saying so: the best candidate, related, at its similarity
+            links.append((scored[0][1], SKOS.relatedMatch, best, "weak-lexical"))
+        if not links:
+            links = [(eo, SKOS.relatedMatch, OCC_NEIGHBOUR_CONF, "soc-neighbour") for eo in neighbours[o]]
+        for eo, pred, conf, how in links:
+            out.append((eo, pred, o, conf, how))
             inp.onet_to_esco[o].add(eo)
-            inp.occupation_link_confidence[(o, eo)] = s
+            inp.occupation_link_confidence[(o, eo)] = conf
     return out
 

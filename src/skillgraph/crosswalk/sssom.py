@@ -1,10 +1,11 @@
 """SSSOM/TSV export of the crosswalk, for integration partners who read mappings as tables.
 
-One row per sg:Alignment, in the SSSOM columns subject_id, predicate_id, object_id,
-mapping_justification, confidence, similarity_score, mapping_tool, subject_label, object_label,
-comment; CURIEs are declared in the YAML metadata block (lines starting with '#'; strip the '#'
-and the block is YAML) that precedes the header, as the SSSOM/TSV specification asks. Labels come
-from the graphs given as `labels` (the source graphs), since the crosswalk graph itself holds only IRIs.
+One row per sg:Alignment, in the SSSOM columns subject_id, predicate_id, object_id, mapping_justification,
+confidence, similarity_score, mapping_tool, subject_label, object_label, comment (a support alignment's
+mapping_tool is its mapping set's method, written once in the graph; its comment leads with its required level
+and carries its evidence sentence); CURIEs are declared in the YAML metadata block (lines starting with '#';
+strip the '#' and the block is YAML) that precedes the header, as the SSSOM/TSV specification asks. Labels
+come from the graphs given as `labels` (the source graphs), since the crosswalk graph itself holds only IRIs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from rdflib.term import Node
 from skillgraph import __version__, iri
 from skillgraph.errors import SourceError
 from skillgraph.ontology import PREFIXES, SG, SSSOM
+
+from .align import SUPPORT_SET
 
 COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "confidence",
            "similarity_score", "mapping_tool", "subject_label", "object_label", "comment")
@@ -70,6 +73,8 @@ def _label(graphs: Iterable[LabelSource], term: Node) -> str:
 def rows(graph: Graph, labels: Iterable[LabelSource] = ()) -> list[dict[str, str]]:
     """The SSSOM/TSV rows for a graph's alignments, labels looked up in the given graphs."""
     label_graphs = [graph, *labels]
+    set_method = {str(ms): str(graph.value(ms, SG.method) or "") for ms in graph.subjects(RDF.type, SSSOM.MappingSet)}
+    support_method = set_method.get(str(SUPPORT_SET), "")
     out = []
     for a in graph.subjects(RDF.type, SG.Alignment):
         s, p, o = (graph.value(a, OWL.annotatedSource), graph.value(a, OWL.annotatedProperty),
@@ -79,15 +84,19 @@ def rows(graph: Graph, labels: Iterable[LabelSource] = ()) -> list[dict[str, str
         levels = sorted(curie(lv) for lv in graph.objects(a, SG.proficiencyLevel))
         required = graph.value(a, SG.requiredLevel)
         level_kind = graph.value(a, SG.levelEvidence)
+        lowest = graph.value(a, SG.answersFromLevel)
         kinds = sorted(str(k) for k in graph.objects(a, SG.evidenceKind))
         evidence = sorted(curie(e) for e in graph.objects(a, SG.evidence))
+        said = graph.value(a, SSSOM.comment)
         comment = "; ".join(
             filter(
                 None,
                 [
                     f"required level {curie(required)} (from {level_kind})" if required is not None else "",
                     f"level{'s' if len(levels) > 1 else ''} {', '.join(levels)}" if levels else "",
+                    f"answers from {curie(lowest)} up" if lowest is not None else "",
                     f"evidence kinds {', '.join(kinds)}" if kinds else "",
+                    str(said) if said is not None else "",
                     f"evidence {', '.join(evidence)}" if evidence else "",
                     f"alignment {curie(a)}",
                 ],
@@ -104,7 +113,7 @@ def rows(graph: Graph, labels: Iterable[LabelSource] = ()) -> list[dict[str, str
                 ),
                 "confidence": str(graph.value(a, SSSOM.confidence) or ""),
                 "similarity_score": str(graph.value(a, SG.similarity) or ""),
-                "mapping_tool": str(graph.value(a, SG.method) or ""),
+                "mapping_tool": str(graph.value(a, SG.method) or (support_method if required is not None else "")),
                 "subject_label": _label(label_graphs, s),
                 "object_label": _label(label_graphs, o),
                 "comment": comment,
