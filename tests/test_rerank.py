@@ -16,6 +16,7 @@ from rdflib import URIRef
 from rdflib.compare import isomorphic
 from test_crosswalk import TASK, alignments, sample_graphs
 
+from skillgraph import iri
 from skillgraph.crosswalk import Inputs, align, dense, gather, rerank
 from skillgraph.crosswalk.features import FEATURES, LEXICAL_FEATURES, Candidate, FeatureSpace, evidence_kinds
 from skillgraph.crosswalk.retrieval import MODES, RETRIEVERS, resolve
@@ -173,8 +174,8 @@ def test_lexical_run_says_so():
     g, report = align(sample_graphs(), "lexical")
     assert report["support_mode"] == "lexical" and report["support_retrieval"] == "lexical"
     assert report["support_scoring"] == "v3 formula"
-    methods = {str(g.value(a["node"], SG.method)) for a in alignments(g, SG.supportsTask)}
-    assert len(methods) == 1 and methods.pop().startswith("skill-supports-task v3")
+    assert alignments(g, SG.supportsTask)
+    assert str(g.value(iri.crosswalk.SUPPORT_SET, SG.method)).startswith("skill-supports-task v3")
 
 
 def test_lexical_reranked_run_is_calibrated_and_names_its_evidence():
@@ -184,7 +185,7 @@ def test_lexical_reranked_run_is_calibrated_and_names_its_evidence():
     assert rows and all(0.0 <= r["conf"] <= 1.0 for r in rows)
     assert all(r["kinds"] <= {"lexical", "task-anchor", "essential-relation", "optional-relation", "isco-siblings",
                               "rating", "reuse-level"} for r in rows)
-    assert {str(g.value(r["node"], SG.method)) for r in rows} == {
+    assert {str(m) for m in g.objects(iri.crosswalk.SUPPORT_SET, SG.method)} == {
         f"skill-supports-task v4 (retrieval lexical over all ESCO skills, fused by reciprocal rank; re-ranker "
         f"lexical {rerank.version()}: logistic regression over {', '.join(LEXICAL_FEATURES)}, isotonic "
         "calibration; level from statements, O*NET Levels, Job Zone)"}

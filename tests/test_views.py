@@ -37,7 +37,7 @@ def _labels(st: ox.Store) -> list[tuple[ox.NamedNode, ox.NamedNode, ox.Literal, 
 def test_label_keys_index_every_labelled_resource(embedded_store):
     expected = {(s, k) for s, _p, o, _g in _labels(embedded_store) for k in views.keys(o.value)}
     got = {(q.subject, q.object.value) for q in embedded_store.quads_for_pattern(None, views.LABEL_KEY, None, None)}
-    assert len(got) == len(expected) == 3243
+    assert len(got) == len(expected) == 3254  # counted on the embedded build (3243 before the support nodes changed)
     assert got == expected
     assert {q.graph_name for q in embedded_store.quads_for_pattern(None, views.LABEL_KEY, None, None)} == {INFERRED}
 

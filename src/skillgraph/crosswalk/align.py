@@ -172,7 +172,7 @@ def _lit(value: str | float) -> Literal:
 #: crosswalked to the task's occupation (found by retrieval or through a statement only)
 NO_RELATION = "none"
 #: the mapping set of the support kind: its method is written once there, not on each of ~185k nodes
-SUPPORT_SET = iri.crosswalk.mint("mapping-set", "esco-skill-supports-task")
+SUPPORT_SET = iri.crosswalk.SUPPORT_SET
 
 
 def support_comment(a: Alignment, kinds: set[str]) -> str:

@@ -23,8 +23,6 @@ from skillgraph import __version__, iri
 from skillgraph.errors import SourceError
 from skillgraph.ontology import PREFIXES, SG, SSSOM
 
-from .align import SUPPORT_SET
-
 COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "confidence",
            "similarity_score", "mapping_tool", "subject_label", "object_label", "comment")
 
@@ -74,7 +72,7 @@ def rows(graph: Graph, labels: Iterable[LabelSource] = ()) -> list[dict[str, str
     """The SSSOM/TSV rows for a graph's alignments, labels looked up in the given graphs."""
     label_graphs = [graph, *labels]
     set_method = {str(ms): str(graph.value(ms, SG.method) or "") for ms in graph.subjects(RDF.type, SSSOM.MappingSet)}
-    support_method = set_method.get(str(SUPPORT_SET), "")
+    support_method = set_method.get(str(iri.crosswalk.SUPPORT_SET), "")
     out = []
     for a in graph.subjects(RDF.type, SG.Alignment):
         s, p, o = (graph.value(a, OWL.annotatedSource), graph.value(a, OWL.annotatedProperty),

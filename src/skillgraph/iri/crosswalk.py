@@ -7,3 +7,6 @@ from .scheme import Scheme
 SCHEME = Scheme("crosswalk", ("alignment", "mapping-set"))
 BASE = SCHEME.base
 mint = SCHEME.mint
+
+#: the mapping set of the support kind (ESCO skill sg:supportsTask O*NET task): its method is written once there
+SUPPORT_SET = mint("mapping-set", "esco-skill-supports-task")
