@@ -14,8 +14,8 @@ from rdflib import Graph
 
 from skillgraph import iri, views
 from skillgraph.crosswalk import align
-from skillgraph.ontology import load_ontology
-from skillgraph.queries import load
+from skillgraph.ontology import SG, load_ontology
+from skillgraph.queries import load, queries_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
@@ -227,3 +227,15 @@ def test_flagship_acceptance_on_embedded_sources():
     # needed from Foundational on: the Foundational statement anchored to the task reaches it
     assert float(hits[0]["confidence"]) > 0 and hits[0]["statementLabel"] == "Issue identification"
     assert (hits[0]["requiredLevel"], hits[0]["levelEvidence"]) == (SG + "Foundational", "task-statement")
+
+
+def test_flagship_ranks_match_the_ontology():
+    """The flagship writes the shared scale's ranks as values (a join on sg:rank made Oxigraph start from the
+    scale): they must be the ontology's."""
+    from rdflib.namespace import SKOS
+
+    ont = load_ontology()
+    ranks = {str(lv): int(ont.value(lv, SG.rank)) for lv in ont.subjects(SKOS.inScheme, SG.ProficiencyScale)}
+    assert ranks == {str(SG.Foundational): 1, str(SG.Intermediate): 2, str(SG.Advanced): 3, str(SG.Expert): 4}
+    text = (Path(queries_dir()) / "esco_skills_for_task_at_level.rq").read_text()
+    assert "IF(?level = sg:Foundational, 1, IF(?level = sg:Intermediate, 2, IF(?level = sg:Advanced, 3, 4)))" in text
