@@ -14,7 +14,7 @@ from rdflib import Graph
 
 from skillgraph import iri, views
 from skillgraph.crosswalk import align
-from skillgraph.ontology import SG, load_ontology
+from skillgraph.ontology import load_ontology
 from skillgraph.queries import load, queries_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,8 +234,10 @@ def test_flagship_ranks_match_the_ontology():
     scale): they must be the ontology's."""
     from rdflib.namespace import SKOS
 
+    from skillgraph.ontology import SG as sg
+
     ont = load_ontology()
-    ranks = {str(lv): int(ont.value(lv, SG.rank)) for lv in ont.subjects(SKOS.inScheme, SG.ProficiencyScale)}
-    assert ranks == {str(SG.Foundational): 1, str(SG.Intermediate): 2, str(SG.Advanced): 3, str(SG.Expert): 4}
+    ranks = {str(lv): int(ont.value(lv, sg.rank)) for lv in ont.subjects(SKOS.inScheme, sg.ProficiencyScale)}
+    assert ranks == {str(sg.Foundational): 1, str(sg.Intermediate): 2, str(sg.Advanced): 3, str(sg.Expert): 4}
     text = (Path(queries_dir()) / "esco_skills_for_task_at_level.rq").read_text()
     assert "IF(?level = sg:Foundational, 1, IF(?level = sg:Intermediate, 2, IF(?level = sg:Advanced, 3, 4)))" in text
