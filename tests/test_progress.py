@@ -39,7 +39,7 @@ def test_a_build_logs_the_progress_of_its_long_stages(monkeypatch, tmp_path):
     wef = next(i for i, line in enumerate(log) if line.startswith("validated wef: conforms"))
     crosswalk = next(i for i, line in enumerate(log) if line.startswith("validated crosswalk: conforms"))
     assert any(wef < i < crosswalk for i in shacl) and any(i > crosswalk for i in shacl)
-    assert [line for line in log if line.startswith("rules, round 1: ")]
+    assert [line for line in log if line.startswith("rules, pass 1: ")]
     assert [line for line in log if line.startswith("loading wef: ")]
 
 

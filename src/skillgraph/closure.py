@@ -23,6 +23,8 @@ from typing import cast
 
 import pyoxigraph as ox
 
+from .progress import progress
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -157,30 +159,35 @@ def _one_pass(store: ox.Store, sc: Schema, out: Closure) -> list[Triple]:
 
     supc, supp, inv = sc.superclasses, sc.superproperties, sc.inverses
     dom, rng, symm = sc.domains, sc.ranges, sc.symmetric
-    while todo:
-        s, p, o = todo.pop()
-        resource = not isinstance(o, ox.Literal)
-        if p == TYPE:
-            for d in supc.get(o, ()):
-                derive((s, TYPE, d), "cax-sco")
-        for q in supp.get(p, ()):
-            derive((s, q, o), "prp-spo1")
-        for c in dom.get(p, ()):
-            derive((s, TYPE, c), "prp-dom")
-        if resource:
-            for q in inv.get(p, ()):
-                derive((o, q, s), "prp-inv")  # type: ignore[arg-type]
-            for c in rng.get(p, ()):
-                derive((o, TYPE, c), "prp-rng")  # type: ignore[arg-type]
-            if p in symm:
-                derive((o, p, s), "prp-symp")  # type: ignore[arg-type]
-        if p in after:
-            for z in tuple(after[p].get(o, ())):
-                derive((s, p, z), "prp-trp")
-            for x in tuple(before[p].get(s, ())):
-                derive((x, p, o), "prp-trp")
-            after[p].setdefault(s, set()).add(o)
-            before[p].setdefault(o, set()).add(s)
+    with progress(f"rules, pass {out.passes}", None, "triples") as bar:  # progress of a long closure
+        done = 0
+        while todo:
+            done += 1
+            if not done & 0xFFFF:
+                bar.update(0x10000)
+            s, p, o = todo.pop()
+            resource = not isinstance(o, ox.Literal)
+            if p == TYPE:
+                for d in supc.get(o, ()):
+                    derive((s, TYPE, d), "cax-sco")
+            for q in supp.get(p, ()):
+                derive((s, q, o), "prp-spo1")
+            for c in dom.get(p, ()):
+                derive((s, TYPE, c), "prp-dom")
+            if resource:
+                for q in inv.get(p, ()):
+                    derive((o, q, s), "prp-inv")  # type: ignore[arg-type]
+                for c in rng.get(p, ()):
+                    derive((o, TYPE, c), "prp-rng")  # type: ignore[arg-type]
+                if p in symm:
+                    derive((o, p, s), "prp-symp")  # type: ignore[arg-type]
+            if p in after:
+                for z in tuple(after[p].get(o, ())):
+                    derive((s, p, z), "prp-trp")
+                for x in tuple(before[p].get(s, ())):
+                    derive((x, p, o), "prp-trp")
+                after[p].setdefault(s, set()).add(o)
+                before[p].setdefault(o, set()).add(s)
     out.seconds["derive"] = out.seconds.get("derive", 0.0) + time.perf_counter() - t0
     return new
 
