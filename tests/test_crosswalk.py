@@ -298,7 +298,8 @@ def test_sssom_reader_names_file_and_line(tmp_path):
 
 @pytest.mark.slow
 def test_lexical_core_scales_to_full_esco_and_onet(shared_data):
-    """All ESCO v1.1.1 skills x all AEI-era O*NET task statements in one corpus; blocked scoring stays fast."""
+    """All ESCO v1.1.1 skills x all AEI-era O*NET task statements in one corpus: the index finds the right skill
+    (its time is printed; bench/ measures speed)."""
     import csv
     import gzip
 
@@ -331,15 +332,15 @@ def test_lexical_core_scales_to_full_esco_and_onet(shared_data):
         for s in profile:
             c.similarity(key, s)
     per_pair = (time.perf_counter() - t1) / (2000 * 50)
-    assert build < 120, build
-    assert per_pair * 19_530 * 50 < 300, per_pair  # the whole blocked O*NET x ESCO run stays within minutes
+    # times are printed, not asserted (the project's rule: speed is shown by bench/, as ratios in one run)
+    print(f"index of all ESCO skills and O*NET tasks: {build:.1f} s; blocked scoring {per_pair * 1e6:.1f} us a pair")
 
 
 @pytest.mark.slow
 def test_align_scales_to_full_onet_x_esco(shared_data):
     """align() on graphs built straight from the full releases (O*NET task statements of the AEI release,
     all ESCO v1.1.1 skills and occupation-skill relations, the Nesta occupation crosswalk): blocked by
-    the crosswalk, the whole run stays within minutes."""
+    the crosswalk (its time is printed; bench/ measures speed)."""
     import csv
     import gzip
 
@@ -382,7 +383,6 @@ def test_align_scales_to_full_onet_x_esco(shared_data):
     assert report["inputs_tasks"] == 19_530 and report["inputs_esco_skills"] == 13_896
     assert report["esco_skill_supports_task"] > 10_000
     assert report["tasks_without_esco_crosswalk"] < report["inputs_tasks"] // 2
-    assert elapsed < 600, elapsed
     records = URIRef("http://data.europa.eu/esco/skill/8b7409b0-e18e-4dfc-9ad9-8ddbcce38849")
     assert (records, SG.supportsTask, URIRef(TASK + "2578")) in g  # keep records of customer interaction
     assert report["statements_citing_onet_anchored"] == report["statements_citing_onet"] == 39
