@@ -5,7 +5,7 @@
     python bench/run.py --full --build DIR --parts endpoint,queries,overhead    # on an existing build
     python bench/run.py --parts minimal          # a quick run on the embedded default (what the test runs)
 
-Full-size runs go through /work/scratch/fullslot on the shared development machine.
+A full-size run needs about 8 GB and tens of minutes; run one at a time on a shared machine.
 
 Parts (--parts, comma-separated; each runs guarded: a failure is a "not measured" row, the rest still runs):
 - build: a from-scratch build's stages (time, and peak RSS while the stage ran) against the floor,
