@@ -34,11 +34,11 @@ def test_embedded_build_over_http_equals_in_process(http_endpoint, embedded_buil
     assert_endpoint_matches_store(base, d, ALIGNMENTS_SELECT, PROFILE_CONSTRUCT, ASK_ESCALATION)
 
 
-def test_flagship_over_http_by_task_text_and_level(http_endpoint, embedded_build):
+def test_flagship_over_http_by_task_and_level(http_endpoint, embedded_build):
     d, _ = embedded_build
     base = http_endpoint(d)
     params = urllib.parse.urlencode({
-        "taskText": "Refer unresolved customer grievances to designated departments for further investigation.",
+        "task": "<https://w3id.org/skillgraph/id/onet/task/2582>",
         "level": "<https://w3id.org/skillgraph/ontology#Advanced>",
         "format": "csv",
     })

@@ -105,9 +105,10 @@ def test_flagship_expected_result(sample_store):
                     "task-statement")}
 
 
-def test_flagship_by_task_text(sample_store):
-    rows = run(sample_store, "esco_skills_for_task_at_level", taskText=TASK_2582_TEXT.upper(), level=f"<{SG}Advanced>")
-    assert {(r["matchedTask"], r["skill"]) for r in rows} == {(ONET + "task/2582", ESCALATION)}
+def test_flagship_gives_the_task_text(sample_store):
+    rows = run(sample_store, "esco_skills_for_task_at_level", task=f"<{ONET}task/2582>", level=f"<{SG}Advanced>")
+    assert {(r["matchedTask"], r["taskText"], r["skill"]) for r in rows} == {(ONET + "task/2582", TASK_2582_TEXT,
+                                                                               ESCALATION)}
 
 
 def test_flagship_other_level_uses_rating_evidence(sample_store):
@@ -220,7 +221,7 @@ def test_flagship_acceptance_on_embedded_sources():
     cw, report = align(ctx.graphs)
     assert report["statement_task_anchor"] > 0 and report["esco_skill_supports_task"] > 0
     store = store_from({**ctx.graphs, "crosswalk": cw})
-    rows = run(store, "esco_skills_for_task_at_level", taskText=TASK_2582_TEXT, level=f"<{SG}Advanced>")
+    rows = run(store, "esco_skills_for_task_at_level", task=f"<{ONET}task/2582>", level=f"<{SG}Advanced>")
     hits = [r for r in rows if r["skillLabel"] == "perform escalation procedure"]
     assert hits, rows
     assert rows[0]["skillLabel"] == "perform escalation procedure"  # first at Advanced
