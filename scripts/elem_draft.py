@@ -14,7 +14,7 @@ The candidates are only what the reviewer reads first: the curated set
 (src/skillgraph/crosswalk/data/onet_element_esco_skill.sssom.tsv) is chosen by hand, by meaning, and may hold
 concepts no method proposed (found with --grep).
 
-    python scripts/elem_draft.py --cache /work/scratch/elem [--out DIR]
+    python scripts/elem_draft.py --cache DIR [--out DIR]
     python scripts/elem_draft.py --grep WORD [WORD ...]   # ESCO concepts whose label contains every word
 
 Writes DIR/candidates.tsv (element, method, rank, score, ESCO IRI, label, type, reuse level) and
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 from pathlib import Path
 
 from gold_common import shared_dir
@@ -80,9 +81,12 @@ def grep(skills: list[dict[str, str]], words: list[str]) -> None:
             print(f"{s['uri'].rsplit('/', 1)[1]}  [{s['type'][:4]}/{s['reuse']}]  {s['label']}")
 
 
+CACHE = Path(os.environ.get("SKILLGRAPH_CACHE", Path.home() / ".cache" / "skillgraph")) / "elem"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cache", type=Path, default=Path("/work/scratch/elem"))
+    ap.add_argument("--cache", type=Path, default=CACHE)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--grep", nargs="+")
     a = ap.parse_args()

@@ -7,7 +7,7 @@ src/skillgraph/crosswalk/data/README.md. This script only adds labels, categorie
 checks the decisions: every rated element reviewed once at least, every object an ESCO v1.1.1 concept of
 skills_en.csv, no pair twice, "none" alone for its element.
 
-    python scripts/elem_write.py [--cache /work/scratch/elem] [--date YYYY-MM-DD]
+    python scripts/elem_write.py [--cache DIR] [--date YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -52,9 +53,12 @@ def header(date: str) -> str:
     return "".join(f"#{x}\n" for x in lines)
 
 
+CACHE = Path(os.environ.get("SKILLGRAPH_CACHE", Path.home() / ".cache" / "skillgraph")) / "elem"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cache", type=Path, default=Path("/work/scratch/elem"))
+    ap.add_argument("--cache", type=Path, default=CACHE)
     ap.add_argument("--date", default=dt.date.today().isoformat())
     a = ap.parse_args()
     d = shared_dir()

@@ -1,6 +1,6 @@
 """Map the full releases and pickle the crosswalk's `Inputs`, for scripts/fit_reranker.py.
 
-    /work/scratch/fullslot python scripts/gather_inputs.py --shared ../shared/data --out inputs.pkl
+    python scripts/gather_inputs.py --shared ../shared/data --out inputs.pkl
 
 Maps O*NET 30.1, ESCO v1.1.1, the Nesta crosswalk and AEI 2025-02-10 from the staged upstream data (the
 other sources embedded) as the full build does (skillgraph.crosswalk.methods.gather_full), without the
