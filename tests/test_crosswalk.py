@@ -450,7 +450,17 @@ def test_align_scales_to_full_onet_x_esco(shared_data):
         t = URIRef(TASK + r["Task ID"])
         onet.add((t, RDF.type, SG.Task))
         onet.add((t, SKOS.prefLabel, Literal(r["Task"], lang="en")))
-        onet.add((t, SG.taskOf, mint.instance("onet", "occupation", r["O*NET-SOC Code"])))
+        occupation = mint.instance("onet", "occupation", r["O*NET-SOC Code"])
+        onet.add((t, SG.taskOf, occupation))
+        # the occupation as the O*NET mapping types it, so the occupation-link inputs (f) see it
+        onet.add((occupation, RDF.type, SG.Occupation))
+        onet.add((occupation, SG.socCode, Literal(r["O*NET-SOC Code"])))
+        onet.add((occupation, SKOS.prefLabel, Literal(r["Title"], lang="en")))
+    for r in rows(esco_dir / "occupations_en.csv.gz"):
+        o = URIRef(r["conceptUri"])
+        esco.add((o, RDF.type, SG.Occupation))
+        esco.add((o, SG.iscoCode, Literal(r["iscoGroup"])))
+        esco.add((o, SKOS.prefLabel, Literal(r["preferredLabel"], lang="en")))
     for r in rows(esco_dir / "skills_en.csv.gz"):
         s = URIRef(r["conceptUri"])
         esco.add((s, RDF.type, SG.Knowledge if r["skillType"] == "knowledge" else SG.Skill))
@@ -476,6 +486,7 @@ def test_align_scales_to_full_onet_x_esco(shared_data):
     assert report["inputs_tasks"] == 19_530 and report["inputs_esco_skills"] == 13_896
     assert report["esco_skill_supports_task"] > 10_000
     assert report["tasks_without_esco_crosswalk"] < report["inputs_tasks"] // 2
+    assert report["onet_occupations_with_tasks_linked"] == report["onet_occupations_with_tasks"] > 900
     records = URIRef("http://data.europa.eu/esco/skill/8b7409b0-e18e-4dfc-9ad9-8ddbcce38849")
     assert (records, SG.supportsTask, URIRef(TASK + "2578")) in g  # keep records of customer interaction
     assert report["statements_citing_onet_anchored"] == report["statements_citing_onet"] == 39
