@@ -218,3 +218,32 @@ def test_over_http(http_endpoint, embedded_build):
     assert [i["skillLabel"] for i in body["items"]] == ["perform escalation procedure", "communicate with customers"]
     assert body["items"][0]["task"]["page"] == base + "/id/onet/task/2582"
     assert store_mod.current_id(embedded_build[0]) == body["build"]
+
+
+def test_an_edited_curated_query_reaches_the_api_without_a_restart(embedded_build, tmp_path):
+    """The server keeps the curated queries it read, and reads them again when a file of QUERIES_DIR changes."""
+    import shutil
+
+    from skillgraph.queries import queries_dir
+    from skillgraph.server import create_app
+
+    qd = tmp_path / "queries"
+    shutil.copytree(queries_dir(), qd, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    app = create_app({"BUILD_DIR": str(embedded_build[0]), "WORKERS": 1, "QUERIES_DIR": str(qd)})
+    try:
+        c = app.test_client()
+
+        def flagship() -> tuple[str, dict]:
+            doc = get_json(c, "/api/openapi.json")
+            return doc["paths"]["/api/tasks/{task}/esco-skills"]["get"]["summary"], get_json(
+                c, "/api/tasks/2582/esco-skills?level=Advanced")["query"]
+
+        title, query = flagship()
+        assert title == catalog()["esco_skills_for_task_at_level"].title and query["title"] == title
+        assert flagship() == (title, query)  # read once, served again
+        rq = qd / "esco_skills_for_task_at_level.rq"
+        rq.write_text(rq.read_text(encoding="utf-8").replace(f"# title: {title}", "# title: Skills for a task"),
+                      encoding="utf-8")
+        assert flagship()[0] == "Skills for a task" and flagship()[1]["title"] == "Skills for a task"
+    finally:
+        app.extensions["skillgraph"].close()
