@@ -1,6 +1,7 @@
 """The flagship crosswalk query for a random sample of O*NET tasks at every shared level (issue 12: a
 look-up answered for every task and level), over loopback HTTP to SkillGraph's SPARQL endpoint, to its
-REST route (`/api/tasks/<id>/esco-skills?level=`, the same curated query bound by the server) and to
+REST route (`/api/tasks/<id>/esco-skills?level=`, the same curated query bound by the server), to its
+curated-query route (`/queries/esco_skills_for_task_at_level?task=&level=`) and to
 `oxigraph serve-read-only --union-default-graph` on the same store.
 
 The sample is drawn with a fixed seed from the tasks typed sg:Task in the O*NET graph, as SkillGraph's
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import random
 import time
+import urllib.parse
 
 from common import median, p95
 from endpoints import Client, Server, rows
@@ -55,11 +57,24 @@ class ApiClient(Client):
         return r.status, r.read()
 
 
+class CuratedClient(Client):
+    """SkillGraph's curated-query route, `/queries/<name>?task=&level=`, answering SPARQL JSON."""
+
+    def query(self, pair) -> tuple[int, bytes]:  # type: ignore[override]
+        task, level = pair
+        args = urllib.parse.urlencode({"task": f"<{task}>", "level": f"sg:{level}"})
+        self.conn.request("GET", f"/queries/esco_skills_for_task_at_level?{args}",
+                          headers={"Accept": "application/sparql-results+json"})
+        r = self.conn.getresponse()
+        return r.status, r.read()
+
+
 def api_rows(body: bytes) -> int:
     return json.loads(body)["total"]
 
 
 API = "SkillGraph REST API"
+CURATED = "SkillGraph /queries route"
 
 
 def measure(servers: list[Server], pairs: list[tuple[str, str, str]], timeout: float) -> dict[str, dict]:
@@ -67,15 +82,16 @@ def measure(servers: list[Server], pairs: list[tuple[str, str, str]], timeout: f
     (None: not HTTP 200), statuses not 200."""
     clients: dict[str, Client] = {s.name: Client(s.port, s.path, timeout) for s in servers}
     clients[API] = ApiClient(servers[0].port, "", timeout)
+    clients[CURATED] = CuratedClient(servers[0].port, "", timeout)
     out: dict[str, dict] = {name: {"times": [], "rows": [], "failed": {}} for name in clients}
     try:
         for name, c in clients.items():  # warm-up: each server's first query of this text shape
-            c.query(pairs[0][:2] if name == API else pairs[0][2])
+            c.query(pairs[0][:2] if name in (API, CURATED) else pairs[0][2])
         for task, level, text in pairs:
             for name, c in clients.items():
                 t0 = time.perf_counter()
                 try:
-                    status, body = c.query((task, level) if name == API else text)
+                    status, body = c.query((task, level) if name in (API, CURATED) else text)
                 except TimeoutError:
                     status, body = 599, b""
                     c.close()

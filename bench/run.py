@@ -16,8 +16,9 @@ Parts (--parts, comma-separated; each runs guarded: a failure is a "not measured
 - queries: every curated query in-process on the read-only store (against the 1 s target) and
   through the endpoint (against in-process);
 - flagship: the flagship crosswalk query for --flagship-tasks random tasks (fixed seed) at each of the 4
-  shared levels, through SkillGraph's SPARQL endpoint, its REST route and `oxigraph serve-read-only` on
-  the same store: median and p95 latency, and how many (task, level) pairs came back empty;
+  shared levels, through SkillGraph's SPARQL endpoint, its REST route, its /queries route and
+  `oxigraph serve-read-only` on the same store: median and p95 latency, and how many (task, level) pairs
+  came back empty;
 - overhead: a point look-up in-process, through the worker pool, through Flask;
 - shacl: validating every graph with SkillGraph against plain pySHACL (same shapes, same data);
 - reasoning (embedded only): the rules (one-pass engine) against owlrl's full closure.
@@ -220,7 +221,8 @@ def bench_flagship(t: Table, build_dir: Path, work: Path, args) -> None:
         endpoints.kill_all(servers)
     what = f"flagship, {len(tasks)} random tasks of {of:,} x {len(flagship.LEVELS)} levels"
     ox = r[OX]
-    for who, label in (("SkillGraph", "SPARQL endpoint"), (flagship.API, "REST API")):
+    for who, label in (("SkillGraph", "SPARQL endpoint"), (flagship.API, "REST API"),
+                       (flagship.CURATED, "/queries route")):
         mine = r[who]
         failed = "; ".join(f"{n} x HTTP {s}" for s, n in sorted(mine["failed"].items()))
         for stat in ("median_ms", "p95_ms"):

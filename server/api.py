@@ -199,7 +199,7 @@ PAGING = (
 _CATALOGS: dict[Path, tuple[tuple, dict]] = {}
 
 
-def _catalog():
+def curated_catalog():
     """The curated queries, read again only when a file of their folder changed: reading and checking the
     files' headers on every request cost more than the flagship's look-up itself (bench/run.py --parts flagship)."""
     from skillgraph.queries import catalog, queries_dir
@@ -280,7 +280,7 @@ def _must_exist(iri: str, p: ApiParam) -> None:
 
 def answer(ep: Endpoint, path_args: dict) -> Response:
     """Run an endpoint's curated query with the checked parameters and return one page of rows."""
-    cq = _catalog()[ep.query]
+    cq = curated_catalog()[ep.query]
     args, filters, shown = {}, [], {}
     for p in ep.params:
         raw = path_args.get(p.name) if p.where == "path" else request.args.get(p.name)
@@ -486,5 +486,5 @@ def openapi(catalog, server_url: str) -> dict:
 @bp.get("/openapi.json")
 def openapi_json():
     """Serve the OpenAPI document with this server's own URL."""
-    doc = openapi(_catalog(), request.host_url.rstrip("/") + request.script_root)
+    doc = openapi(curated_catalog(), request.host_url.rstrip("/") + request.script_root)
     return Response(json.dumps(doc, indent=2), content_type="application/json")
