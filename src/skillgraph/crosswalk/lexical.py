@@ -101,7 +101,8 @@ _PROTECTED = {"customer": "customer", "designate": "designat", "designation": "d
 def normalise(text: str) -> str:
     """Lower-case, strip accents, unify apostrophes and dashes."""
     t = unicodedata.normalize("NFKD", text)
-    t = "".join(c for c in t if not unicodedata.combining(c))
+    if not t.isascii():  # (ASCII has no combining marks: most texts skip the per-character pass)
+        t = "".join(c for c in t if not unicodedata.combining(c))
     return t.lower().replace("\u2019", "'").replace("'s ", " ")
 
 
@@ -257,8 +258,14 @@ class Corpus:
         cache = self._vec if ctx is None else ctx.vectors
         v = cache.get(key)
         if v is None:
-            weight, log = self.weight, math.log
-            raw = {t: (1.0 + log(c)) * weight(t, ctx) for t, c in self._tf[key].items()}
+            log = math.log
+            if ctx is None:
+                idf = self.idf
+                raw = {t: (1.0 + log(c)) * idf(t) for t, c in self._tf[key].items()}
+            else:
+                weights, weight = ctx.weights, self.weight
+                raw = {t: (1.0 + log(c)) * (w if (w := weights.get(t)) is not None else weight(t, ctx))
+                       for t, c in self._tf[key].items()}
             norm = math.sqrt(sum(x * x for x in raw.values())) or 1.0
             v = {t: x / norm for t, x in raw.items() if x > 0.0}
             cache[key] = v
