@@ -21,7 +21,9 @@ Parts (--parts, comma-separated; each runs guarded: a failure is a "not measured
   came back empty;
 - overhead: a point look-up in-process, through the worker pool, through Flask;
 - shacl: validating every graph with SkillGraph against plain pySHACL (same shapes, same data);
-- reasoning (embedded only): the rules (one-pass engine) against owlrl's full closure.
+- reasoning (embedded only): the rules (one-pass engine) against owlrl's full closure;
+- crosswalk: the build's crosswalk stage on the build's store (inputs by SPARQL, alignment, peak RSS) against
+  the floor of adding the same triples to a fresh rdflib graph (the graph the stage hands on).
 `minimal` is queries,overhead. Ratios compare SkillGraph to the baseline (below 1: SkillGraph is
 faster or smaller). Nothing is estimated: what could not be measured says so.
 """
@@ -45,7 +47,7 @@ from common import Table, child, machine, median
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SKILLGRAPH_SHARED_DATA", ROOT.parent / "shared" / "data"))
-PARTS = ("build", "endpoint", "flagship", "queries", "overhead", "shacl", "reasoning")
+PARTS = ("build", "endpoint", "flagship", "queries", "overhead", "shacl", "reasoning", "crosswalk")
 PRESETS = {"minimal": ("queries", "overhead"), "all": PARTS}
 OX = "oxigraph serve-read-only"
 RL = "rdflib-endpoint"
@@ -285,6 +287,16 @@ print(json.dumps({'rules': rules, 'owlrl': owl}))
     t.add("reasoning", "rules (one pass), embedded sample", r["rules"], "s", "owlrl full closure", r["owlrl"])
 
 
+def bench_crosswalk(t: Table, build_dir: Path) -> None:
+    r = stages.crosswalk(build_dir)
+    what = f"{r['alignments']:,} alignments, {r['triples']:,} triples"
+    t.add("crosswalk", f"crosswalk stage ({what})", r["inputs"] + r["align"], "s",
+          "its triples into a fresh rdflib graph", r["floor"], note=f"peak RSS {r['peak_mb']:,.0f} MB")
+    t.add("crosswalk", "  inputs by SPARQL", r["inputs"], "s", "its triples into a fresh rdflib graph", r["floor"])
+    t.add("crosswalk", "  alignment and its graph", r["align"], "s", "its triples into a fresh rdflib graph",
+          r["floor"])
+
+
 def section(t: Table, name: str, run) -> None:
     """Run one part of the benchmark; a failure is reported in the table, and the other parts still run."""
     try:
@@ -381,6 +393,8 @@ def main(argv: list[str] | None = None) -> None:
             section(t, "shacl", lambda: bench_shacl(t, build_dir, graphs))
         if not args.full and "reasoning" in args.parts:
             section(t, "reasoning", lambda: bench_reasoning(t))
+        if "crosswalk" in args.parts:
+            section(t, "crosswalk", lambda: bench_crosswalk(t, build_dir))
     print(header)
     print()
     print(t.render())

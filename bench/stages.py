@@ -159,3 +159,32 @@ print(json.dumps({{'in_process_ms': inproc, 'worker_pool_ms': pooled, 'flask_ms'
                   'cached_check_ms': cached_ms}}))
 """
     return child(code)
+
+
+def crosswalk(build_dir: Path) -> dict:
+    """The build's crosswalk stage on a build's store (read-only): its inputs gathered by SPARQL, the alignment
+    (graph included), the stage's peak RSS; then the floor, the same triples added to a fresh rdflib graph."""
+    code = f"""
+{PEAK}
+import time, pyoxigraph as ox
+from pathlib import Path
+from rdflib import Graph
+from skillgraph import store
+from skillgraph.crosswalk import align_inputs, gather_from_store
+st = ox.Store.read_only(str(store.build_path(Path({str(build_dir)!r})) / 'store'))
+t = time.perf_counter()
+inp = gather_from_store(st)
+inputs = time.perf_counter() - t
+t = time.perf_counter()
+g, report = align_inputs(inp)
+align = time.perf_counter() - t
+stage_peak = peak()
+triples = list(g)
+t = time.perf_counter()
+f = Graph()
+f.addN((s, p, o, f) for s, p, o in triples)
+floor = time.perf_counter() - t
+print(json.dumps({{'inputs': inputs, 'align': align, 'peak_mb': stage_peak, 'floor': floor, 'triples': len(triples),
+                  'alignments': report['alignments']}}))
+"""
+    return child(code)

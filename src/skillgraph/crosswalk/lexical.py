@@ -57,12 +57,14 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 METHOD_VERSION = "tfidf-cosine+coverage+label, occupation-specificity weighted v2"
 
 W_COS, W_COV, W_LAB = 0.5, 0.25, 0.25
 FUZZY_MIN = 0.85        # a fuzzy label ratio below this is noise, not agreement
+FUZZY_CUTOFF = 84.0     # rapidfuzz's score_cutoff (percent): below FUZZY_MIN with room to spare
 CONTEXT_MIN_DOCS = 10   # fewer texts than this in an occupation's vocabulary: no local weighting
 SPECIFIC_SHARE = 0.1    # a stem in at most this share of an occupation's texts keeps its full weight there
 GENERIC_SHARE = 0.25    # a stem in at least this share of an occupation's texts is no evidence on its own
@@ -99,7 +101,8 @@ _PROTECTED = {"customer": "customer", "designate": "designat", "designation": "d
 def normalise(text: str) -> str:
     """Lower-case, strip accents, unify apostrophes and dashes."""
     t = unicodedata.normalize("NFKD", text)
-    t = "".join(c for c in t if not unicodedata.combining(c))
+    if not t.isascii():  # (ASCII has no combining marks: most texts skip the per-character pass)
+        t = "".join(c for c in t if not unicodedata.combining(c))
     return t.lower().replace("\u2019", "'").replace("'s ", " ")
 
 
@@ -195,6 +198,11 @@ class Corpus:
         self._vec: dict[Hashable, dict[str, float]] = {}
         self._docs: dict[Hashable, Doc] = {}
         self._label_stems: dict[Hashable, tuple[str, ...]] = {}
+        # per label, what every comparison of it reads: its stem set, its sorted-token text (fuzzy), and per
+        # weighting (None: global) the summed weights of the set and of the stem tuple (memoised, same sums)
+        self._label_set: dict[Hashable, frozenset[str] | set[str]] = {}
+        self._label_sorted: dict[Hashable, str] = {}
+        self._label_w: dict[Hashable, tuple[float, float]] = {}
 
     def add(self, doc: Doc) -> None:
         """Add a document's stems to the corpus so they count in document frequencies."""
@@ -221,10 +229,12 @@ class Corpus:
 
     def idf(self, term: str) -> float:
         """Inverse document frequency, so that words common to many texts weigh little."""
-        if self._idf is None:
+        idf = self._idf
+        if idf is None:
             n = self._n
-            self._idf = {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in self._df.items()}
-        return self._idf.get(term, math.log(1 + self._n) + 1.0)
+            idf = self._idf = {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in self._df.items()}
+        w = idf.get(term)
+        return w if w is not None else math.log(1 + self._n) + 1.0
 
     def stems_of(self, key: Hashable) -> Counter[str]:
         """A document's stem counts, for overlap checks that need raw terms."""
@@ -248,7 +258,14 @@ class Corpus:
         cache = self._vec if ctx is None else ctx.vectors
         v = cache.get(key)
         if v is None:
-            raw = {t: (1.0 + math.log(c)) * self.weight(t, ctx) for t, c in self._tf[key].items()}
+            log = math.log
+            if ctx is None:
+                idf = self.idf
+                raw = {t: (1.0 + log(c)) * idf(t) for t, c in self._tf[key].items()}
+            else:
+                weights, weight = ctx.weights, self.weight
+                raw = {t: (1.0 + log(c)) * (w if (w := weights.get(t)) is not None else weight(t, ctx))
+                       for t, c in self._tf[key].items()}
             norm = math.sqrt(sum(x * x for x in raw.values())) or 1.0
             v = {t: x / norm for t, x in raw.items() if x > 0.0}
             cache[key] = v
@@ -267,10 +284,30 @@ class Corpus:
         if not lab:
             return 0.0
         have = self._tf[subject]
-        total = sum(self.weight(t, ctx) for t in lab)
+        total = self._label_weights(obj, ctx)[1]
         if total <= 0.0:
             return 0.0
-        return sum(self.weight(t, ctx) for t in lab if t in have) / total
+        weight = self.weight
+        return sum(weight(t, ctx) for t in lab if t in have) / total
+
+    def _label_weights(self, key: Hashable, ctx: Context | None) -> tuple[float, float]:
+        """(summed weight of the label's stem set, of its stem tuple) under a weighting, memoised: the sums
+        `label_agreement` and `coverage` divide by, computed once per label instead of once per pair."""
+        cache = self._label_w if ctx is None else ctx.label_weights
+        w = cache.get(key)
+        if w is None:
+            weight = self.weight
+            w = cache[key] = (sum(weight(t, ctx) for t in self._label_set_of(key)),
+                              sum(weight(t, ctx) for t in self._label_stems[key]))
+        return w
+
+    def _label_set_of(self, key: Hashable) -> set[str] | frozenset[str]:
+        """The label's stem set, built once (as `set(stems)` was per pair: the same set, the same order)."""
+        ls = self._label_set.get(key)
+        if ls is None:
+            ls = self._label_set[key] = set(self._label_stems[key])
+            self._label_sorted[key] = " ".join(sorted(" ".join(self._label_stems[key]).split()))
+        return ls
 
     def label_agreement(self, a: Hashable, b: Hashable, ctx: Context | None = None) -> float:
         """Weighted Dice of the label stem sets.
@@ -280,10 +317,13 @@ class Corpus:
         sa, sb = self._label_stems[a], self._label_stems[b]
         if not sa or not sb:
             return 0.0
-        ta, tb = set(sa), set(sb)
-        total = sum(self.weight(t, ctx) for t in ta) + sum(self.weight(t, ctx) for t in tb)
-        dice = 2.0 * sum(self.weight(t, ctx) for t in ta & tb) / total if total > 0.0 else 0.0
-        fuzzy = fuzz.token_sort_ratio(" ".join(sa), " ".join(sb)) / 100.0
+        ta, tb = self._label_set_of(a), self._label_set_of(b)
+        total = self._label_weights(a, ctx)[0] + self._label_weights(b, ctx)[0]
+        weight = self.weight
+        dice = 2.0 * sum(weight(t, ctx) for t in ta & tb) / total if total > 0.0 else 0.0
+        # token_sort_ratio is the ratio of the sorted-token texts (kept per label); a ratio below the cut-off
+        # (just under FUZZY_MIN, so the test below decides as before) is not counted, and rapidfuzz stops early
+        fuzzy = fuzz.ratio(self._label_sorted[a], self._label_sorted[b], score_cutoff=FUZZY_CUTOFF) / 100.0
         return max(dice, fuzzy if fuzzy >= FUZZY_MIN else 0.0)
 
     def components(self, subject: Hashable, obj: Hashable, ctx: Context | None = None) -> tuple[float, float, float]:
@@ -315,6 +355,7 @@ class Context:
         for k in self.keys:
             self.df.update(corpus.stems_of(k).keys())
         self.vectors: dict[Hashable, dict[str, float]] = {}
+        self.label_weights: dict[Hashable, tuple[float, float]] = {}
         self.weights: dict[str, float] = {}
         self._spec: dict[str, float] = {}
         self._den = math.log(1.0 / SPECIFIC_SHARE)
@@ -360,6 +401,16 @@ class InvertedIndex:
             self.keys.append(k)
             for t, w in corpus.vector(k).items():
                 self.postings[t].append((k, w))
+        self._position = {k: i for i, k in enumerate(self.keys)}
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # stem -> its postings as (positions, weights)
+
+    def _posting_array(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        a = self._arrays.get(term)
+        if a is None:
+            posting = self.postings[term]
+            a = self._arrays[term] = (np.fromiter((self._position[k] for k, _ in posting), np.intp, len(posting)),
+                                      np.fromiter((w for _, w in posting), np.float64, len(posting)))
+        return a
 
     def candidates(self, query: Hashable, allowed: set | None = None) -> dict[Hashable, float]:
         """Cosine of `query` with every indexed doc sharing a stem with it (restricted to `allowed`)."""
@@ -395,11 +446,23 @@ class InvertedIndex:
         terms = [t for t in vec if 0 < len(self.postings.get(t, ())) <= cap]
         if not terms:
             terms = sorted((t for t in vec if self.postings.get(t)), key=lambda t: len(self.postings[t]))[:2]
-        acc: dict[Hashable, float] = defaultdict(float)
+        # accumulated as arrays over the indexed docs, stem by stem in the same order as a dict of sums would be
+        # (each doc's sum takes the same float additions in the same order: the same scores to the last bit)
+        acc = np.zeros(len(self.keys))
+        hit = np.zeros(len(self.keys), dtype=bool)
         for t in terms:
-            qw = vec[t]
-            for key, w in self.postings[t]:
-                acc[key] += qw * w
-        acc.pop(query, None)
-        best = sorted(acc.items(), key=lambda x: (-x[1], str(x[0])))
+            pos, w = self._posting_array(t)
+            acc[pos] += vec[t] * w
+            hit[pos] = True
+        own = self._position.get(query)
+        if own is not None:
+            hit[own] = False
+        found = np.flatnonzero(hit)
+        scores = acc[found]
+        if len(found) > k > 0:  # only the docs scoring at least the k-th best are sorted (ties by key text)
+            keep = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
+            found, scores = found[keep], scores[keep]
+        keys = self.keys
+        best = [(keys[i], x) for i, x in zip(found.tolist(), scores.tolist(), strict=True)]
+        best.sort(key=lambda x: (-x[1], str(x[0])))
         return best[:k]
