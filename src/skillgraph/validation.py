@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from skillgraph.fastgraph import run_pyshacl
+from skillgraph.fastgraph import TARGET_PREDICATES, run_pyshacl
 from skillgraph.ontology import PREFIXES, load_ontology, shapes_dir
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -179,9 +179,6 @@ def class_hierarchy(ontology: Graph) -> set:
             out.add((c, RDFS.subClassOf, d))
             stack.extend(direct.get(d, ()))
     return out
-
-
-TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 
 def lift_property_shapes(shapes: Graph) -> Graph:
