@@ -1,6 +1,7 @@
-"""SkillGraph validates property shapes over all focus nodes at once (validation.lift_property_shapes):
-the violations must be exactly those pySHACL reports for the shapes as written, on the embedded build's
-graphs and on the conforming and violating fixture of every shape."""
+"""SkillGraph validates property shapes over all focus nodes at once (validation.lift_property_shapes),
+through an index view of the data with value nodes read from its indexes (skillgraph.fastgraph): the
+violations must be exactly those plain pySHACL reports for the shapes as written over the graph as it is,
+on the embedded build's graphs and on the conforming and violating fixture of every shape."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 from rdflib import Graph
 
 from skillgraph.ontology import load_ontology
-from skillgraph.validation import load_shapes, validate
+from skillgraph.validation import SH, load_shapes, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 CASES = sorted((p.parent.parent.name, p.parent.name, p.stem) for p in FIXTURES.glob("*/*/*.ttl"))
@@ -17,8 +18,9 @@ ONTOLOGY = load_ontology()
 
 
 def both(data: Graph, shapes: Graph):
-    lifted = validate(data, shapes, ONTOLOGY, lift=True)
-    plain = validate(data, shapes, ONTOLOGY, lift=False)
+    lifted = validate(data, shapes, ONTOLOGY, lift=True, fast=True)
+    plain = validate(data, shapes, ONTOLOGY, lift=False, fast=False)
+    assert (None, SH.result, None) in lifted.report or lifted.conforms  # a SHACL report, with its results
     return lifted, plain
 
 
@@ -55,3 +57,17 @@ def test_a_broken_embedded_graph_gives_the_same_violations_as_plain_pyshacl(embe
     lifted, plain = both(g, load_shapes(["onet"]))
     assert not plain.conforms and len(plain.violations) > 100
     assert lifted.violations == plain.violations
+
+
+def test_the_index_view_is_used_only_where_it_is_exactly_the_graph():
+    from rdflib import Dataset
+
+    from skillgraph.fastgraph import fast_view
+
+    g = Graph().parse(FIXTURES / "onet" / "OnetTaskShape" / "violating.ttl")
+    view = fast_view(g)
+    assert view is not None and set(view) == set(g) and len(view) == len(g)
+    ds = Dataset()
+    ds.graph(g.identifier).parse(FIXTURES / "onet" / "OnetTaskShape" / "violating.ttl")
+    ds.graph("urn:other").add(next(iter(g)))
+    assert fast_view(ds.graph(g.identifier)) is None  # a store holding several graphs: validated as it is

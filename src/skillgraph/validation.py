@@ -13,6 +13,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from skillgraph.fastgraph import TARGET_PREDICATES, run_pyshacl
 from skillgraph.ontology import PREFIXES, load_ontology, shapes_dir
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -180,9 +181,6 @@ def class_hierarchy(ontology: Graph) -> set:
     return out
 
 
-TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
-
-
 def lift_property_shapes(shapes: Graph) -> Graph:
     """The same shapes, with each property shape of a targeted node shape made a top-level shape
     carrying that node shape's targets, instead of being reached through sh:property.
@@ -216,28 +214,19 @@ def lift_property_shapes(shapes: Graph) -> Graph:
 
 
 def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = None, label: str = "",
-             lift: bool = True) -> ValidationResult:
+             lift: bool = True, fast: bool = True) -> ValidationResult:
     """Validate `data` against `shapes` (default: all shapes), using the ontology's class hierarchy.
 
-    `lift=False` hands pySHACL the shapes exactly as written (see lift_property_shapes: same results, slower)."""
-    import pyshacl  # heavy import, only when validating
-
+    `lift=False` hands pySHACL the shapes exactly as written (see lift_property_shapes: same results, slower);
+    `fast=False` lets pySHACL read the graphs through rdflib's own store instead of skillgraph.fastgraph's
+    index view (same triples, same results, several times slower on a full release)."""
     shapes = shapes if shapes is not None else load_shapes()
     ontology = ontology if ontology is not None else load_ontology()
     added = [t for t in class_hierarchy(ontology) if t not in data]
     for t in added:
         data.add(t)
     try:
-        conforms, report, _text = pyshacl.validate(
-            data,
-            shacl_graph=lift_property_shapes(shapes) if lift else shapes,
-            inference="none",
-            abort_on_first=False,
-            allow_warnings=True,
-            advanced=True,
-            meta_shacl=False,
-            inplace=True,
-        )
+        conforms, report = run_pyshacl(data, lift_property_shapes(shapes) if lift else shapes, fast=fast)
     finally:
         for t in added:
             data.remove(t)
