@@ -225,9 +225,12 @@ def test_flagship_acceptance_on_embedded_sources():
     hits = [r for r in rows if r["skillLabel"] == "perform escalation procedure"]
     assert hits, rows
     assert rows[0]["skillLabel"] == "perform escalation procedure"  # first at Advanced
-    # needed from Foundational on: the Foundational statement anchored to the task reaches it
-    assert float(hits[0]["confidence"]) > 0 and hits[0]["statementLabel"] == "Issue identification"
-    assert (hits[0]["requiredLevel"], hits[0]["levelEvidence"]) == (SG + "Foundational", "task-statement")
+    # needed at Advanced: of the statements anchored to the task that reach it (the Foundational "Issue
+    # identification" through the word "issue", the Advanced "Escalation summarization"), the one that reaches
+    # it best sets its level; the lowest of them made every skill sharing a word with a Foundational statement
+    # "needed at Foundational" (on the full releases, all ten answers of this task)
+    assert float(hits[0]["confidence"]) > 0 and hits[0]["statementLabel"] == "Escalation summarization"
+    assert (hits[0]["requiredLevel"], hits[0]["levelEvidence"]) == (SG + "Advanced", "task-statement")
 
 
 def test_flagship_ranks_match_the_ontology():
