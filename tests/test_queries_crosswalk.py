@@ -40,6 +40,10 @@ CROSSWALK_QUERIES = (
     "augmentation_by_esco_skill",
 )
 
+# The exact answers below are those of the lexical v3 method, worked through by hand; the build's default
+# (the re-ranked hybrid where the dense extra is installed) is tested for its properties in test_default_method.py
+LEXICAL = "lexical"
+
 
 def store_from(graphs: dict[str, Graph]) -> ox.Store:
     """Map-all-sources helper (the lead may move it to a shared fixture): one named graph per source, the
@@ -57,7 +61,7 @@ def store_from(graphs: dict[str, Graph]) -> ox.Store:
 def sample_store() -> ox.Store:
     graphs = {f.stem: Graph().parse(f) for f in sorted(SAMPLE.glob("*.ttl"))}
     assert len(graphs) == 5
-    cw, _ = align(graphs)
+    cw, _ = align(graphs, LEXICAL)
     graphs["crosswalk"] = cw
     return store_from(graphs)
 
@@ -218,7 +222,7 @@ def test_flagship_acceptance_on_embedded_sources():
 
     if not gather(ctx.graphs).onet_to_esco:
         pytest.skip("no ESCO-O*NET occupation crosswalk (skos:closeMatch/exactMatch) in the embedded graphs yet")
-    cw, report = align(ctx.graphs)
+    cw, report = align(ctx.graphs, LEXICAL)
     assert report["statement_task_anchor"] > 0 and report["esco_skill_supports_task"] > 0
     store = store_from({**ctx.graphs, "crosswalk": cw})
     rows = run(store, "esco_skills_for_task_at_level", task=f"<{ONET}task/2582>", level=f"<{SG}Advanced>")
