@@ -60,11 +60,17 @@ class Where:
 
 
 @dataclass(kw_only=True)
-class Figures:
-    """What AEI reports of a task or an occupation: its share and count, and how the work was done."""
+class Share:
+    """A share of usage (percent) and the count of conversations behind it, as AEI publishes them."""
 
     pct: Decimal | None = None
     count: int | None = None
+
+
+@dataclass(kw_only=True)
+class Figures(Share):
+    """What AEI reports of a task or an occupation: its share and count, and how the work was done."""
+
     augmentation_pct: Decimal | None = None
     automation_pct: Decimal | None = None
     time_saved_pct: Decimal | None = None
@@ -83,13 +89,11 @@ class TaskUsage(Figures):
 
 
 @dataclass
-class PatternUsage:
+class PatternUsage(Share):
     """Share (and count) of one interaction pattern, overall or within one task."""
 
     where: Where
     pattern: str
-    pct: Decimal | None = None
-    count: int | None = None
 
 
 @dataclass

@@ -1,4 +1,11 @@
-"""Cited sources of the framework tables (citations.csv): read, checked, and described as PROV entities."""
+"""Cited sources of the framework tables (citations.csv): read, checked, and described as PROV entities.
+
+What a cited source is, when the crosswalk needs to know, is stated here once as a triple, from a
+structured cell of its row: a row whose `url` is on O*NET's publisher site (iri.onet.is_publisher_url)
+cites an O*NET release, stated as `dcterms:isVersionOf` the O*NET database (iri.onet.DATABASE, the
+`onet` graph's dcterms:source); a row whose `iri` is a release of the `aei` graph cites the AEI.
+Titles and labels are for readers only.
+"""
 from __future__ import annotations
 
 import re
@@ -25,7 +32,8 @@ _HTTP = re.compile(r"^https?://\S+$")
 class Citation:
     """A source a framework cites for its statements, read from citations.csv.
 
-    Its IRI is the row's `iri` cell when given, else one minted in the citing source's namespace.
+    Its IRI is the row's `iri` cell when given, else one minted in the citing source's namespace;
+    `version_of`: the source dataset it is a release of, when its row says so (see the module's docstring).
     """
 
     key: str
@@ -36,6 +44,7 @@ class Citation:
     version: str = ""
     url: str = ""
     rights: str = ""
+    version_of: URIRef | None = None
     row: Row | None = field(default=None, compare=False, repr=False)  # where it was read (for SHACL results)
 
 
@@ -57,8 +66,13 @@ def read_citations(path: Path, source: str) -> dict[str, Citation]:
         title = row.required("title")
         out[key] = Citation(key, URIRef(given) if given else iri.scheme(source).mint("cited-source", key),
                             row.get("label").strip() or title, title, row.get("publisher").strip(),
-                            row.get("version").strip(), url, row.get("rights").strip(), row)
+                            row.get("version").strip(), url, row.get("rights").strip(), version_of(url), row)
     return out
+
+
+def version_of(url: str) -> URIRef | None:
+    """The source dataset a cited source is a release of, recognised by its URL; None when it is none we map."""
+    return iri.onet.DATABASE if url and iri.onet.is_publisher_url(url) else None
 
 
 def read_all_citations(inputs: Inputs, source: str) -> dict[str, Citation]:
@@ -86,4 +100,6 @@ def add_citation(g: Graph, c: Citation, origins: Origins | None = None) -> URIRe
         g.add((c.iri, SCHEMA.url, URIRef(c.url)))
     if c.rights:
         g.add((c.iri, DCTERMS.rights, Literal(c.rights)))
+    if c.version_of is not None:
+        g.add((c.iri, DCTERMS.isVersionOf, c.version_of))
     return c.iri

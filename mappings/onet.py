@@ -23,7 +23,7 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from skillgraph.errors import SourceError
-from skillgraph.iri.onet import framework, group, occupation
+from skillgraph.iri.onet import DATABASE, framework, group, occupation
 from skillgraph.ontology import SG
 from skillgraph.sourceconfig import OnetConfig
 
@@ -53,7 +53,7 @@ class OnetMapping(SourceMapping):
     id = "onet"
     title = "O*NET database"
     publisher = "U.S. Department of Labor, Employment and Training Administration (USDOL/ETA)"
-    homepage = "https://www.onetcenter.org/database.html"
+    homepage = str(DATABASE)  # the dataset a cited O*NET release is a version of (mappings.citations)
     license = "https://creativecommons.org/licenses/by/4.0/"
     credit_line = CREDIT.format(release="30.1")
     modification_notice = MODIFIED

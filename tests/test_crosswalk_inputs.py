@@ -36,6 +36,7 @@ PREFIXES = f"""
 @prefix aiw: <{iri.aiwork.SCHEME.base}> .
 @prefix aei: <{iri.aei.SCHEME.base}> .
 @prefix wef: <{iri.wef.SCHEME.base}> .
+@prefix graph: <{iri.GRAPH_BASE}> .
 """
 
 # One small graph per source, with a case for every rule of the queries: what is selected and what is not.
@@ -60,7 +61,7 @@ onet:rating\\/lv a sg:Rating ; sg:scale onet:scale\\/LV ; sg:occupation occ:43-4
     sg:value 3.5 .
 onet:rating\\/cx a sg:Rating ; sg:scale onet:scale\\/CX ; sg:occupation occ:43-4051.00 ; sg:ratedElement el:2.A.1.b ;
     sg:value 2.0 .
-""",
+""" + f'graph:onet a sg:SourceGraph ; sg:sourceId "onet" ; dcterms:source <{iri.onet.DATABASE}> .\n',
     "esco": """
 sk:s1 a sg:Skill ; skos:prefLabel "handle complaints"@en ; skos:altLabel "deal with complaints"@en ;
     skos:definition "Handle complaints."@en ; dcterms:description [ a esco:NodeLiteral ] ;
@@ -81,28 +82,38 @@ escoid:skill-relation\\/r1 a sg:SkillRelation ; sg:occupation eocc:o1 ; sg:skill
     "nesta": """
 eocc:o1 skos:closeMatch occ:43-4051.00 , occ:99-9999.00 .
 """,
-    "pathsmith": """
+    "pathsmith": f"""
 ps:statement\\/1 a sg:DurableSkillStatement ; skos:prefLabel "Listening"@en ; sg:statementText "listens"@en ;
     sg:proficiencyLevel sg:Foundational ; sg:occupation occ:43-4051.00 ; sg:anchoredTo task:1 ;
     sg:cites ps:cited-source\\/onet , ps:cited-source\\/pathsmith .
 ps:statement\\/2 a sg:DurableSkillStatement ; skos:definition "greets the customer"@en ;
-    sg:cites ps:cited-source\\/pathsmith .
+    sg:cites ps:cited-source\\/pathsmith , ps:cited-source\\/titled-onet .
 ps:statement\\/3 a sg:DurableSkillStatement ; sg:proficiencyLevel sg:Advanced .
-ps:cited-source\\/onet a sg:CitedSource ; rdfs:label "O*NET v30.2"@en .
+# O*NET by the stated link, whatever its label; and a source titled O*NET with no such link, which is not
+ps:cited-source\\/onet a sg:CitedSource ; rdfs:label "Resource Center"@en ;
+    dcterms:isVersionOf <{iri.onet.DATABASE}> .
+ps:cited-source\\/titled-onet a sg:CitedSource ; rdfs:label "O*NET v30.2"@en ; dcterms:title "O*NET"@en ;
+    dcterms:alternative "onet"@en .
 ps:cited-source\\/pathsmith a sg:CitedSource ; rdfs:label "Pathsmith Durable Skills"@en .
 ps:anchor-set\\/43-4051.00 a skos:Collection ; skos:member task:1 , task:2 , task:99 .
 """,
     "aiwork": """
 aiw:statement\\/1 a sg:AIPracticeStatement ; skos:prefLabel "Logs interactions"@en ; sg:cites aei:release\\/r .
 aiw:statement\\/2 a sg:AIPracticeStatement ; skos:prefLabel "Reviews drafts"@en ; sg:cites aiw:cited-source\\/x .
-aiw:statement\\/3 a sg:AIPracticeStatement ; skos:prefLabel "Uses O*NET data"@en ; sg:cites aiw:cited-source\\/y .
+aiw:statement\\/3 a sg:AIPracticeStatement ; skos:prefLabel "Uses O*NET data"@en ;
+    sg:cites aiw:cited-source\\/y , aiw:cited-source\\/z .
 aei:release\\/r a sg:CitedSource ; rdfs:label "A release"@en .
 aiw:cited-source\\/x a sg:CitedSource ; dcterms:title "Anthropic Economic Index — 2025"@en .
-aiw:cited-source\\/y a sg:CitedSource ; dcterms:title "A survey"@en .
+# titled O*NET, stated as a version of another source's dataset: not O*NET
+aiw:cited-source\\/y a sg:CitedSource ; dcterms:title "O*NET enrichment page"@en ;
+    dcterms:isVersionOf <urn:example:site> .
+aiw:cited-source\\/z a sg:CitedSource ; dcterms:title "A survey"@en ; dcterms:isVersionOf <urn:example:aei-data> .
+graph:aiwork a sg:SourceGraph ; sg:sourceId "aiwork" ; dcterms:source <urn:example:site> .
 """,
     "aei": """
 aei:release\\/r a sg:CitedSource ; rdfs:label "Anthropic Economic Index release"@en .
 aei:task-usage\\/1 a sg:AIUsageEvidence ; sg:aboutTask task:1 .
+graph:aei a sg:SourceGraph ; sg:sourceId "aei" ; dcterms:source <urn:example:aei-data> .
 """,
     "wef": """
 wef:skill\\/empathy a sg:DurableSkill ; skos:prefLabel "Empathy"@en ; skos:altLabel "compassion"@en ;
@@ -213,10 +224,10 @@ EXPECTED: dict[str, set[tuple]] = {
         ("graph:wef", "wef/statement/s", "skos:prefLabel", "Shows empathy@en", None),
     },
     "statement_citations": {
-        ("pathsmith/statement/1", "onet"),  # titled O*NET
+        ("pathsmith/statement/1", "onet"),  # a version of the dataset the onet graph is from; labelled otherwise
         ("aiwork/statement/1", "aei"),      # an entity of the AEI graph
-        ("aiwork/statement/2", "aei"),      # titled Anthropic Economic Index
-    },
+        ("aiwork/statement/3", "aei"),      # a version of the dataset the aei graph is from
+    },  # not statement 2 of either: titled O*NET or Anthropic Economic Index, stated as neither
     "anchor_sets": {("graph:pathsmith", "pathsmith/anchor-set/43-4051.00", "onet:task/1"),
                     ("graph:pathsmith", "pathsmith/anchor-set/43-4051.00", "onet:task/2")},
     "wef_entries": {
@@ -269,8 +280,8 @@ def test_inputs_from_the_fixture_store(store):
         "pathsmith/statement/1": ("pathsmith", "Listening", "listens", "sg:Foundational", True, False, 1),
         "pathsmith/statement/2": ("pathsmith", "", "greets the customer", None, False, False, 0),
         "aiwork/statement/1": ("aiwork", "Logs interactions", "", None, False, True, 0),
-        "aiwork/statement/2": ("aiwork", "Reviews drafts", "", None, False, True, 0),
-        "aiwork/statement/3": ("aiwork", "Uses O*NET data", "", None, False, False, 0),
+        "aiwork/statement/2": ("aiwork", "Reviews drafts", "", None, False, False, 0),  # titled AEI only
+        "aiwork/statement/3": ("aiwork", "Uses O*NET data", "", None, False, True, 0),
         "wef/statement/s": ("wef", "Shows empathy", "", None, False, False, 0),
     }  # statement 3 has neither label nor text; the crosswalk graph's statement is no input
     assert inp.transversal == {URIRef(iri.esco.skill(k)) for k in ("s2", "s3", "s4")}

@@ -223,19 +223,11 @@ def test_ai_at_work_statement_citing_aei_anchors_to_an_observed_task():
 
 
 @pytest.fixture(scope="module")
-def embedded():
-    from skillgraph.mappings import SOURCES, BuildContext
-
-    needed = ("onet", "esco", "nesta", "pathsmith", "aei", "aiwork")
-    if any(k not in SOURCES.keys() or not SOURCES.get(k).embedded_path().exists() for k in needed):
-        pytest.skip("embedded sources not all registered")
-    ctx = BuildContext()
-    for key in SOURCES.keys():
-        m = SOURCES.get(key)
-        if m.embedded_path().exists():
-            ctx.graphs[key] = m.map(m.embedded_path(), ctx).graph
-    g, report = align(ctx.graphs, LEXICAL)
-    return ctx.graphs, g, report
+def embedded(embedded_assembled):
+    """The embedded sources mapped and described as the build does (the crosswalk reads their provenance too)."""
+    graphs = {k: g for k, g in embedded_assembled.graphs.items() if k != "crosswalk"}
+    g, report = align(graphs)
+    return graphs, g, report
 
 
 def test_embedded_anchors_every_statement_citing_onet(embedded):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from skillgraph.errors import SourceError
 from skillgraph.mappings import SOURCES, BuildContext
@@ -269,6 +269,27 @@ def test_pathsmith_other_occupation(fixtures_dir):
     assert not list(g.subjects(SG.occupation, OCC))  # only the given table's statements
     res = validate(g, load_shapes(["pathsmith"]), load_ontology())
     assert res.conforms, res.summary()
+
+
+def test_a_citation_is_o_net_by_its_url_never_by_its_title(tmp_path):
+    """A user's citations.csv: the row on O*NET's publisher site cites O*NET whatever its label; the row
+    titled and labelled O*NET, published elsewhere, does not. The crosswalk reads only the stated link."""
+    from skillgraph import iri
+    from skillgraph.crosswalk.inputs import gather
+
+    (tmp_path / "citations.csv").write_text(
+        "key,label,title,publisher,version,url,rights,iri\n"
+        "db,Occupational database,Database of work,A public agency,29,https://www.onetonline.org/,,\n"
+        "page,O*NET v30.2,O*NET enrichment page,A site,,https://example.org/onet-enrichment,,\n", encoding="utf-8")
+    (tmp_path / "statements.csv").write_text(
+        HEADER + "43-4051.00,1,communication,1,Listening,listens,db,\n"
+        "43-4051.00,2,communication,2,Greeting,greets the customer,page,\n", encoding="utf-8")
+    g = mapped("pathsmith", tmp_path)
+    cited = URIRef(ID + "pathsmith/cited-source/")
+    assert set(g.subject_objects(DCTERMS.isVersionOf)) == {(URIRef(cited + "db"), iri.onet.DATABASE)}
+    assert validate(g, load_shapes(["pathsmith"]), load_ontology()).conforms
+    statements = gather({"onet": mapped("onet"), "pathsmith": g}).statements
+    assert {str(s).rsplit("-", 1)[1]: st.cites_onet for s, st in statements.items()} == {"1": True, "2": False}
 
 
 @pytest.mark.parametrize("source,path,occupation,count", [

@@ -86,6 +86,7 @@ def test_onet_mints_and_recognises():
     assert iri.onet.is_occupation(iri.onet.occupation("43-4051.00"))
     assert not iri.onet.is_task(str(t) + "/x") and not iri.onet.is_task(iri.onet.SCHEME.base + "task/")
     assert iri.onet.code(t) == "2582"
+    assert iri.onet.is_publisher_url(iri.onet.DATABASE)  # the database a cited O*NET release is a version of
     assert iri.source_of(t) == "onet" and iri.source_of(iri.esco.skill("abc")) == "esco"
     assert iri.source_of("https://example.org/x") is None
     with pytest.raises(ValueError, match="onet has no IRI type 'tsak'; its types are occupation, "):
@@ -93,6 +94,17 @@ def test_onet_mints_and_recognises():
     with pytest.raises(ValueError, match="no IRI scheme for source 'nope'; the sources are aei, aiwork, crosswalk, "
                                          "esco, jobmodel, ladder, nesta, onet, pathsmith, safi, wef$"):
         iri.scheme("nope")
+
+
+@pytest.mark.parametrize("url,on_site", [
+    ("https://www.onetcenter.org/", True), ("http://onetonline.org/link/summary/43-4051.00", True),
+    ("https://WWW.OnetCenter.org:443/database.html", True), ("https://user@services.onetcenter.org/x", True),
+    ("https://evilonetcenter.org/", False), ("https://onetcenter.org.example.com/", False),
+    ("https://example.org/onetcenter.org", False), ("https://skillscrosswalk.com/", False),
+    ("https://[::1/", False), ("", False),
+])
+def test_onet_publisher_site_is_read_off_the_parsed_host(url, on_site):
+    assert iri.onet.is_publisher_url(url) is on_site
 
 
 def test_esco_keeps_its_publisher_iris():

@@ -203,28 +203,12 @@ def test_augmentation_by_esco_skill(sample_store):
 # -- on the real embedded graphs, once their mappings are registered ---------------------------------
 
 
-def test_flagship_acceptance_on_embedded_sources():
-    from skillgraph.mappings import SOURCES, BuildContext
-
-    needed = ("onet", "esco", "pathsmith")
-    missing = [k for k in needed if k not in SOURCES.keys()]
-    if missing:
-        pytest.skip(f"source mapping(s) not registered yet: {', '.join(missing)}")
-    absent = [k for k in needed if not SOURCES.get(k).embedded_path().exists()]
-    if absent:
-        pytest.skip(f"embedded dataset(s) not written yet: {', '.join(absent)}")
-    ctx = BuildContext()
-    for key in SOURCES.keys():
-        m = SOURCES.get(key)
-        if m.embedded_path().exists():
-            ctx.graphs[key] = m.map(m.embedded_path(), ctx).graph
-    from skillgraph.crosswalk import gather
-
-    if not gather(ctx.graphs).onet_to_esco:
-        pytest.skip("no ESCO-O*NET occupation crosswalk (skos:closeMatch/exactMatch) in the embedded graphs yet")
-    cw, report = align(ctx.graphs, LEXICAL)
+def test_flagship_acceptance_on_embedded_sources(embedded_assembled):
+    # the embedded sources mapped and described as the build does (the crosswalk reads their provenance too)
+    graphs = {k: g for k, g in embedded_assembled.graphs.items() if k != "crosswalk"}
+    cw, report = align(graphs, LEXICAL)
     assert report["statement_task_anchor"] > 0 and report["esco_skill_supports_task"] > 0
-    store = store_from({**ctx.graphs, "crosswalk": cw})
+    store = store_from({**graphs, "crosswalk": cw})
     rows = run(store, "esco_skills_for_task_at_level", task=f"<{ONET}task/2582>", level=f"<{SG}Advanced>")
     hits = [r for r in rows if r["skillLabel"] == "perform escalation procedure"]
     assert hits, rows
