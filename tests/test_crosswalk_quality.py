@@ -245,8 +245,26 @@ def test_embedded_anchors_every_statement_citing_onet(embedded):
     assert report["statement_task_anchor"] == 48 and report["statement_task_anchor_in_set"] == 44
 
 
-def test_embedded_flagship_ranks_escalation_first(embedded):
-    _, g, _ = embedded
+def test_embedded_flagship_ranks_escalation_first(embedded_store):
+    """The flagship on the embedded build, as a user runs it (the build's default method): "perform escalation
+    procedure" first for task 2582 at Advanced, needed at Advanced through the "Escalation summarization"
+    statement, with a confidence in (0, 1] (calibrated where the re-ranker ran)."""
+    from skillgraph.queries import catalog
+    from skillgraph.query import run
+
+    res = run(embedded_store, catalog()["esco_skills_for_task_at_level"].bind(
+        {"task": f"<{TASK_2582}>", "level": f"<{SG.Advanced}>"}))
+    rows = [{v.value: (r[v.value].value if r[v.value] is not None else None) for v in res.variables} for r in res]
+    assert rows[0]["skill"] == str(ESCALATION), [r["skillLabel"] for r in rows]
+    assert (rows[0]["requiredLevel"], rows[0]["levelEvidence"], rows[0]["statementLabel"]) == (
+        str(SG.Advanced), "task-statement", "Escalation summarization")
+    assert 0 < float(rows[0]["confidence"]) <= 1
+
+
+def test_embedded_flagship_lexical_figures(embedded_assembled):
+    """The lexical v3 method's figures for the same question, worked through by hand."""
+    graphs = {k: g for k, g in embedded_assembled.graphs.items() if k != "crosswalk"}
+    g, _ = align(graphs, LEXICAL)
     rows = []
     for a in g.subjects(OWL.annotatedTarget, TASK_2582):
         # it answers at Advanced when the lowest level it answers at is Advanced or below
