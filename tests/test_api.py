@@ -63,7 +63,7 @@ def test_flagship_question_by_level_name(client, embedded_store):
     item = body["items"][0]
     assert item["skill"] == {"iri": SKILL, "page": f"http://localhost/resource?iri=http%3A%2F%2Fdata.europa.eu%2Fesco%2Fskill%2F{SKILL_UUID}"}
     assert 0 < item["confidence"] <= 1
-    assert item["requiredLevel"] == "https://w3id.org/skillgraph/ontology#Advanced"
+    assert item["requiredLevel"]["iri"] == "https://w3id.org/skillgraph/ontology#Advanced"
     assert item["evidencePath"].startswith(
         "statement “Escalation summarization” <https://w3id.org/skillgraph/id/pathsmith/statement/"
     ) and "> anchored to the task at the required level; ESCO essential skill" in item["evidencePath"]
