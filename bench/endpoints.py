@@ -2,7 +2,8 @@
 `oxigraph serve-read-only --union-default-graph` and to rdflib-endpoint, all holding the same N-Quads.
 
 Each query is sent as an HTTP POST form (`query=`) asking for SPARQL JSON results, on one kept-alive
-connection per client. Latency: median and p95 of sequential requests per query. Throughput: requests
+connection per client. Latency: median and p95 of sequential requests per query, the servers taking
+turns request by request (a shared machine's load changes; it then touches every server alike). Throughput: requests
 completed per second by 4 concurrent clients over a fixed time. Server RSS: the server process and
 all its children (SkillGraph's query workers), after the runs. Every server must return as many rows
 as SkillGraph for every query, or the benchmark stops.
@@ -196,39 +197,58 @@ def rows(body: bytes) -> int:
     return len(doc["results"]["bindings"]) if "results" in doc else 1
 
 
-def latency(server: Server, queries: dict[str, str], runs: int, budget_s: float, timeout: float) -> dict[str, dict]:
-    """Per query: median and p95 of up to `runs` sequential requests (after one warm-up), within budget_s."""
-    out = {}
-    c = Client(server.port, server.path, timeout)
-    for name, text in queries.items():
-        times: list[float] = []
-        n_rows = None
-        status = None
-        t_start = time.perf_counter()
-        for i in range(runs + 1):
-            for _ in range(BUSY_RETRIES):  # a worker stopped by a timeout is being replaced: not a result
-                t0 = time.perf_counter()
-                try:
-                    status, body = c.query(text)
-                except TimeoutError:
-                    status, body = 599, b""
-                    c.close()
-                    c = Client(server.port, server.path, timeout)
-                dt = time.perf_counter() - t0
-                if not (status == 503 and b"busy" in body):
+def _send(c: Client, server: Server, text: str, timeout: float) -> tuple[int, bytes, float, Client]:
+    """One request, retried while a worker stopped by a timeout is being replaced (a 503 "busy" is not a result);
+    a client that timed out is replaced by a new connection."""
+    status, body, dt = 0, b"", 0.0
+    for _ in range(BUSY_RETRIES):
+        t0 = time.perf_counter()
+        try:
+            status, body = c.query(text)
+        except TimeoutError:
+            status, body = 599, b""
+            c.close()
+            c = Client(server.port, server.path, timeout)
+        dt = time.perf_counter() - t0
+        if not (status == 503 and b"busy" in body):
+            break
+        time.sleep(1)
+    return status, body, dt, c
+
+
+def latency(servers: list[Server], queries: dict[str, str], runs: int, budget_s: float,
+            timeout: float) -> dict[str, dict[str, dict]]:
+    """Per server and query: median and p95 of up to `runs` sequential requests (after one warm-up each), within
+    budget_s per query and server. The servers take turns request by request, so that a change in the load of
+    a shared machine falls on all of them alike; a server that failed a query is not asked it again."""
+    out: dict[str, dict[str, dict]] = {s.name: {} for s in servers}
+    clients = {s.name: Client(s.port, s.path, timeout) for s in servers}
+    try:
+        for name, text in queries.items():
+            times: dict[str, list[float]] = {s.name: [] for s in servers}
+            res = {s.name: {"rows": None, "status": None} for s in servers}
+            live = list(servers)
+            t_start = time.perf_counter()
+            for i in range(runs + 1):
+                for s in list(live):
+                    status, body, dt, clients[s.name] = _send(clients[s.name], s, text, timeout)
+                    res[s.name]["status"] = status
+                    if status != 200:
+                        live.remove(s)
+                        continue
+                    res[s.name]["rows"] = rows(body)
+                    if i > 0:
+                        times[s.name].append(dt)
+                spent = time.perf_counter() - t_start
+                if not live or (spent > budget_s * len(servers) and all(len(times[s.name]) >= 3 for s in live)):
                     break
-                time.sleep(1)
-            if status != 200:
-                break
-            n_rows = rows(body)
-            if i > 0:
-                times.append(dt)
-            if time.perf_counter() - t_start > budget_s and len(times) >= 3:
-                break
-        out[name] = {"median_ms": median(times) * 1000 if times else None,
-                     "p95_ms": p95(times) * 1000 if times else None, "runs": len(times), "rows": n_rows,
-                     "status": status}
-    c.close()
+            for s in servers:
+                ts = times[s.name]
+                out[s.name][name] = {"median_ms": median(ts) * 1000 if ts else None,
+                                     "p95_ms": p95(ts) * 1000 if ts else None, "runs": len(ts), **res[s.name]}
+    finally:
+        for c in clients.values():
+            c.close()
     return out
 
 

@@ -15,6 +15,10 @@ Parts (--parts, comma-separated; each runs guarded: a failure is a "not measured
   p95 latency per query, requests/s with 4 concurrent clients, server RSS (process tree);
 - queries: every curated query in-process on the read-only store (against the 1 s target) and
   through the endpoint (against in-process);
+- flagship: the flagship crosswalk query for --flagship-tasks random tasks (fixed seed) at each of the 4
+  shared levels, through SkillGraph's SPARQL endpoint, its REST route, its /queries route and
+  `oxigraph serve-read-only` on the same store: median and p95 latency, and how many (task, level) pairs
+  came back empty;
 - overhead: a point look-up in-process, through the worker pool, through Flask;
 - shacl: validating every graph with SkillGraph against plain pySHACL (same shapes, same data);
 - reasoning (embedded only): the rules (one-pass engine) against owlrl's full closure.
@@ -35,12 +39,13 @@ from pathlib import Path
 
 import curated
 import endpoints
+import flagship
 import stages
-from common import Table, child, machine
+from common import Table, child, machine, median
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SKILLGRAPH_SHARED_DATA", ROOT.parent / "shared" / "data"))
-PARTS = ("build", "endpoint", "queries", "overhead", "shacl", "reasoning")
+PARTS = ("build", "endpoint", "flagship", "queries", "overhead", "shacl", "reasoning")
 PRESETS = {"minimal": ("queries", "overhead"), "all": PARTS}
 OX = "oxigraph serve-read-only"
 RL = "rdflib-endpoint"
@@ -88,10 +93,10 @@ def _geomean(xs: list[float]) -> float:
 
 def measure_servers(servers: list, mix: dict[str, str], args) -> tuple[dict, dict, dict]:
     """Latency per query, throughput with CLIENTS clients (point look-up and whole mix), RSS, per server."""
-    results, tput, rss = {}, {}, {}
+    tput, rss = {}, {}
+    print(f"[endpoint] latency, {', '.join(s.name for s in servers)} taking turns", file=sys.stderr, flush=True)
+    results = endpoints.latency(servers, mix, args.runs, args.budget, args.timeout + CLIENT_GRACE)
     for s in servers:
-        print(f"[endpoint] {s.name}: latency", file=sys.stderr, flush=True)
-        results[s.name] = endpoints.latency(s, mix, args.runs, args.budget, args.timeout + CLIENT_GRACE)
         print(f"[endpoint] {s.name}: throughput", file=sys.stderr, flush=True)
         fast = [q for n, q in mix.items() if (results[s.name][n]["median_ms"] or math.inf) < 5000]
         first = next(iter(mix.values()))
@@ -183,7 +188,7 @@ def bench_queries(t: Table, build_dir: Path, work: Path, args) -> None:
         inproc[name] = curated.in_process(build_dir, name, args.runs, args.budget, args.query_deadline)
     server = endpoints.start_skillgraph(build_dir, work, args.timeout, 1)
     try:
-        http = endpoints.latency(server, texts, args.runs, args.budget, args.timeout + CLIENT_GRACE)
+        http = endpoints.latency([server], texts, args.runs, args.budget, args.timeout + CLIENT_GRACE)[server.name]
     finally:
         endpoints.kill_all([server])
     for name in texts:
@@ -194,6 +199,39 @@ def bench_queries(t: Table, build_dir: Path, work: Path, args) -> None:
         note = "" if h["median_ms"] is not None else _failed(h, args.timeout)
         t.add("queries", f"{name} through the endpoint (median)", h["median_ms"], "ms", "same query in-process",
               r["median_ms"], note=note)
+
+
+def bench_flagship(t: Table, build_dir: Path, work: Path, args) -> None:
+    """The flagship for random tasks at every level: SkillGraph's endpoint against oxigraph serve-read-only."""
+    from skillgraph import store
+
+    servers: list[endpoints.Server] = []
+    try:
+        servers.append(endpoints.start_skillgraph(build_dir, work, args.timeout, 1))
+        ox_server, _ = endpoints.start_oxigraph(store.build_path(build_dir) / "exports" / "skillgraph.nq", work,
+                                                store.store_path(build_dir))
+        servers.append(ox_server)
+        # listed by Oxigraph: SkillGraph's endpoint would cut the 18,796 tasks at RESULT_LIMIT
+        tasks, of = flagship.sample_tasks(ox_server, args.flagship_tasks, args.flagship_seed,
+                                          args.timeout + CLIENT_GRACE)
+        pairs = flagship.texts(tasks)
+        print(f"[flagship] {len(tasks)} of {of:,} tasks x {len(flagship.LEVELS)} levels", file=sys.stderr, flush=True)
+        r = flagship.measure(servers, pairs, args.timeout + CLIENT_GRACE)
+    finally:
+        endpoints.kill_all(servers)
+    what = f"flagship, {len(tasks)} random tasks of {of:,} x {len(flagship.LEVELS)} levels"
+    ox = r[OX]
+    for who, label in (("SkillGraph", "SPARQL endpoint"), (flagship.API, "REST API"),
+                       (flagship.CURATED, "/queries route")):
+        mine = r[who]
+        failed = "; ".join(f"{n} x HTTP {s}" for s, n in sorted(mine["failed"].items()))
+        for stat in ("median_ms", "p95_ms"):
+            t.add("flagship", f"{what}, {label} ({stat.split('_')[0]})", mine[stat], "ms", OX, ox[stat], note=failed)
+        differ = sum(1 for a, b in zip(mine["rows"], ox["rows"], strict=True) if a != b)
+        note = f"{differ} pairs with a row count unlike {OX}'s" if differ else ""
+        t.add("flagship", f"{what}, {label}: pairs answered empty", float(mine["empty"]), "pairs",
+              f"{OX} (empty)", float(ox["empty"]), note=note)
+    t.add("flagship", f"{what}: rows per pair (median)", median([n for n in ox["rows"] if n is not None]), "rows")
 
 
 def bench_overhead(t: Table, build_dir: Path, n: int) -> None:
@@ -296,6 +334,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
                     help="MB of address space rdflib-endpoint may use (RLIMIT_AS) before it counts as not measured")
     ap.add_argument("--shacl-graphs", help="comma-separated graphs to validate (default: every source graph)")
     ap.add_argument("--overhead-runs", type=int, default=300)
+    ap.add_argument("--flagship-tasks", type=int, default=100, help="random tasks for the flagship part (x 4 levels)")
+    ap.add_argument("--flagship-seed", type=int, default=2026, help="seed of the flagship part's task sample")
     args = ap.parse_args(argv)
     args.parts = parse_parts(args.parts)
     if args.rdflib is None:
@@ -332,6 +372,8 @@ def main(argv: list[str] | None = None) -> None:
             section(t, "endpoint", lambda: bench_endpoints(t, build_dir, work, args, rdflib=rd == "same"))
             if rd == "embedded":
                 section(t, "endpoint", lambda: bench_rdflib_embedded(t, work, args))
+        if "flagship" in args.parts:
+            section(t, "flagship", lambda: bench_flagship(t, build_dir, work, args))
         if "overhead" in args.parts:
             section(t, "overhead", lambda: bench_overhead(t, build_dir, args.overhead_runs))
         if "shacl" in args.parts:

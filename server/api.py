@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -195,10 +196,20 @@ PAGING = (
 )
 
 
-def _catalog():
-    from skillgraph.queries import catalog
+_CATALOGS: dict[Path, tuple[tuple, dict]] = {}
 
-    return catalog(current_app.config.get("QUERIES_DIR"))
+
+def curated_catalog():
+    """The curated queries, read again only when a file of their folder changed: reading and checking the
+    files' headers on every request cost more than the flagship's look-up itself (bench/run.py --parts flagship)."""
+    from skillgraph.queries import catalog, queries_dir
+
+    d = Path(current_app.config.get("QUERIES_DIR") or queries_dir())
+    stamp = tuple((p.name, st.st_mtime_ns, st.st_size) for p in sorted(d.glob("*.rq")) for st in (p.stat(),))
+    known = _CATALOGS.get(d)
+    if known is None or known[0] != stamp:
+        known = _CATALOGS[d] = (stamp, catalog(d))
+    return known[1]
 
 
 def _int_arg(name: str, default: int, lo: int, hi: int | None = None) -> int:
@@ -237,7 +248,11 @@ def _value(b: dict | None, root: str):
 
 
 def attribution(rows: pooled.Rows, page: list[dict]) -> list[dict]:
-    """The graphs the page's rows come from (graphs stating its IRIs, or named in a ?graph column)."""
+    """The graphs the page's rows come from (graphs stating its IRIs, or named in a ?graph column).
+
+    Asked graph by graph, one indexed look-up per IRI and graph not yet found (not every quad of every IRI:
+    an ESCO skill is the subject of hundreds on the full store), and only of the build's graphs, the ones
+    that have an attribution."""
     state = local_state()
     graphs: set[str] = set()
     iris = {b["value"] for row in page for b in row.values() if b["type"] == "uri"}
@@ -246,9 +261,10 @@ def attribution(rows: pooled.Rows, page: list[dict]) -> list[dict]:
         if term in known:
             graphs.add(term)
             continue
-        for q in state.store.quads_for_pattern(ox.NamedNode(term), None, None, None):
-            if isinstance(q.graph_name, ox.NamedNode):
-                graphs.add(q.graph_name.value)
+        subject = ox.NamedNode(term)
+        for g in known - graphs:
+            if next(state.store.quads_for_pattern(subject, None, None, ox.NamedNode(g)), None) is not None:
+                graphs.add(g)
     root = request.host_url.rstrip("/") + request.script_root
     return resources.graph_attribution(state.graphs, sorted(graphs), root, state.store)
 
@@ -264,7 +280,7 @@ def _must_exist(iri: str, p: ApiParam) -> None:
 
 def answer(ep: Endpoint, path_args: dict) -> Response:
     """Run an endpoint's curated query with the checked parameters and return one page of rows."""
-    cq = _catalog()[ep.query]
+    cq = curated_catalog()[ep.query]
     args, filters, shown = {}, [], {}
     for p in ep.params:
         raw = path_args.get(p.name) if p.where == "path" else request.args.get(p.name)
@@ -470,5 +486,5 @@ def openapi(catalog, server_url: str) -> dict:
 @bp.get("/openapi.json")
 def openapi_json():
     """Serve the OpenAPI document with this server's own URL."""
-    doc = openapi(_catalog(), request.host_url.rstrip("/") + request.script_root)
+    doc = openapi(curated_catalog(), request.host_url.rstrip("/") + request.script_root)
     return Response(json.dumps(doc, indent=2), content_type="application/json")

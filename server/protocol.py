@@ -136,14 +136,16 @@ def choose_formats(form: str | None, accept: str | None, fparams: list[str]) -> 
     return chosen
 
 
-def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, endpoint: str, home: str) -> Response:
+def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, endpoint: str, home: str,
+            verdict: checks.Verdict | None = None) -> Response:
     """Check and run one query on a worker; the HTTP answer (HTTPProblem on every refusal).
 
     A query refused before is refused at once from the check's cache; otherwise a worker is
     reserved first (503 at once if none is free) and the query checked while it waits, so a
-    flood costs no parsing.
+    flood costs no parsing. `verdict`: the check already made (a curated query's, taken from its
+    text bound with its defaults: see pages.run_curated), so the text is not parsed again.
     """
-    known = checks.cached(text)
+    known = checks.cached(text) if verdict is None else None
     if known is not None:
         check(text, cfg["ALLOW_SERVICE"])
     build_id = state.current()
@@ -152,10 +154,10 @@ def execute(state, cfg: dict, text: str, params: MultiDict, accept: str | None, 
     made: list[Job] = []
 
     def make_job() -> Job:
-        verdict = check(text, cfg["ALLOW_SERVICE"])
-        chosen = choose_formats(verdict.form, accept, params.getlist("format"))
-        made.append(Job(state.build_dir, build_id, text, chosen, cfg["RESULT_LIMIT"], form=verdict.form,
-                        base_iri=endpoint, truncation_link=home + "#result-limit", query_dataset=verdict.dataset,
+        v = verdict or check(text, cfg["ALLOW_SERVICE"])
+        chosen = choose_formats(v.form, accept, params.getlist("format"))
+        made.append(Job(state.build_dir, build_id, text, chosen, cfg["RESULT_LIMIT"], form=v.form,
+                        base_iri=endpoint, truncation_link=home + "#result-limit", query_dataset=v.dataset,
                         default_graphs=d if d or n else None, named_graphs=n if d or n else None,
                         prefixes=PREFIXES))
         return made[0]

@@ -223,3 +223,61 @@ def test_over_http(http_endpoint, embedded_build):
     assert [i["skillLabel"] for i in body["items"]][0] == "perform escalation procedure" and len(body["items"]) > 1
     assert body["items"][0]["task"]["page"] == base + "/id/onet/task/2582"
     assert store_mod.current_id(embedded_build[0]) == body["build"]
+
+
+def test_an_edited_curated_query_reaches_the_api_without_a_restart(embedded_build, tmp_path):
+    """The server keeps the curated queries it read, and reads them again when a file of QUERIES_DIR changes."""
+    import shutil
+
+    from skillgraph.queries import queries_dir
+    from skillgraph.server import create_app
+
+    qd = tmp_path / "queries"
+    shutil.copytree(queries_dir(), qd, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    app = create_app({"BUILD_DIR": str(embedded_build[0]), "WORKERS": 1, "QUERIES_DIR": str(qd)})
+    try:
+        c = app.test_client()
+
+        def flagship() -> tuple[str, dict]:
+            doc = get_json(c, "/api/openapi.json")
+            return doc["paths"]["/api/tasks/{task}/esco-skills"]["get"]["summary"], get_json(
+                c, "/api/tasks/2582/esco-skills?level=Advanced")["query"]
+
+        title, query = flagship()
+        assert title == catalog()["esco_skills_for_task_at_level"].title and query["title"] == title
+        assert flagship() == (title, query)  # read once, served again
+        rq = qd / "esco_skills_for_task_at_level.rq"
+        rq.write_text(rq.read_text(encoding="utf-8").replace(f"# title: {title}", "# title: Skills for a task"),
+                      encoding="utf-8")
+        assert flagship()[0] == "Skills for a task" and flagship()[1]["title"] == "Skills for a task"
+    finally:
+        app.extensions["skillgraph"].close()
+
+
+def test_curated_route_is_checked_once_per_query_with_its_values_as_terms(client, embedded_store):
+    """/queries/<name>?... for many parameter values: the answers of the query run in-process (as sets), and the
+    server parses the query once (its text bound with the defaults), not once per bound text."""
+    import pyoxigraph as ox
+
+    from skillgraph.server import checks
+
+    name, sg = "esco_skills_for_task_at_level", "https://w3id.org/skillgraph/ontology#"
+    tasks = sorted(r["t"].value for r in embedded_store.query(
+        f"SELECT ?t WHERE {{ GRAPH <https://w3id.org/skillgraph/graph/onet> {{ ?t a <{sg}Task> }} }}"))
+    assert len(tasks) == 13
+    assert client.get(f"/queries/{name}").status_code == 200
+    parsed = checks._cache.misses
+    for task in tasks:
+        for level in ("Foundational", "Expert"):
+            params = {"task": f"<{task}>", "level": f"sg:{level}"}
+            r = client.get(f"/queries/{name}", query_string=params)
+            assert r.status_code == 200, r.data.decode()
+            res = ox.parse_query_results(r.data, format=ox.QueryResultsFormat.JSON)
+            got = Counter(tuple(None if s[v] is None else s[v].value for v in res.variables) for s in res)
+            assert set(got) == set(local_rows(embedded_store, name, **params)) and got
+    assert checks._cache.misses == parsed  # 26 new texts, no parse
+    # a literal value stays one literal, whatever it holds: here, SPARQL that would call a service
+    r = client.get("/queries/search_labels", query_string={"q": 'x" } SERVICE <http://127.0.0.1:9/sparql> { "'})
+    assert r.status_code == 200, r.data.decode()
+    res = ox.parse_query_results(r.data, format=ox.QueryResultsFormat.JSON)
+    assert [s["q"].value for s in res] == []

@@ -34,3 +34,24 @@ def test_bench_minimal_on_the_embedded_build(embedded_build):
     assert "point look-up through the worker pool" in measured
     assert "not measured" not in p.stdout
     assert len(rows) == 1 + 2 * len(names) + 3  # the header, two rows per curated query, three overhead rows
+
+
+@pytest.mark.e2e
+def test_bench_flagship_part_on_the_embedded_build(embedded_build):
+    """The flagship part: random tasks x 4 levels through the SPARQL endpoint, the REST route and oxigraph serve."""
+    build_dir, _ = embedded_build
+    p = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--parts", "flagship",
+                        "--build", str(build_dir), "--flagship-tasks", "2"],
+                       capture_output=True, text=True, timeout=900)
+    assert p.returncode == 0, p.stderr[-3000:]
+    rows = {line.split("|")[2].strip(): [c.strip() for c in line.split("|")[3:-1]]
+            for line in p.stdout.splitlines() if line.startswith("| flagship")}
+    what = "flagship, 2 random tasks of 13 x 4 levels"
+    vias = ("SPARQL endpoint", "REST API", "/queries route")
+    assert set(rows) == {f"{what}, {via} ({stat})" for via in vias for stat in ("median", "p95")} | {
+        f"{what}, {via}: pairs answered empty" for via in vias} | {f"{what}: rows per pair (median)"}
+    for via in vias:
+        assert rows[f"{what}, {via}: pairs answered empty"][:3] == ["0 pairs", "oxigraph serve-read-only (empty)",
+                                                                   "0 pairs"]
+        assert rows[f"{what}, {via} (median)"][0].endswith(" ms")
+    assert "not measured" not in p.stdout and "row count unlike" not in p.stdout
