@@ -31,6 +31,10 @@ WRONG = [
 ]
 FAMILIES = {"Skills": ("2.A", "2.B"), "Knowledge": ("2.C",), "Abilities": ("1.A",), "Work Styles": ("1.D",)}
 
+# The exact answers below are those of the lexical v3 method, worked through by hand; the build's default
+# (the re-ranked hybrid where the dense extra is installed) is tested for its properties in test_default_method.py
+LEXICAL = "lexical"
+
 
 def pairs(s: curated.CuratedSet) -> set[tuple[str, str]]:
     return {(str(m.element)[len(EL):], str(m.skill)[len(SK):]) for m in s.matches}
@@ -113,7 +117,7 @@ def test_a_bad_row_names_file_line_and_column(tmp_path, bad, column, problem):
 
 
 def test_the_engine_uses_the_set_and_drops_pairs_missing_an_end():
-    g, report = align(sample_graphs())
+    g, report = align(sample_graphs(), LEXICAL)
     el = [a for a in g.subjects(RDF.type, SG.Alignment) if "/onet/element/" in str(g.value(a, OWL.annotatedSource))]
     got = {(str(g.value(a, OWL.annotatedSource))[len(EL):], g.value(a, OWL.annotatedProperty),
             str(g.value(a, OWL.annotatedTarget))[len(SK):]) for a in el}

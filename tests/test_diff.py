@@ -74,7 +74,7 @@ def test_changes_are_reported(embedded_build, edited, tmp_path, capsys):
     from skillgraph.diff import diff
 
     path, naming_skill = edited
-    assert len(naming_skill) == 16  # 1 supportsTask + 15 statement/element relatedMatch alignments
+    assert len(naming_skill) == 20  # 5 supportsTask (the default: re-ranked hybrid) + 15 statement/element relatedMatch
     r = diff(embedded_build[0], path)
     assert r.concepts_added == [NEW_CONCEPT.value]
     assert r.concepts_removed == [SKILL.value]

@@ -47,11 +47,11 @@ def test_flagship_over_http_by_task_and_level(http_endpoint, embedded_build):
     hit = [r for r in rows if r["skillLabel"] == "perform escalation procedure"]
     assert hit, [r["skillLabel"] for r in rows]
     assert 0 < float(hit[0]["confidence"]) <= 1
-    # crosswalk v3: one alignment per (task, skill); the lowest-level statement anchored to the task that
-    # reaches the skill sets its required level (Foundational "Issue identification"), and it answers at Advanced
-    assert hit[0]["statementLabel"] == "Issue identification"
+    # crosswalk v3: one alignment per (task, skill); of the statements anchored to the task that reach the
+    # skill, the one that reaches it best sets its required level (Advanced "Escalation summarization")
+    assert hit[0]["statementLabel"] == "Escalation summarization"
     assert (hit[0]["requiredLevel"], hit[0]["levelEvidence"]) == (
-        "https://w3id.org/skillgraph/ontology#Foundational", "task-statement")
+        "https://w3id.org/skillgraph/ontology#Advanced", "task-statement")
     assert hit[0]["relationType"] == "essential"
     with urllib.request.urlopen(
         f"{base}/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}), timeout=30

@@ -40,6 +40,10 @@ CROSSWALK_QUERIES = (
     "augmentation_by_esco_skill",
 )
 
+# The exact answers below are those of the lexical v3 method, worked through by hand; the build's default
+# (the re-ranked hybrid where the dense extra is installed) is tested for its properties in test_default_method.py
+LEXICAL = "lexical"
+
 
 def store_from(graphs: dict[str, Graph]) -> ox.Store:
     """Map-all-sources helper (the lead may move it to a shared fixture): one named graph per source, the
@@ -57,7 +61,7 @@ def store_from(graphs: dict[str, Graph]) -> ox.Store:
 def sample_store() -> ox.Store:
     graphs = {f.stem: Graph().parse(f) for f in sorted(SAMPLE.glob("*.ttl"))}
     assert len(graphs) == 5
-    cw, _ = align(graphs)
+    cw, _ = align(graphs, LEXICAL)
     graphs["crosswalk"] = cw
     return store_from(graphs)
 
@@ -202,16 +206,19 @@ def test_augmentation_by_esco_skill(sample_store):
 def test_flagship_acceptance_on_embedded_sources(embedded_assembled):
     # the embedded sources mapped and described as the build does (the crosswalk reads their provenance too)
     graphs = {k: g for k, g in embedded_assembled.graphs.items() if k != "crosswalk"}
-    cw, report = align(graphs)
+    cw, report = align(graphs, LEXICAL)
     assert report["statement_task_anchor"] > 0 and report["esco_skill_supports_task"] > 0
     store = store_from({**graphs, "crosswalk": cw})
     rows = run(store, "esco_skills_for_task_at_level", task=f"<{ONET}task/2582>", level=f"<{SG}Advanced>")
     hits = [r for r in rows if r["skillLabel"] == "perform escalation procedure"]
     assert hits, rows
     assert rows[0]["skillLabel"] == "perform escalation procedure"  # first at Advanced
-    # needed from Foundational on: the Foundational statement anchored to the task reaches it
-    assert float(hits[0]["confidence"]) > 0 and hits[0]["statementLabel"] == "Issue identification"
-    assert (hits[0]["requiredLevel"], hits[0]["levelEvidence"]) == (SG + "Foundational", "task-statement")
+    # needed at Advanced: of the statements anchored to the task that reach it (the Foundational "Issue
+    # identification" through the word "issue", the Advanced "Escalation summarization"), the one that reaches
+    # it best sets its level; the lowest of them made every skill sharing a word with a Foundational statement
+    # "needed at Foundational" (on the full releases, all ten answers of this task)
+    assert float(hits[0]["confidence"]) > 0 and hits[0]["statementLabel"] == "Escalation summarization"
+    assert (hits[0]["requiredLevel"], hits[0]["levelEvidence"]) == (SG + "Advanced", "task-statement")
 
 
 def test_flagship_ranks_match_the_ontology():

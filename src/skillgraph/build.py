@@ -33,6 +33,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from skillgraph import __version__, iri, references
 from skillgraph import sourceconfig as sc
 from skillgraph import store as store_mod
+from skillgraph.crosswalk.retrieval import DEFAULT_MODE
 from skillgraph.errors import BuildError, ReferenceFailed, SourceError, ValidationFailed
 from skillgraph.incremental import Previous, fingerprints, snapshot
 from skillgraph.licensing import Terms, describe_derived, sssom_licence, terms_of
@@ -369,7 +370,7 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, object] | None = 
           only: list[str] | None = None, reasoner: str = "rules", log: Log = print,
           export_formats: tuple[str, ...] = DEFAULT_EXPORTS,
           options: Mapping[str, object] | None = None, config: Configs | None = None,
-          incremental: bool = True, crosswalk_retrieval: str = "lexical") -> BuildSummary:
+          incremental: bool = True, crosswalk_retrieval: str = DEFAULT_MODE) -> BuildSummary:
     """Build the graph into `build_dir` and publish it; raise BuildError (nothing published) on failure.
 
     `crosswalk_retrieval`: the support method of the crosswalk (skillgraph.crosswalk.retrieval.MODES, default

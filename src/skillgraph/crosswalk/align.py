@@ -426,15 +426,17 @@ class Aligner:
         return cands
 
     def _level_of(
-        self, skill: URIRef, occs, chain_levels: list[tuple[URIRef, URIRef]]
+        self, skill: URIRef, occs, chain_levels: list[tuple[URIRef, URIRef, float]]
     ) -> tuple[URIRef | None, str, list]:
         """The level at which `skill` is needed for the task, the kind of evidence that set it, and that evidence:
-        the lowest level of the levelled statements anchored to the task that reach the skill; else the O*NET
+        the level of the levelled statement anchored to the task that reaches the skill best (anchor confidence x
+        similarity; several statements of one task at different levels each reach many skills through a shared
+        word, and the lowest of them set every such skill's level to the lowest level); else the O*NET
         Level rating, for the task's occupation, of the element the skill closely matches (best match first);
         else the band of the occupation's Job Zone; else the scale's first level."""
         inp = self.inp
-        if chain_levels:
-            level, st = min(chain_levels, key=lambda x: (self.rank[x[0]], str(x[1])))
+        if chain_levels:  # the statement that best describes the skill's use in the task (ties: the lower level)
+            level, st, _ = min(chain_levels, key=lambda x: (-round(x[2], 6), self.rank[x[0]], str(x[1])))
             return level, "task-statement", [(st, "task-anchor")]
         for el, _ in sorted(self.element_match.get(skill, ()), key=lambda x: (-x[1], str(x[0]))):
             for occ in sorted(occs, key=str):
@@ -553,7 +555,7 @@ class Aligner:
                 if a * sim > s_via:
                     s_via, via_ev = a * sim, [(st.iri, "task-anchor")]
                 if st.level in self.rank:
-                    chain_levels.append((st.level, st.iri))
+                    chain_levels.append((st.level, st.iri, a * sim))
             s = 1.0 - (1.0 - s_direct) * (1.0 - s_via)  # independent paths: noisy-OR
             if chain_levels or skill in element_match:
                 level, level_kind, level_ev = self._level_of(skill, occs, chain_levels)
