@@ -91,7 +91,9 @@ def match_occupations(
         groups = allowed.get(inp.onet_occupations[o][2][:2])
         cands = [cast(URIRef, eo) for eo, _ in index.retrieve(o, OCC_RETRIEVE * (3 if groups else 1))
                  if not groups or inp.esco_occupations[cast(URIRef, eo)][2][:1] in groups][:OCC_RETRIEVE]
-        scored = sorted(((corpus.similarity(o, eo), eo) for eo in cands), key=lambda x: (-x[0], str(x[1])))
+        # rounded: the similarity sums its terms in set order, so its last bits vary with the hash seed, and a
+        # near tie between two occupations' confidences then broke either way from one run to the next
+        scored = sorted(((round(corpus.similarity(o, eo), 9), eo) for eo in cands), key=lambda x: (-x[0], str(x[1])))
         links: list[tuple[URIRef, URIRef, float, str]] = []
         best = scored[0][0] if scored else 0.0
         for s, eo in scored[:OCC_TOP]:
