@@ -10,7 +10,7 @@ import pytest
 from conftest import require_shared
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import OWL, RDF, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
 from skillgraph.crosswalk import align, confidence, gather
 from skillgraph.crosswalk.align import SUPPORT_SET
@@ -450,6 +450,10 @@ def test_align_scales_to_full_onet_x_esco(shared_data):
 
     esco_dir = shared_data / "esco" / "v1.1.1"
     onet, esco, nesta = Graph(), Graph(), Graph()
+    # the graph's provenance as the onet mapping describes it: the dataset a cited O*NET release is a version of
+    onet.add((mint.graph("onet"), RDF.type, SG.SourceGraph))
+    onet.add((mint.graph("onet"), SG.sourceId, Literal("onet")))
+    onet.add((mint.graph("onet"), DCTERMS.source, mint.onet.DATABASE))
     for r in rows(shared_data / "aei" / "release_2025_02_10" / "onet_task_statements.csv.gz"):
         t = URIRef(TASK + r["Task ID"])
         onet.add((t, RDF.type, SG.Task))
