@@ -31,30 +31,16 @@ import platform
 import time
 from pathlib import Path
 
-from gold_common import SSSOM_TSV, read_tasks, shared_dir
+from gold_common import SSSOM_TSV, read_skill_texts, read_tasks, shared_dir
 
 from skillgraph import iri
 from skillgraph.crosswalk import dense
 from skillgraph.crosswalk.evaluate import Answer, evaluate, read_gold
 from skillgraph.crosswalk.lexical import Corpus, Doc
-from skillgraph.tabular import read_table
 
 DEPTH = 100  # ranks kept per method (metrics need 10; fusion takes the top 100 of each)
 SHOWN = ("P@5", "nDCG@10", "hit@1", "hit@5", "judged@5")
 
-
-def read_esco_skills(d: Path) -> list[dict[str, str]]:
-    """ESCO skills with the texts the crosswalk reads (inputs.gather): label, sorted altLabels, notes."""
-    out = []
-    for r in read_table(d / "esco" / "v1.1.1" / "skills_en.csv.gz", ["conceptUri", "preferredLabel"]):
-        label = r["preferredLabel"].strip()
-        alts = sorted(a.strip() for a in r.get("altLabels").split("\n") if a.strip())
-        description = " ".join(r.get("description").split())
-        definition = " ".join(x for x in (r.get("definition").strip(), description) if x)
-        scope = r.get("scopeNote").strip()
-        full = " ".join([label, *alts, definition, *([scope] if scope else [])])
-        out.append({"uri": r["conceptUri"], "label": label, "description": description, "full": full})
-    return out
 
 
 def timed(what: str, fn, n: int):
@@ -84,7 +70,7 @@ def main() -> None:
     for j in gold:
         judged.setdefault(j.task, set()).add(j.skill)
     tasks = {str(iri.onet.task(tid)): t.text for tid, t in read_tasks(d).items()}
-    skills = read_esco_skills(d)
+    skills = read_skill_texts(d, with_definition=True)
     uris = [s["uri"] for s in skills]
     print(f"{len(skills)} ESCO skills, {len(tasks)} O*NET tasks, {len(gold_tasks)} {a.split} gold tasks")
 

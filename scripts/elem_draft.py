@@ -29,7 +29,7 @@ import json
 import os
 from pathlib import Path
 
-from gold_common import shared_dir
+from gold_common import read_skill_texts, shared_dir
 
 from skillgraph.crosswalk import dense
 from skillgraph.crosswalk.lexical import Corpus, Doc
@@ -62,18 +62,6 @@ def read_elements(d: Path, cache: Path) -> list[dict[str, str]]:
     return out
 
 
-def read_esco(d: Path) -> list[dict[str, str]]:
-    out = []
-    for r in read_table(d / "esco" / "v1.1.1" / "skills_en.csv.gz", ["conceptUri", "preferredLabel"]):
-        label = r["preferredLabel"].strip()
-        alts = sorted(a.strip() for a in r.get("altLabels").split("\n") if a.strip())
-        description = " ".join(r.get("description").split())
-        scope = r.get("scopeNote").strip()
-        full = " ".join([label, *alts, description, *([scope] if scope else [])])
-        out.append({"uri": r["conceptUri"], "label": label, "description": description, "full": full,
-                    "type": r.get("skillType"), "reuse": r.get("reuseLevel")})
-    return out
-
 
 def grep(skills: list[dict[str, str]], words: list[str]) -> None:
     for s in sorted(skills, key=lambda s: s["label"]):
@@ -91,7 +79,7 @@ def main() -> None:
     ap.add_argument("--grep", nargs="+")
     a = ap.parse_args()
     d = shared_dir()
-    skills = read_esco(d)
+    skills = read_skill_texts(d, with_definition=False)
     if a.grep:
         grep(skills, a.grep)
         return

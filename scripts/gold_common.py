@@ -102,6 +102,24 @@ def read_skills(d: Path) -> dict[str, Skill]:
     return out
 
 
+def read_skill_texts(d: Path, with_definition: bool) -> list[dict[str, str]]:
+    """ESCO skills with the texts the crosswalk reads (inputs.gather): label, sorted altLabels, notes.
+
+    `with_definition` puts ESCO's definition before the description, as the crosswalk's full text does."""
+    out = []
+    for r in read_table(d / "esco" / "v1.1.1" / "skills_en.csv.gz", ["conceptUri", "preferredLabel"]):
+        label = r["preferredLabel"].strip()
+        alts = sorted(a.strip() for a in r.get("altLabels").split("\n") if a.strip())
+        description = " ".join(r.get("description").split())
+        definition = r.get("definition").strip() if with_definition else ""
+        notes = " ".join(x for x in (definition, description) if x)
+        scope = r.get("scopeNote").strip()
+        full = " ".join([label, *alts, notes, *([scope] if scope else [])])
+        out.append({"uri": r["conceptUri"], "label": label, "description": description, "full": full,
+                    "type": r.get("skillType"), "reuse": r.get("reuseLevel")})
+    return out
+
+
 def read_profiles(d: Path) -> dict[str, list[tuple[str, str]]]:
     """ESCO occupation URI -> [(skill URI, essential|optional)]."""
     out: dict[str, list[tuple[str, str]]] = {}

