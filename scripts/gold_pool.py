@@ -15,10 +15,10 @@ no cap), and records them in `methods` of pairs already pooled:
   hybrid      reciprocal rank fusion (dense.fuse, k=60) of the v3 answers and the dense_desc top 100.
 It also writes each method's top 10 as a run file for `skillgraph eval` (`--runs-out`).
 
-`--pool-runs NAME=RUN.sssom.tsv ...` adds, for every sampled task, the top 10 of the engine's re-ranked
-methods as `scripts/fit_reranker.py --runs` wrote them (hybrid-reranked as `reranked`, lexical-reranked as
-`lexreranked`): issue 12 pools the top 10 of every method, and the re-ranker exists only after the first
-poolings were judged, so its answers are pooled after it is fitted (existing rows keep their place).
+`--pool-runs hybrid-reranked=RUN.sssom.tsv` adds, for every sampled task, the top 10 of the engine's default
+method (the hybrid re-ranker, as `scripts/fit_reranker.py --runs` writes it; in the pool as `reranked`): issue 12
+pools the top 10 of every method, and the re-ranker exists only after the first poolings were judged, so its
+answers are pooled after it is fitted (existing rows keep their place).
 
 `--extend --occupation SOC --inputs INPUTS.pkl` instead adds the O*NET tasks of one occupation that are not yet
 in the sample to the TUNE split, and pools for each, over the engine's own methods (skillgraph.crosswalk.methods
@@ -65,8 +65,8 @@ MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9d
 COLUMNS = ["task_id", "skill_uri", "skill_label", "methods", "bm25_rank", "dense_rank"]
 EXTENDED = ("dense_desc", "v3", "hybrid")
 OCCUPATION_METHODS = {"dense_desc": "dense", "v3": "lexical-v3", "hybrid": "hybrid", "reranked": "hybrid-reranked"}
-EXT_COLUMNS = COLUMNS + [f"{m}_rank" for m in EXTENDED] + ["reranked_rank", "chain", "lexreranked_rank"]
-RUN_METHODS = {"hybrid-reranked": "reranked", "lexical-reranked": "lexreranked"}  # --pool-runs names -> pool
+EXT_COLUMNS = COLUMNS + [f"{m}_rank" for m in EXTENDED] + ["reranked_rank", "chain"]
+RUN_METHODS = {"hybrid-reranked": "reranked"}  # --pool-runs names -> the pool's method names
 CHAIN_MAX = 20  # strongest statement-chain candidates per task (a task reaches ~110; judging time bounds it)
 SAMPLE_COLUMNS = ["task_id", "onet_soc", "occupation", "major_group", "job_zone", "nesta_linked", "split", "task"]
 HYBRID_DEPTH = 100  # dense ranks fused with the v3 answers (as scripts/dense_eval.py)
@@ -348,7 +348,7 @@ def main() -> None:
     ap.add_argument("--occupation", help="with --extend and --inputs: add this O*NET-SOC code's tasks to tune")
     ap.add_argument("--inputs", type=Path, help="with --occupation: a pickled full-release crosswalk Inputs")
     ap.add_argument("--pool-runs", nargs="+", metavar="NAME=FILE",
-                    help="add these fit_reranker.py runs' top 10 (hybrid-reranked, lexical-reranked) to the pool")
+                    help="add this fit_reranker.py run's top 10 (hybrid-reranked) to the pool")
     a = ap.parse_args()
     if a.pool_runs:
         return pool_runs(a.pool_runs)
