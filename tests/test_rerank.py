@@ -100,6 +100,7 @@ def _inputs() -> Inputs:
     e1, e2, e3 = u(E + "occupation/1"), u(E + "occupation/2"), u(E + "occupation/3")
     inp.tasks = {t1: ("Plan menus", {a}), t2: ("Cook meals", {b}), t3: ("Order food", {a})}
     inp.esco_skills = {s: (label, label) for s, label in ((s1, "plan menus"), (s2, "cook"), (s3, "order supplies"))}
+    inp.skill_descriptions = {s2: "Prepare and cook meals in a kitchen."}
     inp.esco_occupations = {e1: ("chef", "", "1111"), e2: ("cook", "", "1111"), e3: ("baker", "", "1111")}
     inp.esco_relations[e1][s1] = ("essential", None)
     inp.esco_relations[e2][s2] = ("essential", None)
@@ -129,17 +130,19 @@ def test_structural_features_worked_by_hand():
     assert rows[1]["isco_siblings"] == pytest.approx(0.75)
     # element 2.A closely matched at 0.8, importance 4 for occupation A: (4 - 1) / 4 * 0.8
     assert rows[2]["element_importance"] == pytest.approx(0.6)
-    assert all(r[f] == 0.0 for r in rows for f in ("dense_sim", "dense_gap", "dwa_agreement"))  # no dense space
+    assert all(r[f] == 0.0 for r in rows for f in ("dense_sim", "dense_gap", "dwa_agreement", "desc_sim"))  # no space
     assert evidence_kinds(rows[1]) == {"isco-siblings", "reuse-level", "task-anchor"}
 
 
 @needs_model
 def test_dense_features_read_the_embeddings(tmp_path):
-    from skillgraph.crosswalk.dense_space import DenseSpace
+    from skillgraph.crosswalk.dense_space import DESCRIBED, DenseSpace
 
     inp = _inputs()
     space = DenseSpace(inp, tmp_path)
-    assert space.encoded == space.texts == 6  # 3 skills and 3 tasks, none cached yet
+    # 3 skill labels, 3 "label. description" texts and 3 tasks; a skill without a description has its label as
+    # that text, encoded once: 7 distinct texts, none cached yet
+    assert (space.texts, space.encoded) == (9, 7)
     assert DenseSpace(inp, tmp_path).encoded == 0  # a second run reads them all from the cache
     fs = FeatureSpace(inp, {}, space)
     skills = [URIRef(E + f"skill/{i}") for i in (1, 2, 3)]
@@ -149,6 +152,11 @@ def test_dense_features_read_the_embeddings(tmp_path):
     assert [r["dense_gap"] for r in rows] == pytest.approx([max(sims) - s for s in sims])
     # task 1 shares its DWA with task 3 only: agreement = cosine with "Order food"
     assert [r["dwa_agreement"] for r in rows] == pytest.approx(space.cosines(URIRef(TASK + "3"), skills), abs=1e-5)
+    # desc_sim reads "label. description": the label's own vector where a skill has no description
+    desc = [r["desc_sim"] for r in rows]
+    assert [desc[0], desc[2]] == pytest.approx([sims[0], sims[2]], abs=1e-6)
+    assert desc[1] == pytest.approx(space.cosines(URIRef(TASK + "1"), [(DESCRIBED, skills[1])])[0], abs=1e-6)
+    assert desc[1] != pytest.approx(sims[1], abs=1e-3)
     assert space.retrieve(URIRef(TASK + "2"), 1)[0][0] == URIRef(E + "skill/2")  # "Cook meals" -> "cook"
 
 

@@ -24,7 +24,7 @@ FLOORS = {"P@5": 0.55, "nDCG@10": 0.56, "hit@1": 0.72, "hit@5": 0.93, "coverage"
 ECE_CEILING = 0.07
 
 
-def test_reranked_hybrid_heldout_figures(full_build, tmp_path):
+def test_reranked_hybrid_heldout_figures(full_build):
     if not dense.available():
         if in_ci():
             pytest.fail(f"dense retrieval unavailable under CI: {dense.unavailable_reason()}")
@@ -34,7 +34,7 @@ def test_reranked_hybrid_heldout_figures(full_build, tmp_path):
     wanted = {j.task for j in gold}
     tasks = sorted((t for t in inp.tasks if str(t) in wanted), key=str)
     assert len(tasks) == len(wanted) == 263
-    al = prepared(inp, tmp_path, tasks)
+    al = prepared(inp, None, tasks)  # the default embedding cache, which the full build filled
     r = {m: evaluate(gold, as_run(answers(al, tasks, m)), "heldout") for m in METHODS}
     print({m: {k: round(v, 3) for k, v in x.items() if isinstance(v, float)} for m, x in r.items()})
     best = r["hybrid-reranked"]

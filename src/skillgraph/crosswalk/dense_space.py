@@ -6,7 +6,9 @@ text is encoded once per run, and -- through the on-disk cache (dense.EmbeddingC
 text hash) -- once across runs: a rebuild encodes only texts that changed.
 
 Skills are embedded by their preferred label (the label variant measured best for retrieval on the gold
-set; see README), tasks by their statement, competency statements by "label. text".
+set; see README) and, for the re-ranker's `desc_sim`, by "label. description" (`dense.skill_text`, keyed
+`(DESCRIBED, skill)`: the variant measured best on judged pairs); tasks by their statement, competency
+statements by "label. text".
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from skillgraph.fetch import default_cache
 
 from . import dense
 from .inputs import Inputs
+
+DESCRIBED = "label+description"  # key tag of a skill's "label. description" text: (DESCRIBED, skill)
 
 
 def default_cache_dir() -> Path:
@@ -41,6 +45,8 @@ class DenseSpace:
         self.encoder = encoder or dense.Encoder()
         self.skills = sorted(inp.esco_skills, key=str)
         texts: dict[Hashable, str] = {s: inp.esco_skills[s][0] or str(s) for s in self.skills}
+        for s in self.skills:
+            texts[(DESCRIBED, s)] = dense.skill_text(texts[s], inp.skill_descriptions.get(s, ""))
         for t in (inp.tasks if tasks is None else tasks):
             texts[t] = inp.tasks[t][0]
         for st in inp.statements.values():

@@ -4,6 +4,8 @@ Each feature is one kind of evidence the issue lists, and the alignment names th
 present (sg:evidenceKind, `EVIDENCE_KIND`). All are in [0, 1] or small ranges:
 
   dense_sim            cosine of the task's and the skill label's all-MiniLM-L6-v2 embeddings
+  desc_sim             cosine of the task's and the skill's "label. description" embeddings (the skill's
+                       meaning, where the label alone is terse or ambiguous)
   dense_gap            the task's best candidate cosine minus this one (how far behind the best it is)
   lexical_sim          the lexical similarity (lexical.py, weighted inside the task's occupation)
   statement_chain      a * sim(statement, skill) through the best statement anchored to the task
@@ -28,18 +30,19 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
 
+from .dense_space import DESCRIBED
 from .inputs import Inputs
 
 if TYPE_CHECKING:
     from .dense_space import DenseSpace
 
-DENSE_FEATURES = ("dense_sim", "dense_gap", "dwa_agreement")
-FEATURES = ("dense_sim", "dense_gap", "lexical_sim", "statement_chain", "essential_relation", "optional_relation",
-            "isco_siblings", "dwa_agreement", "element_importance", "reuse_transversal", "reuse_cross_sector",
-            "reuse_sector_specific")
+DENSE_FEATURES = ("dense_sim", "dense_gap", "dwa_agreement", "desc_sim")
+FEATURES = ("dense_sim", "dense_gap", "desc_sim", "lexical_sim", "statement_chain", "essential_relation",
+            "optional_relation", "isco_siblings", "dwa_agreement", "element_importance", "reuse_transversal",
+            "reuse_cross_sector", "reuse_sector_specific")
 LEXICAL_FEATURES = tuple(f for f in FEATURES if f not in DENSE_FEATURES)
 # the sg:evidenceKind value each feature adds to an alignment when it is non-zero
-EVIDENCE_KIND = {"dense_sim": "dense", "lexical_sim": "lexical", "statement_chain": "task-anchor",
+EVIDENCE_KIND = {"dense_sim": "dense", "desc_sim": "dense", "lexical_sim": "lexical", "statement_chain": "task-anchor",
                  "essential_relation": "essential-relation", "optional_relation": "optional-relation",
                  "isco_siblings": "isco-siblings", "dwa_agreement": "dwa-agreement", "element_importance": "rating",
                  "reuse_transversal": "reuse-level", "reuse_cross_sector": "reuse-level",
@@ -119,9 +122,10 @@ class FeatureSpace:
         occs = sorted(occs, key=str)
         sib = self._siblings(occs)
         skills = [c.skill for c in cands]
-        dense_sims = dwa = None
+        dense_sims = dwa = desc = None
         if self.space is not None:
             dense_sims = self.space.cosines(task, skills)
+            desc = self.space.cosines(task, [(DESCRIBED, s) for s in skills])
             neighbours = set().union(*(self.tasks_of_dwa.get(d, set()) for d in inp.task_dwas.get(task, ()))) - {task}
             c = self.space.centroid(sorted(neighbours, key=str))
             dwa = self.space.cosines(c, skills) if c is not None else [0.0] * len(skills)
@@ -129,8 +133,9 @@ class FeatureSpace:
         out = []
         for i, c in enumerate(cands):
             f = dict.fromkeys(FEATURES, 0.0)
-            if dense_sims is not None and dwa is not None:
+            if dense_sims is not None and dwa is not None and desc is not None:
                 f["dense_sim"] = dense_sims[i]
+                f["desc_sim"] = desc[i]
                 f["dense_gap"] = best - dense_sims[i]
                 f["dwa_agreement"] = dwa[i]
             f["lexical_sim"] = c.lexical

@@ -62,6 +62,7 @@ class Inputs:
     ratings: dict[tuple[URIRef, URIRef, str], tuple[URIRef, float]] = field(default_factory=dict)  # (occ, el, IM|LV)
     element_occupations: dict[URIRef, set[URIRef]] = field(default_factory=lambda: defaultdict(set))
     esco_skills: dict[URIRef, tuple[str, str]] = field(default_factory=dict)         # skill -> (label, full text)
+    skill_descriptions: dict[URIRef, str] = field(default_factory=dict)              # skill -> dcterms:description
     transversal: set[URIRef] = field(default_factory=set)
     # ESCO occupation -> skill -> (relation type, reified sg:SkillRelation or None)
     esco_relations: dict[URIRef, dict[URIRef, tuple[str, URIRef | None]]] = field(
@@ -264,6 +265,9 @@ def _skills(inp: Inputs, store: ox.Store) -> None:
             definition = " ".join(sk.en(s, SKOS.definition) + sk.en(s, DCTERMS.description))
             inp.esco_skills[s] = (label, " ".join([label, *sk.en(s, SKOS.altLabel), definition,
                                                    *sk.en(s, SKOS.scopeNote)]))
+            description = " ".join(sk.en(s, DCTERMS.description))
+            if description:
+                inp.skill_descriptions[s] = description
     inp.transversal = {s for (s,) in select(store, "esco_transversal") if s in inp.esco_skills}
     reuse = ((s, iri.esco.reuse_level(level)) for s, level in select(store, "esco_skill_reuse"))
     inp.skill_reuse = {s: name for s, name in reuse if name}
