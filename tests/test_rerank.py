@@ -206,7 +206,8 @@ def test_hybrid_run_uses_dense_evidence(monkeypatch, tmp_path):
     assert report["support_retrieval"] == "lexical+dense" and report["support_mode"] == "hybrid"
     assert report["support_scoring"] == f"re-ranker hybrid ({rerank.version()})"
     inp = gather(sample_graphs())
-    assert report["dense_texts"] == len(inp.esco_skills) + len(inp.tasks) + len(inp.statements)
+    # every skill twice (its label; its label and description), every task and statement once
+    assert report["dense_texts"] == 2 * len(inp.esco_skills) + len(inp.tasks) + len(inp.statements)
     rows = alignments(g, SG.supportsTask)
     assert rows and all("dense" in r["kinds"] for r in rows)
     # every task of the sample is answered, at most 10 answers each

@@ -15,13 +15,14 @@ from skillgraph.crosswalk import dense, gather_from_store
 from skillgraph.crosswalk.evaluate import evaluate, read_gold
 from skillgraph.crosswalk.methods import METHODS, answers, as_run, prepared
 
-# Measured 2026-12-01 on the held-out tasks (gold of 7,710 judged pairs; reranker.json refitted on its 115
-# tune tasks):
-#   hybrid-reranked  P@5 0.570  nDCG@10 0.580  hit@1 0.743  hit@5 0.953  coverage 1.000  ECE 0.053
-#   lexical-v3       P@5 0.446  nDCG@10 0.434  hit@1 0.642  hit@5 0.878  coverage 1.000  ECE 0.076
-# The floors are a little below: a regression fails, run-to-run noise of the dense encoder does not.
-FLOORS = {"P@5": 0.55, "nDCG@10": 0.56, "hit@1": 0.72, "hit@5": 0.93, "coverage": 1.0}
-ECE_CEILING = 0.07
+# Measured 2026-12-02 on the held-out tasks (gold of 8,117 judged pairs after its fifth pooling; reranker.json
+# refitted on its 115 tune tasks, with desc_sim):
+#   hybrid-reranked  P@5 0.619  nDCG@10 0.626  hit@1 0.791  hit@5 0.986  coverage 1.000  ECE 0.036
+#   lexical-v3       P@5 0.442  nDCG@10 0.419  hit@1 0.642  hit@5 0.878  coverage 1.000  ECE 0.075
+# The floors are a little below (P@5 at issue 12's target): a regression fails, run-to-run noise of the dense
+# encoder does not.
+FLOORS = {"P@5": 0.60, "nDCG@10": 0.60, "hit@1": 0.77, "hit@5": 0.97, "coverage": 1.0}
+ECE_CEILING = 0.06
 
 
 def test_reranked_hybrid_heldout_figures(full_build):
