@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 
 from gold_common import ESCO_SKILL, JUDGED_TSV, POOL_TSV, SAMPLE_TSV, SSSOM_TSV, read_tsv
 from gold_judge import JUDGER
+from gold_levels import LEVELS_TSV
 from gold_pool import EXTENDED
 
 TASK_NS = "https://w3id.org/skillgraph/id/onet/task/"
@@ -25,7 +26,7 @@ CURIE_MAP = {
     "semapv": "https://w3id.org/semapv/vocab/",
 }
 COLUMNS = ["subject_id", "subject_label", "predicate_id", "predicate_modifier", "object_id", "object_label",
-           "mapping_justification", "author_label", "grade", "split", "onet_soc", "occupation", "job_zone",
+           "mapping_justification", "author_label", "grade", "level", "split", "onet_soc", "occupation", "job_zone",
            "major_group", "nesta_linked", "pool_methods", "comment"]
 GRADE_NOTE = {"2": "sg:supportsTask grade 2: directly needed to perform the task",
               "1": "sg:supportsTask grade 1: related or helpful, not central or too generic",
@@ -36,7 +37,9 @@ def header(date: str) -> str:
     lines = ["mapping_set_id: https://w3id.org/skillgraph/mappings/gold/onet_task_esco_skill",
              "mapping_set_title: Judged gold set - ESCO v1.1.1 skills supporting O*NET 30.1 tasks",
              "mapping_set_description: Pooled candidates judged 0/1/2 by an AI model (not a human), pair by pair"
-             " by meaning, under eval/gold/README.md. Grade in column grade; sg:supportsTask read skill -> task.",
+             " by meaning, under eval/gold/README.md. Grade in column grade; sg:supportsTask read skill -> task."
+             " The level column gives the shared proficiency level the skill is needed at for the task (README,"
+             " Levels), judged for the held-out relevant pairs the evaluated methods answer in their top 5.",
              "license: https://creativecommons.org/licenses/by/4.0/",
              f"creator_label: {JUDGER}",
              f"mapping_date: {date}",
@@ -51,6 +54,8 @@ def main() -> None:
     ap.add_argument("--date", default=dt.date.today().isoformat())
     a = ap.parse_args()
     grades = {(r["task_id"], r["skill_uri"]): r["grade"] for r in read_tsv(JUDGED_TSV)}
+    levels = {(r["task_id"], r["skill_uri"]): "sg:" + r["level"] for r in read_tsv(LEVELS_TSV)} \
+        if LEVELS_TSV.is_file() else {}
     pool = defaultdict(list)
     for r in read_tsv(POOL_TSV):
         pool[r["task_id"]].append(r)
@@ -70,6 +75,7 @@ def main() -> None:
                 "predicate_id": "skos:relatedMatch", "predicate_modifier": "Not" if g == "0" else "",
                 "object_id": "escoskill:" + c["skill_uri"][len(ESCO_SKILL):], "object_label": c["skill_label"],
                 "mapping_justification": "semapv:ManualMappingCuration", "author_label": JUDGER, "grade": g,
+                "level": levels.get((t["task_id"], c["skill_uri"]), ""),
                 "split": t["split"], "onet_soc": t["onet_soc"], "occupation": t["occupation"],
                 "job_zone": t["job_zone"], "major_group": t["major_group"], "nesta_linked": t["nesta_linked"],
                 "pool_methods": c["methods"], "comment": GRADE_NOTE[g]})

@@ -18,7 +18,8 @@ answer nobody judged counts as not relevant, so `judged@5` says how much of the 
   coverage  share of tasks with at least one answer
   ECE       expected calibration error of the confidence against "judged relevant", over the run's judged
             answers (10 equal-width bins)
-  level     share of judged relevant answers with a gold level whose run level equals it
+  level     share of judged relevant answers with a gold level whose run level equals it (an answer without
+            a level counts as wrong; a run that gives no level at all, such as a plain retrieval run, is n/a)
 """
 from __future__ import annotations
 
@@ -219,7 +220,13 @@ def evaluate(gold: list[Judgement], run: dict[str, list[Answer]], split: str = "
                 level_hits += a.level == judgement.level
     return {"tasks": n, "P@5": p5 / n, "nDCG@10": ndcg / n, "hit@1": hit1 / n, "hit@5": hit5 / n,
             "coverage": covered / n, "ECE": expected_calibration_error(calib),
-            "level accuracy": level_hits / level_n if level_n else None, "judged@5": in_pool / n}
+            "level accuracy": level_hits / level_n if level_n and _gives_levels(run) else None,
+            "judged@5": in_pool / n}
+
+
+def _gives_levels(run: dict[str, list[Answer]]) -> bool:
+    """Whether a run states a level for any answer (level accuracy means nothing for one that never does)."""
+    return any(a.level is not None for answers in run.values() for a in answers)
 
 
 def expected_calibration_error(pairs: list[tuple[float, int]], bins: int = ECE_BINS) -> float | None:
