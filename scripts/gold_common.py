@@ -120,6 +120,11 @@ def read_skill_texts(d: Path, with_definition: bool) -> list[dict[str, str]]:
     return out
 
 
+def print_candidate(i: int, s: Skill, desc_chars: int) -> None:
+    """One numbered candidate as the judge reads it: label, skill type, the start of the description."""
+    print(f"  {i:2}. {s.label} [{(s.skill_type or '?')[:4]}] -- {s.description[:desc_chars]}")
+
+
 def read_profiles(d: Path) -> dict[str, list[tuple[str, str]]]:
     """ESCO occupation URI -> [(skill URI, essential|optional)]."""
     out: dict[str, list[tuple[str, str]]] = {}

@@ -17,7 +17,7 @@ import argparse
 import sys
 from collections import defaultdict
 
-from gold_common import JUDGED_TSV, POOL_TSV, SAMPLE_TSV, read_skills, read_tsv, shared_dir
+from gold_common import JUDGED_TSV, POOL_TSV, SAMPLE_TSV, print_candidate, read_skills, read_tsv, shared_dir
 
 JUDGER = "Claude (AI model), SkillGraph gold helper"
 
@@ -53,8 +53,7 @@ def show(n: int, desc_chars: int, split: str | None, context: bool) -> None:
                           if (r["task_id"], c["skill_uri"]) in have)
             print("  judged: " + "; ".join(f"{lab}={g}" for lab, g in done))
         for i, p in enumerate(pending(pool[r["task_id"]], have), 1):
-            s = skills[p["skill_uri"]]
-            print(f"  {i:2}. {s.label} [{(s.skill_type or '?')[:4]}] -- {s.description[:desc_chars]}")
+            print_candidate(i, skills[p["skill_uri"]], desc_chars)
 
 
 def add(lines: list[str]) -> None:

@@ -18,7 +18,7 @@ import argparse
 import sys
 from collections import defaultdict
 
-from gold_common import GOLD_DIR, SAMPLE_TSV, read_skills, read_tsv, shared_dir, write_tsv
+from gold_common import GOLD_DIR, SAMPLE_TSV, SSSOM_TSV, print_candidate, read_skills, read_tsv, shared_dir, write_tsv
 from gold_judge import JUDGER
 
 from skillgraph.crosswalk.evaluate import read_gold, read_run
@@ -32,8 +32,6 @@ TOP = 5
 
 def select(runs: list[str]) -> None:
     """Write the pairs to level: held-out, judged grade >= 1, in the top 5 of one of the runs."""
-    from gold_common import SSSOM_TSV
-
     gold = {(j.task, j.skill): j for j in read_gold(SSSOM_TSV)}
     chosen: set[tuple[str, str]] = set()
     for path in runs:
@@ -56,9 +54,9 @@ def levelled() -> dict[tuple[str, str], str]:
     return {(r["task_id"], r["skill_uri"]): r["level"] for r in read_tsv(LEVELS_TSV)}
 
 
-def pending() -> dict[str, list[str]]:
+def pending(labels: dict[str, str]) -> dict[str, list[str]]:
     """Task id -> its pairs still without a level, in the order shown and typed: skill label, then IRI."""
-    have, labels = levelled(), {s.uri: s.label for s in read_skills(shared_dir()).values()}
+    have = levelled()
     out: dict[str, list[str]] = defaultdict(list)
     for r in read_tsv(TODO_TSV):
         if (r["task_id"], r["skill_uri"]) not in have:
@@ -70,18 +68,18 @@ def pending() -> dict[str, list[str]]:
 
 def show(n: int, desc_chars: int, part: str | None) -> None:
     skills = read_skills(shared_dir())
-    todo = pending()
+    todo = pending({u: s.label for u, s in skills.items()})
     k, parts = (int(x) for x in part.split("/")) if part else (1, 1)
     mine = [r for i, r in enumerate(read_tsv(SAMPLE_TSV)) if i % parts == k - 1]  # judges share out the tasks
     for r in [r for r in mine if r["task_id"] in todo][:n]:
         print(f"\n## {r['task_id']} | {r['occupation']} (JZ{r['job_zone']}) | {r['task']}")
         for i, uri in enumerate(todo[r["task_id"]], 1):
-            s = skills[uri]
-            print(f"  {i:2}. {s.label} [{(s.skill_type or '?')[:4]}] -- {s.description[:desc_chars]}")
+            print_candidate(i, skills[uri], desc_chars)
 
 
 def add(lines: list[str]) -> None:
-    todo = pending()
+    labels = {s.uri: s.label for s in read_skills(shared_dir()).values()}
+    todo = pending(labels)
     new = []
     for ln, line in enumerate(lines, 1):
         if not line.strip():
@@ -98,7 +96,7 @@ def add(lines: list[str]) -> None:
             f.write(f"# levels typed by {JUDGER}, pair by pair, under eval/gold/README.md (Levels)\n"
                     "task_id\tskill_uri\tlevel\n")
         f.writelines(f"{t}\t{u}\t{lv}\n" for t, u, lv in new)
-    left = sum(len(v) for v in pending().values())
+    left = sum(len(v) for v in pending(labels).values())
     print(f"stored {len(new)} levels for {len({t for t, _, _ in new})} tasks; {left} pairs left to level")
 
 

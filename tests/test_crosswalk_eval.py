@@ -18,7 +18,7 @@ from test_crosswalk import sample_graphs
 
 from skillgraph.cli import main
 from skillgraph.crosswalk import align
-from skillgraph.crosswalk.evaluate import expected_calibration_error, read_gold, read_run
+from skillgraph.crosswalk.evaluate import Answer, evaluate, expected_calibration_error, read_gold, read_run
 from skillgraph.crosswalk.sssom import write_sssom
 from skillgraph.errors import SourceError
 from skillgraph.ontology import SG
@@ -54,6 +54,14 @@ def test_eval_heldout_metrics_worked_by_hand(capsys):
     # a at Advanced: the run's most confident levelled row says Advanced (right); d at Intermediate: no level
     assert r["level accuracy"] == pytest.approx(1 / 2)
     assert out["notes"] == []
+
+
+def test_a_run_that_states_no_level_has_no_level_accuracy():
+    """A plain retrieval run (no level on any answer) is n/a, not 0: level accuracy would say nothing of it."""
+    gold, run = read_gold(GOLD), read_run(RUN)
+    plain = {t: [Answer(a.skill, a.confidence, None) for a in answers] for t, answers in run.items()}
+    assert evaluate(gold, run)["level accuracy"] == pytest.approx(1 / 2)
+    assert evaluate(gold, plain)["level accuracy"] is None
 
 
 def test_eval_table_on_the_tune_split_says_why_level_is_na(capsys):
