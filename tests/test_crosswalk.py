@@ -205,6 +205,20 @@ def test_support_searches_all_skills_without_occupation_crosswalk(aligned):
     assert report["tasks_answered"] == report["inputs_tasks"] == 8 and report["tasks_unanswered"] == 0
 
 
+def test_support_comment_names_the_relation_its_node_states(aligned):
+    # the comment's relation clause follows sg:relationType: "ESCO essential skill of ..." for a profile skill,
+    # "not in the profile ..." for a skill found by retrieval alone (never "ESCO None skill")
+    g, _ = aligned
+    seen = set()
+    for a in alignments(g, SG.supportsTask):
+        rel, said = str(g.value(a["node"], SG.relationType)), str(g.value(a["node"], SSSOM.comment))
+        clause = ("not in the profile of the crosswalked ESCO occupations" if rel == "none"
+                  else f"ESCO {rel} skill of the crosswalked ESCO occupation;")
+        assert clause in said and "None" not in said, said
+        seen.add(rel)
+    assert seen == {"essential", "optional", "none"}
+
+
 def test_element_skill_matches_come_from_the_curated_set(aligned):
     # kind (c) is read from the curated set (skillgraph.crosswalk.curated), no longer computed: Active Listening is
     # an exact match of "listen actively" (was a computed closeMatch), at the confidence the predicate states

@@ -173,8 +173,8 @@ def support_comment(a: Alignment, kinds: set[str]) -> str:
     evidence path. Fixed layout, so the flagship reads the statement label and the kinds off it:
     "[statement “S” <IRI> anchored to the task at the required level; ]<relation>; level from L; evidence K1, K2"
     (a label's ” and ; are written as " and ,; the IRI lets the flagship name the statement, and its graph)."""
-    rel = (f"ESCO {a.relation_type} skill of the crosswalked ESCO occupation" if a.relation_type != NO_RELATION
-           else "not in the profile of the crosswalked ESCO occupations")
+    rel = (f"ESCO {a.relation_type} skill of the crosswalked ESCO occupation"
+           if a.relation_type not in (None, NO_RELATION) else "not in the profile of the crosswalked ESCO occupations")
     parts = [rel, f"level from {a.level_evidence}", f"evidence {', '.join(sorted(kinds))}"]
     if a.level_statement:
         st, label = a.level_statement
