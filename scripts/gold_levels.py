@@ -2,12 +2,12 @@
 
 `skillgraph eval` measures level accuracy against a gold `level` column: the shared proficiency level (1
 Foundational, 2 Intermediate, 3 Advanced, 4 Expert) at which skill S is needed to perform task T, under the
-rule in eval/gold/README.md ("Levels"). Which pairs get a level: the held-out pairs judged relevant
-(grade >= 1) that a method's top 5 answers (the runs given with `select`), so that level accuracy is
-measured on every relevant answer those methods give. The judge never sees a method, a rank or a level the
+rule in eval/gold/README.md ("Levels"). Which pairs get a level: the pairs judged relevant (grade >= 1)
+that a method's top 5 answers (the runs given with `select`): held-out ones, so that level accuracy is
+measured on every relevant answer those methods give, and tune ones, which the level model is fitted on. The judge never sees a method, a rank or a level the
 engine gave: `show` prints the task, its occupation and Job Zone, and the skill with its description.
 
-    python scripts/gold_levels.py select RUN.sssom.tsv ...      # eval/gold/levels_todo.tsv
+    python scripts/gold_levels.py select RUN.sssom.tsv ... [--split tune]   # adds to eval/gold/levels_todo.tsv
     python scripts/gold_levels.py show 10 [--desc 200] [--part K/N]   # the next tasks with pairs to level
     python scripts/gold_levels.py add < levels.txt              # "<task_id> <one digit 1-4 per pair shown>"
 """
@@ -30,21 +30,26 @@ TASK_IRI = "https://w3id.org/skillgraph/id/onet/task/"
 TOP = 5
 
 
-def select(runs: list[str]) -> None:
-    """Write the pairs to level: held-out, judged grade >= 1, in the top 5 of one of the runs."""
+def select(runs: list[str], split: str) -> None:
+    """Add to the to-do list the pairs of one split judged grade >= 1 in the top 5 of one of the runs.
+
+    The list only grows: pairs selected before (for the other split, or from other runs) stay on it, so
+    the held-out levels measured so far and the tune levels a level model is fitted on share one file.
+    """
     gold = {(j.task, j.skill): j for j in read_gold(SSSOM_TSV)}
-    chosen: set[tuple[str, str]] = set()
+    chosen = {(r["task_id"], r["skill_uri"]) for r in read_tsv(TODO_TSV)} if TODO_TSV.is_file() else set()
+    before = len(chosen)
     for path in runs:
         for task, answers in read_run(path).items():
             for a in answers[:TOP]:
                 j = gold.get((task, a.skill))
-                if j is not None and j.split == "heldout" and j.grade >= 1:
+                if j is not None and j.split == split and j.grade >= 1:
                     chosen.add((task[len(TASK_IRI):], a.skill))
     rows = [{"task_id": t, "skill_uri": s} for t, s in sorted(chosen, key=lambda x: (int(x[0]), x[1]))]
     write_tsv(TODO_TSV, rows, ["task_id", "skill_uri"],
-              f"# gold_levels.py select: held-out pairs judged relevant in the top {TOP} of "
-              + ", ".join(p.rsplit("/", 1)[-1] for p in runs) + "\n")
-    print(f"{len(rows)} pairs of {len({t for t, _ in chosen})} tasks to level")
+              f"# gold_levels.py select: pairs judged relevant in the top {TOP} of a method's run "
+              "(held-out pairs to measure level accuracy, tune pairs to fit the level model)\n")
+    print(f"{len(rows) - before} {split} pairs added; {len(rows)} pairs of {len({t for t, _ in chosen})} tasks listed")
 
 
 def levelled() -> dict[tuple[str, str], str]:
@@ -105,6 +110,7 @@ def main() -> None:
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("select")
     s.add_argument("runs", nargs="+")
+    s.add_argument("--split", choices=("heldout", "tune"), default="heldout")
     s = sub.add_parser("show")
     s.add_argument("n", type=int)
     s.add_argument("--desc", type=int, default=200, help="characters of the skill description to print")
@@ -112,7 +118,7 @@ def main() -> None:
     sub.add_parser("add")
     a = ap.parse_args()
     if a.cmd == "select":
-        select(a.runs)
+        select(a.runs, a.split)
     elif a.cmd == "show":
         show(a.n, a.desc, a.part)
     else:
