@@ -4,8 +4,9 @@
 Foundational, 2 Intermediate, 3 Advanced, 4 Expert) at which skill S is needed to perform task T, under the
 rule in eval/gold/README.md ("Levels"). Which pairs get a level: the pairs judged relevant (grade >= 1)
 that a method's top 5 answers (the runs given with `select`): held-out ones, so that level accuracy is
-measured on every relevant answer those methods give, and tune ones, which the level model is fitted on. The judge never sees a method, a rank or a level the
-engine gave: `show` prints the task, its occupation and Job Zone, and the skill with its description.
+measured on every relevant answer those methods give, and tune ones, which the level prior is fitted on
+(scripts/fit_levels.py). The judge never sees a method, a rank or a level the engine gave: `show` prints
+the task, its occupation and Job Zone, and the skill with its description.
 
     python scripts/gold_levels.py select RUN.sssom.tsv ... [--split tune]   # adds to eval/gold/levels_todo.tsv
     python scripts/gold_levels.py show 10 [--desc 200] [--part K/N]   # the next tasks with pairs to level

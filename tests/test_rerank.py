@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 from test_crosswalk import TASK, alignments, sample_graphs
 
 from skillgraph import iri
-from skillgraph.crosswalk import Inputs, align, dense, gather, rerank
+from skillgraph.crosswalk import Inputs, align, dense, gather, level_prior, rerank
 from skillgraph.crosswalk.features import FEATURES, LEXICAL_FEATURES, Candidate, FeatureSpace, evidence_kinds
 from skillgraph.crosswalk.retrieval import MODES, RETRIEVERS, resolve
 from skillgraph.ontology import SG
@@ -196,7 +196,7 @@ def test_lexical_reranked_run_is_calibrated_and_names_its_evidence():
     assert {str(m) for m in g.objects(iri.crosswalk.SUPPORT_SET, SG.method)} == {
         f"skill-supports-task v4 (retrieval lexical over all ESCO skills, fused by reciprocal rank; re-ranker "
         f"lexical {rerank.version()}: logistic regression over {', '.join(LEXICAL_FEATURES)}, isotonic "
-        "calibration; level from statements, O*NET Levels, Job Zone)"}
+        f"calibration; level from statements, O*NET Levels, {level_prior.load().name})"}
 
 
 @needs_model

@@ -42,6 +42,8 @@ def test_reranked_hybrid_heldout_figures(full_build):
     assert best["tasks"] == 148
     assert {k: best[k] >= v for k, v in FLOORS.items()} == dict.fromkeys(FLOORS, True), best
     assert best["ECE"] is not None and best["ECE"] <= ECE_CEILING, best
+    # levels with the Job Zone prior fitted on the tune levels: 0.581 measured (0.529 answering Intermediate)
+    assert best["level accuracy"] is not None and best["level accuracy"] >= 0.56, best
     # better than lexical v3 on every metric (lower calibration error)
     lex = r["lexical-v3"]
     assert all(best[k] >= lex[k] for k in FLOORS) and best["ECE"] < lex["ECE"]

@@ -42,7 +42,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from skillgraph import iri
 from skillgraph.ontology import SEMAPV, SG, SSSOM
 
-from . import curated
+from . import curated, level_prior
 from . import rerank as rerank_mod
 from .features import DENSE_FEATURES, Candidate, FeatureSpace, evidence_kinds
 from .inputs import Inputs
@@ -76,9 +76,6 @@ SUPPORT_MIN, SUPPORT_TOP = 0.1, 10  # the flagship and `skillgraph eval` read at
 SUPPORT_FILL = 3       # a task with no answer over SUPPORT_MIN keeps its best few, at their (low) confidence
 RETRIEVAL = "lexical"  # the default retrieval over all ESCO skills (retrieval.RETRIEVERS; fused when several)
 RETRIEVE_TASK, RETRIEVE_STATEMENT = 40, 15  # candidates from lexical retrieval over all ESCO skills
-# Job Zone -> rank of the shared level a task's skill is assumed to be needed at when nothing task- or
-# element-specific says (the band the typical O*NET Level of an occupation of that zone falls in)
-JOB_ZONE_RANK = {1: 1, 2: 2, 3: 2, 4: 3, 5: 3}
 CLOSE_CONF, CLOSE_SIM, RELATED_CONF, MATCH_TOP = 0.6, 0.45, 0.3, 3
 STATEMENT_MIN, STATEMENT_TOP = 0.25, 3
 LEXICAL_POOL = 25  # candidates taken from the inverted index before structural re-scoring
@@ -433,7 +430,8 @@ class Aligner:
         similarity; several statements of one task at different levels each reach many skills through a shared
         word, and the lowest of them set every such skill's level to the lowest level); else the O*NET
         Level rating, for the task's occupation, of the element the skill closely matches (best match first);
-        else the band of the occupation's Job Zone; else the scale's first level."""
+        else the level the Job Zone prior gives the occupation's zone (level_prior.json, fitted on the gold's
+        levelled tune pairs); else the scale's first level."""
         inp = self.inp
         if chain_levels:  # the statement that best describes the skill's use in the task (ties: the lower level)
             level, st, _ = min(chain_levels, key=lambda x: (-round(x[2], 6), self.rank[x[0]], str(x[1])))
@@ -447,7 +445,7 @@ class Aligner:
         zones = sorted(inp.job_zone[o] for o in occs if o in inp.job_zone)
         if zones and self.levels:
             z = zones[len(zones) // 2]
-            return self.levels[min(JOB_ZONE_RANK[z], len(self.levels)) - 1], "job-zone-prior", []
+            return self.levels[min(self.prior.rank(z), len(self.levels)) - 1], "job-zone-prior", []
         return (self.levels[0] if self.levels else None), "default", []
 
     def _answer_levels(self, answers: list[Alignment]) -> None:
@@ -513,6 +511,7 @@ class Aligner:
         self.retrievers = make(self.retriever_names, self)
         self.levels = [lv.iri for lv in self.inp.levels]
         self.rank = {lv.iri: lv.rank for lv in self.inp.levels}
+        self.prior = level_prior.load()
         self.features = FeatureSpace(self.inp, self.element_match, self.dense_space) if self.score_all else None
         if self.rerank is not None and self.dense_space is None and \
                 any(f in self.rerank.features for f in DENSE_FEATURES):
@@ -618,13 +617,20 @@ class Aligner:
         return answers
 
     def support_method(self) -> str:
-        """sg:method of this run's support alignments: retrieval and scoring by name and version."""
+        """sg:method of this run's support alignments: retrieval, scoring and level prior by name and version
+        (worked out once per aligner: every support alignment of a run cites it)."""
+        if getattr(self, "_support_method", None) is None:
+            self._support_method = self._describe_support_method()
+        return self._support_method
+
+    def _describe_support_method(self) -> str:
+        prior = self.prior.name if getattr(self, "prior", None) is not None else level_prior.load().name
         if self.rerank is None:
             return METHODS["esco_skill_supports_task"]
         return (f"skill-supports-task v4 (retrieval {'+'.join(self.retriever_names)} over all ESCO skills, fused "
                 f"by reciprocal rank; re-ranker {self.rerank.name} {rerank_mod.version()}: logistic regression over "
                 f"{', '.join(self.rerank.features)}, isotonic calibration; level from statements, O*NET Levels, "
-                "Job Zone)")
+                f"{prior})")
 
     # -- (d) levelled statement <-> ESCO skill -------------------------------------------------
     def statement_skills(self) -> list[Alignment]:
