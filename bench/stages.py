@@ -6,8 +6,9 @@ from pathlib import Path
 
 from common import PEAK, child
 
-# A sampler thread records this process's RSS twice a second; the build's stage durations (build.json
-# timings, in the order the stages run) place each sample in a stage.
+# A sampler thread records this process's RSS twice a second; the build's stage marks (BuildSummary.phases:
+# each stage's start, in the order the build ran them; stages interleave, e.g. validate and load per graph)
+# place each sample in a stage, and a stage's peak is the highest sample over all its stretches.
 SAMPLER = """
 import threading, time
 samples = []
@@ -19,13 +20,14 @@ def _sample():
                     samples.append((time.perf_counter(), int(line.split()[1]) / 1024))
         time.sleep(0.5)
 threading.Thread(target=_sample, daemon=True).start()
-def stage_peaks(t0, timings):
-    out, start = {}, t0
-    for name, secs in timings.items():
-        end = start + secs
-        inside = [m for t, m in samples if start <= t <= end + 0.5]
-        out[name] = max(inside) if inside else None
-        start = end
+def stage_peaks(phases, end):
+    out = {}
+    for (name, start), (_, stop) in zip(phases, phases[1:] + [(None, end)]):
+        inside = [m for t, m in samples if start <= t <= stop]
+        if inside:
+            out[name] = max(inside + ([out[name]] if out.get(name) is not None else []))
+        else:
+            out.setdefault(name, None)
     return out
 """
 
@@ -49,9 +51,10 @@ paths, options = json.loads({_inputs(paths, options)!r})
 t = time.perf_counter()
 s = build({str(build_dir)!r}, paths=paths or None, options=options or None,
           log=lambda m: print(m, file=sys.stderr, flush=True))
-total = time.perf_counter() - t
+end = time.perf_counter()
+total = end - t
 print(json.dumps({{'seconds': total, 'peak_mb': peak(), 'graphs': s.graphs, 'timings': s.timings,
-                  'stage_peaks': stage_peaks(t, s.timings), 'path': str(s.path)}}))
+                  'stage_peaks': stage_peaks(s.phases, end), 'path': str(s.path)}}))
 """
     return child(code)
 

@@ -29,6 +29,20 @@ def test_every_source_has_an_embedded_default_and_builds(embedded_build):
     assert store.current_id(d) == summary.build_id
 
 
+def test_build_json_marks_each_stage_as_it_starts(embedded_build):
+    # stages interleave (each source graph validated, then loaded, before the next), so build.json records
+    # every stage's starts in order (bench/stages.py places its RSS samples by them)
+    d, summary = embedded_build
+    phases = json.loads((store.build_path(d) / "reports" / "build.json").read_text(encoding="utf-8"))["phases_s"]
+    names, starts = [p[0] for p in phases], [p[1] for p in phases]
+    assert starts == sorted(starts) and starts[0] >= 0
+    assert names[:len(SOURCES.keys())] == [f"map:{k}" for k in SOURCES.keys()]
+    assert names[len(SOURCES.keys()):] == ["references", "load", *["validate", "load"] * len(SOURCES.keys()),
+                                           "crosswalk:inputs", "crosswalk", "references", "validate", "load",
+                                           "export", "reason", "export", "publish"]
+    assert set(summary.timings) - {"fingerprints"} <= set(names)
+
+
 def test_each_source_graph_carries_its_provenance(embedded_store):
     q = """SELECT ?g ?licence ?credit ?version WHERE { GRAPH ?g {
              ?g a sg:SourceGraph ; dcterms:license ?licence ; sg:creditLine ?credit ; schema:version ?version } }"""

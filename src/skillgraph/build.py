@@ -63,6 +63,13 @@ class Assembled:
     crosswalk_report: dict = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     reused: set[str] = field(default_factory=set)  # graphs copied from the current build, already validated
+    # (stage, perf_counter when it started), in the order the build ran them: stages interleave (each source
+    # graph is validated, then loaded, before the next), so durations alone cannot place a moment in a stage
+    phases: list[tuple[str, float]] = field(default_factory=list)
+
+    def phase(self, name: str) -> None:
+        """Mark that stage `name` starts now (it lasts until the next mark)."""
+        self.phases.append((name, time.perf_counter()))
 
 
 @dataclass
@@ -74,6 +81,7 @@ class BuildSummary:
     inferred: InferenceReport
     timings: dict[str, float]
     reports: dict[str, dict]
+    phases: list[tuple[str, float]] = field(default_factory=list)  # (stage, perf_counter at its start), in order
 
 
 Input = Path | list[Path]
@@ -164,6 +172,7 @@ def assemble(sources: Mapping[str, Input], log: Log = lambda m: None, crosswalk:
         if missing:
             log(f"note: {key} joins to {', '.join(missing)}, which is not in this build; its links stay unjoined")
         t0 = time.perf_counter()
+        a.phase(f"map:{key}")
         if previous is not None and fps and previous.has(key, fps[key]):
             res = _reused(previous, key)
             a.reused.add(key)
@@ -202,6 +211,7 @@ def align_stage(a: Assembled, store: Callable[[], ox.Store], terms: list[Terms],
     from skillgraph.crosswalk import gather_from_store
 
     t0 = time.perf_counter()
+    a.phase("crosswalk:inputs")
     if previous is not None and fps and previous.has(CROSSWALK_GRAPH, fps[CROSSWALK_GRAPH]):
         g = previous.graph(CROSSWALK_GRAPH)
         report = dict(previous.info.get("crosswalk") or {})
@@ -210,6 +220,7 @@ def align_stage(a: Assembled, store: Callable[[], ox.Store], terms: list[Terms],
     else:
         inputs = gather_from_store(store())
         a.timings["crosswalk:inputs"] = time.perf_counter() - t0
+        a.phase("crosswalk")
         log(f"crosswalk inputs gathered by SPARQL ({a.timings['crosswalk:inputs']:.1f} s): {len(inputs.tasks):,} "
             f"tasks, {len(inputs.esco_skills):,} ESCO skills, {len(inputs.statements):,} statements")
         g, report = _align(inputs, terms, retrieval)
@@ -223,11 +234,15 @@ def align_stage(a: Assembled, store: Callable[[], ox.Store], terms: list[Terms],
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a source is mapped.
+    """Python's cyclic garbage collector paused while a source is mapped, and what it made frozen after.
 
     Mapping allocates tens of millions of objects (rdflib terms, triples) that are not garbage; every
     few thousand allocations the collector walked them again, a fifth of the time mapping O*NET took.
-    Reference counting still frees what is let go. (Not around SHACL: pySHACL's garbage is not measured.)
+    Pausing alone only defers that walk: the objects stay in the youngest generation, so the first
+    collections after the pause walked them all, twice (31 s of the full build's mapping, one 20 s
+    collection in the middle of a small source). `gc.freeze()` moves them to the permanent generation,
+    which collections skip. Reference counting still frees what is let go; cyclic garbage made while
+    mapping waits for `gc_thawed()`. (Not around SHACL: pySHACL's garbage is not measured.)
     """
     if not gc.isenabled():
         yield
@@ -236,7 +251,15 @@ def gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
         gc.enable()
+
+
+def gc_thawed() -> None:
+    """Hand the objects `gc_paused` froze back to the collector and collect: once the mapped graphs are let
+    go, what is left of them is small, and any cyclic garbage made while mapping is freed here."""
+    gc.unfreeze()
+    gc.collect()
 
 
 def _reused(previous: Previous, key: str) -> MappingResult:
@@ -281,12 +304,14 @@ def check_references(graphs: Mapping[str, Graph], log: Log = lambda m: None,
 
 def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None,
                  origins: Mapping[str, Origins] | None = None, skip: frozenset[str] | set[str] = frozenset(),
-                 then: Callable[[str, Graph], None] | None = None) -> dict[str, ValidationResult]:
+                 then: Callable[[str, Graph], None] | None = None,
+                 mark: Callable[[str], None] = lambda name: None) -> dict[str, ValidationResult]:
     """Each graph against its own shapes (plus the common ones), with the ontology for the class hierarchy.
 
     With `origins` (source id -> map-back index), each result names the source file:line of its focus node.
     `skip`: graphs an earlier build validated against the same shapes (incremental builds). `then(key, g)`
     runs on each graph as soon as it conforms while every graph so far did (the build loads it at once).
+    `mark("validate")` runs before each graph is validated (the build's stage marks).
     """
     ontology = load_ontology()
     results = {}
@@ -294,6 +319,7 @@ def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None,
     for key in track(list(graphs), "SHACL validation", unit="graphs"):
         g = graphs[key]  # looked up each time: `then` may let go of a graph the caller holds
         if key not in skip:
+            mark("validate")
             t0 = time.perf_counter()
             res = validate(g, load_shapes([key]), ontology, label=key)
             if origins and key in origins and not res.conforms:
@@ -402,6 +428,7 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, object] | None = 
                           incremental, retrieval)
     finally:
         lock.release()
+        gc.unfreeze()  # a failed build never reached gc_thawed: give the collector back what mapping froze
 
 
 def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: dict[str, sc.SourceConfig],
@@ -428,6 +455,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         a = assemble(sources, log, crosswalk=False, config=configs, previous=previous, fps=fps, retrieval=retrieval)
         a.timings["fingerprints"] = fp_seconds
         t0 = time.perf_counter()
+        a.phase("references")
         gaps = frozenset(iri_ for res in a.results.values()
                          for iri_ in res.report.details.get("referenced, not described by the release", ()))
         check_references(a.graphs, log, gaps)
@@ -438,12 +466,14 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         # the store is the hub: each graph goes in as soon as it conforms, then its rdflib copy is let go;
         # the crosswalk reads its inputs from the store once every source graph is in
         st = ox.Store(str(staging / "store"))
+        a.phase("load")
         counts: dict[str, int] = {ONTOLOGY_GRAPH: _load_graph(st, ONTOLOGY_GRAPH, load_ontology())}
         loading = 0.0
 
         def load(key: str, g: Graph, store: ox.Store = st) -> None:
             nonlocal loading
             t = time.perf_counter()
+            a.phase("load")
             if key in a.reused and previous is not None:
                 previous.copy_into(store, key)
                 counts[key] = len(g)
@@ -454,23 +484,25 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
             loading += time.perf_counter() - t
 
         t0 = time.perf_counter()
-        _validated(validate_all(a.graphs, log, a.origins, skip=a.reused, then=load), reports_dir)
+        _validated(validate_all(a.graphs, log, a.origins, skip=a.reused, then=load, mark=a.phase), reports_dir)
         validating = time.perf_counter() - t0 - loading
 
         g = align_stage(a, _const(st), inputs, log, previous, fps, retrieval)
         inputs.append(terms_of(g, str(iri.graph(CROSSWALK_GRAPH))))
         t0 = time.perf_counter()
+        a.phase("references")
         check_references({CROSSWALK_GRAPH: g}, log, gaps,
                          owners={**{k: references.StoreGraph(st, k) for k in source_keys}, CROSSWALK_GRAPH: g})
         a.timings["references"] += time.perf_counter() - t0
         t0, loaded = time.perf_counter(), loading
-        _validated(validate_all({CROSSWALK_GRAPH: g}, log, skip=a.reused, then=load), reports_dir)
+        _validated(validate_all({CROSSWALK_GRAPH: g}, log, skip=a.reused, then=load, mark=a.phase), reports_dir)
         a.timings["validate"] = validating + time.perf_counter() - t0 - (loading - loaded)
         a.timings["load"] = loading
         if previous is not None:
             previous.close()
 
         t0 = time.perf_counter()
+        a.phase("export")
         if CROSSWALK_GRAPH in a.graphs:  # always (aligned or read back); the SSSOM export reads it
             from skillgraph.crosswalk.sssom import write_sssom
 
@@ -481,9 +513,10 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
             _let_go(a, CROSSWALK_GRAPH)
         a.timings["export"] = time.perf_counter() - t0
         a.origins.clear()
-        gc.collect()
+        gc_thawed()
 
         t0 = time.perf_counter()
+        a.phase("reason")
         target = ox.NamedNode(str(iri.graph(INFERRED_GRAPH)))
         inf = reason(st, target)
         _describe_inferred(st, target, inf, inputs)
@@ -496,9 +529,11 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         st.optimize()
 
         t0 = time.perf_counter()
+        a.phase("export")
         write_exports(st, staging / "exports", list(counts), export_formats)
         a.timings["export"] += time.perf_counter() - t0
         del st
+        a.phase("publish")
 
         info = {
             "build_id": build_id,
@@ -528,6 +563,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
             "inference_seconds_by_rule": {k: round(v, 3) for k, v in inf.seconds_by_rule.items()},
             "inference_rounds": inf.rounds,
             "timings_s": {k: round(v, 3) for k, v in a.timings.items()},
+            "phases_s": [[name, round(t - t_start, 3)] for name, t in a.phases],
             "total_s": round(time.perf_counter() - t_start, 3),
             "peak_rss_mb": round(_peak_rss_mb(), 1),
             "export_formats": list(export_formats),
@@ -546,7 +582,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         raise BuildError(f"build {build_id} failed: {type(e).__name__}: {e}") from e
     total = sum(counts.values())
     log(f"published build {build_id}: {total:,} triples in {len(counts)} graphs -> {final}")
-    return BuildSummary(build_id, final, counts, inf, a.timings, info["sources"])
+    return BuildSummary(build_id, final, counts, inf, a.timings, info["sources"], list(a.phases))
 
 
 def _const(store: ox.Store) -> Callable[[], ox.Store]:
