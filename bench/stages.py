@@ -23,11 +23,8 @@ threading.Thread(target=_sample, daemon=True).start()
 def stage_peaks(phases, end):
     out = {}
     for (name, start), (_, stop) in zip(phases, phases[1:] + [(None, end)]):
-        inside = [m for t, m in samples if start <= t <= stop]
-        if inside:
-            out[name] = max(inside + ([out[name]] if out.get(name) is not None else []))
-        else:
-            out.setdefault(name, None)
+        seen = [m for t, m in samples if start <= t <= stop] + [out[name]] * (out.get(name) is not None)
+        out[name] = max(seen, default=None)
     return out
 """
 

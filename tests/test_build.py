@@ -43,6 +43,43 @@ def test_build_json_marks_each_stage_as_it_starts(embedded_build):
     assert set(summary.timings) - {"fingerprints"} <= set(names)
 
 
+def test_mapped_graphs_are_frozen_then_freed_once_validated_and_let_go(monkeypatch):
+    # gc_paused freezes what mapping made (the collector skips it); an rdflib Graph is only freed by the
+    # collector (it and its store refer to each other), so validate_all thaws once the first graph is let go
+    import gc
+    import weakref
+
+    from skillgraph import build as b
+    from skillgraph.validation import ValidationResult
+
+    with b.gc_paused():
+        g = Graph()
+        for i in range(100):
+            g.add((URIRef(f"{GRAPH}x/{i}"), URIRef(f"{GRAPH}p"), URIRef(f"{GRAPH}o")))
+    assert gc.get_freeze_count() > 0
+    gone = weakref.ref(g)
+    graphs = {"onet": g}
+    del g
+    monkeypatch.setattr(b, "validate", lambda *a, **k: ValidationResult(True))
+    b.validate_all(graphs, then=lambda key, graph: graphs.pop(key))
+    assert gc.get_freeze_count() == 0 and gone() is None
+
+
+def test_a_graph_is_loaded_in_chunks_and_whole(monkeypatch):
+    from skillgraph import build as b
+
+    g = Graph()
+    for i in range(5):
+        g.add((URIRef(f"{GRAPH}x/{i}"), URIRef(f"{GRAPH}p"), URIRef(f"{GRAPH}o")))
+    st = ox.Store()
+    calls = []
+    real = st.bulk_extend
+    monkeypatch.setattr(b, "LOAD_CHUNK", 2)
+    spy = type("Spy", (), {"bulk_extend": lambda self, qs: (calls.append(len(qs)), real(qs))})()
+    assert b._load_graph(spy, "onet", g) == 5
+    assert calls == [2, 2, 1] and len(st) == 5
+
+
 def test_each_source_graph_carries_its_provenance(embedded_store):
     q = """SELECT ?g ?licence ?credit ?version WHERE { GRAPH ?g {
              ?g a sg:SourceGraph ; dcterms:license ?licence ; sg:creditLine ?credit ; schema:version ?version } }"""

@@ -624,9 +624,9 @@ class Aligner:
         return self._support_method
 
     def _describe_support_method(self) -> str:
-        prior = self.prior.name if getattr(self, "prior", None) is not None else level_prior.load().name
         if self.rerank is None:
             return METHODS["esco_skill_supports_task"]
+        prior = (getattr(self, "prior", None) or level_prior.load()).name
         return (f"skill-supports-task v4 (retrieval {'+'.join(self.retriever_names)} over all ESCO skills, fused "
                 f"by reciprocal rank; re-ranker {self.rerank.name} {rerank_mod.version()}: logistic regression over "
                 f"{', '.join(self.rerank.features)}, isotonic calibration; level from statements, O*NET Levels, "
