@@ -65,21 +65,6 @@ def test_mapped_graphs_are_frozen_then_freed_once_validated_and_let_go(monkeypat
     assert gc.get_freeze_count() == 0 and gone() is None
 
 
-def test_a_graph_is_loaded_in_chunks_and_whole(monkeypatch):
-    from skillgraph import build as b
-
-    g = Graph()
-    for i in range(5):
-        g.add((URIRef(f"{GRAPH}x/{i}"), URIRef(f"{GRAPH}p"), URIRef(f"{GRAPH}o")))
-    st = ox.Store()
-    calls = []
-    real = st.bulk_extend
-    monkeypatch.setattr(b, "LOAD_CHUNK", 2)
-    spy = type("Spy", (), {"bulk_extend": lambda self, qs: (calls.append(len(qs)), real(qs))})()
-    assert b._load_graph(spy, "onet", g) == 5
-    assert calls == [2, 2, 1] and len(st) == 5
-
-
 def test_each_source_graph_carries_its_provenance(embedded_store):
     q = """SELECT ?g ?licence ?credit ?version WHERE { GRAPH ?g {
              ?g a sg:SourceGraph ; dcterms:license ?licence ; sg:creditLine ?credit ; schema:version ?version } }"""

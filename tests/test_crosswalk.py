@@ -392,6 +392,24 @@ def test_sssom_round_trip(aligned, tmp_path):
     assert flagship[0]["object_label"].startswith("Refer unresolved customer grievances")
 
 
+def test_sssom_rows_are_the_same_read_through_the_index_or_the_graph(aligned):
+    # rows() reads each alignment from the Memory store's subject index when the graph is a plain one,
+    # else through rdflib's triple patterns (a graph of a Dataset): both give the same rows
+    from rdflib import Dataset
+
+    from skillgraph.crosswalk.sssom import rows
+    from skillgraph.fastgraph import subject_index
+
+    g, _ = aligned
+    ds = Dataset()
+    named = ds.graph(URIRef("https://w3id.org/skillgraph/graph/crosswalk"))
+    named.addN((s, p, o, named) for s, p, o in g)
+    ds.graph(URIRef("https://w3id.org/skillgraph/graph/other")).add((URIRef("urn:x"), RDF.type, URIRef("urn:y")))
+    assert subject_index(g) is not None and subject_index(named) is None
+    labels = list(sample_graphs().values())
+    assert rows(named, labels) == rows(g, labels)
+
+
 def test_sssom_reader_names_file_and_line(tmp_path):
     bad = tmp_path / "bad.sssom.tsv"
     bad.write_text('#mapping_set_id: "x"\nsubject_id\tobject_id\na\tb\n', encoding="utf-8")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import itertools
 import json
 import platform
 import resource
@@ -41,7 +40,7 @@ from skillgraph.licensing import Terms, describe_derived, sssom_licence, terms_o
 from skillgraph.mappings import SOURCES, BuildContext, MappingReport, MappingResult, Origins
 from skillgraph.ontology import SCHEMA, SG, load_ontology
 from skillgraph.progress import logging_to, progress, track
-from skillgraph.reasoning import REASONERS, InferenceReport, cached, rdflib_to_ox
+from skillgraph.reasoning import REASONERS, InferenceReport, rdflib_to_ox
 from skillgraph.validation import ValidationResult, attach_origins, load_shapes, validate
 
 if TYPE_CHECKING:
@@ -343,27 +342,13 @@ def _shown_path(p: Input) -> str | list[str]:
     return [str(x) for x in p] if isinstance(p, list) else str(p)
 
 
-LOAD_CHUNK = 250_000  # quads per bulk_extend call
-
-
 def _load_graph(st: ox.Store, key: str, g: Graph) -> int:
-    """Stream an rdflib graph's triples into the store (no N-Triples text of the whole graph in memory).
+    """An rdflib graph into its named graph of the store (skillgraph.loading: N-Triples text in chunks)."""
+    from skillgraph import loading
 
-    In chunks of LOAD_CHUNK quads: Oxigraph's bulk loader holds what one call gives it in memory before it
-    writes, so one call with O*NET's 3.07 M triples added about 1.5 GB to the build's peak (3 M synthetic quads:
-    1,570 MB in one call, 348 MB in calls of 200,000)."""
     target = ox.NamedNode(str(iri.graph(key)))
-    ox_term = cached(rdflib_to_ox)
     with progress(f"loading {key}", total=len(g), unit="triples") as bar:
-        triples = iter(g)
-        while True:
-            chunk = [ox.Quad(ox_term(s), ox_term(p), ox_term(o), target)
-                     for s, p, o in itertools.islice(triples, LOAD_CHUNK)]
-            if not chunk:
-                break
-            st.bulk_extend(chunk)
-            bar.update(len(chunk))
-    return len(g)
+        return loading.load(st, g, target, done=bar.update)
 
 
 def _describe_inferred(st: ox.Store, target: ox.NamedNode, report: InferenceReport, inputs: list[Terms]) -> None:

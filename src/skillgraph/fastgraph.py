@@ -114,10 +114,10 @@ class IndexView(Store):
                     yield (s2, p2, o2), _NO_CONTEXTS
 
 
-def fast_view(graph: Graph) -> Graph | None:
-    """A Graph reading `graph`'s triples through IndexView, or None when that would not be exactly
-    `graph` (not a plain Graph on rdflib's Memory store, several contexts in the store, or indexes
-    that do not count the same triples)."""
+def indexes(graph: Graph) -> tuple[dict, dict, dict] | None:
+    """The (spo, pos, osp) dictionaries of `graph`'s Memory store when they hold exactly `graph`'s
+    triples, else None (not a plain Graph on rdflib's Memory store, several contexts in the store, or
+    indexes that do not count the same triples)."""
     store = graph.store
     if type(graph) is not Graph or type(store) is not Memory:
         return None
@@ -129,7 +129,22 @@ def fast_view(graph: Graph) -> Graph | None:
         return None
     if sum(len(objects) for po in spo.values() for objects in po.values()) != len(graph):
         return None
-    return Graph(store=IndexView(graph, (spo, pos, osp)), identifier=graph.identifier,
+    return spo, pos, osp
+
+
+def subject_index(graph: Graph) -> dict | None:
+    """subject -> predicate -> objects of `graph`, read-only, when `indexes` can give it, else None."""
+    found = indexes(graph)
+    return found[0] if found is not None else None
+
+
+def fast_view(graph: Graph) -> Graph | None:
+    """A Graph reading `graph`'s triples through IndexView, or None when that would not be exactly
+    `graph` (see `indexes`)."""
+    found = indexes(graph)
+    if found is None:
+        return None
+    return Graph(store=IndexView(graph, found), identifier=graph.identifier,
                  namespace_manager=graph.namespace_manager)
 
 

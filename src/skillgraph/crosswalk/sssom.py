@@ -11,7 +11,7 @@ come from the graphs given as `labels` (the source graphs), since the crosswalk 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -21,6 +21,7 @@ from rdflib.term import Node
 
 from skillgraph import __version__, iri
 from skillgraph.errors import SourceError
+from skillgraph.fastgraph import subject_index
 from skillgraph.ontology import PREFIXES, SG, SSSOM
 
 COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "confidence",
@@ -68,31 +69,75 @@ def _label(graphs: Iterable[LabelSource], term: Node) -> str:
     return ""
 
 
+class _Memo(dict):
+    """term -> what `make(term)` gives, each computed once (a crosswalk names ~35 k terms ~190 k times)."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
+
+
+# the predicates a row reads, looked up once (the closed namespaces resolve each attribute access)
+_A, _S, _P, _O = RDF.type, OWL.annotatedSource, OWL.annotatedProperty, OWL.annotatedTarget
+_LEVELS, _REQUIRED, _KIND, _LOWEST = SG.proficiencyLevel, SG.requiredLevel, SG.levelEvidence, SG.answersFromLevel
+_KINDS, _EVIDENCE, _COMMENT, _METHOD = SG.evidenceKind, SG.evidence, SSSOM.comment, SG.method
+_JUSTIFICATION, _CONFIDENCE, _SIMILARITY = SSSOM.mapping_justification, SSSOM.confidence, SG.similarity
+_LEXICAL = URIRef("https://w3id.org/semapv/vocab/LexicalMatching")
+
+
+def _properties(graph: Graph) -> Callable[[Node], dict]:
+    """node -> {predicate: objects}: read from the graph's subject index when it has one (one dictionary
+    look-up per node, instead of a triple-pattern generator per value), else from the graph."""
+    spo = subject_index(graph)
+    if spo is not None:
+        return lambda node: spo.get(node, {})
+
+    def read(node: Node) -> dict:
+        out: dict = {}
+        for p, o in graph.predicate_objects(node):
+            out.setdefault(p, []).append(o)
+        return out
+
+    return read
+
+
 def rows(graph: Graph, labels: Iterable[LabelSource] = ()) -> list[dict[str, str]]:
     """The SSSOM/TSV rows for a graph's alignments, labels looked up in the given graphs."""
     label_graphs = [graph, *labels]
     set_method = {str(ms): str(graph.value(ms, SG.method) or "") for ms in graph.subjects(RDF.type, SSSOM.MappingSet)}
     support_method = set_method.get(str(iri.crosswalk.SUPPORT_SET), "")
+    props = _properties(graph)
+    short = _Memo(curie)
+    label = _Memo(lambda term: _label(label_graphs, term))
+
+    def one(po: dict, p: Node) -> Node | None:
+        values = po.get(p)
+        return next(iter(values)) if values else None
+
     out = []
-    for a in graph.subjects(RDF.type, SG.Alignment):
-        s, p, o = (graph.value(a, OWL.annotatedSource), graph.value(a, OWL.annotatedProperty),
-                   graph.value(a, OWL.annotatedTarget))
+    for a in graph.subjects(_A, SG.Alignment):
+        po = props(a)
+        s, p, o = one(po, _S), one(po, _P), one(po, _O)
         if s is None or p is None or o is None:
             continue
-        levels = sorted(curie(lv) for lv in graph.objects(a, SG.proficiencyLevel))
-        required = graph.value(a, SG.requiredLevel)
-        level_kind = graph.value(a, SG.levelEvidence)
-        lowest = graph.value(a, SG.answersFromLevel)
-        kinds = sorted(str(k) for k in graph.objects(a, SG.evidenceKind))
-        evidence = sorted(curie(e) for e in graph.objects(a, SG.evidence))
-        said = graph.value(a, SSSOM.comment)
+        levels = sorted(short[lv] for lv in po.get(_LEVELS, ()))
+        required = one(po, _REQUIRED)
+        level_kind = one(po, _KIND)
+        lowest = one(po, _LOWEST)
+        kinds = sorted(str(k) for k in po.get(_KINDS, ()))
+        evidence = sorted(short[e] for e in po.get(_EVIDENCE, ()))
+        said = one(po, _COMMENT)
         comment = "; ".join(
             filter(
                 None,
                 [
-                    f"required level {curie(required)} (from {level_kind})" if required is not None else "",
+                    f"required level {short[required]} (from {level_kind})" if required is not None else "",
                     f"level{'s' if len(levels) > 1 else ''} {', '.join(levels)}" if levels else "",
-                    f"answers from {curie(lowest)} up" if lowest is not None else "",
+                    f"answers from {short[lowest]} up" if lowest is not None else "",
                     f"evidence kinds {', '.join(kinds)}" if kinds else "",
                     str(said) if said is not None else "",
                     f"evidence {', '.join(evidence)}" if evidence else "",
@@ -100,20 +145,18 @@ def rows(graph: Graph, labels: Iterable[LabelSource] = ()) -> list[dict[str, str
                 ],
             )
         )
+        method = one(po, _METHOD)
         out.append(
             {
-                "subject_id": curie(s),
-                "predicate_id": curie(p),
-                "object_id": curie(o),
-                "mapping_justification": curie(
-                    graph.value(a, SSSOM.mapping_justification)
-                    or URIRef("https://w3id.org/semapv/vocab/LexicalMatching")
-                ),
-                "confidence": str(graph.value(a, SSSOM.confidence) or ""),
-                "similarity_score": str(graph.value(a, SG.similarity) or ""),
-                "mapping_tool": str(graph.value(a, SG.method) or (support_method if required is not None else "")),
-                "subject_label": _label(label_graphs, s),
-                "object_label": _label(label_graphs, o),
+                "subject_id": short[s],
+                "predicate_id": short[p],
+                "object_id": short[o],
+                "mapping_justification": short[one(po, _JUSTIFICATION) or _LEXICAL],
+                "confidence": str(one(po, _CONFIDENCE) or ""),
+                "similarity_score": str(one(po, _SIMILARITY) or ""),
+                "mapping_tool": str(method or (support_method if required is not None else "")),
+                "subject_label": label[s],
+                "object_label": label[o],
                 "comment": comment,
             }
         )
