@@ -14,6 +14,7 @@ that died (store.clean_stale).
 """
 from __future__ import annotations
 
+import ctypes
 import gc
 import hashlib
 import json
@@ -259,9 +260,20 @@ def gc_paused() -> Iterator[None]:
 
 def gc_thawed() -> None:
     """Hand the objects `gc_paused` froze back to the collector and collect: once the mapped graphs are let
-    go, what is left of them is small, and any cyclic garbage made while mapping is freed here."""
+    go, what is left of them is small, and any cyclic garbage made while mapping is freed here. Then the C
+    allocator is asked to give freed memory back to the system (glibc's malloc_trim: after O*NET's graph was
+    freed, 0.3 GB of the 2.8 GB the process still held)."""
     gc.unfreeze()
     gc.collect()
+    _trim()
+
+
+def _trim() -> None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): nothing to ask
+        return
+    libc.malloc_trim(0)
 
 
 def _reused(previous: Previous, key: str) -> MappingResult:
@@ -513,6 +525,8 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
 
         t0 = time.perf_counter()
         a.phase("reason")
+        st.optimize()  # each chunk loaded made its own files: reading them all merged is what the rules do
+        log(f"store compacted before the rules ({time.perf_counter() - t0:.1f} s)")
         target = ox.NamedNode(str(iri.graph(INFERRED_GRAPH)))
         inf = reason(st, target)
         _describe_inferred(st, target, inf, inputs)
@@ -558,6 +572,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
             "inferred_by_rule": inf.by_rule,
             "inference_seconds_by_rule": {k: round(v, 3) for k, v in inf.seconds_by_rule.items()},
             "inference_rounds": inf.rounds,
+            "inference_seconds_by_phase": inf.seconds_by_phase,
             "timings_s": {k: round(v, 3) for k, v in a.timings.items()},
             "phases_s": [[name, round(t - t_start, 3)] for name, t in a.phases],
             "total_s": round(time.perf_counter() - t_start, 3),
