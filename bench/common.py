@@ -21,7 +21,8 @@ def child(code: str, timeout: float | None = None) -> dict:
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
-        raise RuntimeError(f"benchmark step failed:\n{p.stderr[-4000:]}")
+        how = f"signal {-p.returncode}" if p.returncode < 0 else f"exit status {p.returncode}"
+        raise RuntimeError(f"benchmark step failed ({how}):\n{p.stderr[-4000:]}")
     lines = [x for x in p.stdout.strip().splitlines() if x.startswith("{")]
     out = json.loads(lines[-1]) if lines else {}
     out["wall_s"] = wall

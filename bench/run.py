@@ -303,6 +303,7 @@ def section(t: Table, name: str, run) -> None:
         run()
     except (Exception, SystemExit) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        print(f"[{name}] not measured: {e}", file=sys.stderr, flush=True)  # whole: the table shows its first line
         t.add(name, "(this part)", None, "", note=f"not measured: {first}")
 
 

@@ -23,8 +23,10 @@ threading.Thread(target=_sample, daemon=True).start()
 def stage_peaks(phases, end):
     out = {}
     for (name, start), (_, stop) in zip(phases, phases[1:] + [(None, end)]):
-        seen = [m for t, m in samples if start <= t <= stop] + [out[name]] * (out.get(name) is not None)
-        out[name] = max(seen, default=None)
+        seen = [m for t, m in samples if start <= t <= stop] + ([out[name]] if name in out else [])
+        peak = max(seen, default=None)
+        if peak is not None:
+            out[name] = peak
     return out
 """
 
@@ -38,16 +40,20 @@ def _inputs(paths: dict | None, options: dict | None) -> str:
 
 
 def build(build_dir: Path, paths: dict | None, options: dict | None) -> dict:
-    """A build from scratch into build_dir: wall time, peak RSS, stage times and stage peaks."""
+    """A build from scratch into build_dir: wall time, peak RSS, stage times and stage peaks. The build's
+    log lines go to build_dir/../build.log too (stderr is kept only when the build fails)."""
     code = f"""
 {PEAK}
 {SAMPLER}
 import sys
 from skillgraph.build import build
 paths, options = json.loads({_inputs(paths, options)!r})
+log_file = open({str(build_dir.parent / "build.log")!r}, "w", encoding="utf-8")
+def log(m):
+    print(m, file=sys.stderr, flush=True)
+    print(m, file=log_file, flush=True)
 t = time.perf_counter()
-s = build({str(build_dir)!r}, paths=paths or None, options=options or None,
-          log=lambda m: print(m, file=sys.stderr, flush=True))
+s = build({str(build_dir)!r}, paths=paths or None, options=options or None, log=log)
 end = time.perf_counter()
 total = end - t
 print(json.dumps({{'seconds': total, 'peak_mb': peak(), 'graphs': s.graphs, 'timings': s.timings,

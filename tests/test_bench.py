@@ -55,3 +55,23 @@ def test_bench_flagship_part_on_the_embedded_build(embedded_build):
                                                                    "0 pairs"]
         assert rows[f"{what}, {via} (median)"][0].endswith(" ms")
     assert "not measured" not in p.stdout and "row count unlike" not in p.stdout
+
+
+def test_stage_peaks_place_each_sample_in_its_stage_and_keep_each_stage_highest():
+    # stages interleave (validate, load, validate, load...): a stage's peak is its highest sample over all its
+    # stretches; a stretch with no sample (shorter than the sampling period) leaves the stage out, never fails
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_stages", ROOT / "bench" / "stages.py")
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        stages = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(stages)
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    space: dict = {}
+    exec(stages.SAMPLER.replace("threading.Thread(target=_sample, daemon=True).start()", ""), space)
+    space["samples"].extend([(1.0, 100.0), (2.5, 300.0), (3.5, 200.0), (4.5, 250.0)])
+    phases = [("map:onet", 0.5), ("validate", 2.0), ("load", 3.0), ("validate", 4.0), ("quick", 4.2),
+              ("load", 4.3)]
+    assert space["stage_peaks"](phases, 5.0) == {"map:onet": 100.0, "validate": 300.0, "load": 250.0}

@@ -83,3 +83,12 @@ def test_an_iri_oxigraph_rejects_names_the_graph():
     g.add((URIRef(EX + "has space"), URIRef(EX + "p"), URIRef(EX + "o")))
     with pytest.raises(SyntaxError, match="graph <https://w3id.org/skillgraph/graph/test> could not be stored"):
         loading.load(ox.Store(), g, TARGET)
+
+
+def test_quads_are_extended_in_chunks_of_the_asked_size():
+    st, calls = ox.Store(), []
+    real = st.bulk_extend
+    spy = type("Spy", (), {"bulk_extend": lambda self, qs: (calls.append(len(qs)), real(qs))})()
+    quads = (ox.Quad(ox.NamedNode(f"{EX}x/{i}"), ox.NamedNode(EX + "p"), ox.Literal(str(i)), TARGET) for i in range(5))
+    assert loading.extend(spy, quads, size=2) == 5
+    assert calls == [2, 2, 1] and len(st) == 5

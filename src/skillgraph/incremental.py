@@ -25,7 +25,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from skillgraph import iri
+from skillgraph import iri, loading
 
 PACKAGES = ("skillgraph", "skillgraph.mappings", "skillgraph.ontology", "skillgraph.crosswalk")
 CODE_SUFFIXES = (".py", ".ttl", ".rq", ".json", ".tsv", ".csv")
@@ -136,7 +136,7 @@ class Previous:
     def copy_into(self, st: ox.Store, key: str) -> None:
         """Copy graph `key` from the current build's store into `st`, store to store."""
         name = ox.NamedNode(str(iri.graph(key)))
-        st.bulk_extend(self.store().quads_for_pattern(None, None, None, name))
+        loading.extend(st, self.store().quads_for_pattern(None, None, None, name))
 
     def close(self) -> None:
         """Let go of the current build's store."""

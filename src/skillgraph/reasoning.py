@@ -32,7 +32,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from skillgraph.ontology import load_ontology, rules_dir
 from skillgraph.progress import track
 
-from . import closure
+from . import closure, loading
 from .registry import Registry
 
 W3C_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
@@ -258,16 +258,12 @@ def rules_reasoner(store: ox.Store, target: ox.NamedNode) -> InferenceReport:
     return report
 
 
-WRITE_CHUNK = 250_000  # entailments per bulk_extend call
-
-
 def one_pass(store: ox.Store, target: ox.NamedNode) -> InferenceReport:
     """The rules applied by skillgraph.closure (one pass over the data), entailments written into `target`."""
     t0 = time.perf_counter()
     c = closure.close(store)
     t = time.perf_counter()
-    for i in range(0, len(c.new), WRITE_CHUNK):  # Oxigraph's bulk loader holds each call's quads in memory
-        store.bulk_extend([ox.Quad(s, p, o, target) for s, p, o in c.new[i:i + WRITE_CHUNK]])
+    loading.extend(store, (ox.Quad(s, p, o, target) for s, p, o in c.new))
     seconds = {**c.seconds, "write": time.perf_counter() - t}
     return InferenceReport("rules", rounds=c.passes, by_rule=dict(c.by_rule), seconds=time.perf_counter() - t0,
                            seconds_by_phase={k: round(v, 3) for k, v in seconds.items()})

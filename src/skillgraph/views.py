@@ -27,6 +27,7 @@ from typing import cast
 
 import pyoxigraph as ox
 
+from skillgraph import loading
 from skillgraph.ontology import SG, views_dir
 
 KEY_LENGTH = 4
@@ -99,7 +100,7 @@ def materialise(store: ox.Store, target: ox.NamedNode, views: list[View] | None 
         report.seconds[view.name] = time.perf_counter() - t
     t = time.perf_counter()
     pairs = set(label_keys(store))  # read before writing: the store is not read while it grows
-    store.bulk_extend(ox.Quad(s, LABEL_KEY, k, target) for s, k in pairs)
+    loading.extend(store, (ox.Quad(s, LABEL_KEY, k, target) for s, k in pairs))
     report.triples["label-keys"] = _count(store, LABEL_KEY, target)
     report.seconds["label-keys"] = time.perf_counter() - t
     return report
