@@ -92,3 +92,16 @@ def test_quads_are_extended_in_chunks_of_the_asked_size():
     quads = (ox.Quad(ox.NamedNode(f"{EX}x/{i}"), ox.NamedNode(EX + "p"), ox.Literal(str(i)), TARGET) for i in range(5))
     assert loading.extend(spy, quads, size=2) == 5
     assert calls == [2, 2, 1] and len(st) == 5
+
+
+def test_triples_of_pyoxigraph_terms_are_stored_exactly():
+    # the rules' entailments: str() of a pyoxigraph term is its N-Triples form; a blank node keeps its name
+    b = ox.BlankNode("kept")
+    s = ox.NamedNode(EX + "s")
+    triples = [(s, ox.NamedNode(EX + "label"), ox.Literal('a "quoted"\nline', language="en")),
+               (s, ox.NamedNode(EX + "n"), ox.Literal("3.5", datatype=ox.NamedNode(str(XSD.decimal)))),
+               (s, ox.NamedNode(EX + "b"), b), (b, ox.NamedNode(EX + "p"), s),
+               *((ox.NamedNode(f"{EX}x/{i}"), ox.NamedNode(EX + "p"), s) for i in range(5))]
+    st = ox.Store()
+    assert loading.load_terms(st, iter(triples), TARGET, size=2) == len(triples)
+    assert {(q.subject, q.predicate, q.object) for q in st} == set(triples)

@@ -102,11 +102,42 @@ def load(st: ox.Store, g: Graph, target: ox.NamedNode, size: int = CHUNK,
     then discards."""
     from skillgraph.reasoning import cached, rdflib_to_ox
 
-    written = 0
     blank: list = []
+    written = _pipeline(st, nt_chunks(g, size, blank), target, done)
+    if blank:
+        ox_term = cached(rdflib_to_ox)
+        st.extend(ox.Quad(ox_term(s), ox_term(p), ox_term(o), target) for s, p, o in blank)
+        written += len(blank)
+        done(len(blank))
+    return written
+
+
+def load_terms(st: ox.Store, triples: Iterable[tuple], target: ox.NamedNode, size: int = CHUNK) -> int:
+    """`load` for triples of pyoxigraph terms (the rules' entailments): their str() is their N-Triples form."""
+    blank: list = []
+
+    def chunks() -> Iterator[tuple[bytes, int]]:
+        it = iter(triples)
+        while part := list(itertools.islice(it, size)):
+            lines = []
+            for s, p, o in part:
+                if type(s) is ox.BlankNode or type(o) is ox.BlankNode:
+                    blank.append(ox.Quad(s, p, o, target))
+                else:
+                    lines.append(f"{s} {p} {o} .\n")
+            yield "".join(lines).encode("utf-8"), len(lines)
+
+    written = _pipeline(st, chunks(), target, lambda n: None)
+    return written + extend(st, blank, size)
+
+
+def _pipeline(st: ox.Store, chunks: Iterable[tuple[bytes, int]], target: ox.NamedNode,
+              done: Callable[[int], None]) -> int:
+    """Each chunk's text parsed and stored by Oxigraph in a second thread while the next one is written."""
+    written = 0
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending: tuple[Future, int] | None = None
-        for text, n in nt_chunks(g, size, blank):
+        for text, n in chunks:
             if pending is not None:
                 _finish(pending[0], target)
                 done(pending[1])
@@ -115,11 +146,6 @@ def load(st: ox.Store, g: Graph, target: ox.NamedNode, size: int = CHUNK,
         if pending is not None:
             _finish(pending[0], target)
             done(pending[1])
-    if blank:
-        ox_term = cached(rdflib_to_ox)
-        st.extend(ox.Quad(ox_term(s), ox_term(p), ox_term(o), target) for s, p, o in blank)
-        written += len(blank)
-        done(len(blank))
     return written
 
 

@@ -263,7 +263,7 @@ def one_pass(store: ox.Store, target: ox.NamedNode) -> InferenceReport:
     t0 = time.perf_counter()
     c = closure.close(store)
     t = time.perf_counter()
-    loading.extend(store, (ox.Quad(s, p, o, target) for s, p, o in c.new))
+    loading.load_terms(store, c.new, target)
     seconds = {**c.seconds, "write": time.perf_counter() - t}
     return InferenceReport("rules", rounds=c.passes, by_rule=dict(c.by_rule), seconds=time.perf_counter() - t0,
                            seconds_by_phase={k: round(v, 3) for k, v in seconds.items()})
