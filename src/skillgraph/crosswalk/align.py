@@ -42,7 +42,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from skillgraph import iri
 from skillgraph.ontology import SEMAPV, SG, SSSOM
 
-from . import curated, level_prior
+from . import curated, level_prior, parallel
 from . import rerank as rerank_mod
 from .features import DENSE_FEATURES, Candidate, FeatureSpace, evidence_kinds
 from .inputs import Inputs
@@ -474,23 +474,23 @@ class Aligner:
         """Kind (b): ranked ESCO skills for every O*NET task (or those given), each with a required level and
         the levels it answers; scored by the v3 formula, or by the re-ranker when the aligner has one."""
         inp = self.inp
-        out: list[Alignment] = []
         self.prepare_support()
-        unanswered = no_profile = 0
-        level_kinds: dict[str, int] = defaultdict(int)
-        # occupation by occupation, so that each occupation's context is built once
+        # occupation by occupation, so that each occupation's context is built once; the parts (whole
+        # occupations) scored in forked processes on a big run (parallel.py), put back in this order
         order = sorted(inp.tasks if tasks is None else tasks,
                        key=lambda t: (sorted(str(o) for o in inp.tasks[t][1]), str(t)))
-        for task in order:
-            no_profile += not any(self.inp.onet_to_esco.get(o) for o in inp.tasks[task][1])
-            answers = self.support_answers(task)
-            if not answers:
-                unanswered += 1
-                continue
-            self._answer_levels(answers)
-            for ans in answers:
-                level_kinds[ans.level_evidence or "default"] += 1
-            out.extend(answers)
+        n = parallel.workers() if len(order) >= parallel.MIN_TASKS else 1
+        parts = parallel.split(order, n, key=lambda t: sorted(str(o) for o in inp.tasks[t][1]))
+        out: list[Alignment] = []
+        unanswered = no_profile = 0
+        level_kinds: dict[str, int] = defaultdict(int)
+        for answers, part_unanswered, part_no_profile, part_kinds in parallel.map_parts(self._support_part, parts):
+            out += answers
+            unanswered += part_unanswered
+            no_profile += part_no_profile
+            for k, v in part_kinds.items():
+                level_kinds[k] += v
+        self.report["support_workers"] = len(parts)
         self.report["esco_skill_supports_task"] = len(out)
         self.report["support_retrieval"] = "+".join(self.retriever_names)  # which retrieval ran (build.json)
         self.report["support_scoring"] = f"re-ranker {self.rerank.name} ({rerank_mod.version()})" if self.rerank \
@@ -503,6 +503,24 @@ class Aligner:
         for k, n in sorted(level_kinds.items()):
             self.report[f"support_level_{k}"] = n
         return out
+
+    def _support_part(self, tasks: list[URIRef]) -> tuple[list[Alignment], int, int, dict[str, int]]:
+        """The answers of these tasks in order, and (tasks unanswered, tasks without an ESCO crosswalk,
+        answers by level evidence)."""
+        out: list[Alignment] = []
+        unanswered = no_profile = 0
+        level_kinds: dict[str, int] = defaultdict(int)
+        for task in tasks:
+            no_profile += not any(self.inp.onet_to_esco.get(o) for o in self.inp.tasks[task][1])
+            answers = self.support_answers(task)
+            if not answers:
+                unanswered += 1
+                continue
+            self._answer_levels(answers)
+            for ans in answers:
+                level_kinds[ans.level_evidence or "default"] += 1
+            out.extend(answers)
+        return out, unanswered, no_profile, dict(level_kinds)
 
     def prepare_support(self) -> None:
         """Retrievers, levels and (for the re-ranker) the feature space, once before the tasks are scored."""

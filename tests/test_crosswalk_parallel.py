@@ -1,0 +1,53 @@
+"""The tasks' support scored in forked processes gives the graph one process gives (crosswalk/parallel.py)."""
+from __future__ import annotations
+
+import multiprocessing as mp
+
+import pytest
+from rdflib.compare import isomorphic
+
+from skillgraph.crosswalk import align, parallel
+from tests.test_crosswalk import LEXICAL, sample_graphs
+
+pytestmark = pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="no fork on this platform")
+
+
+def test_forked_parts_give_the_graph_and_report_of_one_process(monkeypatch):
+    graphs = sample_graphs()
+    monkeypatch.setenv("SKILLGRAPH_CROSSWALK_WORKERS", "1")
+    one, one_report = align(graphs, LEXICAL)
+    monkeypatch.setattr(parallel, "MIN_TASKS", 0)
+    whole_runs = parallel.split  # the sample's tasks are one occupation's: split between tasks instead
+    monkeypatch.setattr(parallel, "split", lambda items, n, key: whole_runs(items, n, key=lambda t: t))
+    monkeypatch.setenv("SKILLGRAPH_CROSSWALK_WORKERS", "3")
+    forked, forked_report = align(graphs, LEXICAL)
+    assert forked_report.pop("support_workers") > 1 and one_report.pop("support_workers") == 1
+    assert forked_report == one_report
+    assert isomorphic(forked, one)
+
+
+def test_split_keeps_runs_whole_and_order():
+    items = ["a1", "a2", "a3", "b1", "c1", "c2", "d1", "d2", "d3", "d4"]
+    parts = parallel.split(items, 3, key=lambda x: x[0])
+    assert [x for p in parts for x in p] == items and 1 < len(parts) <= 3
+    assert all(p[0][0] != q[-1][0] for q, p in zip(parts, parts[1:], strict=False))  # no run split
+    assert parallel.split(items, 1, key=lambda x: x[0]) == [items]
+
+
+def test_a_failing_worker_raises_with_its_traceback():
+    def boom(part):
+        if part == [2]:
+            raise ValueError("bad part")
+        return part
+
+    with pytest.raises(RuntimeError, match="(?s)crosswalk worker.*ValueError: bad part"):
+        parallel.map_parts(boom, [[1], [2]])
+    assert parallel.map_parts(lambda p: sum(p), [[1, 2], [3], [4, 5]]) == [3, 3, 9]
+
+
+def test_workers_setting_is_checked(monkeypatch):
+    monkeypatch.setenv("SKILLGRAPH_CROSSWALK_WORKERS", "none")
+    with pytest.raises(ValueError, match="SKILLGRAPH_CROSSWALK_WORKERS"):
+        parallel.workers()
+    monkeypatch.setenv("SKILLGRAPH_CROSSWALK_WORKERS", "2")
+    assert parallel.workers() == 2
