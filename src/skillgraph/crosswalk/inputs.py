@@ -93,9 +93,10 @@ class Inputs:
         return {f.name: _json(getattr(self, f.name)) for f in fields(self)}
 
     def esco_skills_for_onet(self, occupation: URIRef) -> dict[URIRef, tuple[str, URIRef | None]]:
-        """ESCO skills of the ESCO occupations crosswalked to an O*NET occupation; essential wins."""
+        """ESCO skills of the ESCO occupations crosswalked to an O*NET occupation; essential wins, and between
+        equals the first ESCO occupation in IRI order (a set's order changes from one process to the next)."""
         out: dict[URIRef, tuple[str, URIRef | None]] = {}
-        for eo in self.onet_to_esco.get(occupation, ()):
+        for eo in sorted(self.onet_to_esco.get(occupation, ()), key=str):
             for skill, rel in self.esco_relations.get(eo, {}).items():
                 if skill not in out or (rel[0] == "essential" and out[skill][0] != "essential"):
                     out[skill] = rel
