@@ -525,7 +525,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
 
         t0 = time.perf_counter()
         a.phase("reason")
-        st.optimize()  # each chunk loaded made its own files: reading them all merged is what the rules do
+        st.optimize()  # each chunk the bulk loader stored left its own files; the rules read every graph
         log(f"store compacted before the rules ({time.perf_counter() - t0:.1f} s)")
         target = ox.NamedNode(str(iri.graph(INFERRED_GRAPH)))
         inf = reason(st, target)

@@ -37,12 +37,7 @@ def _literal(term: Literal) -> str:
 
 def _nt(term) -> str:
     """One term in N-Triples."""
-    kind = type(term)
-    if kind is URIRef:
-        return f"<{term}>"
-    if kind is BNode:
-        return f"_:{term}"
-    if isinstance(term, URIRef):  # a subclass (rdflib's namespace terms)
+    if isinstance(term, URIRef):  # rdflib's namespace terms are subclasses
         return f"<{term}>"
     if isinstance(term, Literal):
         return _literal(term)
