@@ -8,7 +8,8 @@
 A full-size run needs about 8 GB and tens of minutes; run one at a time on a shared machine.
 
 Parts (--parts, comma-separated; each runs guarded: a failure is a "not measured" row, the rest still runs):
-- build: a from-scratch build's stages (time, and peak RSS while the stage ran) against the floor,
+- build: a from-scratch build's stages (time, and peak memory while the stage ran: PSS of the build and its
+  forked workers) against the floor,
   pyoxigraph Store.bulk_load of the N-Quads the build exported. Always a fresh build (never --build).
 - endpoint: a fixed query mix through SkillGraph's HTTP endpoint, `oxigraph serve-read-only
   --union-default-graph` and rdflib-endpoint, all on loopback holding the same N-Quads: median and
@@ -76,11 +77,12 @@ def bench_build(t: Table, work: Path, paths: dict | None, options: dict | None) 
     triples = sum(b["graphs"].values())
     t.add("build", f"whole build, {triples:,} triples", b["wall_s"], "s", "Store.bulk_load of its N-Quads",
           fl["wall_s"])
-    t.add("build", "peak RSS of the build", b["peak_mb"], "MB", "peak RSS of that bulk load", fl["peak_mb"])
+    t.add("build", "peak memory of the build", b["peak_mb"], "MB", "peak RSS of that bulk load", fl["peak_mb"],
+          note="the higher of the build process's peak RSS and its tree's sampled PSS")
     for name, secs in b["timings"].items():
         peak = b["stage_peaks"].get(name)
         t.add("build", f"  stage {name}", secs, "s", "bulk load (time)", fl["seconds"],
-              note=f"peak RSS during the stage {peak:,.0f} MB" if peak else "")
+              note=f"peak PSS (with workers) during the stage {peak:,.0f} MB" if peak else "")
     return work / "build"
 
 

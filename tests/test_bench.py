@@ -57,9 +57,8 @@ def test_bench_flagship_part_on_the_embedded_build(embedded_build):
     assert "not measured" not in p.stdout and "row count unlike" not in p.stdout
 
 
-def test_stage_peaks_place_each_sample_in_its_stage_and_keep_each_stage_highest():
-    # stages interleave (validate, load, validate, load...): a stage's peak is its highest sample over all its
-    # stretches; a stretch with no sample (shorter than the sampling period) leaves the stage out, never fails
+def _sampler() -> dict:
+    """The bench's sampler code (bench/stages.py SAMPLER), run without starting its thread."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("bench_stages", ROOT / "bench" / "stages.py")
@@ -71,7 +70,43 @@ def test_stage_peaks_place_each_sample_in_its_stage_and_keep_each_stage_highest(
         sys.path.remove(str(ROOT / "bench"))
     space: dict = {}
     exec(stages.SAMPLER.replace("threading.Thread(target=_sample, daemon=True).start()", ""), space)
+    return space
+
+
+def test_stage_peaks_place_each_sample_in_its_stage_and_keep_each_stage_highest():
+    # stages interleave (validate, load, validate, load...): a stage's peak is its highest sample over all its
+    # stretches; a stretch with no sample (shorter than the sampling period) leaves the stage out, never fails
+    space = _sampler()
     space["samples"].extend([(1.0, 100.0), (2.5, 300.0), (3.5, 200.0), (4.5, 250.0)])
     phases = [("map:onet", 0.5), ("validate", 2.0), ("load", 3.0), ("validate", 4.0), ("quick", 4.2),
               ("load", 4.3)]
     assert space["stage_peaks"](phases, 5.0) == {"map:onet": 100.0, "validate": 300.0, "load": 250.0}
+
+
+def test_sampler_counts_a_forked_child_by_its_share_not_its_whole_rss():
+    # the crosswalk's workers are forks sharing most pages with the build: adding their RSS counted those pages
+    # twice; PSS splits each shared page between the processes, so parent + child stays near the parent alone
+    import os
+    import time
+
+    space = _sampler()
+    if not os.path.exists(f"/proc/{os.getpid()}/smaps_rollup"):
+        pytest.skip("no /proc/PID/smaps_rollup here (Linux 4.14+): the sampler falls back to RSS")
+    ballast = bytearray(200 * 1024 * 1024)  # 200 MB, touched, shared with the child after the fork
+    ballast[::4096] = b"\1" * len(ballast[::4096])
+    alone = space["_mem_mb"](os.getpid())
+    rss = space["_field_mb"](f"/proc/{os.getpid()}/status", "VmRSS:")
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(5)
+        os._exit(0)
+    try:
+        time.sleep(0.3)
+        both = space["_mem_mb"](os.getpid()) + space["_mem_mb"](pid)
+        child_rss = space["_field_mb"](f"/proc/{pid}/status", "VmRSS:")
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    assert child_rss > 200 and rss > 200  # each maps the ballast in full
+    assert both < alone + 0.5 * child_rss  # the child adds a share, not its whole RSS
+    del ballast
