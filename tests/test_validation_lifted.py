@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, SKOS
 
 from skillgraph.ontology import load_ontology
 from skillgraph.validation import SH, load_shapes, validate
@@ -71,3 +72,20 @@ def test_the_index_view_is_used_only_where_it_is_exactly_the_graph():
     ds.graph(g.identifier).parse(FIXTURES / "onet" / "OnetTaskShape" / "violating.ttl")
     ds.graph("urn:other").add(next(iter(g)))
     assert fast_view(ds.graph(g.identifier)) is None  # a store holding several graphs: validated as it is
+
+
+def test_a_sparql_constraint_parsed_once_still_binds_each_focus_node():
+    """fastgraph.parse_once: the constraint's text is parsed once for every focus node; each node is still
+    checked on its own: of two alignments, only the one without its plain triple violates, as in pySHACL."""
+    data = Graph().parse(FIXTURES / "nesta" / "NestaAlignmentShape" / "violating.ttl")
+    first = next(data.subjects(predicate=OWL.annotatedSource))
+    second = URIRef(str(first) + "0")
+    for p, o in list(data.predicate_objects(first)):
+        data.add((second, p, o))
+    data.add((second, OWL.annotatedTarget, URIRef("https://w3id.org/skillgraph/id/onet/occupation/43-4051.03")))
+    data.remove((second, OWL.annotatedTarget, data.value(first, OWL.annotatedTarget)))
+    data.add((data.value(second, OWL.annotatedSource), SKOS.closeMatch, data.value(second, OWL.annotatedTarget)))
+    lifted, plain = both(data, load_shapes(["nesta"]))
+    sparql = [v for v in lifted.violations if "plain triple" in v.message]
+    assert [v.focus for v in sparql] == [first.n3()]
+    assert lifted.violations == plain.violations
