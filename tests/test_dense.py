@@ -166,7 +166,7 @@ def test_paraphrases_found_where_words_differ(encoder):
     assert (scores[:, 0] >= scores[:, 1]).all()
 
 
-def test_cache_reencodes_only_changed_texts(encoder, tmp_path):
+def test_cache_reencodes_only_changed_texts(encoder, tmp_path, monkeypatch):
     import numpy as np
 
     cache = dense.EmbeddingCache(tmp_path / "cache")
@@ -177,8 +177,15 @@ def test_cache_reencodes_only_changed_texts(encoder, tmp_path):
     assert len(cache) == 2
     rebuild = dense.Encoder()  # a later build: a fresh encoder, the same cache folder
     second = ["perform escalation procedure", "listen actively", "handle customer complaints"]
-    v2 = rebuild.encode(second, dense.EmbeddingCache(tmp_path / "cache"))
+    from skillgraph import progress
+
+    log: list[str] = []
+    monkeypatch.setenv("SKILLGRAPH_PROGRESS", "plain")
+    monkeypatch.setattr(progress, "QUIET_SECONDS", 0.0)
+    with progress.logging_to(log.append):
+        v2 = rebuild.encode(second, dense.EmbeddingCache(tmp_path / "cache"))
     assert rebuild.encoded == 1  # only the new text went through the network
+    assert log[-1].startswith("encoding texts (dense): 1/1 texts [")  # what is left to encode, not all
     assert np.array_equal(v1[:2], v2[:2])
     assert np.allclose(v2[2], encoder.encode(["handle customer complaints"])[0], atol=1e-6)
 

@@ -55,3 +55,21 @@ def test_reading_a_table_reports_rows_read(monkeypatch, tmp_path):
     with progress.logging_to(lines.append):
         assert [r["Task ID"] for r in read_table(table)] == ["1", "2", "3"]
     assert lines[-1].startswith("reading Task Statements.csv: 3 rows [") and "rows/s" in lines[-1]
+
+
+def test_the_crosswalk_reports_its_scoring_and_its_graph(monkeypatch):
+    """The crosswalk stage (minutes on the full releases) logs the tasks scored and the alignments written."""
+    from skillgraph.crosswalk import align
+    from tests.test_crosswalk import LEXICAL, sample_graphs
+
+    monkeypatch.setenv("SKILLGRAPH_PROGRESS", "plain")
+    monkeypatch.setattr(progress, "QUIET_SECONDS", 0.0)
+    monkeypatch.setattr(progress, "LOG_INTERVAL", 0.0)
+    monkeypatch.setenv("SKILLGRAPH_CROSSWALK_WORKERS", "1")
+    graphs = sample_graphs()
+    log: list[str] = []
+    with progress.logging_to(log.append):
+        align(graphs, LEXICAL)
+    scored = [line for line in log if line.startswith("scoring the tasks' support (this process's part): ")]
+    written = [line for line in log if line.startswith("writing the crosswalk graph: ")]
+    assert scored and " tasks [" in scored[-1] and written and " alignments [" in written[-1]

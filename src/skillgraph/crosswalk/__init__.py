@@ -47,6 +47,7 @@ from rdflib.namespace import RDF
 
 from skillgraph.mappings.base import new_graph
 from skillgraph.ontology import SG
+from skillgraph.progress import track
 
 from .align import KINDS, Aligner, Alignment, confidence, emit, emit_sets
 from .inputs import Inputs, gather, gather_from_store, input_queries, store_of
@@ -83,7 +84,7 @@ def align_inputs(inp: Inputs, retrieval: str = DEFAULT_MODE) -> tuple[Graph, dic
     alignments += al.skills_support_tasks()
     alignments += al.statement_skills()
     alignments += al.wef_skills()
-    for a in alignments:
+    for a in track(alignments, "writing the crosswalk graph", unit="alignments"):
         emit(g, a)
     emit_sets(g, alignments)
     report = dict(al.report)

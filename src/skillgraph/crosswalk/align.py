@@ -41,6 +41,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from skillgraph import iri
 from skillgraph.ontology import SEMAPV, SG, SSSOM
+from skillgraph.progress import track
 
 from . import curated, level_prior, parallel
 from . import rerank as rerank_mod
@@ -510,7 +511,8 @@ class Aligner:
         out: list[Alignment] = []
         unanswered = no_profile = 0
         level_kinds: dict[str, int] = defaultdict(int)
-        for task in tasks:
+        # each process reports its own part (one line per process and refresh when forked)
+        for task in track(tasks, "scoring the tasks' support (this process's part)", unit="tasks"):
             no_profile += not any(self.inp.onet_to_esco.get(o) for o in self.inp.tasks[task][1])
             answers = self.support_answers(task)
             if not answers:

