@@ -117,26 +117,90 @@ def test_exports_are_the_stored_graphs(embedded_build, embedded_store):
     assert info["graphs"] == summary.graphs
 
 
+def _awkward_store() -> ox.Store:
+    """Two graphs sharing a blank node; literals with line breaks, quotes, ' .' and an @prefix line inside."""
+    st = ox.Store()
+    b = ox.BlankNode()
+    p = ox.NamedNode("https://w3id.org/skillgraph/ontology#note")
+    for key, text in (("onet", 'a "quoted"\nsecond line .\n'), ("esco", "@prefix x: <y> .")):
+        st.add(ox.Quad(b, p, ox.Literal(text, language="en"), ox.NamedNode(GRAPH + key)))
+        st.add(ox.Quad(ox.NamedNode(GRAPH + key), p, b, ox.NamedNode(GRAPH + key)))
+    return st
+
+
+def _same_dataset(path: Path, fmt: ox.RdfFormat, st: ox.Store) -> None:
+    """The file holds the store's quads, its one blank node (shared by two graphs) still one node."""
+    back = ox.Store()
+    back.load(path=str(path), format=fmt)
+    assert len(back) == len(st) == 4, path
+    blanks = {q.subject for q in back if isinstance(q.subject, ox.BlankNode)}
+    assert len(blanks) == 1, path  # one node, in both graphs
+    plain = ({(None if isinstance(q.subject, ox.BlankNode) else q.subject, q.predicate,
+               None if isinstance(q.object, ox.BlankNode) else q.object, q.graph_name) for q in x} for x in (back, st))
+    assert next(plain) == next(plain), path
+
+
 def test_trig_export_assembled_from_the_turtle_files_is_the_dataset(tmp_path):
     """The TriG dump is put together from the per-graph Turtle files: blank nodes shared between graphs,
     multi-line and quoted literals and an empty graph come back as the store holds them."""
     from skillgraph.export import write_exports
 
-    st = ox.Store()
-    b = ox.BlankNode()
-    p = ox.NamedNode("https://w3id.org/skillgraph/ontology#note")
-    for key, text in (("onet", 'a "quoted"\nsecond line'), ("esco", "@prefix x: <y> .")):
-        st.add(ox.Quad(b, p, ox.Literal(text, language="en"), ox.NamedNode(GRAPH + key)))
-        st.add(ox.Quad(ox.NamedNode(GRAPH + key), p, b, ox.NamedNode(GRAPH + key)))
+    st = _awkward_store()
     write_exports(st, tmp_path, ["onet", "esco", "wef"], ("ttl", "trig"))
-    trig = ox.Store()
-    trig.load(path=str(tmp_path / "skillgraph.trig"), format=ox.RdfFormat.TRIG)
-    assert len(trig) == len(st) == 4
-    blanks = {q.subject for q in trig if isinstance(q.subject, ox.BlankNode)}
-    assert len(blanks) == 1  # one node, in both graphs
-    same = {(q.subject if not isinstance(q.subject, ox.BlankNode) else b, q.predicate,
-             q.object if not isinstance(q.object, ox.BlankNode) else b, q.graph_name) for q in trig}
-    assert same == {(q.subject, q.predicate, q.object, q.graph_name) for q in st}
+    _same_dataset(tmp_path / "skillgraph.trig", ox.RdfFormat.TRIG, st)
+
+
+def test_graph_exports_written_graph_by_graph_are_the_dataset(tmp_path):
+    """The build's exports, each graph's files written as the graph is done and the dataset files assembled
+    from them, hold the store's quads: N-Quads from the N-Triples parts (which are not exports here), TriG
+    from the Turtle files; the parts are removed, and a blank node shared by two graphs stays one node."""
+    from skillgraph.export import GraphExports
+
+    st = _awkward_store()
+    ex = GraphExports(st, tmp_path, ("ttl", "trig", "nq"))
+    ex.graph_done("onet")
+    ex.graph_done("esco")
+    ex.graph_done("wef", now=True)
+    written = ex.finish()
+    assert sorted(p.name for p in written) == ["esco.ttl", "onet.ttl", "skillgraph.nq", "skillgraph.trig", "wef.ttl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)  # no parts left
+    assert set(ex.seconds) >= {"onet.nt", "esco.ttl", "wef.ttl", "skillgraph.nq", "skillgraph.trig"}
+    _same_dataset(tmp_path / "skillgraph.nq", ox.RdfFormat.N_QUADS, st)
+    _same_dataset(tmp_path / "skillgraph.trig", ox.RdfFormat.TRIG, st)
+    # blocks that cut lines anywhere give the same file (a line's head is carried into the next block)
+    from skillgraph.export import nquads_from_ntriples
+
+    parts = []
+    for key in ("onet", "esco"):
+        st.dump(str(tmp_path / f"{key}.nt"), ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(GRAPH + key))
+        parts.append((GRAPH + key, tmp_path / f"{key}.nt"))
+    nquads_from_ntriples(tmp_path / "big.nq", parts)
+    nquads_from_ntriples(tmp_path / "small.nq", parts, block=5)
+    assert (tmp_path / "big.nq").read_bytes() == (tmp_path / "small.nq").read_bytes()
+
+
+def test_nquads_assembly_refuses_a_part_that_is_not_line_per_triple(tmp_path):
+    """A part whose lines do not each end with ' .' (not what Oxigraph writes) fails, naming the file."""
+    from skillgraph.export import nquads_from_ntriples
+
+    nt = tmp_path / "onet.nt"
+    nt.write_bytes(b'<https://a> <https://b> "c" .\n<https://a> <https://b>\n "d" .\n')
+    with pytest.raises(ValueError, match="onet.nt"):
+        nquads_from_ntriples(tmp_path / "out.nq", [(GRAPH + "onet", nt)])
+    nt.write_bytes(b'<https://a> <https://b> "c" .\n<https://a> <https://b> "d" .')
+    with pytest.raises(ValueError, match="no line break"):
+        nquads_from_ntriples(tmp_path / "out.nq", [(GRAPH + "onet", nt)])
+
+
+def test_a_failed_dump_fails_the_exports(tmp_path):
+    from skillgraph.export import GraphExports
+
+    st = _awkward_store()
+    ex = GraphExports(st, tmp_path / "out", ("ttl",))
+    (tmp_path / "out" / "onet.ttl").mkdir()  # the file cannot be written
+    ex.graph_done("onet")
+    with pytest.raises(OSError):
+        ex.finish()
 
 
 def _has_blank(q: ox.Quad) -> bool:

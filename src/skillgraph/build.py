@@ -442,7 +442,7 @@ def build(build_dir: str | Path = "build", paths: Mapping[str, object] | None = 
 def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: dict[str, sc.SourceConfig],
            reason, reasoner: str, log: Log, export_formats: tuple[str, ...], incremental: bool,
            retrieval: str = "lexical") -> BuildSummary:
-    from skillgraph.export import write_exports
+    from skillgraph.export import GraphExports
     from skillgraph.release import StoreLabels
 
     staging = store_mod.staging_dir(build_dir, build_id)
@@ -450,6 +450,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
     reports_dir.mkdir()
     t_start = time.perf_counter()
     options = {k: (configs.get(k) or sc.config_class(k)()).options() for k in sources}
+    exports: GraphExports | None = None
     try:
         log(f"build {build_id}: sources {', '.join(sources)}")
         t0 = time.perf_counter()
@@ -474,8 +475,11 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         # the store is the hub: each graph goes in as soon as it conforms, then its rdflib copy is let go;
         # the crosswalk reads its inputs from the store once every source graph is in
         st = ox.Store(str(staging / "store"))
+        # each graph's export files are written by a background thread as soon as it is in the store
+        exports = GraphExports(st, staging / "exports", export_formats)
         a.phase("load")
         counts: dict[str, int] = {ONTOLOGY_GRAPH: _load_graph(st, ONTOLOGY_GRAPH, load_ontology())}
+        exports.graph_done(ONTOLOGY_GRAPH)
         loading = 0.0
 
         def load(key: str, g: Graph, store: ox.Store = st) -> None:
@@ -487,6 +491,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
                 counts[key] = len(g)
             else:
                 counts[key] = _load_graph(store, key, g)
+            cast(GraphExports, exports).graph_done(key)
             if key != CROSSWALK_GRAPH:  # the SSSOM export reads the crosswalk graph
                 _let_go(a, key)
             loading += time.perf_counter() - t
@@ -540,7 +545,8 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
 
         t0 = time.perf_counter()
         a.phase("export")
-        write_exports(st, staging / "exports", list(counts), export_formats)
+        exports.graph_done(INFERRED_GRAPH, now=True)
+        exports.finish()
         a.timings["export"] += time.perf_counter() - t0
         del st
         a.phase("publish")
@@ -574,6 +580,9 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
             "inference_rounds": inf.rounds,
             "inference_seconds_by_phase": inf.seconds_by_phase,
             "timings_s": {k: round(v, 3) for k, v in a.timings.items()},
+            # each export file's writing time; all but the entailed graph's and the dataset files' were
+            # written beside the build's later stages, so they are not in timings_s["export"]
+            "export_seconds_by_file": {k: round(v, 3) for k, v in exports.seconds.items()},
             "phases_s": [[name, round(t - t_start, 3)] for name, t in a.phases],
             "total_s": round(time.perf_counter() - t_start, 3),
             "peak_rss_mb": round(_peak_rss_mb(), 1),
@@ -584,6 +593,8 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         (reports_dir / "build.json").write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
         final = store_mod.publish(build_dir, build_id, staging)
     except BaseException as e:
+        if exports is not None:
+            exports.abort()  # before the staging folder goes
         kept = store_mod.discard(build_dir, build_id, staging)
         if isinstance(e, ValidationFailed):
             e.report_path = kept / "reports" if kept else None
