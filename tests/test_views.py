@@ -105,3 +105,21 @@ def test_a_derived_key_is_inlined_and_a_bad_derive_line_is_refused(tmp_path):
         f.write_text(head + line + "\nSELECT ?q WHERE { ?s ?p ?q . ?s ?p ?key }\n", encoding="utf-8")
         with pytest.raises(SourceError, match=re.escape(problem)):
             load(f)
+
+
+def test_views_and_label_keys_read_together_miss_nothing_either_writes():
+    """The SPARQL views run beside the label keys' reading (views.materialise): each view's triples are
+    written, and a label a view writes gets its keys as a stored label does."""
+    st = ox.Store()
+    g = ox.NamedNode("https://w3id.org/skillgraph/graph/onet")
+    target = ox.NamedNode("https://w3id.org/skillgraph/graph/inferred")
+    task = ox.NamedNode("https://w3id.org/skillgraph/id/onet/task/1")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    st.add(ox.Quad(task, ox.NamedNode(skos + "prefLabel"), ox.Literal("Answer calls", language="en"), g))
+    st.add(ox.Quad(task, ox.NamedNode(skos + "notation"), ox.Literal("Escalate complaints"), g))
+    view = views.View("notation-label", f"""CONSTRUCT {{ ?t <http://www.w3.org/2000/01/rdf-schema#label> ?n }}
+        WHERE {{ ?t <{skos}notation> ?n }}""")
+    report = views.materialise(st, target, [view])
+    assert report.triples == {"notation-label": 1, "label-keys": 4}
+    got = {q.object.value for q in st.quads_for_pattern(task, views.LABEL_KEY, None, target)}
+    assert got == {"answ", "call", "esca", "comp"}

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -73,10 +74,15 @@ def query_key(text: str) -> str:
 def label_keys(store: ox.Store) -> Iterator[tuple[ox.NamedNode, ox.Literal]]:
     """(resource, key) for every IRI with a label in any graph; a pair may repeat."""
     for prop in LABEL_PROPERTIES:
-        for q in store.quads_for_pattern(None, prop, None, None):
-            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
-                for k in keys(q.object.value):
-                    yield q.subject, ox.Literal(k)
+        yield from _keys_of(store.quads_for_pattern(None, prop, None, None))
+
+
+def _keys_of(statements: Iterable[ox.Quad | ox.Triple]) -> Iterator[tuple[ox.NamedNode, ox.Literal]]:
+    """(resource, key) for each label statement about an IRI."""
+    for q in statements:
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+            for k in keys(q.object.value):
+                yield q.subject, ox.Literal(k)
 
 
 def load_views(directory: Path | None = None) -> list[View]:
@@ -90,17 +96,37 @@ def _count(store: ox.Store, predicate: ox.NamedNode, target: ox.NamedNode) -> in
 
 
 def materialise(store: ox.Store, target: ox.NamedNode, views: list[View] | None = None) -> ViewReport:
-    """Write every view into `target` (the inferred graph): the SPARQL views, then the label keys."""
+    """Write every view into `target` (the inferred graph): the SPARQL views, then the label keys.
+
+    Everything is read before anything is written (the store is not read while it grows). The SPARQL views
+    run in a second thread while this one reads the labels: Oxigraph evaluates a query outside the GIL, so
+    the two overlap (on the full build 15 s of views beside 22 s of label keys). The views read no label
+    key; a label a view writes gets its keys from the view's own triples."""
     report = ViewReport()
-    for view in views if views is not None else load_views():
+    views = views if views is not None else load_views()
+
+    def run_views() -> list[tuple[View, list[ox.Triple], float]]:
+        out = []
+        for view in views:
+            t = time.perf_counter()
+            out.append((view, list(cast(ox.QueryTriples, store.query(view.text, use_default_graph_as_union=True))),
+                        time.perf_counter() - t))
+        return out
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="views") as pool:
+        running = pool.submit(run_views)
         t = time.perf_counter()
-        triples = list(cast(ox.QueryTriples, store.query(view.text, use_default_graph_as_union=True)))
+        pairs = set(label_keys(store))
+        keys_read = time.perf_counter() - t
+        done = running.result()
+    for view, triples, seconds in done:
+        t = time.perf_counter()
+        pairs.update(_keys_of(x for x in triples if x.predicate in LABEL_PROPERTIES))
         store.extend(ox.Quad(x.subject, x.predicate, x.object, target) for x in triples)
         report.triples[view.name] = len({(x.subject, x.predicate, x.object) for x in triples})
-        report.seconds[view.name] = time.perf_counter() - t
+        report.seconds[view.name] = seconds + time.perf_counter() - t
     t = time.perf_counter()
-    pairs = set(label_keys(store))  # read before writing: the store is not read while it grows
     loading.extend(store, (ox.Quad(s, LABEL_KEY, k, target) for s, k in pairs))
     report.triples["label-keys"] = _count(store, LABEL_KEY, target)
-    report.seconds["label-keys"] = time.perf_counter() - t
+    report.seconds["label-keys"] = keys_read + time.perf_counter() - t
     return report
