@@ -322,3 +322,29 @@ def test_turtle_exports_parse_with_rdflib_even_for_awkward_iris(tmp_path):
     ds = Dataset()
     ds.parse(tmp_path / "skillgraph.trig", format="trig")
     assert len(list(ds.quads((URIRef(s.value), None, None, None)))) == 1
+
+
+def test_a_let_go_graph_is_freed_while_frozen(monkeypatch):
+    """The build empties a graph's store as it lets it go (fastgraph.release): its terms lose the store's
+    references at once, frozen or not, so no collection is needed to free them."""
+    import gc
+    import sys
+
+    from skillgraph import build as b
+    from skillgraph.fastgraph import release
+
+    term = URIRef(f"{GRAPH}p/released")
+    with b.gc_paused():
+        g = Graph()
+        for i in range(100):
+            g.add((URIRef(f"{GRAPH}x/{i}"), term, URIRef(f"{GRAPH}o")))
+    try:
+        assert gc.get_freeze_count() > 0
+        held = sys.getrefcount(term)
+        assert release(g) and len(g) == 0
+        assert sys.getrefcount(term) < held - 100  # the indexes' references went with them, frozen as they were
+        g.add((term, term, term))  # still a working graph
+        assert len(g) == 1
+        assert not release(Graph(store="SimpleMemory"))  # another store: left as it is
+    finally:
+        gc.unfreeze()

@@ -242,10 +242,11 @@ def gc_paused() -> Iterator[None]:
     Pausing alone only defers that walk: the objects stay in the youngest generation, so the first
     collections after the pause walked them all, twice (31 s of the full build's mapping, one 20 s
     collection in the middle of a small source). `gc.freeze()` moves them to the permanent generation,
-    which collections skip. A frozen graph is freed only once thawed (an rdflib Graph and its store refer
-    to each other), so `validate_all` thaws and collects once the first graph is loaded and let go (with
-    O*NET's graph left frozen the full build peaked at 7.5 GB instead of 5). (Not around SHACL: pySHACL's
-    garbage is not measured.)
+    which collections skip. A frozen graph is not freed by a collection until thawed (an rdflib Graph and
+    its store refer to each other; with O*NET's graph left frozen the full build peaked at 7.5 GB instead
+    of 5): the build empties each graph's store as it lets it go (`_let_go`, fastgraph.release), so
+    reference counting frees it, and thaws once, before the rules; `validate_all` alone thaws and collects
+    once the first graph is let go. (Not around SHACL: pySHACL's garbage is not measured.)
     """
     if not gc.isenabled():
         yield
@@ -319,13 +320,14 @@ def check_references(graphs: Mapping[str, Graph], log: Log = lambda m: None,
 def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None,
                  origins: Mapping[str, Origins] | None = None, skip: frozenset[str] | set[str] = frozenset(),
                  then: Callable[[str, Graph], None] | None = None,
-                 mark: Callable[[str], None] = lambda name: None) -> dict[str, ValidationResult]:
+                 mark: Callable[[str], None] = lambda name: None, thaw: bool = True) -> dict[str, ValidationResult]:
     """Each graph against its own shapes (plus the common ones), with the ontology for the class hierarchy.
 
     With `origins` (source id -> map-back index), each result names the source file:line of its focus node.
     `skip`: graphs an earlier build validated against the same shapes (incremental builds). `then(key, g)`
     runs on each graph as soon as it conforms while every graph so far did (the build loads it at once).
-    `mark("validate")` runs before each graph is validated (the build's stage marks).
+    `mark("validate")` runs before each graph is validated (the build's stage marks). `thaw=False`: the
+    caller frees the graphs `then` lets go itself (the build: fastgraph.release) and thaws later.
     """
     ontology = load_ontology()
     results = {}
@@ -345,7 +347,7 @@ def validate_all(graphs: Mapping[str, Graph], log: Log = lambda m: None,
         if ok and then is not None:
             then(key, g)
         del g
-        if gc.get_freeze_count():  # the first graph let go (O*NET's, GBs): thaw what mapping froze, to free it
+        if thaw and gc.get_freeze_count():  # the first graph let go (O*NET's, GBs): thaw what mapping froze
             gc_thawed()
     return results
 
@@ -497,7 +499,8 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
             loading += time.perf_counter() - t
 
         t0 = time.perf_counter()
-        _validated(validate_all(a.graphs, log, a.origins, skip=a.reused, then=load, mark=a.phase), reports_dir)
+        _validated(validate_all(a.graphs, log, a.origins, skip=a.reused, then=load, mark=a.phase, thaw=False),
+                   reports_dir)
         validating = time.perf_counter() - t0 - loading
 
         g = align_stage(a, _const(st), inputs, log, previous, fps, retrieval)
@@ -508,7 +511,8 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
                          owners={**{k: references.StoreGraph(st, k) for k in source_keys}, CROSSWALK_GRAPH: g})
         a.timings["references"] += time.perf_counter() - t0
         t0, loaded = time.perf_counter(), loading
-        _validated(validate_all({CROSSWALK_GRAPH: g}, log, skip=a.reused, then=load, mark=a.phase), reports_dir)
+        _validated(validate_all({CROSSWALK_GRAPH: g}, log, skip=a.reused, then=load, mark=a.phase, thaw=False),
+                   reports_dir)
         a.timings["validate"] = validating + time.perf_counter() - t0 - (loading - loaded)
         a.timings["load"] = loading
         if previous is not None:
@@ -624,8 +628,13 @@ def _validated(results: dict[str, ValidationResult], reports_dir: Path) -> None:
 
 
 def _let_go(a: Assembled, key: str) -> None:
-    """Drop the rdflib copy of a graph once it is in the store (GBs on the full releases)."""
-    a.graphs.pop(key, None)
+    """Drop the rdflib copy of a graph once it is in the store (GBs on the full releases), freed at once
+    (fastgraph.release) rather than by the collection `gc_thawed` runs before the rules."""
+    from skillgraph.fastgraph import release
+
+    g = a.graphs.pop(key, None)
+    if g is not None and release(g):
+        _trim()
     if key in a.results:
         a.results[key].graph = Graph()
     a.origins.pop(key, None)

@@ -132,6 +132,20 @@ def indexes(graph: Graph) -> tuple[dict, dict, dict] | None:
     return spo, pos, osp
 
 
+def release(graph: Graph) -> bool:
+    """Empty `graph`'s Memory store at once (its constructor's fresh indexes), so that reference counting
+    frees its triples and terms; True when it did. The build lets each mapped graph go once it is in the
+    Oxigraph store. A Graph and its Memory store refer to each other, so without this only a collection
+    frees them, and the build's mapped objects are frozen out of the collector's reach (build.gc_paused):
+    thawing and collecting after O*NET's graph took 14 s on the full releases, freeing it this way 2.9 s,
+    to the same memory. Any other store is left as it is (False)."""
+    store = graph.store
+    if type(store) is not Memory:
+        return False
+    store.__init__(identifier=store.identifier)  # type: ignore[misc]
+    return True
+
+
 def subject_index(graph: Graph) -> dict | None:
     """subject -> predicate -> objects of `graph`, read-only, when `indexes` can give it, else None."""
     found = indexes(graph)
