@@ -348,22 +348,3 @@ def test_a_let_go_graph_is_freed_while_frozen(monkeypatch):
         assert not release(Graph(store="SimpleMemory"))  # another store: left as it is
     finally:
         gc.unfreeze()
-
-
-def test_the_background_exports_run_below_the_builds_priority(tmp_path):
-    """The export thread yields the cores to the build's own threads and workers (Linux: niceness per thread)."""
-    import os
-    import threading
-
-    from skillgraph.export import BACKGROUND_NICENESS, GraphExports
-
-    if not hasattr(os, "getpriority") or not hasattr(threading, "get_native_id"):
-        pytest.skip("no per-thread scheduling priority here")
-    ex = GraphExports(ox.Store(), tmp_path, ("ttl",))
-    try:
-        here = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        there = ex._pool.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
-        assert there == min(19, here + BACKGROUND_NICENESS)
-        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == here  # this thread unchanged
-    finally:
-        ex.finish()

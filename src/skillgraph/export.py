@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -145,22 +144,6 @@ def _append_ntriples(w, graph: str, nt: Path, block: int = 1 << 24) -> None:
         raise ValueError(f"{nt}: the last line has no line break; not N-Triples as Oxigraph writes it")
 
 
-BACKGROUND_NICENESS = 10
-
-
-def background_priority() -> None:
-    """Lower the calling thread's scheduling priority (Linux: niceness is per thread), so that a background
-    dump takes what the build's own threads and forked workers leave of the cores rather than a share of
-    them; where threads have no priority of their own, nothing changes."""
-    if not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
-        return
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICENESS)
-    except OSError:
-        pass
-
-
 class GraphExports:
     """A build's exports, written graph by graph while the build goes on.
 
@@ -169,10 +152,8 @@ class GraphExports:
     order the graphs were given. N-Quads are made from the graph's N-Triples and TriG from its Turtle;
     where those are not exports themselves they go to `out_dir/.parts` and are removed once appended.
     Oxigraph's dump runs outside the GIL, so the thread takes the second core while the build's Python
-    stages hold the first; at a lower priority (`background_priority`), so where both cores are the build's
-    (the crosswalk's forked scoring) it waits rather than slowing them. `graph_done(key, now=True)` leaves
-    the graph to `finish()`, which writes it on every core (the last graph, which nothing else runs beside).
-    `abort()` drops what is queued.
+    stages hold the first. `graph_done(key, now=True)` leaves the graph to `finish()`, which writes it on
+    every core (the last graph, which nothing else runs beside). `abort()` drops what is queued.
     """
 
     def __init__(self, st: ox.Store, out_dir: Path, formats: Iterable[str]) -> None:
@@ -193,7 +174,7 @@ class GraphExports:
                 self.written.append(p)
                 if fmt == "trig":
                     _trig_head(w)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export", initializer=background_priority)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
         self._futures: list = []
         self._last: list[str] = []
 
