@@ -66,18 +66,25 @@ def write_exports(
                 continue
             jobs.insert(0, (p, rdf_format, {"prefixes": PREFIXES} if rdf_format == ox.RdfFormat.TRIG else {}))
             continue
-        rdf_format, suffix = GRAPH_FORMATS.get(fmt) if fmt in GRAPH_FORMATS else _unknown(fmt)
-        kwargs = {"prefixes": PREFIXES} if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
+        suffix = GRAPH_FORMATS.get(fmt)[1] if fmt in GRAPH_FORMATS else _unknown(fmt)
         for key in graphs:
-            p = out_dir / f"{key}{suffix}"
-            jobs.append((p, rdf_format, {**kwargs, "from_graph": ox.NamedNode(str(iri.graph(key)))}))
-            written.append(p)
+            jobs.append(_graph_job(out_dir / f"{key}{suffix}", fmt, key))
+            written.append(jobs[-1][0])
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         for _ in pool.map(lambda job: st.dump(str(job[0]), job[1], **job[2]), jobs):  # dataset dumps first
             pass
     if assembled is not None:
         trig_from_turtle(assembled, [(str(iri.graph(k)), out_dir / f"{k}.ttl") for k in graphs])
     return written
+
+
+def _graph_job(path: Path, fmt: str, key: str) -> tuple[Path, ox.RdfFormat, dict]:
+    """(file, format, keyword arguments of Store.dump) for graph `key` in per-graph format `fmt`."""
+    rdf_format = GRAPH_FORMATS.get(fmt)[0]
+    kwargs: dict = {"from_graph": ox.NamedNode(str(iri.graph(key)))}
+    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+        kwargs["prefixes"] = PREFIXES
+    return path, rdf_format, kwargs
 
 
 def _covers(st: ox.Store, graphs: list[str]) -> bool:
@@ -125,6 +132,7 @@ def _append_ntriples(w, graph: str, nt: Path, block: int = 1 << 24) -> None:
     N-Triples escapes line breaks inside literals, so every line break ends a triple; each block is checked
     for exactly that (one " .\\n" per line break) before it is rewritten."""
     name = f" <{graph}> .\n".encode()
+    lines = 0  # lines of the file before this block
     with open(nt, "rb") as r:
         rest = b""
         while True:
@@ -136,12 +144,13 @@ def _append_ntriples(w, graph: str, nt: Path, block: int = 1 << 24) -> None:
             data, rest = data[:cut], data[cut:]
             ends = data.count(b"\n")
             if data.count(b" .\n") != ends:
-                line = next(i for i, x in enumerate(data.split(b"\n")[:-1], 1) if not x.endswith(b" ."))
-                raise ValueError(f"{nt}: a line of this block (line {line} of it) does not end with ' .'; "
-                                 "not N-Triples as Oxigraph writes it")
+                line = lines + next(i for i, x in enumerate(data.split(b"\n")[:-1], 1) if not x.endswith(b" ."))
+                raise ValueError(f"{nt}, line {line}: does not end with ' .'; not N-Triples as Oxigraph writes it")
             w.write(data.replace(b" .\n", name))
+            lines += ends
     if rest:
-        raise ValueError(f"{nt}: the last line has no line break; not N-Triples as Oxigraph writes it")
+        raise ValueError(f"{nt}, line {lines + 1}: the last line has no line break; "
+                         "not N-Triples as Oxigraph writes it")
 
 
 class GraphExports:
@@ -163,7 +172,7 @@ class GraphExports:
             if fmt not in DATASET_FORMATS and fmt not in GRAPH_FORMATS:
                 _unknown(fmt)
         self.parts = self.out / ".parts"
-        self.out.mkdir(parents=True, exist_ok=True)
+        self.parts.mkdir(parents=True, exist_ok=True)  # removed by finish or abort
         self.written: list[Path] = []
         self.seconds: dict[str, float] = {}  # file name -> seconds spent writing it (in the background or not)
         self._datasets: dict[str, object] = {}  # dataset format -> its open file, graphs appended in order
@@ -181,10 +190,7 @@ class GraphExports:
     def _file(self, key: str, fmt: str) -> Path:
         """Where graph `key`'s file in per-graph format `fmt` goes: the exports when asked for, else the parts."""
         suffix = GRAPH_FORMATS.get(fmt)[1]
-        if fmt in self.formats:
-            return self.out / f"{key}{suffix}"
-        self.parts.mkdir(exist_ok=True)
-        return self.parts / f"{key}{suffix}"
+        return (self.out if fmt in self.formats else self.parts) / f"{key}{suffix}"
 
     def _needed(self) -> list[str]:
         """Per-graph formats to write: the ones asked for, and those the dataset files are made from."""
@@ -204,11 +210,7 @@ class GraphExports:
     def _write_graph(self, key: str, threads: int) -> None:
         jobs = []
         for fmt in self._needed():
-            rdf_format, _ = GRAPH_FORMATS.get(fmt)
-            kwargs: dict = {"from_graph": ox.NamedNode(str(iri.graph(key)))}
-            if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
-                kwargs["prefixes"] = PREFIXES
-            jobs.append((self._file(key, fmt), rdf_format, kwargs))
+            jobs.append(_graph_job(self._file(key, fmt), fmt, key))
             if fmt in self.formats:
                 self.written.append(jobs[-1][0])
         if threads > 1:
