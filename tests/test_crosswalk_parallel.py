@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import re
+import time
 
 import pytest
 from rdflib.compare import isomorphic
@@ -34,15 +37,64 @@ def test_split_keeps_runs_whole_and_order():
     assert parallel.split(items, 1, key=lambda x: x[0]) == [items]
 
 
-def test_a_failing_worker_raises_with_its_traceback():
+def test_a_failing_part_raises_with_its_traceback_wherever_it_ran():
     def boom(part):
         if part == [2]:
             raise ValueError("bad part")
         return part
 
-    with pytest.raises(RuntimeError, match="(?s)crosswalk worker.*ValueError: bad part"):
-        parallel.map_parts(boom, [[1], [2]])
+    # either process may take the failing part: a child's failure comes back with its traceback
+    with pytest.raises((RuntimeError, ValueError), match="bad part") as failed:
+        parallel.map_parts(boom, [[1], [2]], processes=2)
+    if failed.type is RuntimeError:
+        assert re.search("(?s)crosswalk worker.*ValueError: bad part", str(failed.value))
     assert parallel.map_parts(lambda p: sum(p), [[1, 2], [3], [4, 5]]) == [3, 3, 9]
+
+
+def test_a_child_failing_is_reported_and_no_child_is_left():
+    parent = os.getpid()
+
+    def fn(part):
+        if os.getpid() != parent:
+            raise ValueError("bad part in a child")
+        time.sleep(0.2)  # the child takes the next part meanwhile
+        return part
+
+    with pytest.raises(RuntimeError, match="(?s)crosswalk worker \\(pid \\d+.*ValueError: bad part in a child"):
+        parallel.map_parts(fn, [[i] for i in range(6)], processes=2)
+    assert not mp.active_children()
+
+
+def test_a_child_gone_without_an_answer_is_a_failure():
+    parent = os.getpid()
+
+    def fn(part):
+        if os.getpid() != parent:
+            os._exit(3)  # as if killed: no message at all
+        time.sleep(0.2)
+        return part
+
+    with pytest.raises(RuntimeError, match="exit code 3.*\n.*exited without an answer"):
+        parallel.map_parts(fn, [[i] for i in range(6)], processes=2)
+
+
+def test_parts_are_taken_by_whichever_process_is_free_and_sunk_as_they_finish():
+    """A slow parent scores fewer parts; every part reaches the sink once, in this process, and the results
+    come back in the parts' order."""
+    parent = os.getpid()
+    sunk: list[tuple[int, int]] = []
+
+    def fn(part):
+        if os.getpid() == parent:
+            time.sleep(0.3)
+        return part[0], os.getpid()
+
+    parts = [[i] for i in range(12)]
+    results = parallel.map_parts(fn, parts, sink=lambda r: sunk.append((r[0], os.getpid())), processes=2)
+    assert [i for i, _ in results] == list(range(12))
+    assert sorted(i for i, _ in sunk) == list(range(12)) and {pid for _, pid in sunk} == {parent}
+    by_parent = sum(1 for _, pid in results if pid == parent)
+    assert by_parent < 6  # the child, never slowed, took most parts (all, if it started first)
 
 
 def test_workers_setting_is_checked(monkeypatch):

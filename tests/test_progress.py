@@ -70,6 +70,6 @@ def test_the_crosswalk_reports_its_scoring_and_its_graph(monkeypatch):
     log: list[str] = []
     with progress.logging_to(log.append):
         align(graphs, LEXICAL)
-    scored = [line for line in log if line.startswith("scoring the tasks' support (this process's part): ")]
+    scored = [line for line in log if line.startswith("scoring the tasks' support: ")]
     written = [line for line in log if line.startswith("writing the crosswalk graph: ")]
     assert scored and " tasks [" in scored[-1] and written and " alignments [" in written[-1]

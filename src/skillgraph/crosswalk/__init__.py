@@ -81,10 +81,18 @@ def align_inputs(inp: Inputs, retrieval: str = DEFAULT_MODE) -> tuple[Graph, dic
     alignments: list[Alignment] = al.occupation_links()  # (f) first: every later kind reads the occupation links
     alignments += al.statement_anchors()   # (a) first: (b) reads the anchors
     alignments += al.element_skills()      # (c) before (b): (b) reads the element matches for levels
-    alignments += al.skills_support_tasks()
+    others = len(alignments)
+
+    def write(answers: list[Alignment]) -> None:  # (b) part by part, while the other processes score on
+        for a in answers:  # (nothing later changes an alignment)
+            emit(g, a)
+
+    alignments += al.skills_support_tasks(sink=write)
+    support = len(alignments) - others
     alignments += al.statement_skills()
     alignments += al.wef_skills()
-    for a in track(alignments, "writing the crosswalk graph", unit="alignments"):
+    rest = alignments[:others] + alignments[others + support:]
+    for a in track(rest, "writing the crosswalk graph", unit="alignments"):
         emit(g, a)
     emit_sets(g, alignments)
     report = dict(al.report)

@@ -32,6 +32,7 @@ Anchors (kind a), by what the statement cites:
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -41,7 +42,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from skillgraph import iri
 from skillgraph.ontology import SEMAPV, SG, SSSOM
-from skillgraph.progress import track
+from skillgraph.progress import progress
 
 from . import curated, level_prior, parallel
 from . import rerank as rerank_mod
@@ -68,6 +69,7 @@ ANCHOR_HIGH = 0.45
 # thresholds on confidence (and, for closeMatch, on the lexical similarity itself)
 ANCHOR_RELATIVE, ANCHOR_MAX = 0.85, 3
 CONTEXT_CACHE = 16  # occupation contexts kept at once (the run visits occupations in order)
+PARTS_PER_PROCESS = 16  # parts of the task list per scoring process: each takes the next free one (parallel.py)
 # Support: the direct task-skill path needs S_MIN; the path through an anchored statement needs a
 # statement-skill similarity of S_MIN_VIA with a specific shared stem (generic words are already
 # discounted, so this is not the one-generic-word noise S_MIN guards against), and the chain then
@@ -471,27 +473,38 @@ class Aligner:
                     st = self.inp.statements[URIRef(sts[0])]
                     a.level_statement = (st.iri, st.label or st.text)
 
-    def skills_support_tasks(self, tasks=None) -> list[Alignment]:
+    def skills_support_tasks(self, tasks=None, sink: Callable[[list[Alignment]], None] | None = None
+                             ) -> list[Alignment]:
         """Kind (b): ranked ESCO skills for every O*NET task (or those given), each with a required level and
-        the levels it answers; scored by the v3 formula, or by the re-ranker when the aligner has one."""
+        the levels it answers; scored by the v3 formula, or by the re-ranker when the aligner has one.
+        `sink(answers)` gets each part's answers as soon as they are scored (the crosswalk writes its graph
+        meanwhile); the list returned is every answer, in the order of one process."""
         inp = self.inp
         self.prepare_support()
         # occupation by occupation, so that each occupation's context is built once; the parts (whole
-        # occupations) scored in forked processes on a big run (parallel.py), put back in this order
+        # occupations) taken by forked processes on a big run (parallel.py), put back in this order
         order = sorted(inp.tasks if tasks is None else tasks,
                        key=lambda t: (sorted(str(o) for o in inp.tasks[t][1]), str(t)))
         n = parallel.workers() if len(order) >= parallel.MIN_TASKS else 1
-        parts = parallel.split(order, n, key=lambda t: sorted(str(o) for o in inp.tasks[t][1]))
+        parts = parallel.split(order, n * PARTS_PER_PROCESS if n > 1 else 1,
+                               key=lambda t: sorted(str(o) for o in inp.tasks[t][1]))
         out: list[Alignment] = []
         unanswered = no_profile = 0
         level_kinds: dict[str, int] = defaultdict(int)
-        for answers, part_unanswered, part_no_profile, part_kinds in parallel.map_parts(self._support_part, parts):
+        with progress("scoring the tasks' support", total=len(order), unit="tasks") as bar:
+            def done(part: tuple[list[Alignment], int, int, dict[str, int], int]) -> None:
+                if sink is not None:
+                    sink(part[0])
+                bar.update(part[4])
+
+            finished = parallel.map_parts(self._support_part, parts, sink=done, processes=n)
+        for answers, part_unanswered, part_no_profile, part_kinds, _ in finished:
             out += answers
             unanswered += part_unanswered
             no_profile += part_no_profile
             for k, v in part_kinds.items():
                 level_kinds[k] += v
-        self.report["support_workers"] = len(parts)
+        self.report["support_workers"] = min(n, len(parts))
         self.report["esco_skill_supports_task"] = len(out)
         self.report["support_retrieval"] = "+".join(self.retriever_names)  # which retrieval ran (build.json)
         self.report["support_scoring"] = f"re-ranker {self.rerank.name} ({rerank_mod.version()})" if self.rerank \
@@ -505,14 +518,13 @@ class Aligner:
             self.report[f"support_level_{k}"] = n
         return out
 
-    def _support_part(self, tasks: list[URIRef]) -> tuple[list[Alignment], int, int, dict[str, int]]:
+    def _support_part(self, tasks: list[URIRef]) -> tuple[list[Alignment], int, int, dict[str, int], int]:
         """The answers of these tasks in order, and (tasks unanswered, tasks without an ESCO crosswalk,
-        answers by level evidence)."""
+        answers by level evidence, tasks scored)."""
         out: list[Alignment] = []
         unanswered = no_profile = 0
         level_kinds: dict[str, int] = defaultdict(int)
-        # each process reports its own part (one line per process and refresh when forked)
-        for task in track(tasks, "scoring the tasks' support (this process's part)", unit="tasks"):
+        for task in tasks:
             no_profile += not any(self.inp.onet_to_esco.get(o) for o in self.inp.tasks[task][1])
             answers = self.support_answers(task)
             if not answers:
@@ -522,7 +534,7 @@ class Aligner:
             for ans in answers:
                 level_kinds[ans.level_evidence or "default"] += 1
             out.extend(answers)
-        return out, unanswered, no_profile, dict(level_kinds)
+        return out, unanswered, no_profile, dict(level_kinds), len(tasks)
 
     def prepare_support(self) -> None:
         """Retrievers, levels and (for the re-ranker) the feature space, once before the tasks are scored."""
