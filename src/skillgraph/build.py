@@ -20,6 +20,7 @@ import hashlib
 import json
 import platform
 import resource
+import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -31,9 +32,10 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from skillgraph import __version__, iri, references
+from skillgraph import __version__, iri, reasoning, references
 from skillgraph import sourceconfig as sc
 from skillgraph import store as store_mod
+from skillgraph.closure import Capture
 from skillgraph.crosswalk.retrieval import DEFAULT_MODE
 from skillgraph.errors import BuildError, ReferenceFailed, SourceError, ValidationFailed
 from skillgraph.incremental import Previous, fingerprints, snapshot
@@ -356,13 +358,17 @@ def _shown_path(p: Input) -> str | list[str]:
     return [str(x) for x in p] if isinstance(p, list) else str(p)
 
 
-def _load_graph(st: ox.Store, key: str, g: Graph) -> int:
-    """An rdflib graph into its named graph of the store (skillgraph.loading: N-Triples text in chunks)."""
+def _load_graph(st: ox.Store, key: str, g: Graph, capture: Capture | None = None) -> int:
+    """An rdflib graph into its named graph of the store (skillgraph.loading: N-Triples text in chunks); what
+    the rules will read of it written aside into `capture`."""
     from skillgraph import loading
 
     target = ox.NamedNode(str(iri.graph(key)))
     with progress(f"loading {key}", total=len(g), unit="triples") as bar:
-        return loading.load(st, g, target, done=bar.update)
+        if capture is None:
+            return loading.load(st, g, target, done=bar.update)
+        with capture.writer(target.value) as tap:
+            return loading.load(st, g, target, done=bar.update, tap=tap)
 
 
 def _describe_inferred(st: ox.Store, target: ox.NamedNode, report: InferenceReport, inputs: list[Terms]) -> None:
@@ -480,7 +486,10 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         # each graph's export files are written by a background thread as soon as it is in the store
         exports = GraphExports(st, staging / "exports", export_formats)
         a.phase("load")
-        counts: dict[str, int] = {ONTOLOGY_GRAPH: _load_graph(st, ONTOLOGY_GRAPH, load_ontology())}
+        # what the rules read, written aside as each graph is loaded (a graph copied from the previous build is not:
+        # then the rules read the store); deleted once the rules ran
+        capture = reasoning.capture(staging / "rules-input")
+        counts: dict[str, int] = {ONTOLOGY_GRAPH: _load_graph(st, ONTOLOGY_GRAPH, load_ontology(), capture)}
         exports.graph_done(ONTOLOGY_GRAPH)
         loading = 0.0
 
@@ -492,7 +501,7 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
                 previous.copy_into(store, key)
                 counts[key] = len(g)
             else:
-                counts[key] = _load_graph(store, key, g)
+                counts[key] = _load_graph(store, key, g, capture)
             cast(GraphExports, exports).graph_done(key)
             if key != CROSSWALK_GRAPH:  # the SSSOM export reads the crosswalk graph
                 _let_go(a, key)
@@ -537,7 +546,8 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         st.optimize()  # each chunk the bulk loader stored left its own files; the rules read every graph
         log(f"store compacted before the rules ({time.perf_counter() - t0:.1f} s)")
         target = ox.NamedNode(str(iri.graph(INFERRED_GRAPH)))
-        inf = reason(st, target)
+        inf = reason(st, target, captured=capture)
+        shutil.rmtree(capture.directory, ignore_errors=True)
         _describe_inferred(st, target, inf, inputs)
         inf.by_rule.update(_views(st, target, inf, log))  # last: the label keys index every label, its own too
         counts[INFERRED_GRAPH] = _count(st, target)

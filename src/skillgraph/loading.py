@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Protocol, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -48,39 +49,50 @@ def _nt(term) -> str:
     raise TypeError(f"not an RDF term in a triple: {term!r}")
 
 
-def _groups(g: Graph, blank: list | None) -> Iterator[list[str]]:
+def _groups(g: Graph, blank: list | None, keep: frozenset[str] = frozenset(),
+            kept: list[str] | None = None) -> Iterator[list[str]]:
     """The N-Triples lines of `g`, a subject's at a time from the subject index when there is one, else one
-    triple at a time; a triple with a blank node goes to `blank` instead (when given)."""
+    triple at a time; a triple with a blank node goes to `blank` instead (when given). The lines whose
+    predicate (as N-Triples) is in `keep` are also added to `kept`."""
     spo = subject_index(g)
     if spo is None:
         for s, p, o in g:
             if blank is not None and (isinstance(s, BNode) or isinstance(o, BNode)):
                 blank.append((s, p, o))
             else:
-                yield [f"{_nt(s)} {_nt(p)} {_nt(o)} .\n"]
+                pn = _nt(p)
+                line = f"{_nt(s)} {pn} {_nt(o)} .\n"
+                if pn in keep and kept is not None:
+                    kept.append(line)
+                yield [line]
         return
     for s, po in spo.items():
         if blank is not None and isinstance(s, BNode):
             blank.extend((s, p, o) for p, objects in po.items() for o in objects)
             continue
-        sn, lines = _nt(s), []
+        sn, lines = _nt(s), cast(list[str], [])
         for p, objects in po.items():
-            head = f"{sn} {_nt(p)} "
+            pn = _nt(p)
+            head, start = f"{sn} {pn} ", len(lines)
             for o in objects:
                 if blank is not None and isinstance(o, BNode):
                     blank.append((s, p, o))
                 else:
                     lines.append(f"{head}{_nt(o)} .\n")
+            if pn in keep and kept is not None:
+                kept.extend(lines[start:])
         yield lines
 
 
-def nt_chunks(g: Graph, size: int = CHUNK, blank: list | None = None) -> Iterator[tuple[bytes, int]]:
+def nt_chunks(g: Graph, size: int = CHUNK, blank: list | None = None, keep: frozenset[str] = frozenset(),
+              kept: list[str] | None = None) -> Iterator[tuple[bytes, int]]:
     """(N-Triples text, its number of triples) for about `size` triples at a time, every triple once.
 
     A triple with a blank node goes to `blank` instead (when given): Oxigraph's bulk loader renames the
-    blank nodes of each call apart, so a node named in two chunks would become two nodes."""
+    blank nodes of each call apart, so a node named in two chunks would become two nodes. Lines whose
+    predicate is in `keep` are also added to `kept` (see `load`)."""
     lines: list[str] = []
-    for group in _groups(g, blank):
+    for group in _groups(g, blank, keep, kept):
         lines += group
         if len(lines) >= size:
             yield "".join(lines).encode("utf-8"), len(lines)
@@ -89,9 +101,19 @@ def nt_chunks(g: Graph, size: int = CHUNK, blank: list | None = None) -> Iterato
         yield "".join(lines).encode("utf-8"), len(lines)
 
 
+class Tap(Protocol):
+    """Where `load` writes aside the lines of some predicates (skillgraph.closure.Capture's files)."""
+    predicates: frozenset[str]
+
+    def write(self, text: str) -> None:
+        """Take N-Triples lines."""
+
+
 def load(st: ox.Store, g: Graph, target: ox.NamedNode, size: int = CHUNK,
-         done: Callable[[int], None] = lambda n: None) -> int:
+         done: Callable[[int], None] = lambda n: None, tap: Tap | None = None) -> int:
     """Add `g`'s triples to `st` in graph `target`; returns how many were written. `done(n)` after each chunk.
+    `tap`: the lines of the triples whose predicate is in `tap.predicates` are also written to it (the rules
+    read them there instead of reading them back from the store).
 
     Triples with blank nodes (a few: none in most source graphs) are added as pyoxigraph terms, which keep
     the blank nodes' names. A chunk Oxigraph cannot parse (an IRI rdflib accepted but N-Triples does not)
@@ -100,10 +122,24 @@ def load(st: ox.Store, g: Graph, target: ox.NamedNode, size: int = CHUNK,
     from skillgraph.reasoning import cached, rdflib_to_ox
 
     blank: list = []
-    written = _pipeline(st, nt_chunks(g, size, blank), target, done)
+    keep = tap.predicates if tap is not None else frozenset()
+    kept: list[str] = []
+
+    def chunks() -> Iterator[tuple[bytes, int]]:
+        for chunk in nt_chunks(g, size, blank, keep, kept):
+            if tap is not None and kept:
+                tap.write("".join(kept))
+                kept.clear()
+            yield chunk
+
+    written = pipeline(st, chunks(), target, done)
     if blank:
         ox_term = cached(rdflib_to_ox)
-        st.extend(ox.Quad(ox_term(s), ox_term(p), ox_term(o), target) for s, p, o in blank)
+        quads = [ox.Quad(ox_term(s), ox_term(p), ox_term(o), target) for s, p, o in blank]
+        st.extend(quads)
+        if tap is not None:
+            tap.write("".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads
+                              if str(q.predicate) in keep))
         written += len(blank)
         done(len(blank))
     return written
@@ -124,12 +160,12 @@ def load_terms(st: ox.Store, triples: Iterable[tuple], target: ox.NamedNode, siz
                     lines.append(f"{s} {p} {o} .\n")
             yield "".join(lines).encode("utf-8"), len(lines)
 
-    written = _pipeline(st, chunks(), target, lambda n: None)
+    written = pipeline(st, chunks(), target, lambda n: None)
     return written + extend(st, blank, size)
 
 
-def _pipeline(st: ox.Store, chunks: Iterable[tuple[bytes, int]], target: ox.NamedNode,
-              done: Callable[[int], None]) -> int:
+def pipeline(st: ox.Store, chunks: Iterable[tuple[bytes, int]], target: ox.NamedNode,
+             done: Callable[[int], None] = lambda n: None) -> int:
     """Each chunk's text parsed and stored by Oxigraph in a second thread while the next one is written."""
     written = 0
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -32,7 +32,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from skillgraph.ontology import load_ontology, rules_dir
 from skillgraph.progress import track
 
-from . import closure, loading
+from . import closure
 from .registry import Registry
 
 W3C_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
@@ -243,27 +243,28 @@ def ox_to_rdflib(term):
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def rules_reasoner(store: ox.Store, target: ox.NamedNode) -> InferenceReport:
-    """TBox closure by owlrl (into `target`), then the SPARQL rules over the store's graphs."""
+def rules_reasoner(store: ox.Store, target: ox.NamedNode, captured: closure.Capture | None = None) -> InferenceReport:
+    """TBox closure by owlrl (into `target`), then the SPARQL rules over the store's graphs. `captured`: the
+    data triples the loader wrote aside (`capture`), which the one-pass engine reads instead of the store."""
     tbox, entailed = tbox_closure()
     store.extend(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target) for s, p, o in entailed)
     schema = [ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target)
               for s, p, o in (*tbox, *entailed) if not isinstance(s, BNode) and not isinstance(o, BNode)]
     rules = load_rules()
     if {r.name for r in rules} <= closure.RULES:
-        report = one_pass(store, target)
+        report = one_pass(store, target, captured)
     else:  # a rule the one-pass engine does not know: the generic SPARQL engine applies them all
         report = materialise(store, target, schema, rules)
     report.tbox_triples = len(entailed)
     return report
 
 
-def one_pass(store: ox.Store, target: ox.NamedNode) -> InferenceReport:
+def one_pass(store: ox.Store, target: ox.NamedNode, captured: closure.Capture | None = None) -> InferenceReport:
     """The rules applied by skillgraph.closure (one pass over the data), entailments written into `target`."""
     t0 = time.perf_counter()
-    c = closure.close(store)
+    c = closure.close(store, captured, target)
     t = time.perf_counter()
-    loading.load_terms(store, c.new, target)
+    closure.write(store, c.new, target)
     seconds = {**c.seconds, "write": time.perf_counter() - t}
     return InferenceReport("rules", rounds=c.passes, by_rule=dict(c.by_rule), seconds=time.perf_counter() - t0,
                            seconds_by_phase={k: round(v, 3) for k, v in seconds.items()})
@@ -325,7 +326,7 @@ def store_graphs(store: ox.Store, skip: Iterable[ox.NamedNode] = ()) -> Iterator
             yield store_graph(store, name)
 
 
-def owlrl_reasoner(store: ox.Store, target: ox.NamedNode) -> InferenceReport:
+def owlrl_reasoner(store: ox.Store, target: ox.NamedNode, captured: closure.Capture | None = None) -> InferenceReport:
     """Reasoner that runs OWL-RL in rdflib over the store's graphs: complete but only practical for small graphs."""
     t0 = time.perf_counter()
     inferred = owlrl_closure(store_graphs(store, [target]))
@@ -333,6 +334,15 @@ def owlrl_reasoner(store: ox.Store, target: ox.NamedNode) -> InferenceReport:
     return InferenceReport("owlrl", rounds=1, by_rule={"owlrl": len(inferred)}, seconds=time.perf_counter() - t0)
 
 
-REASONERS: Registry[Callable[[ox.Store, ox.NamedNode], InferenceReport]] = Registry("reasoner")
+def capture(directory: Path) -> closure.Capture:
+    """Where the build's loader writes aside what the rules will read: the predicates the one-pass engine
+    reads under the ontology's schema and its owlrl closure (`rules_reasoner` reads the store for any other)."""
+    tbox, entailed = tbox_closure()
+    g = ox.NamedNode("urn:skillgraph:schema")
+    return closure.Capture(directory, closure.schema_predicates(
+        ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), g) for s, p, o in (*tbox, *entailed)))
+
+
+REASONERS: Registry[Callable[..., InferenceReport]] = Registry("reasoner")
 REASONERS.register("rules", rules_reasoner)
 REASONERS.register("owlrl", owlrl_reasoner)
