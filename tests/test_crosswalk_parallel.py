@@ -119,3 +119,21 @@ def test_a_profile_skill_related_through_two_esco_occupations_cites_the_first_by
         inp.onet_to_esco[occ].add(eo)
         inp.esco_relations[eo][skill] = ("essential", URIRef(name + "/relation"))
     assert inp.esco_skills_for_onet(occ)[skill] == ("essential", URIRef("urn:esco:occ-a/relation"))
+
+
+def test_what_the_caller_froze_stays_frozen_and_nothing_else_is_left_frozen():
+    """The build freezes its mapped objects and thaws them once, before the rules (build.gc_paused): the
+    scoring's own freeze must not thaw them early; run alone, it leaves nothing frozen."""
+    import gc
+
+    gc.unfreeze()
+    parallel.map_parts(lambda p: p, [[1], [2], [3]], processes=2)
+    assert gc.get_freeze_count() == 0
+    kept = [object() for _ in range(10)]  # noqa: F841 (alive while frozen)
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        parallel.map_parts(lambda p: p, [[1], [2], [3]], processes=2)
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()

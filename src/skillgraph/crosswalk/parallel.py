@@ -103,7 +103,12 @@ def _forked(fn: Callable[[list[T]], R], parts: list[list[T]], children_wanted: i
     counter = ctx.Value("i", 0)
     inbox: queue.Queue = queue.Queue()  # (kind, part index, payload, pid) from every child, read by a thread each
     children = []
-    gc.freeze()  # the objects alive now: collections (in the children too) skip them, so no page is copied for it
+    # the objects alive now: collections (in the children too) skip them, so no page is copied for it. When
+    # something froze objects before (the build, build.gc_paused), they stay frozen for it to thaw: thawing
+    # here handed the build's mapped objects and the aligner's back to the collector, whose next full
+    # collection walked them all (14 s on the full releases, right after the scoring)
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
     try:
         for _ in range(children_wanted):
             receive, send = ctx.Pipe(duplex=False)
@@ -146,7 +151,8 @@ def _forked(fn: Callable[[list[T]], R], parts: list[list[T]], children_wanted: i
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def _receive(receive, proc, inbox: queue.Queue) -> None:
