@@ -32,7 +32,6 @@ Anchors (kind a), by what the statement cites:
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -473,12 +472,9 @@ class Aligner:
                     st = self.inp.statements[URIRef(sts[0])]
                     a.level_statement = (st.iri, st.label or st.text)
 
-    def skills_support_tasks(self, tasks=None, sink: Callable[[list[Alignment]], None] | None = None
-                             ) -> list[Alignment]:
+    def skills_support_tasks(self, tasks=None) -> list[Alignment]:
         """Kind (b): ranked ESCO skills for every O*NET task (or those given), each with a required level and
-        the levels it answers; scored by the v3 formula, or by the re-ranker when the aligner has one.
-        `sink(answers)` gets each part's answers as soon as they are scored (the crosswalk writes its graph
-        meanwhile); the list returned is every answer, in the order of one process."""
+        the levels it answers; scored by the v3 formula, or by the re-ranker when the aligner has one."""
         inp = self.inp
         self.prepare_support()
         # occupation by occupation, so that each occupation's context is built once; the parts (whole
@@ -493,8 +489,6 @@ class Aligner:
         level_kinds: dict[str, int] = defaultdict(int)
         with progress("scoring the tasks' support", total=len(order), unit="tasks") as bar:
             def done(part: tuple[list[Alignment], int, int, dict[str, int], int]) -> None:
-                if sink is not None:
-                    sink(part[0])
                 bar.update(part[4])
 
             finished = parallel.map_parts(self._support_part, parts, sink=done, processes=n)
