@@ -11,7 +11,7 @@ graph's triples (one context, same count); anything else is validated as it is (
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from rdflib import BNode, Graph, URIRef
@@ -144,6 +144,63 @@ def release(graph: Graph) -> bool:
         return False
     store.__init__(identifier=store.identifier)  # type: ignore[misc]
     return True
+
+
+def adder(graph: Graph) -> Callable[[Any], object]:
+    """A function adding one triple to `graph`: into its Memory store's indexes and context sets directly,
+    when `graph` is a plain Graph whose store holds no other graph's triples, else `graph.add`. For a graph
+    that alone uses its store while the adder is in use (the crosswalk's own new graph): a triple another
+    graph of the same store added meanwhile would not be recorded in this one.
+
+    Memory.add works out the triple's contexts and dispatches an event for every triple; the crosswalk
+    writes 2.5 M triples into a fresh graph of its own, where that bookkeeping is always the same: the
+    triple is in the graph's context and the default one, as `add` would record it (tested against it)."""
+    store = graph.store
+    names = ("spo", "pos", "osp", "contextTriples", "all_contexts")
+    found: list[Any] = [getattr(store, f"_Memory__{n}", None) for n in names]
+    if type(graph) is not Graph or type(store) is not Memory or any(x is None for x in found):
+        return graph.add
+    spo, pos, osp, context_triples, all_contexts = found
+    if all_contexts - {graph}:
+        return graph.add
+    ctx = store._Memory__ctx_to_str(graph)  # type: ignore[attr-defined]
+    usual = {ctx: False, None: False}  # what Memory.add records for a triple of this graph, not quoted
+    if store._Memory__defaultContexts is None and not spo:  # type: ignore[attr-defined]
+        store._Memory__defaultContexts = usual  # type: ignore[attr-defined]  # as the first add would set it
+    if store._Memory__defaultContexts != usual or store._Memory__tripleContexts:  # type: ignore[attr-defined]
+        return graph.add
+    every, mine = context_triples[None], context_triples.setdefault(ctx, set())
+    all_contexts.add(graph)
+
+    def add(triple: tuple) -> None:
+        s, p, o = triple
+        po = spo.get(s)
+        if po is None:
+            po = spo[s] = {}
+        objects = po.get(p)
+        if objects is None:
+            objects = po[p] = {}
+        if o in objects:
+            return
+        objects[o] = 1
+        os_ = pos.get(p)
+        if os_ is None:
+            os_ = pos[p] = {}
+        subjects = os_.get(o)
+        if subjects is None:
+            subjects = os_[o] = {}
+        subjects[s] = 1
+        sp = osp.get(o)
+        if sp is None:
+            sp = osp[o] = {}
+        predicates = sp.get(s)
+        if predicates is None:
+            predicates = sp[s] = {}
+        predicates[p] = 1
+        every.add(triple)
+        mine.add(triple)
+
+    return add
 
 
 def subject_index(graph: Graph) -> dict | None:

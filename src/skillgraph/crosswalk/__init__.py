@@ -45,6 +45,7 @@ from collections.abc import Mapping
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from skillgraph import fastgraph
 from skillgraph.mappings.base import new_graph
 from skillgraph.ontology import SG
 from skillgraph.progress import track
@@ -86,8 +87,9 @@ def align_inputs(inp: Inputs, retrieval: str = DEFAULT_MODE) -> tuple[Graph, dic
     alignments += al.wef_skills()
     # written once the scoring processes are gone: written while a forked child lives, every page the parent
     # writes is copied (the child keeps the old one), and the full build's peak rose from 3.9 to 5.0 GB
+    add = fastgraph.adder(g)
     for a in track(alignments, "writing the crosswalk graph", unit="alignments"):
-        emit(g, a)
+        emit(g, a, add)
     emit_sets(g, alignments)
     report = dict(al.report)
     report["support_mode"] = resolve(retrieval)
