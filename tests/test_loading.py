@@ -8,7 +8,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS, XSD
 
-from skillgraph import loading
+from skillgraph import closure, loading
 from skillgraph.reasoning import store_graph
 
 EX = "https://w3id.org/skillgraph/id/test/"
@@ -94,8 +94,9 @@ def test_quads_are_extended_in_chunks_of_the_asked_size():
     assert calls == [2, 2, 1] and len(st) == 5
 
 
-def test_triples_of_pyoxigraph_terms_are_stored_exactly():
-    # the rules' entailments: str() of a pyoxigraph term is its N-Triples form; a blank node keeps its name
+def test_entailments_as_ntriples_text_are_stored_exactly():
+    # the rules' entailments (closure.write): terms as N-Triples text, as str() of a pyoxigraph term gives it;
+    # a blank node keeps its name
     b = ox.BlankNode("kept")
     s = ox.NamedNode(EX + "s")
     triples = [(s, ox.NamedNode(EX + "label"), ox.Literal('a "quoted"\nline', language="en")),
@@ -103,5 +104,5 @@ def test_triples_of_pyoxigraph_terms_are_stored_exactly():
                (s, ox.NamedNode(EX + "b"), b), (b, ox.NamedNode(EX + "p"), s),
                *((ox.NamedNode(f"{EX}x/{i}"), ox.NamedNode(EX + "p"), s) for i in range(5))]
     st = ox.Store()
-    assert loading.load_terms(st, iter(triples), TARGET, size=2) == len(triples)
+    assert closure.write(st, [tuple(str(x) for x in t) for t in triples], TARGET) == len(triples)
     assert {(q.subject, q.predicate, q.object) for q in st} == set(triples)

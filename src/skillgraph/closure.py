@@ -156,11 +156,13 @@ class Capture:
         self.directory = directory
         self.predicates = predicates
         self.files: dict[str, Path] = {}  # graph IRI -> its complete file
+        self._opened = 0
 
     def writer(self, graph: str) -> _CaptureFile:
         """A file for `graph`'s lines; it counts as captured once closed without error."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        return _CaptureFile(self, graph, self.directory / f"{len(self.files)}-{abs(hash(graph)):x}.nt")
+        self._opened += 1
+        return _CaptureFile(self, graph, self.directory / f"{self._opened}.nt")
 
 
 class _CaptureFile:
@@ -282,11 +284,11 @@ def _one_pass(store: ox.Store, sc: Schema, out: Closure, captured: Capture | Non
                 derive((s, S_TYPE, c), "prp-dom")
             if resource:
                 for q in inv.get(p, ()):
-                    derive((o, q, s), "prp-inv")  # type: ignore[arg-type]
+                    derive((o, q, s), "prp-inv")
                 for c in rng.get(p, ()):
-                    derive((o, S_TYPE, c), "prp-rng")  # type: ignore[arg-type]
+                    derive((o, S_TYPE, c), "prp-rng")
                 if p in symm:
-                    derive((o, p, s), "prp-symp")  # type: ignore[arg-type]
+                    derive((o, p, s), "prp-symp")
             if p in after:
                 for z in tuple(after[p].get(o, ())):
                     derive((s, p, z), "prp-trp")

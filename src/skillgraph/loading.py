@@ -145,25 +145,6 @@ def load(st: ox.Store, g: Graph, target: ox.NamedNode, size: int = CHUNK,
     return written
 
 
-def load_terms(st: ox.Store, triples: Iterable[tuple], target: ox.NamedNode, size: int = CHUNK) -> int:
-    """`load` for triples of pyoxigraph terms (the rules' entailments): their str() is their N-Triples form."""
-    blank: list = []
-
-    def chunks() -> Iterator[tuple[bytes, int]]:
-        it = iter(triples)
-        while part := list(itertools.islice(it, size)):
-            lines = []
-            for s, p, o in part:
-                if type(s) is ox.BlankNode or type(o) is ox.BlankNode:
-                    blank.append(ox.Quad(s, p, o, target))
-                else:
-                    lines.append(f"{s} {p} {o} .\n")
-            yield "".join(lines).encode("utf-8"), len(lines)
-
-    written = pipeline(st, chunks(), target, lambda n: None)
-    return written + extend(st, blank, size)
-
-
 def pipeline(st: ox.Store, chunks: Iterable[tuple[bytes, int]], target: ox.NamedNode,
              done: Callable[[int], None] = lambda n: None) -> int:
     """Each chunk's text parsed and stored by Oxigraph in a second thread while the next one is written."""
