@@ -24,7 +24,13 @@ Parts (--parts, comma-separated; each runs guarded: a failure is a "not measured
 - shacl: validating every graph with SkillGraph against plain pySHACL (same shapes, same data);
 - reasoning (embedded only): the rules (one-pass engine) against owlrl's full closure;
 - crosswalk: the build's crosswalk stage on the build's store (inputs by SPARQL, alignment, peak RSS) against
-  the floor of adding the same triples to a fresh rdflib graph (the graph the stage hands on).
+  the floor of adding the same triples to a fresh rdflib graph (the graph the stage hands on);
+- engines: the build's own store (pyoxigraph, read-only, in-process) against rdflib's in-memory Dataset loaded
+  from the same N-Quads the way rdflib-endpoint loads them (`Dataset(default_union=True).parse`), in one child
+  process capped at --rdflib-max-memory: the flagship, the aggregate over all ratings and the point look-up of
+  the endpoint mix (median of 5 on the store, of 3 on rdflib, 1 for rdflib's aggregate), with rdflib's load
+  time and peak RSS. In-process, so neither side pays HTTP: where rdflib-endpoint fits the data, the
+  `endpoint` part measures the servers themselves.
 `minimal` is queries,overhead. Ratios compare SkillGraph to the baseline (below 1: SkillGraph is
 faster or smaller). Nothing is estimated: what could not be measured says so.
 """
@@ -32,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import math
 import os
 import signal
@@ -48,7 +55,7 @@ from common import Table, child, machine, median
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SKILLGRAPH_SHARED_DATA", ROOT.parent / "shared" / "data"))
-PARTS = ("build", "endpoint", "flagship", "queries", "overhead", "shacl", "reasoning", "crosswalk")
+PARTS = ("build", "endpoint", "flagship", "queries", "overhead", "shacl", "reasoning", "crosswalk", "engines")
 PRESETS = {"minimal": ("queries", "overhead"), "all": PARTS}
 OX = "oxigraph serve-read-only"
 RL = "rdflib-endpoint"
@@ -299,6 +306,48 @@ def bench_crosswalk(t: Table, build_dir: Path) -> None:
           r["floor"])
 
 
+ENGINE_QUERIES = ("flagship crosswalk query", "aggregate over all ratings", "point look-up of a task")
+
+
+def bench_engines(t: Table, build_dir: Path, max_memory_mb: int) -> None:
+    """SkillGraph's store in-process against rdflib's in-memory Dataset (rdflib-endpoint's engine), same N-Quads."""
+    from skillgraph import store
+
+    root = store.build_path(build_dir)
+    mix = endpoints.query_mix()
+    code = f"""
+import json, resource, time
+import pyoxigraph as ox
+from rdflib import Dataset
+cap = {max_memory_mb} * 1024 * 1024
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+queries = {json.dumps({name: mix[name] for name in ENGINE_QUERIES})}
+st = ox.Store.read_only({str(root / "store")!r})
+def timed(run, n):
+    ts, rows = [], 0
+    for _ in range(n):
+        t = time.perf_counter(); rows = len(list(run())); ts.append(time.perf_counter() - t)
+    return sorted(ts)[len(ts) // 2], rows
+out = {{"store": {{k: timed(lambda: st.query(q, use_default_graph_as_union=True), 5) for k, q in queries.items()}}}}
+t = time.perf_counter()
+ds = Dataset(default_union=True)
+ds.parse({str(root / "exports" / "skillgraph.nq")!r}, format="nquads")
+out["load_s"], out["quads"] = time.perf_counter() - t, len(ds)
+out["load_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["rdflib"] = {{k: timed(lambda: ds.query(q), 1 if k.startswith("aggregate") else 3) for k, q in queries.items()}}
+print(json.dumps(out))
+"""
+    r = child(code)
+    t.add("engines", "rdflib Dataset, loading the build's N-Quads", None, "",
+          note=f"{r['quads']:,} quads in {r['load_s']:,.1f} s, peak RSS {r['load_peak_mb']:,.0f} MB")
+    for name in ENGINE_QUERIES:
+        (mine, rows), (theirs, their_rows) = r["store"][name], r["rdflib"][name]
+        if rows != their_rows:
+            raise RuntimeError(f"{name}: {rows} rows from the store, {their_rows} from rdflib")
+        t.add("engines", f"{name} ({rows} rows), in-process", mine * 1000, "ms", "rdflib in-memory Dataset",
+              theirs * 1000)
+
+
 def section(t: Table, name: str, run) -> None:
     """Run one part of the benchmark; a failure is reported in the table, and the other parts still run."""
     try:
@@ -398,6 +447,8 @@ def main(argv: list[str] | None = None) -> None:
             section(t, "reasoning", lambda: bench_reasoning(t))
         if "crosswalk" in args.parts:
             section(t, "crosswalk", lambda: bench_crosswalk(t, build_dir))
+        if "engines" in args.parts:
+            section(t, "engines", lambda: bench_engines(t, build_dir, args.rdflib_max_memory))
     print(header)
     print()
     print(t.render())

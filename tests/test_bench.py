@@ -57,6 +57,25 @@ def test_bench_flagship_part_on_the_embedded_build(embedded_build):
     assert "not measured" not in p.stdout and "row count unlike" not in p.stdout
 
 
+@pytest.mark.e2e
+def test_bench_engines_part_on_the_embedded_build(embedded_build):
+    """The engines part: the build's store and rdflib's in-memory Dataset on the same N-Quads, same rows."""
+    build_dir, _ = embedded_build
+    p = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--parts", "engines",
+                        "--build", str(build_dir)], capture_output=True, text=True, timeout=900)
+    assert p.returncode == 0, p.stderr[-3000:]
+    rows = {line.split("|")[2].strip(): [c.strip() for c in line.split("|")[3:-1]]
+            for line in p.stdout.splitlines() if line.startswith("| engines")}
+    assert len(rows) == 4, rows
+    load = rows["rdflib Dataset, loading the build's N-Quads"][0]
+    assert " quads in " in load and "peak RSS" in load
+    queries = [m for m in rows if m.endswith("rows), in-process")]
+    assert len(queries) == 3
+    for m in queries:
+        assert rows[m][0].endswith(" ms") and rows[m][1] == "rdflib in-memory Dataset" and rows[m][3].startswith("x")
+    assert "not measured" not in p.stdout
+
+
 def _sampler() -> dict:
     """The bench's sampler code (bench/stages.py SAMPLER), run without starting its thread."""
     import importlib.util
