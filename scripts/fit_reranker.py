@@ -25,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 
+from skillgraph import fastgraph
 from skillgraph.crosswalk import emit, rerank
 from skillgraph.crosswalk.dense_space import default_cache_dir
 from skillgraph.crosswalk.evaluate import evaluate, expected_calibration_error, read_gold, read_run, table
@@ -112,9 +113,10 @@ def write_runs(al, tasks, out: Path, gold) -> None:
     results = {}
     for name in METHODS:
         g = new_graph()
+        add = fastgraph.adder(g)
         for ans in answers(al, tasks, name).values():
             for x in ans:
-                emit(g, x)
+                emit(g, x, add)
         write_sssom(g, out / f"{name}.sssom.tsv")
         results[name] = evaluate(gold, read_run(out / f"{name}.sssom.tsv"), "heldout")
     print(table(results))

@@ -486,9 +486,9 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         # each graph's export files are written by a background thread as soon as it is in the store
         exports = GraphExports(st, staging / "exports", export_formats)
         a.phase("load")
-        # what the rules read, written aside as each graph is loaded (a graph copied from the previous build is not:
-        # then the rules read the store); deleted once the rules ran
-        capture = reasoning.capture(staging / "rules-input")
+        # what the one-pass rules read, written aside as each graph is loaded (a graph copied from the previous
+        # build is not: then the rules read the store); deleted once the rules ran; none for another reasoner
+        capture = reasoning.capture(staging / "rules-input") if reasoner == "rules" else None
         counts: dict[str, int] = {ONTOLOGY_GRAPH: _load_graph(st, ONTOLOGY_GRAPH, load_ontology(), capture)}
         exports.graph_done(ONTOLOGY_GRAPH)
         loading = 0.0
@@ -547,7 +547,8 @@ def _build(build_dir: Path, build_id: str, sources: dict[str, Input], configs: d
         log(f"store compacted before the rules ({time.perf_counter() - t0:.1f} s)")
         target = ox.NamedNode(str(iri.graph(INFERRED_GRAPH)))
         inf = reason(st, target, captured=capture)
-        shutil.rmtree(capture.directory, ignore_errors=True)
+        if capture is not None:
+            shutil.rmtree(capture.directory, ignore_errors=True)
         _describe_inferred(st, target, inf, inputs)
         inf.by_rule.update(_views(st, target, inf, log))  # last: the label keys index every label, its own too
         counts[INFERRED_GRAPH] = _count(st, target)

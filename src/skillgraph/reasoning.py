@@ -334,9 +334,13 @@ def owlrl_reasoner(store: ox.Store, target: ox.NamedNode, captured: closure.Capt
     return InferenceReport("owlrl", rounds=1, by_rule={"owlrl": len(inferred)}, seconds=time.perf_counter() - t0)
 
 
-def capture(directory: Path) -> closure.Capture:
+def capture(directory: Path) -> closure.Capture | None:
     """Where the build's loader writes aside what the rules will read: the predicates the one-pass engine
-    reads under the ontology's schema and its owlrl closure (`rules_reasoner` reads the store for any other)."""
+    reads under the ontology's schema and its owlrl closure (`rules_reasoner` reads the store for any other).
+    None when the one-pass engine will not run (ontology/rules/ holds a rule it does not know): nothing
+    would read the files."""
+    if not {r.name for r in load_rules()} <= closure.RULES:
+        return None
     tbox, entailed = tbox_closure()
     g = ox.NamedNode("urn:skillgraph:schema")
     return closure.Capture(directory, closure.schema_predicates(
