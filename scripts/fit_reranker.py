@@ -11,6 +11,11 @@ it): `hybrid` (all features) and `lexical` (no dense ones); each is calibrated b
 5-fold out-of-fold predictions (folds by task) of the judged candidates. They are written to
 src/skillgraph/crosswalk/reranker.json (deterministic: same inputs and gold, same file).
 
+With --cv it writes nothing and compares feature sets on the tune tasks alone, as features are chosen: each
+model (and, with --without F1,F2, the hybrid without those features) is scored by 5-fold cross-validation
+(folds by task; each task ranked by the model fitted on the other folds, calibrated by the isotonic map of the
+out-of-fold predictions, answers cut as a build cuts them), with `skillgraph eval`'s metrics on tune.
+
 With --runs DIR it also writes, for the gold tasks, one SSSOM file per method (lexical-v3, lexical-reranked,
 dense, hybrid, hybrid-reranked) and prints the `skillgraph eval` table of the held-out tasks; the same
 table comes from `skillgraph eval GOLD --run NAME=DIR/NAME.sssom.tsv ...`.
@@ -27,8 +32,9 @@ from pathlib import Path
 
 from skillgraph import fastgraph
 from skillgraph.crosswalk import emit, rerank
+from skillgraph.crosswalk.align import SUPPORT_FILL, SUPPORT_MIN, SUPPORT_TOP
 from skillgraph.crosswalk.dense_space import default_cache_dir
-from skillgraph.crosswalk.evaluate import evaluate, expected_calibration_error, read_gold, read_run, table
+from skillgraph.crosswalk.evaluate import Answer, evaluate, expected_calibration_error, read_gold, read_run, table
 from skillgraph.crosswalk.features import FEATURES, LEXICAL_FEATURES
 from skillgraph.crosswalk.methods import METHODS, answers, prepared
 from skillgraph.crosswalk.sssom import write_sssom
@@ -38,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "eval" / "gold" / "onet_task_esco_skill.sssom.tsv"
 OUT = ROOT / "src" / "skillgraph" / "crosswalk" / "reranker.json"
 MODELS = {"hybrid": FEATURES, "lexical": LEXICAL_FEATURES}
-VERSION = "rerank v1"
+VERSION = "rerank v2"  # v2: the dense chain features (chain_dense, chain_gap)
 
 
 def log(msg: str) -> None:
@@ -51,6 +57,9 @@ def main() -> None:
     ap.add_argument("--gold", type=Path, default=GOLD)
     ap.add_argument("--cache", type=Path, default=None, help=f"embedding cache (default {default_cache_dir()})")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--cv", action="store_true", help="compare feature sets by cross-validation on tune; write "
+                                                       "nothing")
+    ap.add_argument("--without", default="", help="with --cv: also the hybrid without these features (comma-separated)")
     ap.add_argument("--runs", type=Path, help="also write each method's answers for the gold tasks here, and "
                                               "print the held-out table")
     a = ap.parse_args()
@@ -77,19 +86,23 @@ def main() -> None:
     log(f"features of {sum(map(len, rows.values()))} candidates of {len(tasks)} gold tasks in "
         f"{time.perf_counter() - t0:.0f} s")
 
+    tune = [t for t in tasks if split[str(t)] == "tune"]
+    if a.cv:
+        models = dict(MODELS)
+        drop = [f for f in a.without.split(",") if f]
+        unknown = [f for f in drop if f not in FEATURES]
+        if unknown:
+            raise SystemExit(f"--without: unknown feature(s) {', '.join(unknown)}; valid: {', '.join(FEATURES)}")
+        if drop:
+            models[f"hybrid without {', '.join(drop)}"] = tuple(f for f in FEATURES if f not in drop)
+        results = {name: cross_validated(gold, tune, cands, rows, judged, feats) for name, feats in models.items()}
+        print(f"5-fold cross-validation on the {len(tune)} tune tasks")
+        print(table(results))
+        return
     doc = {"format": rerank.FORMAT, "gold_sha256": hashlib.sha256(a.gold.read_bytes()).hexdigest(), "models": {}}
     fit_report = {}
     for name, feats in MODELS.items():
-        x, y, groups, is_judged = [], [], [], []
-        for t in tasks:
-            if split[str(t)] != "tune":
-                continue
-            for (_, c, _, _), f in zip(cands[t], rows[t], strict=True):
-                g = judged[str(t)].get(str(c.skill))
-                x.append([f[n] for n in feats])
-                y.append(int(g is not None and g >= 1))  # unjudged: not relevant, as `skillgraph eval` counts it
-                groups.append(str(t))
-                is_judged.append(g is not None)
+        x, y, groups, is_judged = tune_rows(tune, cands, rows, judged, feats)
         model, oof = rerank.fit(name, feats, np.array(x), np.array(y), groups, judged=is_judged)
         doc["models"][name] = model.to_json()
         yj = [v for v, j in zip(y, is_judged, strict=True) if j]
@@ -105,6 +118,42 @@ def main() -> None:
     log(f"wrote {a.out}")
     if a.runs:
         write_runs(al, tasks, a.runs, gold)
+
+
+def tune_rows(tune, cands, rows, judged, feats):
+    """The tune candidates as the fit reads them: feature rows, relevance (grade >= 1; an unjudged candidate
+    is not relevant, as `skillgraph eval` counts it), task, and whether the pair was judged."""
+    x, y, groups, is_judged = [], [], [], []
+    for t in tune:
+        for (_, c, _, _), f in zip(cands[t], rows[t], strict=True):
+            g = judged[str(t)].get(str(c.skill))
+            x.append([f[n] for n in feats])
+            y.append(int(g is not None and g >= 1))
+            groups.append(str(t))
+            is_judged.append(g is not None)
+    return x, y, groups, is_judged
+
+
+def cross_validated(gold, tune, cands, rows, judged, feats):
+    """`skillgraph eval`'s metrics on tune of a model with these features, each task ranked out of fold."""
+    x, y, groups, is_judged = tune_rows(tune, cands, rows, judged, feats)
+    oof = rerank.out_of_fold(x, y, groups)
+    cx, cy = rerank.isotonic([p for p, j in zip(oof, is_judged, strict=True) if j],
+                             [v for v, j in zip(y, is_judged, strict=True) if j])
+    calibrated = rerank.Model("cv", tuple(feats), (), (), (), 0.0, tuple(cx), tuple(cy))
+    run, i = {}, 0
+    for t in tune:
+        scored = sorted(((oof[i + k], str(c.skill)) for k, (_, c, _, _) in enumerate(cands[t])),
+                        key=lambda v: (-v[0], v[1]))
+        i += len(cands[t])
+        answers: list[Answer] = []
+        for p, skill in scored[:SUPPORT_TOP]:  # cut as Aligner._reranked cuts a task's answers
+            conf = calibrated.calibrate(p)
+            if conf < SUPPORT_MIN and len(answers) >= SUPPORT_FILL:
+                break
+            answers.append(Answer(skill, round(conf, 4), None))
+        run[str(t)] = answers
+    return evaluate(gold, run, "tune")
 
 
 def write_runs(al, tasks, out: Path, gold) -> None:

@@ -25,6 +25,7 @@ from skillgraph.ontology import SG
 needs_model = pytest.mark.skipif(not dense.available(), reason=f"dense retrieval unavailable: "
                                                                 f"{dense.unavailable_reason()}")
 E = "http://data.europa.eu/esco/"
+ST = "https://w3id.org/skillgraph/id/pathsmith/statement/"
 
 
 # -- fitting -------------------------------------------------------------------------------------------------
@@ -68,6 +69,24 @@ def test_fit_calibrates_out_of_fold_and_round_trips():
     assert back.raw([[0.9]]) == pytest.approx(model.raw([[0.9]]), abs=1e-5)
 
 
+def test_out_of_fold_predictions_never_see_their_own_task():
+    np = pytest.importorskip("numpy")
+    x = np.array([[i / 59, (i * 7 % 11) / 10] for i in range(60)])
+    y = np.array([int(i % 3 != 0) if i > 30 else int(i % 5 == 0) for i in range(60)])
+    groups = [f"t{i // 3}" for i in range(60)]
+    oof = rerank.out_of_fold(x, y, groups)
+    fold = rerank.folds(groups)
+    # flip the labels of one fold's tasks: that fold's predictions come from the other folds and do not move,
+    # every other fold's do
+    flipped = np.array([1 - v if f == 0 else v for v, f in zip(y, fold, strict=True)])
+    again = rerank.out_of_fold(x, flipped, groups)
+    same = [a == b for a, b in zip(oof, again, strict=True)]
+    assert same == [f == 0 for f in fold]
+    # the calibration of `fit` is fitted on exactly these predictions
+    model, calibrated = rerank.fit("m", ["a", "b"], x, y, groups)
+    assert calibrated == [model.calibrate(p) for p in oof]
+
+
 def test_calibration_interpolates_between_knots():
     m = rerank.Model("m", ("f",), (0.0,), (1.0,), (1.0,), 0.0, (0.2, 0.6), (0.1, 0.9))
     assert [m.calibrate(p) for p in (0.0, 0.2, 0.4, 0.6, 1.0)] == pytest.approx([0.1, 0.1, 0.5, 0.9, 0.9])
@@ -77,7 +96,7 @@ def test_calibration_interpolates_between_knots():
 def test_packaged_models_cover_their_features_and_are_calibrated():
     doc = json.loads(resources.files("skillgraph.crosswalk").joinpath(rerank.MODEL_FILE).read_text("utf-8"))
     assert sorted(doc["models"]) == ["hybrid", "lexical"]
-    assert doc["version"].startswith("rerank v1") and doc["version"] == rerank.version()
+    assert doc["version"].startswith("rerank v2") and doc["version"] == rerank.version()
     for name, feats in (("hybrid", FEATURES), ("lexical", LEXICAL_FEATURES)):
         m = rerank.load(name)
         assert m.features == feats
@@ -158,6 +177,32 @@ def test_dense_features_read_the_embeddings(tmp_path):
     assert desc[1] == pytest.approx(space.cosines(URIRef(TASK + "1"), [(DESCRIBED, skills[1])])[0], abs=1e-6)
     assert desc[1] != pytest.approx(sims[1], abs=1e-3)
     assert space.retrieve(URIRef(TASK + "2"), 1)[0][0] == URIRef(E + "skill/2")  # "Cook meals" -> "cook"
+    assert all(r["chain_dense"] == 0.0 and r["chain_gap"] == 0.0 for r in rows)  # no statement anchored
+
+
+@needs_model
+def test_dense_chain_goes_through_the_statements_anchored_to_the_task(tmp_path):
+    from skillgraph.crosswalk.dense_space import DenseSpace
+    from skillgraph.crosswalk.inputs import Statement
+
+    inp = _inputs()
+    st1, st2 = URIRef(ST + "1"), URIRef(ST + "2")
+    inp.statements = {st1: Statement(st1, "pathsmith", "Supplier orders", "orders supplies when stock runs low", None),
+                      st2: Statement(st2, "pathsmith", "Menu design", "plans seasonal menus", None)}
+    space = DenseSpace(inp, tmp_path)
+    skills = [URIRef(E + f"skill/{i}") for i in (1, 2, 3)]
+    cands = [Candidate(s, None, 0.0, 0.0, 0.0) for s in skills]
+    t1, t2 = URIRef(TASK + "1"), URIRef(TASK + "2")
+    # task 1: both statements anchored (confidence 0.5 and 1.0); task 2: a statement not among the inputs only
+    fs = FeatureSpace(inp, {}, space, {t1: [(st1, 0.5), (st2, 1.0)], t2: [(URIRef(ST + "9"), 1.0)]})
+    rows = fs.rows(t1, set(), cands)
+    via = [[a * c for c in space.cosines(st, skills)] for st, a in ((st1, 0.5), (st2, 1.0))]
+    chain = [max(x, y, 0.0) for x, y in zip(*via, strict=True)]  # the best anchored statement, per skill
+    assert [r["chain_dense"] for r in rows] == pytest.approx(chain, abs=1e-6)
+    assert [r["chain_gap"] for r in rows] == pytest.approx([max(chain) - c for c in chain], abs=1e-6)
+    assert chain.index(max(chain)) == 0  # "Menu design. plans seasonal menus" is nearest "plan menus"
+    assert evidence_kinds(rows[1]) >= {"dense"} and "task-anchor" not in evidence_kinds(rows[1])
+    assert all(r["chain_dense"] == 0.0 and r["chain_gap"] == 0.0 for r in fs.rows(t2, set(), cands))
 
 
 # -- retrieval modes and the engine --------------------------------------------------------------------------

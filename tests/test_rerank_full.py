@@ -16,8 +16,9 @@ from skillgraph.crosswalk.evaluate import evaluate, read_gold
 from skillgraph.crosswalk.methods import METHODS, answers, as_run, prepared
 
 # Measured 2026-12-02 on the held-out tasks (gold of 8,117 judged pairs after its fifth pooling; reranker.json
-# refitted on its 115 tune tasks, with desc_sim):
-#   hybrid-reranked  P@5 0.619  nDCG@10 0.626  hit@1 0.791  hit@5 0.986  coverage 1.000  ECE 0.036
+# refitted on its 115 tune tasks, with desc_sim and the dense chain features):
+#   hybrid-reranked  P@5 0.616  nDCG@10 0.626  hit@1 0.791  hit@5 0.986  coverage 1.000  ECE 0.035
+#   (without the dense chain features: P@5 0.619, ECE 0.036, the rest the same)
 #   lexical-v3       P@5 0.442  nDCG@10 0.419  hit@1 0.642  hit@5 0.878  coverage 1.000  ECE 0.075
 # The floors are a little below (P@5 at issue 12's target): a regression fails, run-to-run noise of the dense
 # encoder does not.

@@ -539,7 +539,8 @@ class Aligner:
         self.levels = [lv.iri for lv in self.inp.levels]
         self.rank = {lv.iri: lv.rank for lv in self.inp.levels}
         self.prior = level_prior.load()
-        self.features = FeatureSpace(self.inp, self.element_match, self.dense_space) if self.score_all else None
+        self.features = FeatureSpace(self.inp, self.element_match, self.dense_space, self.anchors) \
+            if self.score_all else None
         if self.rerank is not None and self.dense_space is None and \
                 any(f in self.rerank.features for f in DENSE_FEATURES):
             raise ValueError(f"re-ranker {self.rerank.name!r} reads dense features: run it with the dense retriever")

@@ -9,6 +9,12 @@ present (sg:evidenceKind, `EVIDENCE_KIND`). All are in [0, 1] or small ranges:
   dense_gap            the task's best candidate cosine minus this one (how far behind the best it is)
   lexical_sim          the lexical similarity (lexical.py, weighted inside the task's occupation)
   statement_chain      a * sim(statement, skill) through the best statement anchored to the task
+  chain_dense          the same chain measured densely: a * cosine of the statement's ("label. text") and the
+                       skill label's embeddings, the best anchored statement (the chain's dense counterpart, as
+                       dense_sim is lexical_sim's: a statement says "escalation" where its task says "refer
+                       unresolved grievances to designated departments")
+  chain_gap            the task's best chain_dense minus this one (0 for a task without anchored statements), as
+                       dense_gap is to dense_sim
   essential_relation   the skill is essential for an ESCO occupation linked to the task's occupation:
                        the link's confidence (published links 1)
   optional_relation    the same for an optional relation
@@ -24,7 +30,7 @@ present (sg:evidenceKind, `EVIDENCE_KIND`). All are in [0, 1] or small ranges:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,13 +42,16 @@ from .inputs import Inputs
 if TYPE_CHECKING:
     from .dense_space import DenseSpace
 
-DENSE_FEATURES = ("dense_sim", "dense_gap", "dwa_agreement", "desc_sim")
-FEATURES = ("dense_sim", "dense_gap", "desc_sim", "lexical_sim", "statement_chain", "essential_relation",
-            "optional_relation", "isco_siblings", "dwa_agreement", "element_importance", "reuse_transversal",
-            "reuse_cross_sector", "reuse_sector_specific")
+DENSE_FEATURES = ("dense_sim", "dense_gap", "dwa_agreement", "desc_sim", "chain_dense", "chain_gap")
+FEATURES = ("dense_sim", "dense_gap", "desc_sim", "lexical_sim", "statement_chain", "chain_dense", "chain_gap",
+            "essential_relation", "optional_relation", "isco_siblings", "dwa_agreement", "element_importance",
+            "reuse_transversal", "reuse_cross_sector", "reuse_sector_specific")
 LEXICAL_FEATURES = tuple(f for f in FEATURES if f not in DENSE_FEATURES)
-# the sg:evidenceKind value each feature adds to an alignment when it is non-zero
+# the sg:evidenceKind value each feature adds to an alignment when it is non-zero (the gaps add none; the dense
+# chain is dense evidence: every candidate of a task with anchored statements has a cosine through them, where
+# "task-anchor" says a statement shares a specific word with the skill)
 EVIDENCE_KIND = {"dense_sim": "dense", "desc_sim": "dense", "lexical_sim": "lexical", "statement_chain": "task-anchor",
+                 "chain_dense": "dense",
                  "essential_relation": "essential-relation", "optional_relation": "optional-relation",
                  "isco_siblings": "isco-siblings", "dwa_agreement": "dwa-agreement", "element_importance": "rating",
                  "reuse_transversal": "reuse-level", "reuse_cross_sector": "reuse-level",
@@ -67,10 +76,13 @@ class FeatureSpace:
     """Precomputed structure (ISCO groups' relations, DWA neighbours) to give candidates their features."""
 
     def __init__(self, inp: Inputs, element_match: dict[URIRef, list[tuple[URIRef, float]]],
-                 space: DenseSpace | None = None) -> None:
+                 space: DenseSpace | None = None,
+                 anchors: Mapping[URIRef, Sequence[tuple[URIRef, float]]] | None = None) -> None:
+        """`anchors`: task -> [(statement, anchor confidence)], the statement -> task anchors (the aligner's)."""
         self.inp = inp
         self.element_match = element_match
         self.space = space
+        self.anchors = anchors or {}
         # ISCO-08 unit group -> its ESCO occupations, and per group skill -> summed relation weight
         self.group_of: dict[URIRef, str] = {}
         members: dict[str, list[URIRef]] = defaultdict(list)
@@ -123,13 +135,18 @@ class FeatureSpace:
         sib = self._siblings(occs)
         skills = [c.skill for c in cands]
         dense_sims = dwa = desc = None
+        chain = [0.0] * len(skills)
         if self.space is not None:
+            for st, a in self.anchors.get(task, ()):
+                if st in inp.statements:
+                    chain = [max(x, a * y) for x, y in zip(chain, self.space.cosines(st, skills), strict=True)]
             dense_sims = self.space.cosines(task, skills)
             desc = self.space.cosines(task, [(DESCRIBED, s) for s in skills])
             neighbours = set().union(*(self.tasks_of_dwa.get(d, set()) for d in inp.task_dwas.get(task, ()))) - {task}
             c = self.space.centroid(sorted(neighbours, key=str))
             dwa = self.space.cosines(c, skills) if c is not None else [0.0] * len(skills)
         best = max(dense_sims) if dense_sims else 0.0
+        best_chain = max(chain, default=0.0)
         out = []
         for i, c in enumerate(cands):
             f = dict.fromkeys(FEATURES, 0.0)
@@ -140,6 +157,8 @@ class FeatureSpace:
                 f["dwa_agreement"] = dwa[i]
             f["lexical_sim"] = c.lexical
             f["statement_chain"] = c.chain
+            f["chain_dense"] = chain[i]
+            f["chain_gap"] = best_chain - chain[i]
             if c.relation in ("essential", "optional"):
                 f[f"{c.relation}_relation"] = c.link
             f["isco_siblings"] = max(((w.get(c.skill, 0.0) - own.get(c.skill, 0.0)) / n for w, own, n in sib),

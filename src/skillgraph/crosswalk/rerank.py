@@ -162,6 +162,24 @@ def folds(groups: Sequence[str], k: int = FOLDS) -> list[int]:
     return [order[g] for g in groups]
 
 
+def out_of_fold(x, y, groups: Sequence[str], l2: float = L2) -> list[float]:
+    """Each row's probability from the model fitted on the other folds (folds by task, `folds`): what the
+    calibration is fitted on, and what scripts/fit_reranker.py --cv ranks to compare feature sets on tune."""
+    import numpy as np
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    fold = np.asarray(folds(groups))
+    oof = np.zeros(len(y))
+    for f in range(FOLDS):
+        train, test = fold != f, fold == f
+        if not test.any() or len(set(y[train])) < 2:
+            continue
+        m, s, c, b = fit_logistic(x[train], y[train], l2)
+        oof[test] = 1.0 / (1.0 + np.exp(-(b + ((x[test] - m) / s) @ c)))
+    return oof.tolist()
+
+
 def fit(name: str, features: Sequence[str], x, y, groups: Sequence[str], l2: float = L2,
         judged: Sequence[bool] | None = None) -> tuple[Model, list[float]]:
     """Fit a model on all rows and its calibration on out-of-fold predictions (folds by task).
@@ -175,14 +193,7 @@ def fit(name: str, features: Sequence[str], x, y, groups: Sequence[str], l2: flo
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     mask = np.ones(len(y), dtype=bool) if judged is None else np.asarray(judged, dtype=bool)
-    fold = np.asarray(folds(groups))
-    oof = np.zeros(len(y))
-    for f in range(FOLDS):
-        train, test = fold != f, fold == f
-        if not test.any() or len(set(y[train])) < 2:
-            continue
-        m, s, c, b = fit_logistic(x[train], y[train], l2)
-        oof[test] = 1.0 / (1.0 + np.exp(-(b + ((x[test] - m) / s) @ c)))
+    oof = np.asarray(out_of_fold(x, y, groups, l2))
     cx, cy = isotonic(oof[mask].tolist(), y[mask].astype(int).tolist())
     m, s, c, b = fit_logistic(x, y, l2)
     model = Model(name, tuple(features), tuple(m.tolist()), tuple(s.tolist()), tuple(c.tolist()), b,
