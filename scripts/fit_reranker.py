@@ -95,9 +95,15 @@ def main() -> None:
             raise SystemExit(f"--without: unknown feature(s) {', '.join(unknown)}; valid: {', '.join(FEATURES)}")
         if drop:
             models[f"hybrid without {', '.join(drop)}"] = tuple(f for f in FEATURES if f not in drop)
-        results = {name: cross_validated(gold, tune, cands, rows, judged, feats) for name, feats in models.items()}
-        print(f"5-fold cross-validation on the {len(tune)} tune tasks")
-        print(table(results))
+        runs = {name: cross_validated(tune, cands, rows, judged, feats) for name, feats in models.items()}
+        # all tune tasks of the inputs; then those with a statement anchored to them (the only ones the chain
+        # features act on). Judgements of other tasks are left out: they are no run's tasks here
+        chained = {str(t) for t in tune if any(st in inp.statements for st, _ in al.anchors.get(t, ()))}
+        for title, keep in ((f"5-fold cross-validation on the {len(tune)} tune tasks", {str(t) for t in tune}),
+                            (f"\nthe same, on the {len(chained)} tune tasks with an anchored statement", chained)):
+            print(title)
+            print(table({name: evaluate([j for j in gold if j.task in keep], run, "tune")
+                         for name, run in runs.items()}))
         return
     doc = {"format": rerank.FORMAT, "gold_sha256": hashlib.sha256(a.gold.read_bytes()).hexdigest(), "models": {}}
     fit_report = {}
@@ -134,8 +140,9 @@ def tune_rows(tune, cands, rows, judged, feats):
     return x, y, groups, is_judged
 
 
-def cross_validated(gold, tune, cands, rows, judged, feats):
-    """`skillgraph eval`'s metrics on tune of a model with these features, each task ranked out of fold."""
+def cross_validated(tune, cands, rows, judged, feats) -> dict[str, list[Answer]]:
+    """The tune tasks' answers of a model with these features, each task ranked by the model fitted on the
+    other folds (a run, as `skillgraph eval` reads one)."""
     x, y, groups, is_judged = tune_rows(tune, cands, rows, judged, feats)
     oof = rerank.out_of_fold(x, y, groups)
     cx, cy = rerank.isotonic([p for p, j in zip(oof, is_judged, strict=True) if j],
@@ -153,7 +160,7 @@ def cross_validated(gold, tune, cands, rows, judged, feats):
                 break
             answers.append(Answer(skill, round(conf, 4), None))
         run[str(t)] = answers
-    return evaluate(gold, run, "tune")
+    return run
 
 
 def write_runs(al, tasks, out: Path, gold) -> None:

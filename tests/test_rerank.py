@@ -304,3 +304,45 @@ def test_gather_reads_task_dwas_and_reuse_levels_of_the_embedded_releases():
         reuse = {r["conceptUri"]: r["reuseLevel"] for r in csv.DictReader(f) if r["reuseLevel"]}
     assert {str(s): v for s, v in inp.skill_reuse.items()} == reuse
     assert sorted(set(reuse.values())) == ["cross-sector", "occupation-specific", "sector-specific"]
+
+
+@needs_model
+def test_fit_script_compares_feature_sets_by_cross_validation_and_writes_nothing(tmp_path):
+    """`scripts/fit_reranker.py --cv` on the embedded releases' inputs (their Customer Service Representatives
+    tasks are gold tune tasks with anchored statements): one table for the tune tasks, one for those with an
+    anchored statement, the hybrid without the named features beside the two models; no model file written."""
+    import pickle
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from test_crosswalk_eval import REAL_GOLD
+
+    from skillgraph.build import assemble, configure, plan
+    from skillgraph.crosswalk.evaluate import read_gold
+
+    configs = configure()
+    inp = gather(assemble(plan(configs), crosswalk=False, config=configs).graphs)
+    pkl = tmp_path / "inputs.pkl"
+    pkl.write_bytes(pickle.dumps(inp))
+    tune = {j.task for j in read_gold(REAL_GOLD) if j.split == "tune"} & {str(t) for t in inp.tasks}
+    assert len(tune) >= 5
+    script = Path(__file__).resolve().parent.parent / "scripts" / "fit_reranker.py"
+    out = tmp_path / "reranker.json"
+    cmd = [sys.executable, str(script), "--inputs", str(pkl), "--out", str(out), "--cv"]
+    r = subprocess.run([*cmd, "--without", "chain_dense,chain_gap"], capture_output=True, text=True, check=True)
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"5-fold cross-validation on the {len(tune)} tune tasks"
+    rows = {ln.split("  ")[0].strip(): ln.split() for ln in lines if ln[:1].isalpha() and "  " in ln}
+    second = lines.index(next(ln for ln in lines if ln.startswith("the same, on the ")))
+    chained = int(lines[second].split()[4])  # "the same, on the N tune tasks with an anchored statement"
+    assert 1 <= chained <= len(tune)
+    names = ["hybrid", "lexical", "hybrid without chain_dense, chain_gap"]
+    # each table: a row per model, over exactly its tasks (the gold's other tasks are not counted as misses)
+    for table, n in ((lines[1:second], len(tune)), (lines[second + 1:], chained)):
+        rows = {ln[:38].strip(): ln[38:].split() for ln in table[1:] if ln.strip()}
+        assert sorted(rows) == sorted(names) and {r[0] for r in rows.values()} == {str(n)}
+        assert all(r[5] == "1.000" for r in rows.values())  # coverage: every task answered
+    assert not out.exists()
+    bad = subprocess.run([*cmd, "--without", "bm25"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "unknown feature(s) bm25; valid: dense_sim" in bad.stderr
