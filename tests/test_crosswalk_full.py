@@ -1,6 +1,7 @@
-"""The crosswalk on the full releases (the session fixture `full_build` in conftest.py): the flagship
-answers every (task, level) pair of a random sample of 500 tasks, and every O*NET occupation with
-tasks has an ESCO occupation link (Nesta's, or the crosswalk's own where Nesta is silent)."""
+"""The crosswalk on the full releases (the session fixture `full_build` in conftest.py), issue 12's checks:
+every task has ranked ESCO skills with confidence and evidence; the flagship answers every (task, level) pair
+of a random sample of 500 tasks; every O*NET occupation with tasks has an ESCO occupation link (Nesta's, or
+the crosswalk's own where Nesta is silent); task 2582 at Advanced lists the escalation skill first."""
 from __future__ import annotations
 
 import random
@@ -25,6 +26,28 @@ def st(full_build):
 
 def values(st, text: str, var: str) -> list[str]:
     return [sol[var].value for sol in run(st, text)]
+
+
+def test_every_task_has_ranked_esco_skills_with_confidence_and_evidence(st):
+    tasks = set(values(st, f"SELECT DISTINCT ?t WHERE {{ GRAPH <{ONET_GRAPH}> {{ ?t a <{SG}Task> }} }}", "t"))
+    assert len(tasks) == 18796
+    # per task: its answers, their confidences, and whether each names its evidence kinds (the comment's
+    # "; evidence K1, K2", which the flagship reads as ?evidenceKinds) and its evidence path
+    rows = list(run(st, f"""
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX sssom: <https://w3id.org/sssom/>
+        SELECT ?task (COUNT(?a) AS ?n) (MIN(?c) AS ?lo) (MAX(?c) AS ?hi)
+               (SUM(IF(STRLEN(STRAFTER(?m, "; evidence ")) > 0, 1, 0)) AS ?evidenced)
+        WHERE {{ GRAPH <https://w3id.org/skillgraph/graph/crosswalk> {{
+          ?a owl:annotatedProperty <{SG}supportsTask> ; owl:annotatedTarget ?task ; sssom:confidence ?c ;
+             sssom:comment ?m ; owl:annotatedSource ?skill . }} }}
+        GROUP BY ?task"""))
+    answered = {r["task"].value: r for r in rows}
+    assert set(answered) == tasks
+    bad = [t for t, r in answered.items()
+           if not (1 <= int(r["n"].value) <= 10 and int(r["evidenced"].value) == int(r["n"].value)
+                   and 0 < float(r["lo"].value) <= float(r["hi"].value) <= 1)]
+    assert bad == [], f"{len(bad)} tasks without 1-10 answers with confidence and evidence: {bad[:10]}"
 
 
 def test_flagship_answers_every_level_of_500_random_tasks(st):
