@@ -32,7 +32,7 @@ from pathlib import Path
 
 from skillgraph import fastgraph
 from skillgraph.crosswalk import emit, rerank
-from skillgraph.crosswalk.align import SUPPORT_FILL, SUPPORT_MIN, SUPPORT_TOP
+from skillgraph.crosswalk.align import kept_answers
 from skillgraph.crosswalk.dense_space import default_cache_dir
 from skillgraph.crosswalk.evaluate import Answer, evaluate, expected_calibration_error, read_gold, read_run, table
 from skillgraph.crosswalk.features import FEATURES, LEXICAL_FEATURES
@@ -63,6 +63,8 @@ def main() -> None:
     ap.add_argument("--runs", type=Path, help="also write each method's answers for the gold tasks here, and "
                                               "print the held-out table")
     a = ap.parse_args()
+    if a.without and not a.cv:
+        ap.error("--without compares feature sets: it needs --cv")
     import numpy as np
 
     gold = read_gold(a.gold)
@@ -153,13 +155,8 @@ def cross_validated(tune, cands, rows, judged, feats) -> dict[str, list[Answer]]
         scored = sorted(((oof[i + k], str(c.skill)) for k, (_, c, _, _) in enumerate(cands[t])),
                         key=lambda v: (-v[0], v[1]))
         i += len(cands[t])
-        answers: list[Answer] = []
-        for p, skill in scored[:SUPPORT_TOP]:  # cut as Aligner._reranked cuts a task's answers
-            conf = calibrated.calibrate(p)
-            if conf < SUPPORT_MIN and len(answers) >= SUPPORT_FILL:
-                break
-            answers.append(Answer(skill, round(conf, 4), None))
-        run[str(t)] = answers
+        run[str(t)] = [Answer(skill, round(conf, 4), None)
+                       for (_, skill), conf in kept_answers(scored, calibrated.calibrate)]
     return run
 
 

@@ -346,3 +346,6 @@ def test_fit_script_compares_feature_sets_by_cross_validation_and_writes_nothing
     assert not out.exists()
     bad = subprocess.run([*cmd, "--without", "bm25"], capture_output=True, text=True)
     assert bad.returncode != 0 and "unknown feature(s) bm25; valid: dense_sim" in bad.stderr
+    alone = subprocess.run([*cmd[:-1], "--without", "chain_gap"], capture_output=True, text=True)
+    assert alone.returncode == 2 and "--without compares feature sets: it needs --cv" in alone.stderr
+    assert not out.exists()

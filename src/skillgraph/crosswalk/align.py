@@ -32,10 +32,10 @@ Anchors (kind a), by what the statement cites:
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
@@ -166,6 +166,22 @@ def _lit(value: str | float) -> Literal:
 NO_RELATION = "none"
 #: the mapping set of the support kind: its method is written once there, not on each of ~185k nodes
 SUPPORT_SET = iri.crosswalk.SUPPORT_SET
+
+
+T = TypeVar("T", bound=tuple)  # a ranked row: (raw probability, ...)
+
+
+def kept_answers(ranked: Sequence[T], calibrate: Callable[[float], float]) -> list[tuple[T, float]]:
+    """The re-ranked answers a task keeps, with their calibrated confidence: of `ranked` ((raw probability, ...),
+    best first) at most SUPPORT_TOP, those under SUPPORT_MIN only to make up SUPPORT_FILL. The build and
+    scripts/fit_reranker.py --cv cut the same way."""
+    out: list[tuple[T, float]] = []
+    for row in ranked[:SUPPORT_TOP]:
+        conf = calibrate(row[0])
+        if conf < SUPPORT_MIN and len(out) >= SUPPORT_FILL:
+            break
+        out.append((row, conf))
+    return out
 
 
 def support_comment(a: Alignment, kinds: set[str]) -> str:
@@ -633,10 +649,7 @@ class Aligner:
         ranked = sorted(zip(raw, rows, (al for al, _, _, _ in cands), strict=True),
                         key=lambda x: (-x[0], str(x[2].subject)))
         answers: list[Alignment] = []
-        for p, f, al in ranked[:SUPPORT_TOP]:
-            conf = model.calibrate(p)
-            if conf < SUPPORT_MIN and len(answers) >= SUPPORT_FILL:
-                break
+        for (_, f, al), conf in kept_answers(ranked, model.calibrate):
             al.confidence = conf
             al.justification = SEMAPV.CompositeMatching
             al.evidence_kinds = evidence_kinds({n: f[n] for n in model.features})
